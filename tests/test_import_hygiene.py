@@ -1,0 +1,30 @@
+"""The domain never imports Textual (as Harlequin enforces): checked in a fresh interpreter."""
+
+import pkgutil
+import subprocess
+import sys
+
+import tui
+
+
+def _domain_modules() -> list[str]:
+    names = []
+    for info in pkgutil.walk_packages(tui.__path__, "tui."):
+        if info.name.startswith("tui.app") or info.name == "tui.__main__":
+            continue
+        names.append(info.name)
+    return names
+
+
+def test_domain_modules_do_not_import_textual():
+    modules = _domain_modules()
+    assert "tui.store" in modules and "tui.audio" in modules
+    code = (
+        "import importlib, sys\n"
+        f"for m in {modules!r}:\n"
+        "    importlib.import_module(m)\n"
+        "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"textual imported by domain modules: {out.stdout}"
