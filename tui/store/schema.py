@@ -69,4 +69,25 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0002_flags",
+        """
+        -- What an annotator marked on a clip. Spans are seconds into the clip's audio.
+        CREATE TABLE flags(
+            id INTEGER PRIMARY KEY,
+            clip_id INTEGER NOT NULL REFERENCES clips(id),
+            kind TEXT NOT NULL CHECK (kind IN ('critical','distressing','escalation')),
+            start REAL,
+            end REAL,
+            category TEXT,
+            note TEXT NOT NULL DEFAULT '',
+            redact TEXT,                         -- JSON [word index, ...] to redact in exports
+            state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active','downgraded')),
+            raised_by TEXT NOT NULL,
+            raised_at REAL NOT NULL
+        );
+        CREATE INDEX flags_by_clip ON flags(clip_id);
+        CREATE INDEX flags_by_kind ON flags(kind, state);
+        """,
+    ),
 ]
