@@ -12,11 +12,12 @@ from tui.clock import SYSTEM, Clock
 from tui.store.clips import SKIP_REASONS, STATUSES, Clip, ClipsMixin, Draft, NewClip, Word
 from tui.store.db import Database
 from tui.store.flags import CRITICAL_CATEGORIES, FLAG_KINDS, Flag, FlagsMixin
+from tui.store.queue import QueueMixin
 
 __all__ = ["CRITICAL_CATEGORIES", "FLAG_KINDS", "Flag", "FlagsMixin", "SKIP_REASONS", "STATUSES", "Clip", "Database", "Draft", "NewClip", "Store", "Word", "open_store"]
 
 
-class Store(ClipsMixin, FlagsMixin):
+class Store(ClipsMixin, FlagsMixin, QueueMixin):
     def __init__(self, db: Database) -> None:
         self.db = db
 
