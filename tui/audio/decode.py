@@ -8,6 +8,8 @@ actually decodes. Every failure becomes an AudioError whose message names the fi
 from __future__ import annotations
 
 import os
+import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +18,7 @@ import numpy as np
 MIN_RATE = 4_000
 MAX_RATE = 384_000
 MAX_CHANNELS = 8
+MAX_SECONDS = 30 * 60  # a voice clip is seconds long; this only guards memory
 
 
 class AudioError(Exception):
@@ -40,49 +43,79 @@ def _fail(path: Path | str, problem: str) -> AudioError:
     return AudioError(f"{os.fspath(path)}: {problem}")
 
 
-def _describe(exc: Exception) -> str:
+def _describe(exc: Exception, path: Path | str) -> str:
     msg = str(exc)
     # libsndfile prefixes "Error opening 'path': "; the path is ours to say once.
     if "': " in msg:
         msg = msg.split("': ", 1)[1]
-    return msg.strip().rstrip(".") or type(exc).__name__
+    msg = msg.strip().rstrip(".")
+    if "does not exist" in msg and Path(path).exists():
+        # libsndfile's catch-all when no decoder accepts the data (e.g. a cut-off MP3)
+        msg = "damaged or unrecognised audio data"
+    elif msg.startswith("Error : "):
+        msg = msg[len("Error : ") :]
+    return msg or type(exc).__name__
 
 
-def _check_header(path: Path | str, samplerate: int, channels: int) -> None:
-    if not MIN_RATE <= samplerate <= MAX_RATE:
-        raise _fail(path, f"implausible sample rate {samplerate} Hz")
-    if not 1 <= channels <= MAX_CHANNELS:
-        raise _fail(path, f"implausible channel count {channels}")
+def _check_header(path: Path | str, f) -> None:
+    if not MIN_RATE <= f.samplerate <= MAX_RATE:
+        raise _fail(path, f"implausible sample rate {f.samplerate} Hz")
+    if not 1 <= f.channels <= MAX_CHANNELS:
+        raise _fail(path, f"implausible channel count {f.channels}")
+    if f.frames > MAX_SECONDS * f.samplerate:
+        raise _fail(path, f"too long ({f.frames / f.samplerate / 60:.0f} min; clips are at most "
+                          f"{MAX_SECONDS // 60} min)")
+    # libsndfile quietly plays what is there of a cut-off WAV; its log says how much is missing.
+    m = _DATA_SHORT.search(getattr(f, "extra_info", "") or "")
+    if m:
+        declared, present = int(m.group(1)), int(m.group(2))
+        if present < declared * 0.98:
+            raise _fail(path, f"truncated: header promises {declared} bytes of audio, "
+                              f"the file holds {present}")
+
+
+_DATA_SHORT = re.compile(r"^data\s*:\s*(\d+)\s*\(should be (\d+)\)", re.M)
 
 
 def _open(path: Path | str):
     sf = _sf()
     p = Path(path)
-    if not p.exists():
-        raise _fail(path, "file not found")
-    if p.is_dir():
-        raise _fail(path, "is a folder, not an audio file")
     try:
-        if p.stat().st_size == 0:
-            raise _fail(path, "empty file")
-        return sf.SoundFile(os.fspath(p))
-    except AudioError:
-        raise
+        st = p.stat()
+    except FileNotFoundError:
+        raise _fail(path, "file not found") from None
     except PermissionError:
         raise _fail(path, "permission denied") from None
+    except OSError as exc:
+        raise _fail(path, f"cannot be read ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise _fail(path, "is a folder, not an audio file")
+    if not stat.S_ISREG(st.st_mode):
+        raise _fail(path, "not a regular file")  # a FIFO or device would block or never end
+    if st.st_size == 0:
+        raise _fail(path, "empty file")
+    try:
+        with open(p, "rb") as fh:  # libsndfile reports a permission problem as a format one
+            fh.read(1)
+    except PermissionError:
+        raise _fail(path, "permission denied") from None
+    except OSError as exc:
+        raise _fail(path, f"cannot be read ({exc.strerror or exc})") from None
+    try:
+        return sf.SoundFile(os.fspath(p))
     except (sf.LibsndfileError, RuntimeError, OSError, ValueError, TypeError) as exc:
-        raise _fail(path, f"not a readable audio file ({_describe(exc)})") from None
+        raise _fail(path, f"not a readable audio file ({_describe(exc, path)})") from None
 
 
 def load(path: Path | str) -> tuple[np.ndarray, int]:
     """Decode a whole file: float32 array shaped (frames, channels), and its sample rate."""
     sf = _sf()
     with _open(path) as f:
-        _check_header(path, f.samplerate, f.channels)
+        _check_header(path, f)
         try:
             data = f.read(dtype="float32", always_2d=True)
         except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
-            raise _fail(path, f"decoding failed ({_describe(exc)})") from None
+            raise _fail(path, f"damaged or truncated, decoding failed ({_describe(exc, path)})") from None
         if f.frames > 0 and len(data) < f.frames * 0.98:
             raise _fail(path, f"truncated: header says {f.frames} frames, only {len(data)} decode")
         sr = f.samplerate
@@ -105,7 +138,7 @@ def probe(path: Path | str, *, full: bool = False) -> AudioInfo:
         return AudioInfo(len(data) / sr, sr, data.shape[1], len(data))
     sf = _sf()
     with _open(path) as f:
-        _check_header(path, f.samplerate, f.channels)
+        _check_header(path, f)
         frames = f.frames
         try:
             head = f.read(2048, dtype="float32", always_2d=True)
@@ -119,5 +152,5 @@ def probe(path: Path | str, *, full: bool = False) -> AudioInfo:
         except AudioError:
             raise
         except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
-            raise _fail(path, f"decoding failed ({_describe(exc)})") from None
+            raise _fail(path, f"damaged or truncated, decoding failed ({_describe(exc, path)})") from None
         return AudioInfo(frames / f.samplerate, f.samplerate, f.channels, frames)
