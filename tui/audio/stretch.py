@@ -207,16 +207,17 @@ class Stretcher:
             return None
         per = (b1 - b0) / m
         take = min(want, m)
-        if b0 + per * take > limit:
+        after = b0 + per * take
+        if after > limit:  # cut where the source position reaches the limit, and say so exactly
             take = min(m, max(1, math.ceil((limit - b0) / per)))
+            after = float(limit)
         got = block[:take]
         if take == m:
             self._pend = None
-            self._set_true(b1)
         else:
             self._pend = block[take:]
-            self._pend_b0 = b0 + per * take
-            self._set_true(self._pend_b0)
+            self._pend_b0 = after
+        self._set_true(min(after, b1))
         return got
 
 
