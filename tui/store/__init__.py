@@ -9,15 +9,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from tui.clock import SYSTEM, Clock
+from tui.store.audit import AuditMixin
 from tui.store.clips import SKIP_REASONS, STATUSES, Clip, ClipsMixin, Draft, NewClip, Word
 from tui.store.db import Database
+from tui.store.escalations import EscalationsMixin
 from tui.store.flags import CRITICAL_CATEGORIES, FLAG_KINDS, Flag, FlagsMixin
 from tui.store.queue import QueueMixin
+from tui.store.users import UsersMixin
 
 __all__ = ["CRITICAL_CATEGORIES", "FLAG_KINDS", "Flag", "FlagsMixin", "SKIP_REASONS", "STATUSES", "Clip", "Database", "Draft", "NewClip", "Store", "Word", "open_store"]
 
 
-class Store(ClipsMixin, FlagsMixin, QueueMixin):
+class Store(ClipsMixin, FlagsMixin, QueueMixin, EscalationsMixin, UsersMixin, AuditMixin):
     def __init__(self, db: Database) -> None:
         self.db = db
 

@@ -252,6 +252,14 @@ class ClipsMixin:
                 (clip_id, status, text, reason, annotator, seconds, now),
             )
             c.execute("DELETE FROM drafts WHERE clip_id = ?", (clip_id,))
+            # Same transaction: the audit line (no transcript text) commits with the submit.
+            self._ensure_user(c, annotator)
+            detail = {"seconds": round(seconds, 3)}
+            if status == "done":
+                detail["word_count"] = len((text or "").split())
+            else:
+                detail["reason"] = reason
+            self.audit_append(annotator, "submit" if status == "done" else "skip", clip_id, detail)
 
     def mark_unplayable(self, clip_id: int, reason: str) -> None:
         with self.db.write() as c:

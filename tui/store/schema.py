@@ -90,4 +90,84 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX flags_by_kind ON flags(kind, state);
         """,
     ),
+    (
+        "0003_sensitive",
+        """
+        -- Who may do what. The first user a database sees becomes lead.
+        CREATE TABLE users(
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('annotator','reviewer','lead')),
+            joined_at REAL NOT NULL,
+            granted_by TEXT,
+            granted_at REAL
+        );
+
+        -- An escalation is a flag of kind 'escalation' plus its workflow.
+        CREATE TABLE escalations(
+            id INTEGER PRIMARY KEY,
+            flag_id INTEGER NOT NULL UNIQUE REFERENCES flags(id),
+            clip_id INTEGER NOT NULL REFERENCES clips(id),
+            tier TEXT NOT NULL CHECK (tier IN ('imminent','urgent','standard')),
+            category TEXT NOT NULL,
+            start REAL,
+            end REAL,
+            note TEXT NOT NULL DEFAULT '',
+            state TEXT NOT NULL DEFAULT 'raised'
+                CHECK (state IN ('raised','acknowledged','pending_confirmation','resolved')),
+            raised_by TEXT NOT NULL,
+            raised_at REAL NOT NULL,
+            deadline REAL NOT NULL,
+            acked_by TEXT,
+            acked_at REAL,
+            proposed_outcome TEXT,              -- awaiting a second reviewer (two-person rule)
+            proposed_note TEXT,
+            proposed_by TEXT,
+            proposed_at REAL,
+            outcome TEXT CHECK (outcome IS NULL OR outcome IN
+                ('no_action','false_alarm','referred_safety_team','referred_law_enforcement')),
+            outcome_note TEXT,
+            resolved_by TEXT,
+            resolved_at REAL,
+            confirmed_by TEXT
+        );
+        CREATE INDEX escalations_by_state ON escalations(state, deadline);
+        CREATE INDEX escalations_by_raiser ON escalations(raised_by);
+
+        -- A downgrade of a critical flag waits here for a second reviewer.
+        ALTER TABLE flags ADD COLUMN downgrade_requested_by TEXT;
+        ALTER TABLE flags ADD COLUMN downgrade_requested_at REAL;
+        ALTER TABLE flags ADD COLUMN downgraded_by TEXT;
+
+        -- Hash-chained, append-only log: no audio, no transcript text.
+        CREATE TABLE audit(
+            seq INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            clip TEXT,                          -- the clip's pseudonym, never the source id
+            detail TEXT NOT NULL,               -- canonical JSON
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+
+        -- Every stretch of playback: the audit log's plays, and the exposure meter's input.
+        CREATE TABLE plays(
+            id INTEGER PRIMARY KEY,
+            user TEXT NOT NULL,
+            clip_id INTEGER NOT NULL REFERENCES clips(id),
+            start REAL NOT NULL,
+            end REAL NOT NULL,
+            speed REAL NOT NULL,
+            at REAL NOT NULL
+        );
+        CREATE INDEX plays_by_user ON plays(user, at);
+
+        -- Content categories an annotator chose not to hear; no reason asked.
+        CREATE TABLE opt_outs(
+            user TEXT NOT NULL,
+            category TEXT NOT NULL,
+            PRIMARY KEY (user, category)
+        );
+        """,
+    ),
 ]
