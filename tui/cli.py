@@ -25,9 +25,11 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{PROG}: {message} (see `{self.prog} --help`)\n")
 
 
-def _add_db(p: argparse.ArgumentParser) -> None:
+def _add_db(p: argparse.ArgumentParser, nested: bool = False) -> None:
+    # nested (an action under a command that has --db too): SUPPRESS, so that
+    # `earmark escalations --db X ack 1` keeps X instead of the sub-parser's default.
     p.add_argument(
-        "--db", metavar="PATH", default=None,
+        "--db", metavar="PATH", default=argparse.SUPPRESS if nested else None,
         help="database file (default: $EARMARK_DB, else ./earmark.db)",
     )
 
@@ -82,34 +84,47 @@ def build_parser() -> argparse.ArgumentParser:
     esub = p.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
     a = esub.add_parser("ack", help="acknowledge an escalation")
     a.add_argument("id", metavar="ID")
-    _add_db(a)
-    a.add_argument("--user", metavar="NAME")
+    _add_db(a, nested=True)
+    a.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS)
     r = esub.add_parser("resolve", help="resolve an escalation with an outcome")
     r.add_argument("id", metavar="ID")
     r.add_argument("--outcome", required=True, metavar="OUTCOME",
                    help="no_action, false_alarm, referred_safety_team or referred_law_enforcement")
     r.add_argument("--note", metavar="TEXT", default="")
-    _add_db(r)
-    r.add_argument("--user", metavar="NAME")
+    _add_db(r, nested=True)
+    r.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS)
     c = esub.add_parser("confirm", help="second reviewer confirms a referral or downgrade")
     c.add_argument("id", metavar="ID")
-    _add_db(c)
-    c.add_argument("--user", metavar="NAME")
+    _add_db(c, nested=True)
+    c.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS)
 
     p = cmd("audit", "the tamper-evident log")
     asub = p.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser, required=True)
     v = asub.add_parser("verify", help="exit 0 when the chain is intact, else 1 naming the first bad entry")
-    _add_db(v)
+    v.add_argument("--head", metavar="SEQ:HASH",
+                   help="also check against a head recorded earlier (catches truncation)")
+    _add_db(v, nested=True)
     h = asub.add_parser("head", help="print the sequence number and hash of the newest entry")
-    _add_db(h)
+    _add_db(h, nested=True)
 
     p = cmd("roles", "who is annotator, reviewer or lead")
     rsub = p.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
     g = rsub.add_parser("grant", help="give USER a ROLE (leads only)")
     g.add_argument("user_name", metavar="USER")
     g.add_argument("role", metavar="ROLE", help="annotator, reviewer or lead")
-    _add_db(g)
+    _add_db(g, nested=True)
     g.add_argument("--user", metavar="NAME", help="act as NAME (default: your login name)")
+
+    p = cmd("wellbeing", "exposure limits and break text (leads set them), and your opt-outs")
+    p.add_argument("--soft", type=float, metavar="MINUTES", help="lead: soft daily exposure limit")
+    p.add_argument("--hard", type=float, metavar="MINUTES",
+                   help="lead: hard limit, after which flagged clips are routed away")
+    p.add_argument("--break-text", metavar="TEXT", help="lead: what the break screen says")
+    p.add_argument("--opt-out", metavar="CATEGORY", action="append", default=[],
+                   help="do not give me clips flagged with CATEGORY (no reason needed)")
+    p.add_argument("--opt-in", metavar="CATEGORY", action="append", default=[])
+    p.add_argument("--user", metavar="NAME")
+    p.add_argument("--json", action="store_true")
 
     p = cmd("audio-test", "play a short tone and say whether it worked")
     p.add_argument("--audio", metavar="URL", help="test an `earmark listen` relay (or $EARMARK_AUDIO)")
@@ -132,6 +147,7 @@ COMMANDS = {
     "escalations": "tui.commands.escalations:run",
     "audit": "tui.commands.audit:run",
     "roles": "tui.commands.roles:run",
+    "wellbeing": "tui.commands.wellbeing:run",
     "audio-test": "tui.commands.audio_test:run",
     "listen": "tui.commands.listen:run",
 }
