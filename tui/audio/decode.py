@@ -69,6 +69,8 @@ def _check_header(path: Path | str, f) -> None:
     m = _DATA_SHORT.search(getattr(f, "extra_info", "") or "")
     if m:
         declared, present = int(m.group(1)), int(m.group(2))
+        if present == 0:
+            raise _fail(path, f"header only, no audio data (the header promises {declared} bytes)")
         if present < declared * 0.98:
             raise _fail(path, f"truncated: header promises {declared} bytes of audio, "
                               f"the file holds {present}")
