@@ -46,12 +46,14 @@ def summarize(samples: np.ndarray, width: int) -> Waveform:
     starts = edges[:-1]
     counts = np.diff(edges)
     full = counts > 0
-    idx = starts[full]
-    hi = np.maximum.reduceat(x, idx, axis=0).max(axis=1)
-    lo = np.minimum.reduceat(x, idx, axis=0).min(axis=1)
+    # Columns are runs of whole frames, so on the row-major array they are contiguous runs of
+    # the flat buffer too: reduce the flat buffer once, all channels pooled.
+    flat = np.ascontiguousarray(x).reshape(-1)
+    idx = starts[full] * channels
+    hi = np.maximum.reduceat(flat, idx)
+    lo = np.minimum.reduceat(flat, idx)
     peak[full] = np.maximum(hi, -lo)
-    sq = np.einsum("ij,ij->i", x, x) if channels > 1 else x[:, 0] * x[:, 0]
-    sums = np.add.reduceat(sq, idx)
+    sums = np.add.reduceat(flat * flat, idx)
     rms[full] = np.sqrt(sums / (counts[full] * channels))
     np.clip(peak, 0.0, 1.0, out=peak)
     np.clip(rms, 0.0, 1.0, out=rms)
