@@ -308,3 +308,28 @@ class ClipsMixin:
             q += " AND annotator = ?"
             params += (annotator,)
         return self.db.query_one(q, params)[0]
+
+    def iter_transcript_pairs(self, chunk: int = 5000) -> Iterator[tuple[str, str]]:
+        """(submitted text, ASR guess) of every done clip, in chunks: the WER's input."""
+        last = 0
+        while True:
+            rows = self.db.query(
+                "SELECT id, text, asr FROM clips WHERE status = 'done' AND text IS NOT NULL"
+                f" AND id > ? ORDER BY id LIMIT {int(chunk)}", (last,))
+            if not rows:
+                return
+            for r in rows:
+                yield r["text"], r["asr"]
+            last = rows[-1]["id"]
+
+    def throughput_since(self, since: float) -> list[tuple[str, int, float]]:
+        """Per annotator since `since`: (annotator, clips finished, seconds spent on them)."""
+        return [tuple(r) for r in self.db.query(
+            "SELECT annotator, count(DISTINCT clip_id), coalesce(sum(seconds), 0) FROM revisions"
+            " WHERE at >= ? AND status IN ('done','skipped') GROUP BY annotator ORDER BY annotator",
+            (since,))]
+
+    def mean_seconds_on_clip(self) -> float | None:
+        """Average time annotators spent per finished (done or skipped) clip."""
+        return self.db.query_one(
+            "SELECT avg(seconds_on_clip) FROM clips WHERE status IN ('done','skipped')")[0]
