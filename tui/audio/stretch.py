@@ -48,8 +48,7 @@ def _as_frames(samples: np.ndarray) -> np.ndarray:
 class Stretcher:
     """Streaming WSOLA over an in-memory clip, read block by block at a speed that may change.
 
-    Positions are source frames (floats). Internally the clip is padded with silence at both
-    ends so that frames near the edges need no special cases.
+    Positions are source frames (floats); frames outside the clip read as silence.
     """
 
     def __init__(self, samples: np.ndarray, samplerate: int) -> None:
@@ -63,14 +62,9 @@ class Stretcher:
         self._hs = hop  # synthesis hop, half a frame
         self._n = 2 * hop  # frame length
         self._tol = max(2, round(self.samplerate * TOLERANCE_SECONDS))
-        self._pad = self._n + self._tol + 1
-        back = self._n + self._tol + 2 * hop + 1
-        self._x = np.zeros((self.frames + self._pad + back, self.channels), dtype=np.float32)
-        self._x[self._pad : self._pad + self.frames] = src
-        # The search runs on a mono mix; the cumulative energy gives every candidate's norm in O(1).
-        mono = self._x.mean(axis=1, dtype=np.float64) if self.channels > 1 else self._x[:, 0].astype(np.float64)
-        self._mono = mono
-        self._energy = np.concatenate(([0.0], np.cumsum(mono * mono)))
+        # Nothing is precomputed over the whole clip: the Player builds a Stretcher on every
+        # load, and each hop only needs a few hundred frames around the playhead.
+        self._x = src
         n = np.arange(self._n)
         w = (0.5 - 0.5 * np.cos(2.0 * np.pi * n / self._n)).astype(np.float32)
         self._fade_in = np.ascontiguousarray(w[:hop, None])
@@ -84,8 +78,9 @@ class Stretcher:
         f = int(min(max(0, int(frame)), self.frames))
         self._copy = True  # copy mode: output is the source verbatim from self._src
         self._src = f
-        self._prev = 0  # ola mode: padded index of the previous frame's start
+        self._prev = 0  # ola mode: source frame where the previous frame started
         self._acc = None  # ola mode: the previous frame's windowed second half, still to be added
+        self._natural = None  # ola mode: that second half unwindowed, mono: the match target
         self._nom = 0.0  # ola mode: nominal (unshifted) source position of the next frame
         self._pend = None  # output already computed but not yet handed out
         self._pend_b0 = self._pend_b1 = float(f)
@@ -130,13 +125,12 @@ class Stretcher:
                     # The last frame's fading tail plus the continuation it was matched against is
                     # the continuation itself: resume verbatim copying exactly there.
                     self._copy = True
-                    self._src = self._prev - self._pad + self._hs
+                    self._src = self._prev + self._hs
                     self._set_true(float(self._src))
                 take = min(remaining, limit - self._src)
                 if take <= 0:
                     break
-                p = self._pad + self._src
-                parts.append(self._x[p : p + take].copy())
+                parts.append(self._x[self._src : self._src + take].copy())
                 self._src += take
                 self._set_true(float(self._src))
                 remaining -= take
@@ -162,41 +156,54 @@ class Stretcher:
         leaves its windowed second half over the next hop, and the first stretched frame is
         matched against that, so the first hop of output is still the source verbatim.
         """
-        p = self._pad + self._src
+        p = self._src
         self._copy = False
         self._prev = p - self._hs
-        self._acc = self._fade_out * self._x[p : p + self._hs]
+        tail = self._segment(p, p + self._hs)
+        self._acc = self._fade_out * tail
+        self._natural = self._mono(tail)
         self._nom = float(p)
+
+    def _segment(self, a: int, b: int) -> np.ndarray:
+        """Source frames [a, b), silence where that runs past either end of the clip."""
+        if a >= 0 and b <= self.frames:
+            return self._x[a:b]
+        out = np.zeros((b - a, self.channels), dtype=np.float32)
+        lo, hi = max(a, 0), min(b, self.frames)
+        if hi > lo:
+            out[lo - a : hi - a] = self._x[lo:hi]
+        return out
+
+    def _mono(self, seg: np.ndarray) -> np.ndarray:
+        return seg[:, 0] if self.channels == 1 else seg.mean(axis=1)
 
     def _step(self, analysis_hop: float) -> None:
         """One WSOLA hop: pick the best-aligned frame near the nominal position, overlap-add."""
         hs, tol = self._hs, self._tol
-        natural = self._mono[self._prev + hs : self._prev + self._n]
-        centre = round(self._nom)
-        lo = centre - tol
-        hi_limit = len(self._mono) - self._n - 1
-        if lo + 2 * tol > hi_limit:  # near the padded end: no room left to search
-            lo = min(lo, hi_limit)
-            x = lo + tol if lo + tol <= hi_limit else hi_limit
-        else:
-            seg = self._mono[lo : lo + hs + 2 * tol]
-            corr = np.correlate(seg, natural, mode="valid")
-            e = self._energy[lo + hs : lo + hs + 2 * tol + 1] - self._energy[lo : lo + 2 * tol + 1]
-            score = corr / np.sqrt(np.maximum(e, 0.0) + self._eps)
-            k = int(np.argmax(score))
-            if not score[k] > 1e-9:  # silence or nothing alike: keep the nominal position
-                k = tol
-            x = lo + k
-        frame = self._x[x : x + self._n]
+        # what the previous frame would have continued with (its second half), on a mono mix
+        natural = self._natural
+        lo = round(self._nom) - tol
+        seg = self._mono(self._segment(lo, lo + hs + 2 * tol))
+        corr = np.correlate(seg, natural, mode="valid")
+        # normalise by each candidate's energy, so loud candidates do not win by loudness alone
+        sq = seg.astype(np.float64)
+        cum = np.concatenate(([0.0], np.cumsum(sq * sq)))
+        energy = cum[hs : hs + 2 * tol + 1] - cum[: 2 * tol + 1]
+        score = corr / np.sqrt(np.maximum(energy, 0.0) + self._eps)
+        k = int(np.argmax(score))
+        if not score[k] > 1e-9:  # silence or nothing alike: keep the nominal position
+            k = tol
+        x = lo + k
+        frame = self._segment(x, x + self._n)
         block = self._acc + self._fade_in * frame[:hs]
         self._acc = self._fade_out * frame[hs:]
+        self._natural = self._mono(frame[hs:])
         self._prev = x
         self._nom += analysis_hop
         b0 = self._true
-        b1 = float(x - self._pad + hs)
         self._pend = block
         self._pend_b0 = b0
-        self._pend_b1 = max(b1, b0)
+        self._pend_b1 = max(float(x + hs), b0)
 
     def _take_pending(self, want: int, limit: int) -> np.ndarray | None:
         """Hand out up to `want` computed frames, cutting where the source position hits `limit`."""
