@@ -78,3 +78,22 @@ def test_real_decoder_warnings_are_diverted(tmp_path):
     assert [ln for ln in quiet.stderr.splitlines() if not ln.startswith("error:")] == []
     assert "error:" in quiet.stderr and "cut.mp3" in quiet.stderr
     assert native[0] in log.read_text()
+
+
+def test_textual_picks_up_the_terminal_stream_when_diverted_first():
+    """Textual takes sys.__stderr__ when an App is built: divert before building the App."""
+    out = run("""
+        import os, sys
+        from tui.audio.quiet import divert_native_stderr
+        terminal = os.fstat(2)
+        divert_native_stderr(None)
+        from textual.app import App
+        app = App()
+        stream = app._original_stderr  # what Textual's drivers write the screen to
+        assert stream is sys.__stderr__ and stream.fileno() != 2
+        assert os.path.samestat(os.fstat(stream.fileno()), terminal)
+        assert not os.path.samestat(os.fstat(2), terminal)
+        print("ok")
+    """)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
