@@ -224,3 +224,30 @@ def test_stop_frame_is_honoured(speed):
     assert len(block) == 1000 and start == pytest.approx(16_000, abs=2 * speed)
     if speed == 1.0:
         np.testing.assert_array_equal(block, x[16_000:17_000])
+
+
+def test_random_use_keeps_every_invariant():
+    """Reads, seeks, speeds and stops in a random order, as a player under a busy user does."""
+    rng = np.random.default_rng(7)
+    x = (0.8 * rng.uniform(-1, 1, (25_000, 2))).astype(np.float32)
+    bound = np.abs(x).max()
+    st = Stretcher(x, 8000)
+    last = st.position
+    for _ in range(400):
+        op = rng.integers(0, 10)
+        if op == 0:
+            st.seek(int(rng.integers(-100, 26_000)))
+            last = st.position
+            continue
+        speed = float(rng.choice([1.0, 1.0, rng.uniform(0.5, 2.0)]))
+        stop = None if rng.integers(0, 3) else int(rng.integers(0, 26_000))
+        n = int(rng.integers(0, 3000))
+        block, start, end = st.read(n, speed, stop)
+        assert block.dtype == np.float32 and block.shape[1] == 2 and len(block) <= n
+        assert start == last and end >= start and st.position == end
+        assert end <= len(x) and (stop is None or len(block) == 0 or end <= max(stop, start) + 2)
+        # blending two windowed frames never exceeds the source's own peak
+        assert np.isfinite(block).all() and np.abs(block).max(initial=0) <= bound * 1.0001
+        if len(block) < n:
+            assert st.done or (stop is not None and end >= stop - 2)
+        last = end
