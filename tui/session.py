@@ -119,10 +119,13 @@ class Session:
         return None
 
     # -- editing and drafts ------------------------------------------------------------
-    def edit(self, text: str, cursor: int) -> None:
-        """Record what the editor holds; saved by save_draft (the app calls it on a timer)."""
+    def edit(self, text: str, cursor: int, *, clip_id: int | None = None) -> None:
+        """Record what the editor holds; saved by save_draft (the app calls it on a timer).
+
+        `clip_id` guards against a late edit event for a clip the session has already left.
+        """
         with self._lock:
-            if self.current is None:
+            if self.current is None or (clip_id is not None and clip_id != self.current.id):
                 return
             if text != self.text:
                 self._dirty = True
