@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", metavar="NAME")
     p.add_argument("--audio", metavar="URL", help="send audio to an `earmark listen` (or $EARMARK_AUDIO)")
     p.add_argument("--no-autoplay", action="store_true", help="do not play each clip on arrival")
+    p.add_argument("--reset", action="store_true", help="start the demo afresh (drops demo progress)")
 
     p = cmd("import", "add clips from JSONL, NeMo or CSV/TSV manifests")
     p.add_argument("manifests", nargs="+", metavar="MANIFEST")
