@@ -198,11 +198,33 @@ def test_truncated_mp3(tmp_path, fraction):
     assert_fails(p)
 
 
-def test_truncated_ogg(tmp_path):
-    b = write(tmp_path / "full.ogg", tone(3.0), format="OGG", subtype="VORBIS").read_bytes()
+@pytest.mark.parametrize("fraction", [0.3, 0.95])
+@pytest.mark.parametrize("subtype, sr", [("VORBIS", SR), ("OPUS", 48_000)])
+def test_truncated_ogg(tmp_path, subtype, sr, fraction):
+    """Ogg has no length in its header: a cut-off Opus file would otherwise just play short."""
+    b = write(tmp_path / "full.ogg", tone(3.0, sr), sr, format="OGG", subtype=subtype).read_bytes()
     p = tmp_path / "cut.ogg"
-    p.write_bytes(b[: len(b) // 2])
-    assert_fails(p)
+    p.write_bytes(b[: int(len(b) * fraction)])
+    assert_fails(p, "truncated")
+
+
+@pytest.mark.parametrize("fmt, kw", [("wav", {}), ("flac", {}), ("mp3", {"format": "MP3"})])
+def test_probe_and_load_agree_on_cut_files(tmp_path, fmt, kw):
+    """What import's probe accepts, the player's load must play, and the other way round."""
+    b = write(tmp_path / f"full.{fmt}", tone(5.0), **kw).read_bytes()
+    for fraction in (0.3, 0.9, 0.97, 0.99, 0.999):
+        p = tmp_path / f"cut{fraction}.{fmt}"
+        p.write_bytes(b[: int(len(b) * fraction)])
+        outcomes = []
+        for fn in (load, probe):
+            try:
+                fn(p)
+                outcomes.append("ok")
+            except AudioError:
+                outcomes.append("error")
+        assert outcomes[0] == outcomes[1], (fraction, outcomes)
+        if fraction <= 0.9:
+            assert outcomes == ["error", "error"]
 
 
 def test_mp3_header_only(tmp_path):

@@ -104,9 +104,52 @@ def _open(path: Path | str):
     except OSError as exc:
         raise _fail(path, f"cannot be read ({exc.strerror or exc})") from None
     try:
-        return sf.SoundFile(os.fspath(p))
+        f = sf.SoundFile(os.fspath(p))
     except (sf.LibsndfileError, RuntimeError, OSError, ValueError, TypeError) as exc:
+        if _ogg_unfinished(p):
+            raise _fail(path, "truncated: the Ogg stream is cut off before its end") from None
         raise _fail(path, f"not a readable audio file ({_describe(exc, path)})") from None
+    if f.format == "OGG" and _ogg_unfinished(p):
+        f.close()
+        raise _fail(path, "truncated: the Ogg stream is cut off before its end")
+    return f
+
+
+NO_AUDIO = "no audio data decodes (header only, truncated or damaged)"
+
+
+def _slack(frames: int) -> int:
+    """How far short of its header a decode may fall: MP3 gapless trimming, rounding."""
+    return max(1152, frames // 200)  # one MPEG-1 Layer III frame, or 0.5 %
+
+
+def _ogg_unfinished(path: Path | str) -> bool:
+    """True if an Ogg file (Vorbis, Opus) lacks its end-of-stream page, i.e. was cut off.
+
+    An Ogg stream has no length in its header: libsndfile reports whatever the last intact
+    page says, so a cut-off Opus file plays short without complaint. The last complete page
+    of a finished stream carries the end-of-stream flag.
+    """
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(4) != b"OggS":
+                return False
+            size = fh.seek(0, os.SEEK_END)
+            fh.seek(max(0, size - 70_000))  # an Ogg page is at most 65,307 bytes
+            tail = fh.read()
+    except OSError:
+        return False
+    last_flags = None
+    at = tail.find(b"OggS")
+    while at != -1:
+        if at + 27 <= len(tail):
+            nsegs = tail[at + 26]
+            if at + 27 + nsegs <= len(tail):
+                body = sum(tail[at + 27 : at + 27 + nsegs])
+                if at + 27 + nsegs + body <= len(tail):
+                    last_flags = tail[at + 5]
+        at = tail.find(b"OggS", at + 1)
+    return last_flags is None or not last_flags & 0x04
 
 
 def load(path: Path | str) -> tuple[np.ndarray, int]:
@@ -118,11 +161,11 @@ def load(path: Path | str) -> tuple[np.ndarray, int]:
             data = f.read(dtype="float32", always_2d=True)
         except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
             raise _fail(path, f"damaged or truncated, decoding failed ({_describe(exc, path)})") from None
-        if f.frames > 0 and len(data) < f.frames * 0.98:
+        if f.frames > 0 and len(data) < f.frames - _slack(f.frames):
             raise _fail(path, f"truncated: header says {f.frames} frames, only {len(data)} decode")
         sr = f.samplerate
     if len(data) == 0:
-        raise _fail(path, "no audio data")
+        raise _fail(path, NO_AUDIO)
     if not np.isfinite(data).all():
         data = np.nan_to_num(data, nan=0.0, posinf=1.0, neginf=-1.0)
     return np.ascontiguousarray(data, dtype=np.float32), sr
@@ -145,10 +188,12 @@ def probe(path: Path | str, *, full: bool = False) -> AudioInfo:
         try:
             head = f.read(2048, dtype="float32", always_2d=True)
             if len(head) == 0:
-                raise _fail(path, "no audio data")
+                raise _fail(path, NO_AUDIO)
             if frames > 4096 and f.seekable():
-                f.seek(frames - 1024)
-                tail = f.read(1024, dtype="float32", always_2d=True)
+                # the same test as load's: does audio decode as far as the header promises?
+                # (read to the very end: a FLAC cut in its last block fails only there)
+                f.seek(frames - _slack(frames) - 1)
+                tail = f.read(dtype="float32", always_2d=True)
                 if len(tail) == 0:
                     raise _fail(path, f"truncated: header says {frames} frames, the end does not decode")
         except AudioError:

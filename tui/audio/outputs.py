@@ -23,12 +23,20 @@ import numpy as np
 from tui.clock import SYSTEM, Clock
 
 NO_PORTAUDIO = "PortAudio (libportaudio2) is not installed"
-HINT_PORTAUDIO = "install it (apt-get install libportaudio2), or over SSH run `earmark listen` " \
-    "on your own computer (see README, Working over SSH)"
+HINT_PORTAUDIO = "install it (apt-get install libportaudio2)"
+HINT_SSH = "over SSH, run `earmark listen` on your own computer and set EARMARK_AUDIO " \
+    "(see README, Working over SSH)"
 
 
 class NoAudio(Exception):
     """Why there is no sound: one line, fit to show a user as-is."""
+
+
+def hint_for(reason: str | None) -> str:
+    """What the user can do about `reason`, in one clause."""
+    if reason and NO_PORTAUDIO in reason:
+        return f"{HINT_PORTAUDIO}, or {HINT_SSH}"
+    return f"check the sound device, or {HINT_SSH}"
 
 
 class Source(Protocol):

@@ -250,6 +250,7 @@ class RemoteOutput(Output):
         self.link_state = LINK_CONNECTING
         self.listener_info: dict = {}
         self.connects = 0
+        self.failures = 0        # connection attempts that did not end in an authenticated link
         self.last_error: str | None = None
         self._block = block
         self._ahead = ahead
@@ -262,6 +263,7 @@ class RemoteOutput(Output):
         self._sock: socket.socket | None = None
         self._ack = 0            # frames below this index are no longer in the listener's buffer
         self._sent_end = 0
+        self.audio_end = 0       # index after the last real frame sent
         self._consumed = 0       # last reported consumed index (this or an earlier link)
         self._report = (0, clock.monotonic(), 0.0)   # (consumed, when, listener latency)
         self._base = 0           # reports below this index belong to an earlier link
@@ -303,11 +305,13 @@ class RemoteOutput(Output):
         if self._thread is not threading.current_thread():
             self._thread.join(timeout=2)
 
-    def wait_connected(self, timeout: float) -> bool:
-        """Block until the link is up (audio-test and tests only; never the UI thread)."""
+    def wait_connected(self, timeout: float, *, fail_fast: bool = False) -> bool:
+        """Block until the link is up (audio-test and tests only; never the UI thread).
+        `fail_fast`: give up at the first failed attempt."""
         with self._cond:
-            return self._cond.wait_for(lambda: self.link_state == LINK_UP or self._closed, timeout) \
-                and self.link_state == LINK_UP
+            return self._cond.wait_for(
+                lambda: self.link_state == LINK_UP or self._closed or (fail_fast and self.failures > 0),
+                timeout) and self.link_state == LINK_UP
 
     def wait_played(self, index: int, timeout: float) -> bool:
         """Block until the listener reports frames up to `index` consumed."""
@@ -330,10 +334,10 @@ class RemoteOutput(Output):
             except AuthError as exc:
                 self.last_error = f"audio listener at {self.url.display}: {exc} " \
                     "(wrong EARMARK_AUDIO, an old `earmark listen`, or another process on that port)"
-                self._down(sock, LINK_LOST)
+                self._down(sock, LINK_LOST, failed=True)
             except (OSError, ProtocolError, struct.error) as exc:
                 self.last_error = f"audio listener at {self.url.display}: {one_line(exc)}"
-                self._down(sock, LINK_LOST)
+                self._down(sock, LINK_LOST, failed=True)
             else:
                 self.listener_info = {k: clean(str(v))[:200] for k, v in info.items()}
                 backoff = 0.1
@@ -345,9 +349,10 @@ class RemoteOutput(Output):
                 self._cond.wait(backoff)
             backoff = min(backoff * 2, 2.0)
 
-    def _down(self, sock: socket.socket | None, state: str) -> None:
+    def _down(self, sock: socket.socket | None, state: str, failed: bool = False) -> None:
         with self._cond:
             self._sock = None
+            self.failures += failed
             if not self._closed:
                 self.link_state = state
             self._cond.notify_all()
@@ -408,6 +413,7 @@ class RemoteOutput(Output):
                         pcm = (np.clip(buf[:m], -1.0, 1.0) * 32767.0).astype("<i2")
                         send_msg(sock, AUDIO, struct.pack(">Q", index) + pcm.tobytes())
                         self.frames_played += m
+                        self.audio_end = index + m
                         last_send = self._clock.monotonic()
                 elif self._clock.monotonic() - last_send >= KEEPALIVE:
                     send_msg(sock, PING)
