@@ -251,3 +251,17 @@ def test_random_use_keeps_every_invariant():
         if len(block) < n:
             assert st.done or (stop is not None and end >= stop - 2)
         last = end
+
+
+def test_real_speech_with_speed_changes_every_block_has_no_clicks(speech):
+    data, sr = speech
+    own = np.abs(np.diff(data[:, 0])).max()
+    st = Stretcher(data, sr)
+    schedule = [1.0, 1.5, 1.0, 0.5, 2.0, 1.0, 0.75, 1.25]
+    parts = []
+    while not st.done:
+        parts.append(st.read(512, schedule[len(parts) % len(schedule)])[0])
+    y = np.concatenate(parts)
+    assert np.abs(np.diff(y[:, 0])).max() <= own * 1.05
+    mean_speed = np.mean(schedule)
+    assert len(y) == pytest.approx(len(data) / mean_speed, rel=0.1)
