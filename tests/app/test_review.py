@@ -1,0 +1,245 @@
+"""The reviewer TUI with Pilot: queue order, overdue, ack, resolve, two-person rule, plays."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import functools
+
+import pytest
+
+from tests.app.conftest import HOSTILE, build_workspace
+from tui.clock import FakeClock
+from tui.store import open_store
+
+pytestmark = pytest.mark.usefixtures("realdata")
+
+START = dt.datetime(2026, 11, 25, 10, 0).timestamp()  # a Wednesday, local time
+
+
+@pytest.fixture
+def ws(db_path, realdata):
+    s = open_store(db_path, clock=FakeClock(START))
+    s.ensure_user("lead")
+    s.grant_role("lead", "rev1", "reviewer")
+    s.grant_role("lead", "rev2", "reviewer")
+    s.ensure_user("ann")
+    s.ensure_user("ann2")
+    build_workspace(s, unplayable=False)
+    yield s
+    s.close()
+
+
+def sync(fn):
+    """Run an async Pilot test on a fresh event loop (no asyncio plugin needed)."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return asyncio.run(fn(*args, **kwargs))
+    return wrapper
+
+
+def review_app(store, user, player=None):
+    from tui.app.review import ReviewApp
+
+    return ReviewApp(store, user, player=player)
+
+
+def null_player():
+    from tui.audio.player import open_player
+
+    return open_player(None, output="null")
+
+
+def keys_in_table(app, table_id="#queue"):
+    from textual.widgets import DataTable
+
+    table = app.query_one(table_id, DataTable)
+    return [table.coordinate_to_cell_key((r, 0)).row_key.value for r in range(table.row_count)]
+
+
+def detail_text(app) -> str:
+    return str(app.query_one("#detail").content)
+
+
+@sync
+async def test_queue_is_ordered_by_tier_then_deadline_and_overdue_is_highlighted(ws):
+    std = ws.raise_escalation(1, "ann", tier="standard", category="crime")
+    urg = ws.raise_escalation(2, "ann", tier="urgent", category="crime")
+    ws.clock.advance(60)
+    imm_late = ws.raise_escalation(3, "ann2", tier="imminent", category="threat to life")
+    ws.clock.advance(-120)
+    imm_early = ws.raise_escalation(4, "ann2", tier="imminent", category="self-harm")
+    ws.clock.advance(60)
+    app = review_app(ws, "rev1")
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert keys_in_table(app) == [str(i) for i in (imm_early, imm_late, urg, std)]
+        assert "OVERDUE" not in str(app.query_one("#review-title").content)
+        ws.clock.advance(17 * 60)
+        await pilot.press("f5")
+        await pilot.pause()
+        assert "2 OVERDUE" in str(app.query_one("#review-title").content)
+        assert app.query_one("#review-title").has_class("overdue")
+        assert app.query_one("#detail").has_class("overdue")  # cursor on the first row
+        await pilot.press("down", "down")
+        await pilot.pause()
+        assert not app.query_one("#detail").has_class("overdue")
+
+
+@sync
+async def test_acknowledge_and_resolve_with_a_note(ws):
+    eid = ws.raise_escalation(1, "ann", tier="urgent", category="violence/assault",
+                              start=0.5, end=2.0, note=HOSTILE)
+    app = review_app(ws, "rev1")
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert "[bold]x[/]" in detail_text(app)  # shown literally, not as markup
+        assert "\x1b" not in detail_text(app)
+        await pilot.press("a")
+        await pilot.pause()
+        assert ws.escalation(eid).state == "acknowledged"
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("enter")  # nothing highlighted yet: enter chooses nothing
+        await pilot.pause()
+        assert app.screen.outcome is None
+        await pilot.press("2")  # picks false_alarm and moves to the note
+        await pilot.press(*"tv drama")
+        await pilot.press("enter")
+        await pilot.pause()
+    e = ws.escalation(eid)
+    assert (e.state, e.outcome, e.outcome_note, e.resolved_by) == \
+        ("resolved", "false_alarm", "tv drama", "rev1")
+    # the loop back to the annotator: their own view shows the outcome
+    mine = ws.visible_escalations("ann")
+    assert [(m.id, m.outcome) for m in mine] == [(eid, "false_alarm")]
+
+
+@sync
+async def test_resolve_needs_an_outcome(ws):
+    eid = ws.raise_escalation(1, "ann", tier="urgent", category="crime")
+    app = review_app(ws, "rev1")
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        app.screen.query_one("#resolve-note").focus()
+        await pilot.press(*"note", "enter")
+        await pilot.pause()
+        assert "choose an outcome" in str(app.screen.query_one("#resolve-error").content)
+        await pilot.press("escape")
+        await pilot.pause()
+    assert ws.escalation(eid).state == "raised"
+
+
+@sync
+async def test_law_enforcement_needs_a_second_reviewer_in_the_tui(ws):
+    eid = ws.raise_escalation(1, "ann", tier="imminent", category="threat to life")
+    app = review_app(ws, "rev1")
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("r", "4", *"address heard", "enter")
+        await pilot.pause()
+        assert ws.escalation(eid).state == "pending_confirmation"
+        assert app.check_action("confirm", ()) is None  # greyed out for the proposer
+        await pilot.press("c")
+        await pilot.pause()
+        assert ws.escalation(eid).state == "pending_confirmation"
+    app2 = review_app(ws, "rev2")
+    async with app2.run_test() as pilot:
+        await pilot.pause()
+        assert "awaiting a second reviewer" in detail_text(app2)
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press("n")  # not yet
+        await pilot.pause()
+        assert ws.escalation(eid).state == "pending_confirmation"
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+    e = ws.escalation(eid)
+    assert (e.state, e.outcome, e.resolved_by, e.confirmed_by) == \
+        ("resolved", "referred_law_enforcement", "rev1", "rev2")
+
+
+@sync
+async def test_decline_sends_a_proposal_back(ws):
+    eid = ws.raise_escalation(1, "ann", tier="urgent", category="crime")
+    ws.resolve_escalation(eid, "rev1", "referred_law_enforcement")
+    app = review_app(ws, "rev2")
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+    assert ws.escalation(eid).state == "acknowledged"
+
+
+@sync
+async def test_critical_flag_downgrade_needs_two_reviewers(ws):
+    fid = ws.add_flag(2, "critical", "ann", category="bank/card", start=1.0, end=2.0, redact=[1])
+    app = review_app(ws, "rev1")
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("v")
+        await pilot.pause()
+        assert keys_in_table(app, "#critical") == [str(fid)]
+        assert "training export" in detail_text(app)
+        await pilot.press("d")
+        await pilot.pause()
+        assert ws.flag(fid).downgrade_requested_by == "rev1"
+        await pilot.press("c", "y")
+        await pilot.pause()
+        assert ws.critical_clip_ids() == {2}
+    app2 = review_app(ws, "rev2")
+    async with app2.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("v", "c")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+    assert ws.critical_clip_ids() == set()
+
+
+@sync
+async def test_play_plays_only_the_span_and_is_logged(ws):
+    eid = ws.raise_escalation(2, "ann", tier="urgent", category="crime", start=1.0, end=1.4)
+    player = null_player()
+    app = review_app(ws, "rev1", player=player)
+    try:
+        async with app.run_test() as pilot:
+            await pilot.pause()
+            await pilot.press("space")
+            for _ in range(300):  # the span ends by itself; its stretch is then reported
+                await asyncio.sleep(0.02)
+                if ws.plays(user="rev1"):
+                    break
+            player.drain_events()
+    finally:
+        player.close()
+    rows = ws.plays(user="rev1")
+    assert len(rows) == 1 and rows[0]["clip_id"] == 2
+    assert rows[0]["start"] == pytest.approx(1.0, abs=0.05)
+    assert rows[0]["end"] == pytest.approx(1.4, abs=0.05)
+    assert [e.action for e in ws.audit_entries()][-1] == "play"
+    assert ws.escalation(eid).state == "raised"  # listening is not acknowledging
+
+
+@sync
+async def test_annotators_are_kept_out(ws):
+    ws.raise_escalation(1, "ann2", tier="urgent", category="crime", note="private")
+    app = review_app(ws, "ann")
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert "only a reviewer or lead" in str(app.query_one("#review-title").content)
+        await pilot.press("a")
+        await pilot.pause()
+        assert app.items == []
+    assert ws.escalations()[0].state == "raised"
+
+
+def test_review_command_refuses_annotators(ws, db_path, capsys):
+    from tui.cli import main
+
+    assert main(["review", "--db", str(db_path), "--user", "ann"]) == 2
+    assert "only a reviewer or lead" in capsys.readouterr().err
