@@ -251,3 +251,10 @@ def test_non_finite_samples_are_made_safe(tmp_path):
     x[200] = np.inf
     data, _ = load(write(tmp_path / "nan.wav", x, subtype="FLOAT"))
     assert np.isfinite(data).all()
+
+
+def test_absurdly_long_file_is_refused(tmp_path, monkeypatch):
+    import tui.audio.decode as decode
+
+    monkeypatch.setattr(decode, "MAX_SECONDS", 1)
+    assert_fails(write(tmp_path / "long.wav", tone(2.0)), "too long")

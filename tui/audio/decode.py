@@ -2,7 +2,10 @@
 
 soundfile's header information is not to be trusted for damaged files (a truncated FLAC or
 MP3 still reports its full length), so both `load` and `probe` judge a file by what
-actually decodes. Every failure becomes an AudioError whose message names the file.
+actually decodes, by one rule. Two kinds of damage decode "fine" and are caught otherwise: a
+cut-off WAV (libsndfile's open log says the data chunk is short) and a cut-off Ogg/Opus file
+(no length in its header at all; its last page lacks the end-of-stream flag). Every failure
+becomes an AudioError whose one-line message names the file and the problem.
 """
 
 from __future__ import annotations
