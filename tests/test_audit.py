@@ -9,7 +9,9 @@ from tui.cli import main
 from tui.store import NewClip, open_store
 
 
-def _fill(store, n=6):
+def _fill(store, n=5):
+    """n plays after one user_join: n + 1 entries."""
+    store.ensure_user("ann")
     b = store.batch_id("b")
     store.add_clips(b, [NewClip(name=f"clip{i}", audio=f"/a/{i}.wav") for i in range(3)])
     for i in range(n):
@@ -24,17 +26,18 @@ def _raw(db_path):
 def test_entries_chain_and_name_clips_by_pseudonym(store):
     _fill(store, 3)
     entries = store.audit_entries()
-    assert [e.seq for e in entries] == [1, 2, 3]
+    assert [e.seq for e in entries] == [1, 2, 3, 4]
+    assert entries[0].action == "user_join" and entries[0].clip is None
     assert entries[0].prev_hash == audit.GENESIS
     assert all(b.prev_hash == a.hash for a, b in zip(entries, entries[1:], strict=False))
-    assert entries[0].clip == "clip0"
+    assert entries[1].clip == "clip0"
     assert store.audit_verify().ok
-    assert store.audit_head() == (3, entries[-1].hash)
+    assert store.audit_head() == (4, entries[-1].hash)
 
 
 def test_hash_covers_every_field_canonically(store):
     _fill(store, 1)
-    e = store.audit_entries()[0]
+    e = store.audit_entries()[-1]
     fields = e.fields()
     assert audit.entry_hash(fields) == e.hash
     for key in fields:
@@ -48,6 +51,14 @@ def test_no_text_or_audio_in_details(store):
     with pytest.raises(ValueError, match="binary"):
         store.audit_append("ann", "play", None, {"pcm": b"\x00\x01"})
     assert store.audit_entries() == []
+
+
+def test_every_actor_is_a_user_and_the_first_is_lead(store):
+    store.audit_append("importer", "import", None, "3 manifests")
+    assert store.role_of("importer") == "lead"
+    store.audit_append("ann", "session_start")
+    assert store.role_of("ann") == "annotator"
+    assert '"info":"3 manifests"' in store.audit_entries()[1].detail
 
 
 def test_submit_is_audited_without_the_transcript(store):
@@ -188,7 +199,7 @@ def test_appends_from_two_connections_keep_one_chain(db_path, store):
     finally:
         other.close()
     v = store.audit_verify()
-    assert v.ok and v.entries == 12
+    assert v.ok and v.entries == 15
 
 
 # -- the command line -------------------------------------------------------------------

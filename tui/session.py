@@ -169,8 +169,8 @@ class Session:
         with self._lock:
             clip = self._require_playable()
             final = " ".join(clean(self.text if text is None else text).split())
+            # store.submit appends the audit line itself, in the same transaction
             self.store.submit(clip.id, final, self.user, self.seconds_on_clip())
-            self._audit("reopen_submit" if clip.status in ("done", "skipped") else "submit", clip.id)
             return self._finished(clip)
 
     def accept_asr(self) -> ClipState | None:
@@ -184,8 +184,7 @@ class Session:
             if reason not in SKIP_REASONS:
                 raise ValueError(f"unknown skip reason {reason!r}; one of: {', '.join(SKIP_REASONS)}")
             clip = self._require_playable()
-            self.store.skip(clip.id, reason, self.user, self.seconds_on_clip())
-            self._audit("skip", clip.id, reason)
+            self.store.skip(clip.id, reason, self.user, self.seconds_on_clip())  # audited there
             return self._finished(clip)
 
     def mark_unplayable(self, reason: str) -> ClipState | None:

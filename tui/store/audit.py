@@ -43,8 +43,14 @@ class AuditMixin:
 
     def audit_append(self, actor: str, action: str, clip: int | str | None = None,
                      detail: Mapping | None = None) -> int:
-        """Append one entry; `clip` is a clip id or pseudonym. Returns the entry's seq."""
+        """Append one entry; `clip` is a clip id or pseudonym. Returns the entry's seq.
+
+        Every actor is a user of the database: the first one ever becomes its lead (so the
+        person who imports the clips leads, not the first annotator to submit)."""
+        if isinstance(detail, str):
+            detail = {"info": detail[:200]}
         with self._tx() as c:
+            self._ensure_user(c, actor)
             row = c.execute(f"SELECT {_ENTRY_COLUMNS} FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
             entry = audit.make_entry(
                 _entry(row) if row else None, now=self.db.clock.now(), actor=actor,

@@ -240,6 +240,7 @@ class ClipsMixin:
     ) -> None:
         now = self.db.clock.now()
         with self.db.write() as c:
+            before = c.execute("SELECT status FROM clips WHERE id = ?", (clip_id,)).fetchone()
             c.execute(
                 "UPDATE clips SET status = ?, text = ?, skip_reason = ?, annotator = ?,"
                 " seconds_on_clip = seconds_on_clip + ?, submitted_at = ?, updated_at = ?"
@@ -254,7 +255,8 @@ class ClipsMixin:
             c.execute("DELETE FROM drafts WHERE clip_id = ?", (clip_id,))
             # Same transaction: the audit line (no transcript text) commits with the submit.
             self._ensure_user(c, annotator)
-            detail = {"seconds": round(seconds, 3)}
+            detail = {"seconds": round(seconds, 3),
+                      "reopened": bool(before and before[0] in ("done", "skipped"))}
             if status == "done":
                 detail["word_count"] = len((text or "").split())
             else:
