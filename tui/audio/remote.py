@@ -243,7 +243,8 @@ class RemoteOutput(Output):
     """
 
     def __init__(self, url: AudioURL, *, clock: Clock = SYSTEM, block: float = 0.02,
-                 ahead: float = 0.12, connect_timeout: float = 2.0) -> None:
+                 ahead: float = 0.12, connect_timeout: float = 2.0,
+                 handshake_timeout: float = HANDSHAKE_TIMEOUT) -> None:
         super().__init__(clock)
         self.url = url
         self.description = f"earmark listen at {url.display}"
@@ -255,6 +256,7 @@ class RemoteOutput(Output):
         self._block = block
         self._ahead = ahead
         self._connect_timeout = connect_timeout
+        self._handshake_timeout = handshake_timeout
         self._cond = threading.Condition()
         self._closed = False
         self._flush_upto: int | None = None
@@ -330,10 +332,14 @@ class RemoteOutput(Output):
             sock = None
             try:
                 sock = self.url.connect(self._connect_timeout)
-                info = client_handshake(sock, self.url.secret)
+                info = client_handshake(sock, self.url.secret, timeout=self._handshake_timeout)
             except AuthError as exc:
                 self.last_error = f"audio listener at {self.url.display}: {exc} " \
                     "(wrong EARMARK_AUDIO, an old `earmark listen`, or another process on that port)"
+                self._down(sock, LINK_LOST, failed=True)
+            except TimeoutError:
+                self.last_error = f"audio listener at {self.url.display}: no answer to the handshake " \
+                    "(is it an `earmark listen`?)"
                 self._down(sock, LINK_LOST, failed=True)
             except (OSError, ProtocolError, struct.error) as exc:
                 self.last_error = f"audio listener at {self.url.display}: {one_line(exc)}"
