@@ -493,18 +493,17 @@ class PathResolver:
             self.lexical_roots.append(self.audio_root)
         else:
             self.audio_root = None
+        self._dirs: dict[str, str] = {}
         where = "the manifest's folder"
         self.where = where + (" and --audio-root" if audio_root is not None else "")
 
-    def _candidates(self, audio: str) -> list[str]:
+    def _fallbacks(self, audio: str) -> Iterator[str]:
         if os.path.isabs(audio):
-            return [os.path.normpath(audio)]
-        cands = [os.path.normpath(os.path.join(self.base, audio))]
+            return
         # Common Voice: validated.tsv names files that live in the sibling clips/ folder.
-        cands.append(os.path.normpath(os.path.join(self.base, "clips", audio)))
+        yield os.path.normpath(os.path.join(self.base, "clips", audio))
         if self.audio_root is not None:
-            cands.append(os.path.normpath(os.path.join(self.audio_root, audio)))
-        return cands
+            yield os.path.normpath(os.path.join(self.audio_root, audio))
 
     def resolve(self, audio: str) -> AudioPath:
         """The checked path of an existing regular file, or BadLine with the reason.
@@ -513,16 +512,25 @@ class PathResolver:
         plain reading is inside the allowed folders and simply absent: a refused path is
         refused, not reinterpreted.
         """
-        cands = self._candidates(audio)
-        reason = self._try(audio, cands[0])
+        primary = os.path.normpath(audio if os.path.isabs(audio) else os.path.join(self.base, audio))
+        reason = self._try(audio, primary)
         if isinstance(reason, AudioPath):
             return reason
         if reason.startswith("audio file not found"):
-            for lexical in cands[1:]:
+            for lexical in self._fallbacks(audio):
                 found = self._try(audio, lexical)
                 if isinstance(found, AudioPath):
                     return found
         raise BadLine(reason)
+
+    def _real_dir(self, folder: str) -> str:
+        """realpath of a folder, memoised: manifests name thousands of files per folder."""
+        real = self._dirs.get(folder)
+        if real is None:
+            if len(self._dirs) > 10_000:
+                self._dirs.clear()
+            real = self._dirs[folder] = os.path.realpath(folder)
+        return real
 
     def _try(self, audio: str, lexical: str) -> AudioPath | str:
         try:
@@ -530,10 +538,16 @@ class PathResolver:
                 if os.path.isabs(audio):
                     return f"absolute audio path outside {self.where}"
                 return f"audio path leads outside {self.where} (`..`)"
-            real = os.path.realpath(lexical)
+            folder, leaf = os.path.split(lexical)
+            real = os.path.join(self._real_dir(folder), leaf)
             if not any(_inside(real, r) for r in self.roots):
                 return f"audio path is a symlink leading outside {self.where}"
-            st = os.stat(real)
+            st = os.lstat(real)
+            if stat.S_ISLNK(st.st_mode):
+                real = os.path.realpath(real)
+                if not any(_inside(real, r) for r in self.roots):
+                    return f"audio path is a symlink leading outside {self.where}"
+                st = os.stat(real)
         except FileNotFoundError:
             return f"audio file not found: {clean(audio)[:200]}"
         except (OSError, ValueError) as exc:
