@@ -36,7 +36,7 @@ OUTCOME_HELP = {
     "no_action": "nothing to do",
     "false_alarm": "not what it sounded like",
     "referred_safety_team": "handed to the safety team",
-    "referred_law_enforcement": "handed to the police (a second reviewer must confirm)",
+    "referred_law_enforcement": "handed to the police (2nd reviewer confirms)",
 }
 TIER_STYLE = {"imminent": "bold red", "urgent": "bold yellow", "standard": ""}
 
@@ -197,7 +197,7 @@ class ReviewApp(App[int]):
                 tooltip="Play only the flagged span of this clip (every play is logged)",
                 id="play_span"),
         Binding("s", "stop", "Stop", tooltip="Stop playback", id="stop"),
-        Binding("a", "acknowledge", "Acknowledge",
+        Binding("a", "acknowledge", "Ack",
                 tooltip="Tell the annotator and the team that you have this one", id="acknowledge"),
         Binding("r", "resolve", "Resolve", tooltip="Resolve with an outcome and a note",
                 id="resolve"),
@@ -209,7 +209,7 @@ class ReviewApp(App[int]):
         Binding("d", "downgrade", "Downgrade",
                 tooltip="Ask to downgrade this critical flag (a second reviewer confirms)",
                 id="downgrade"),
-        Binding("v", "toggle_view", "Escalations/critical",
+        Binding("v", "toggle_view", "View",
                 tooltip="Switch between escalations and critical flags", id="toggle_view"),
         Binding("f5,ctrl+r", "refresh", "Refresh", tooltip="Reload from the database",
                 id="refresh"),
@@ -256,7 +256,10 @@ class ReviewApp(App[int]):
             self.query_one("#detail").display = False
             return
         if self.player is not None and not self.player.available:
-            self._status(f"no audio: {self.player.reason or 'no output'} (reviewing still works)")
+            reason = self.player.reason or "no audio output"
+            if not reason.startswith("no audio"):
+                reason = f"no audio: {reason}"
+            self._status(f"{reason} (reviewing still works)")
         self.action_refresh()
         self.set_interval(30, self.action_refresh)
         queue.focus()
@@ -502,8 +505,8 @@ class ReviewApp(App[int]):
         if target is None:
             return
         if self.player is None or not self.player.available:
-            reason = self.player.reason if self.player is not None else "no player"
-            self._status(f"no audio: {reason}")
+            reason = (self.player.reason if self.player is not None else None) or "no audio output"
+            self._status(reason if reason.startswith("no audio") else f"no audio: {reason}")
             return
         clip_id, start, end = target
         clip = self.store.clip(clip_id)
