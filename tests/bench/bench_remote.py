@@ -138,7 +138,14 @@ def _relay_latency(listener_output, trials: int) -> tuple[list[float], list[floa
 def _handshake_and_reconnect(trials: int) -> tuple[list[float], list[float]]:
     from tui.audio.outputs import NullOutput
     from tui.audio.player import Player
-    from tui.audio.remote import LINK_LOST, LINK_UP, Listener, RemoteOutput, client_handshake, parse_audio_url
+    from tui.audio.remote import (
+        LINK_LOST,
+        LINK_UP,
+        Listener,
+        RemoteOutput,
+        client_handshake,
+        parse_audio_url,
+    )
 
     hs, rc = [], []
     lst = Listener(NullOutput(paced=False))

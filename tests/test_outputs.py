@@ -1,0 +1,171 @@
+"""Outputs: how sounddevice's failures become one line, and how each output pulls frames."""
+
+from __future__ import annotations
+
+import builtins
+import sys
+import threading
+import time
+
+import pytest
+
+from tests.support import needs_portaudio
+from tui.audio import outputs
+from tui.audio.outputs import (
+    NO_PORTAUDIO,
+    DeviceOutput,
+    NoAudio,
+    NullOutput,
+    UnavailableOutput,
+    hint_for,
+    open_output,
+)
+from tui.clock import FakeClock
+
+
+class Counted:
+    """A source with `frames` frames of audio (value 0.25), then silence."""
+
+    def __init__(self, frames: int):
+        self.left = frames
+        self.lock = threading.Lock()
+
+    def wants_audio(self) -> bool:
+        return self.left > 0
+
+    def render(self, out, index):
+        with self.lock:
+            m = min(len(out), self.left)
+            out[:m] = 0.25
+            out[m:] = 0
+            self.left -= m
+            return m
+
+
+def _wait(pred, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not pred() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    return pred()
+
+
+def _block_import(monkeypatch, exc):
+    real = builtins.__import__
+
+    def fake(name, *args, **kwargs):
+        if name == "sounddevice":
+            raise exc
+        return real(name, *args, **kwargs)
+
+    monkeypatch.delitem(sys.modules, "sounddevice", raising=False)
+    monkeypatch.setattr(builtins, "__import__", fake)
+
+
+def test_missing_portaudio_is_one_line(monkeypatch):
+    _block_import(monkeypatch, OSError("PortAudio library not found"))
+    with pytest.raises(NoAudio) as err:
+        outputs.import_sounddevice()
+    assert str(err.value) == NO_PORTAUDIO
+    out = open_output()
+    assert isinstance(out, UnavailableOutput) and not out.available
+    assert out.reason == f"no audio: {NO_PORTAUDIO}"
+    assert "apt-get install libportaudio2" in hint_for(out.reason)
+
+
+def test_missing_sounddevice_package_is_one_line(monkeypatch):
+    _block_import(monkeypatch, ImportError("No module named 'sounddevice'"))
+    with pytest.raises(NoAudio, match="sounddevice package is not installed"):
+        outputs.import_sounddevice()
+
+
+@needs_portaudio
+def test_no_default_device_is_one_line(monkeypatch):
+    import sounddevice as sd
+
+    def none(*a, **k):
+        raise sd.PortAudioError("Error querying device -1")
+
+    monkeypatch.setattr(sd, "query_devices", none)
+    with pytest.raises(NoAudio, match=r"^no audio output device \(Error querying device -1\)$"):
+        outputs.default_output_device()
+    out = open_output()
+    assert not out.available and "earmark listen" in hint_for(out.reason)
+
+
+def test_null_output_by_hand_counts_real_frames():
+    out = NullOutput(paced=False)
+    out.attach(Counted(1000))
+    out.configure(16_000, 2)
+    assert out.pull(320) == 320
+    assert sum(out.pull(320) for _ in range(5)) == 680
+    assert out.frames_played == 1000 and out.heard(0.0) == 6 * 320
+
+
+def test_null_output_is_paced_by_its_clock():
+    clock = FakeClock()
+    out = NullOutput(clock)
+    src = Counted(10_000)
+    out.attach(src)
+    out.configure(16_000, 1)
+    try:
+        time.sleep(0.1)  # the pacing thread has been running; the fake clock has not moved
+        assert out.frames_played == 0
+        clock.advance(0.1)
+        assert _wait(lambda: out.frames_played == 1600)
+        time.sleep(0.05)
+        assert out.frames_played == 1600  # no more than the clock allows
+    finally:
+        out.close()
+    assert not out._thread.is_alive()
+
+
+@pytest.fixture
+def alsa_null():
+    """PortAudio enumerated devices when tests/support.py imported sounddevice, before this
+    test's HOME (with the null-device .asoundrc) existed: enumerate again."""
+    import sounddevice as sd
+
+    sd._terminate()
+    sd._initialize()
+    return sd
+
+
+@needs_portaudio
+def test_device_output_plays_idles_and_restarts(alsa_null):
+    out = DeviceOutput(FakeClock())
+    try:
+        assert out.available and out.description == "default (ALSA)"
+        src = Counted(4000)
+        out.attach(src)
+        out.configure(16_000, 1)
+        out.wake()
+        assert _wait(lambda: out.frames_played == 4000)
+        assert _wait(lambda: not out._stream.active)  # idle: stopped itself
+        assert out.heard(1e9) <= out._pulled
+        src.left = 2000
+        out.wake()
+        assert _wait(lambda: out.frames_played == 6000)
+        out.configure(22_050, 2)  # another clip format: the stream is reopened
+        src.left = 100
+        out.wake()
+        assert _wait(lambda: out.frames_played == 6100)
+        assert out._format == (22_050, 2)
+        assert 0.0 < out.latency < 1.0
+    finally:
+        out.close()
+    assert out._stream is None
+
+
+def test_unavailable_output_accepts_everything():
+    out = UnavailableOutput("no audio: test")
+    out.attach(Counted(10))
+    out.configure(8000, 1)
+    out.wake()
+    out.flush(5)
+    assert out.heard(0.0) == 0.0 and out.reason == "no audio: test"
+    out.close()
+
+
+def test_hints_differ_by_cause():
+    assert "apt-get install libportaudio2" in hint_for(f"no audio: {NO_PORTAUDIO}")
+    assert "apt-get" not in hint_for("no audio: no audio output device (x)")
