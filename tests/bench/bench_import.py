@@ -1,0 +1,121 @@
+"""Import throughput and memory: `figures(quick)` for tests/bench/bench.py.
+
+Figures:
+- import_clips_per_s: a generated 100,000-line JSONL manifest (10,000 with --quick), each line
+  with an id, an ASR object (text, 6 timed words, alternatives) and three identifying fields
+  to drop, into a fresh database, audio probed. The lines point at import_audio_files (200)
+  distinct WAV files, so after the first 200 the probe answers from the per-import cache
+  (keyed by real path, size, mtime): this figure measures the manifest/store path.
+- import_distinct_clips_per_s: 10,000 lines (2,000 quick) each naming its own file (half WAV,
+  half FLAC, 0.5 s), so every line pays a real probe: the worst case for probing.
+- import_reimport_clips_per_s: the 100k manifest again into the same database (all duplicates).
+- import_peak_rss_mb / import_peak_rss_10k_mb / import_rss_growth_mb: peak RSS of a child
+  process importing 100k vs 10k lines; streaming means the growth stays near zero.
+Each import runs in its own child process so RSS is not polluted by this one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED_FILES = 200
+
+_CHILD = r"""
+import json, resource, sys, time
+sys.path.insert(0, sys.argv[1])
+from tui.importing import import_manifests
+from tui.store import open_store
+store = open_store(sys.argv[2])
+t = time.perf_counter()
+s = import_manifests(store, [sys.argv[3]])
+dt = time.perf_counter() - t
+store.close()
+print(json.dumps({"seconds": dt, "imported": s.imported, "duplicates": s.duplicates,
+                  "bad": s.bad_line_count, "unplayable": s.unplayable,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def _run(db: Path, manifest: Path) -> dict:
+    out = subprocess.run([sys.executable, "-c", _CHILD, str(ROOT), str(db), str(manifest)],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def _audio(folder: Path, n: int, flac_every: int = 0) -> list[str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(7)
+    tone = (0.1 * rng.standard_normal(8000)).astype("float32")
+    sf.write(folder / "src.wav", tone, 16000, subtype="PCM_16")
+    sf.write(folder / "src.flac", tone, 16000, subtype="PCM_16")
+    names = []
+    for i in range(n):
+        ext = "flac" if flac_every and i % flac_every == 1 else "wav"
+        name = f"{folder.name}/{i:06d}.{ext}"
+        shutil.copyfile(folder / f"src.{ext}", folder.parent / name)
+        names.append(name)
+    return names
+
+
+def _manifest(path: Path, lines: int, audio: list[str], ids: bool = True) -> Path:
+    words = [{"word": w, "start": 0.1 + 0.3 * i, "end": 0.35 + 0.3 * i, "conf": 0.9}
+             for i, w in enumerate("turn off the kitchen lights please".split())]
+    with path.open("w") as fh:
+        for i in range(lines):
+            row = {"audio": audio[i % len(audio)],
+                   "asr": {"text": "turn off the kitchen lights please", "words": words,
+                           "alternatives": ["turn of the kitchen lights please"]},
+                   "review_allowed": True,
+                   "account_id": f"A{i:08d}", "first_name": "Maria", "device_id": f"G{i:06X}"}
+            if ids:
+                row["id"] = f"utt-{i:07d}"
+            fh.write(json.dumps(row) + "\n")
+    return path
+
+
+def figures(quick: bool) -> dict[str, float]:
+    big = 10_000 if quick else 100_000
+    small = 10_000
+    distinct = 2_000 if quick else 10_000
+    with tempfile.TemporaryDirectory(prefix="earmark-bench-") as tmp:
+        d = Path(tmp)
+        shared = _audio(d / "shared", SHARED_FILES)
+        m_big = _manifest(d / "big.jsonl", big, shared)
+        m_small = _manifest(d / "small.jsonl", small, shared)
+        r_big = _run(d / "big.db", m_big)
+        assert r_big["imported"] == big and r_big["bad"] == 0, r_big
+        r_re = _run(d / "big.db", m_big)
+        assert r_re["duplicates"] == big, r_re
+        r_small = _run(d / "small.db", m_small)
+        own = _audio(d / "own", distinct, flac_every=2)
+        m_own = _manifest(d / "own.jsonl", distinct, own, ids=False)
+        r_own = _run(d / "own.db", m_own)
+        assert r_own["imported"] == distinct and r_own["unplayable"] == 0, r_own
+        db_bytes = sum(p.stat().st_size for p in d.glob("big.db*"))
+    return {
+        "import_clips_per_s": round(big / r_big["seconds"]),
+        "import_lines": big,
+        "import_audio_files": SHARED_FILES,
+        "import_distinct_clips_per_s": round(distinct / r_own["seconds"]),
+        "import_distinct_files": distinct,
+        "import_reimport_clips_per_s": round(big / r_re["seconds"]),
+        "import_peak_rss_mb": round(r_big["peak_rss_mb"], 1),
+        "import_peak_rss_10k_mb": round(r_small["peak_rss_mb"], 1),
+        "import_rss_growth_mb": round(r_big["peak_rss_mb"] - r_small["peak_rss_mb"], 1),
+        "import_db_bytes_per_clip": round(db_bytes / big),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(figures("--quick" in sys.argv), indent=1))
+    os._exit(0)
