@@ -85,7 +85,7 @@ class AnnotatorApp(App):
     def on_mount(self) -> None:
         self.push_screen(AnnotateScreen())
         for warning in self.keymap.warnings:
-            self.notify(warning, title="keymap", severity="warning", timeout=10)
+            self.notify(warning, title="keymap", severity="warning", timeout=10, markup=False)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGHUP, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
@@ -133,5 +133,5 @@ class AnnotatorApp(App):
         keys = ", ".join(sorted({b.key for b in clashed_bindings}))
         self.notify(
             f"keys clash: {keys} is bound to {' and '.join(sorted(ids))}; fix your keymap",
-            title="keymap", severity="warning", timeout=10,
+            title="keymap", severity="warning", timeout=10, markup=False,
         )

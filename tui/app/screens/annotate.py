@@ -130,6 +130,10 @@ class AnnotateScreen(Screen):
     def session(self):
         return self.annotator_app.session
 
+    def _say(self, text: str, **kwargs) -> None:
+        """A toast; never markup, since clip names, reasons and errors come from outside."""
+        self.notify(clean(text), markup=False, **kwargs)
+
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
@@ -222,7 +226,7 @@ class AnnotateScreen(Screen):
         try:
             self.session.save_draft()
         except Exception as exc:
-            self.app.call_from_thread(self.notify, f"draft not saved: {clean(exc)}", severity="error")
+            self.app.call_from_thread(self._say, f"draft not saved: {exc}", severity="error")
 
     # -- messages from workers -----------------------------------------------------------
     def on_clip_shown(self, msg: ClipShown) -> None:
@@ -230,13 +234,13 @@ class AnnotateScreen(Screen):
         if msg.done_today is not None:
             self.done_today = msg.done_today
         if msg.error:
-            self.notify(msg.error, severity="error", timeout=6)
+            self._say(msg.error, severity="error", timeout=6)
             if msg.state is not None and self.clip_state is not None \
                     and msg.state.clip.id == self.clip_state.clip.id:
                 return  # stay put: the editor still holds the text
         self._show(msg.state)
         for note in (msg.state.notices if msg.state else ()):
-            self.notify(note, severity="warning", timeout=8)
+            self._say(note, severity="warning", timeout=8)
 
     def _show(self, state: ClipState | None) -> None:
         self.clip_state = state
@@ -468,7 +472,7 @@ class AnnotateScreen(Screen):
             return
         text = self.query_one(TranscriptInput).value
         if not text.strip():
-            self.notify("The transcript is empty: type what you hear, or skip the clip.",
+            self._say("The transcript is empty: type what you hear, or skip the clip.",
                         severity="warning")
             return
         self._sync_editor()
@@ -478,7 +482,7 @@ class AnnotateScreen(Screen):
         if self.clip_state is None:
             return
         if not self.clip_state.clip.asr.strip():
-            self.notify("There is no ASR guess to accept.", severity="warning")
+            self._say("There is no ASR guess to accept.", severity="warning")
             return
         self._go(self.session.accept_asr)
 
@@ -504,7 +508,7 @@ class AnnotateScreen(Screen):
         if self.clip_state is None or self.busy:
             return
         if not self.clip_state.clip.playable:
-            self.notify("This clip is unplayable; it is skipped already.")
+            self._say("This clip is unplayable; it is skipped already.")
             return
         self._sync_editor()
         if self.player is not None:
@@ -520,7 +524,7 @@ class AnnotateScreen(Screen):
     def _player_ok(self) -> bool:
         p = self.player
         if p is None or not p.available:
-            self.notify(self._audio_state(), severity="warning", timeout=3)
+            self._say(self._audio_state(), severity="warning", timeout=3)
             return False
         return self.decoded is not None
 
@@ -569,7 +573,7 @@ class AnnotateScreen(Screen):
         editor = self.query_one(TranscriptInput)
         span = word_timing(self.clip_state.clip, editor.value, editor.cursor_position)
         if span is None:
-            self.notify("No timing for the word at the cursor.", timeout=3)
+            self._say("No timing for the word at the cursor.", timeout=3)
             return
         if self._player_ok():
             self.player.play(max(0.0, span[0] - 0.05), span[1] + 0.05)
@@ -597,7 +601,7 @@ class AnnotateScreen(Screen):
             return
         options = [self.clip_state.clip.asr, *self.clip_state.clip.alternatives]
         if len(options) < 2:
-            self.notify("The recogniser gave no alternatives for this clip.", timeout=3)
+            self._say("The recogniser gave no alternatives for this clip.", timeout=3)
             return
         self._alt_index = (self._alt_index + 1) % len(options)
         if self._alt_index == 0 and options[0] == self.query_one(TranscriptInput).value:
@@ -613,7 +617,7 @@ class AnnotateScreen(Screen):
         editor = self.query_one(TranscriptInput)
         offsets = low_confidence_offsets(self.clip_state.clip, editor.value)
         if not offsets:
-            self.notify("The recogniser was sure of every word here.", timeout=3)
+            self._say("The recogniser was sure of every word here.", timeout=3)
             return
         cur = editor.cursor_position
         if step > 0:
@@ -648,7 +652,7 @@ class AnnotateScreen(Screen):
         app = self.annotator_app
         flag_id = app.store.add_flag(s.clip.id, kind, app.session.user, start=at, end=at)
         self._update_marks()
-        self.notify(f"Flagged {kind} at {at:.1f} s.", timeout=3)
+        self._say(f"Flagged {kind} at {at:.1f} s.", timeout=3)
         return flag_id
 
     def action_flag_critical(self) -> None:

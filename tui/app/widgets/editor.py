@@ -16,8 +16,9 @@ class TranscriptInput(Input):
             super().__init__()
             self.position = position
 
-    def watch_cursor_position(self, position: int) -> None:
-        self.post_message(self.CursorMoved(position))
+    def watch_selection(self) -> None:
+        # Input keeps the cursor as the end of its `selection` reactive
+        self.post_message(self.CursorMoved(self.cursor_position))
 
     def replace_word(self, start: int, end: int, text: str) -> None:
         """Put `text` in place of value[start:end] and the cursor after it (one undo step)."""

@@ -1,0 +1,516 @@
+"""Pilot tests of the annotate screen: every binding and flow, on real speech and a real store.
+
+Audio goes to the Player's null output (real playback code, no sound card), so playback
+bindings are exercised for real; timing is never asserted.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app.conftest import HOSTILE, build_workspace, make_app, settle
+from tui.keymap import ALL_IDS, load_keymap
+
+NO_SUGGEST = {"suggester_factory": lambda store: None}
+
+
+def _screen(app):
+    from tui.app.screens.annotate import AnnotateScreen
+
+    return next(s for s in app.screen_stack if isinstance(s, AnnotateScreen))
+
+
+def _editor(app):
+    from tui.app.widgets.editor import TranscriptInput
+
+    return _screen(app).query_one(TranscriptInput)
+
+
+def _notes(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def _wait(pilot, cond, tries=200):
+    for _ in range(tries):
+        if cond():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("condition never became true")
+
+
+async def _audio_loaded(pilot, app):
+    await _wait(pilot, lambda: _screen(app).decoded is not None and _screen(app).player is not None)
+    await pilot.pause()
+
+
+@pytest.fixture
+def ws(store, realdata):
+    build_workspace(store)
+    return store
+
+
+# -- the screen and moving on ---------------------------------------------------------------
+async def test_first_clip_and_status_line(ws):
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        s = _screen(app)
+        assert s.clip_state.clip.name == "clip-00"
+        await _audio_loaded(pilot, app)
+        s._refresh_status()
+        status = str(s.query_one("#status").render())
+        assert "sense" in status and "clip 1 of 6" in status and "today 0" in status
+        assert "stopped" in status  # null output: audio works, autoplay off
+        assert _editor(app).value == s.clip_state.clip.asr
+        assert app.focused is _editor(app)
+
+
+async def test_submit_is_durable_and_next_clip_follows(ws):
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        first = _screen(app).clip_state.clip
+        editor = _editor(app)
+        editor.value = ""
+        await pilot.press(*"and mister john")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        saved = ws.clip(first.id)
+        assert saved.status == "done" and saved.text == "and mister john"
+        assert _screen(app).clip_state.clip.name == "clip-01"
+        assert _screen(app).done_today == 1
+
+
+async def test_empty_transcript_is_not_submitted(ws):
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        _editor(app).value = ""
+        await pilot.press("enter")
+        await pilot.pause()
+        assert ws.clip(_screen(app).clip_state.clip.id).status == "in_progress"
+        assert any("empty" in n for n in _notes(app))
+
+
+@pytest.mark.parametrize("key", ["f8", "ctrl+g"])
+async def test_accept_asr_submits_guess_with_one_key(ws, key):
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        clip = _screen(app).clip_state.clip
+        await pilot.press("x", key)
+        await settle(pilot, app)
+        assert ws.clip(clip.id).text == clip.asr
+        assert _screen(app).clip_state.clip.id != clip.id
+
+
+async def test_skip_asks_reason_and_escape_goes_back(ws):
+    from tui.app.screens.skip import SkipScreen
+
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        clip = _screen(app).clip_state.clip
+        await pilot.press("f9")
+        assert isinstance(app.screen, SkipScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, SkipScreen)
+        assert ws.clip(clip.id).status == "in_progress"
+        await pilot.press("alt+s")
+        await pilot.press("2")
+        await settle(pilot, app)
+        c = ws.clip(clip.id)
+        assert (c.status, c.skip_reason) == ("skipped", "unintelligible")
+        await pilot.press("f9", "down", "down", "enter")   # arrows and enter pick too
+        await settle(pilot, app)
+        assert ws.clip_by_name("clip-01").skip_reason == "wrong language"
+
+
+async def test_unplayable_clip_passed_over_with_reason_once(ws):
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        await pilot.press("f8")
+        await settle(pilot, app)
+        await pilot.press("f8")
+        await settle(pilot, app)
+        assert _screen(app).clip_state.clip.name == "clip-02"
+        notes = [n for n in _notes(app) if "unplayable" in n]
+        assert len(notes) == 1 and "no data chunk" in notes[0]
+        await pilot.press("pageup")
+        await settle(pilot, app)
+        await pilot.press("pagedown")
+        await settle(pilot, app)
+        assert len([n for n in _notes(app) if "unplayable" in n]) == 1
+
+
+async def test_clip_failing_to_decode_is_skipped_automatically(store, realdata):
+    from tui.store import NewClip
+
+    b = store.batch_id("b")
+    store.add_clips(b, [
+        NewClip(name="looks-fine", audio=str(realdata / "malformed" / "bad.wav"), asr="hello"),
+        NewClip(name="good", audio=str(next((realdata / "librivox").glob("*.wav"))), asr="ok"),
+    ])
+    app = make_app(store, **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        await settle(pilot, app, clip_id=store.clip_by_name("good").id)
+        bad = store.clip_by_name("looks-fine")
+        assert bad.status == "unplayable" and bad.skip_reason
+        assert any("unplayable" in n for n in _notes(app))
+
+
+async def test_next_prev_move_without_submitting_and_keep_draft(ws):
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        first = _screen(app).clip_state.clip
+        await pilot.press("end", *" extra")
+        await pilot.press("pagedown")
+        await settle(pilot, app)
+        assert _screen(app).clip_state.clip.name == "clip-01"
+        assert ws.clip(first.id).status == "in_progress"
+        assert ws.draft(first.id).text.endswith(" extra")
+        await pilot.press("ctrl+p")
+        await settle(pilot, app)
+        assert _editor(app).value.endswith(" extra")
+        await pilot.press("ctrl+n")
+        await settle(pilot, app)
+        assert _screen(app).clip_state.clip.name == "clip-01"
+
+
+async def test_reopen_submitted_clip_and_change_it(ws):
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        first = _screen(app).clip_state.clip
+        await pilot.press("f8")
+        await settle(pilot, app)
+        await pilot.press("pageup")
+        await settle(pilot, app)
+        s = _screen(app)
+        assert s.clip_state.reopened
+        assert "Reopened" in str(s.query_one("#message").render())
+        s._refresh_status()
+        assert "reopened" in str(s.query_one("#status").render())
+        _editor(app).value = "changed text"
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert ws.clip(first.id).text == "changed text"
+        assert [r["text"] for r in ws.revisions(first.id)] == [first.asr, "changed text"]
+
+
+async def test_all_done_shows_message_and_prev_reopens(store, realdata):
+    from tests.app.conftest import librivox_clips
+
+    b = store.batch_id("b")
+    store.add_clips(b, librivox_clips()[:1])
+    app = make_app(store, **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        await pilot.press("f8")
+        await settle(pilot, app)
+        s = _screen(app)
+        assert s.clip_state is None
+        assert "All clips are done" in str(s.query_one("#message").render())
+        await pilot.press("enter", "f8", "f9", "x")  # nothing breaks with no clip
+        await pilot.press("pageup")
+        await settle(pilot, app)
+        assert s.clip_state is not None and s.clip_state.reopened
+
+
+# -- drafts -----------------------------------------------------------------------------------
+async def test_draft_autosaves_while_typing_and_on_quit(ws):
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        clip = _screen(app).clip_state.clip
+        await pilot.press("end", *" abc")
+        await _wait(pilot, lambda: ws.draft(clip.id) is not None
+                    and ws.draft(clip.id).text.endswith(" abc"))
+        await pilot.press(*"de")
+        await pilot.press("ctrl+q")
+    assert ws.draft(clip.id).text.endswith(" abcde")
+    # and a new app resumes on it, with the draft
+    app2 = make_app(ws, **NO_SUGGEST)
+    async with app2.run_test() as pilot:
+        await settle(pilot, app2)
+        assert _screen(app2).clip_state.clip.id == clip.id
+        assert _editor(app2).value.endswith(" abcde")
+
+
+# -- typing never triggers a command ------------------------------------------------------------
+async def test_typing_only_types(ws):
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        clip = _screen(app).clip_state.clip
+        _editor(app).value = ""
+        text = "q?hs fnp 12345 [bold] :;!"
+        await pilot.press(*text)
+        await pilot.pause()
+        assert _editor(app).value == text
+        assert _screen(app).clip_state.clip.id == clip.id
+        assert app.is_running and app.screen is _screen(app)
+
+
+# -- audio ------------------------------------------------------------------------------------
+async def test_playback_bindings_drive_the_player(ws):
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        await _audio_loaded(pilot, app)
+        s = _screen(app)
+        p = s.player
+        assert p.available and p.state in ("stopped", "empty")
+        await pilot.press("ctrl+space")
+        assert p.state == "playing"
+        await pilot.press("f5")
+        assert p.state == "paused"
+        await pilot.press("f5")
+        assert p.state == "playing"
+        await pilot.press("f11")   # stop: pause, stay put
+        assert p.state == "paused"
+        p.seek(3.0)
+        await pilot.press("f2")
+        assert p.position() == pytest.approx(1.0, abs=0.3)
+        await pilot.press("ctrl+f")
+        assert p.position() == pytest.approx(3.0, abs=0.3)
+        await pilot.press("f6", "f6")
+        assert s.speed == pytest.approx(0.8) and p.speed == pytest.approx(0.8)
+        await pilot.press("ctrl+up", "f7", "f7", "f7")
+        assert s.speed == pytest.approx(1.2)
+        s._refresh_status()
+        assert "1.2x" in str(s.query_one("#status").render())
+        await pilot.press("alt+0")
+        assert s.speed == 1.0
+
+
+async def test_autoplay_plays_each_clip_on_arrival(ws):
+    app = make_app(ws, autoplay=True, **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        await _audio_loaded(pilot, app)
+        assert _screen(app).player.state == "playing"
+
+
+async def test_replay_word_plays_word_under_cursor(ws):
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        await _audio_loaded(pilot, app)
+        s = _screen(app)
+        clip = s.clip_state.clip
+        calls = []
+        real_play = s.player.play
+        s.player.play = lambda start=None, end=None, **kw: (calls.append((start, end)),
+                                                            real_play(start, end, **kw))
+        editor = _editor(app)
+        editor.cursor_position = editor.value.index(clip.words[3].word) + 1
+        await pilot.press("f4")
+        w = clip.words[3]
+        assert calls and calls[0][0] == pytest.approx(w.start - 0.05, abs=1e-6)
+        assert calls[0][1] == pytest.approx(w.end + 0.05, abs=1e-6)
+
+
+async def test_no_audio_shows_reason_and_still_annotates(ws):
+    app = make_app(ws, player_opener=lambda: None, **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        await pilot.pause(0.1)
+        s = _screen(app)
+        s._refresh_status()
+        assert "no audio" in str(s.query_one("#status").render())
+        await pilot.press("f5")
+        assert any("no audio" in n for n in _notes(app))
+        await pilot.press("f8")
+        await settle(pilot, app)
+        assert ws.clip_by_name("clip-00").status == "done"
+
+
+# -- editing help ------------------------------------------------------------------------------
+async def test_suggestions_from_lexicon_and_keys_to_take_them(ws):
+    app = make_app(ws)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        s = _screen(app)
+        await _wait(pilot, lambda: s.suggester is not None)
+        from tui.app.widgets.suggestions import SuggestionsBar
+
+        bar = s.query_one(SuggestionsBar)
+        _editor(app).value = ""
+        await pilot.press(*"mr dashw")
+        await _wait(pilot, lambda: bar.words[:1] == ["dashwood"])
+        await pilot.press("tab")
+        assert _editor(app).value == "mr dashwood "
+        await pilot.press(*"norl")
+        await _wait(pilot, lambda: len(bar.words) >= 2)
+        second = bar.words[1]
+        await pilot.press("alt+2")
+        assert _editor(app).value == f"mr dashwood {second} "
+
+
+async def test_whole_utterance_suggestion(ws):
+    first_asr = None
+    app = make_app(ws)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        s = _screen(app)
+        await _wait(pilot, lambda: s.suggester is not None)
+        first_asr = s.clip_state.clip.asr
+        # a transcript submitted earlier that the next clip's guess matches closely
+        s.suggester.add_transcript(first_asr.replace("mister", "mr"))
+        s.suggester.set_context(first_asr, ())
+        s._update_suggestions()
+        from tui.app.widgets.suggestions import SuggestionsBar
+
+        bar = s.query_one(SuggestionsBar)
+        assert bar.utterance == first_asr.replace("mister", "mr")
+        await pilot.press("alt+u")
+        assert _editor(app).value == first_asr.replace("mister", "mr")
+
+
+async def test_jump_between_unsure_words_and_alternatives(ws):
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        clip = _screen(app).clip_state.clip
+        editor = _editor(app)
+        editor.cursor_position = 0
+        unsure = clip.words[2].word
+        await pilot.press("alt+right")
+        assert editor.cursor_position == editor.value.index(f" {unsure} ") + 1
+        await pilot.press("alt+left")  # only one unsure word: wraps onto itself
+        assert editor.cursor_position == editor.value.index(f" {unsure} ") + 1
+        await pilot.press("alt+a")
+        assert editor.value == clip.alternatives[0]
+        await pilot.press("alt+a")
+        assert editor.value == clip.asr
+
+
+async def test_flags_recorded_at_playhead(ws):
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        await _audio_loaded(pilot, app)
+        s = _screen(app)
+        s.player.seek(1.5)
+        await pilot.press("alt+c", "alt+d", "alt+e")
+        flags = ws.flags_for_clip(s.clip_state.clip.id)
+        assert [f.kind for f in flags] == ["critical", "distressing", "escalation"]
+        assert flags[0].start == pytest.approx(1.5, abs=0.1)
+        assert flags[0].raised_by == "ann"
+
+
+# -- help and keymaps ---------------------------------------------------------------------------
+@pytest.mark.parametrize("name", [None, "scribe", "laptop"])
+async def test_help_lists_every_binding_with_active_key(ws, name):
+    from tui.app.screens.help import HelpScreen, key_label
+
+    km = load_keymap(name)
+    app = make_app(ws, keymap=km, **NO_SUGGEST)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press(km.keys("help")[0])
+        assert isinstance(app.screen, HelpScreen)
+        table = app.screen.query_one("#help-table")
+        rows = {str(table.get_row(k)[0]): str(table.get_row(k)[1]) for k in table.rows}
+        assert set(rows) == set(ALL_IDS)
+        for bid in ALL_IDS:
+            assert rows[bid] == ", ".join(key_label(k) for k in km.keys(bid))
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_scribe_keymap_drives_the_app(ws):
+    app = make_app(ws, keymap=load_keymap("scribe"), **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        await _audio_loaded(pilot, app)
+        s = _screen(app)
+        await pilot.press("f9")          # pedal: play
+        assert s.player.state == "playing"
+        await pilot.press("f4")          # pedal: stop
+        assert s.player.state == "paused"
+        clip = s.clip_state.clip
+        await pilot.press("f12")         # accept the guess
+        await settle(pilot, app)
+        assert ws.clip(clip.id).status == "done"
+
+
+async def test_keymap_warnings_and_clashes_are_told(ws, tmp_path):
+    f = tmp_path / "mine.toml"
+    f.write_text('[bindings]\nsubmit = "f9"\n')
+    app = make_app(ws, keymap=load_keymap(str(f)), **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        assert any("f9" in n and "skip" in n for n in _notes(app))
+        clip = _screen(app).clip_state.clip
+        await pilot.press("f9")
+        await settle(pilot, app)
+        assert ws.clip(clip.id).status == "done"
+        # a clash made at run time (Textual's own detection) is told too
+        app.set_keymap({**app.keymap.bindings, "faster": "f6"})
+        await pilot.press("f6")
+        await pilot.pause()
+        assert any("clash" in n for n in _notes(app))
+
+
+# -- untrusted text ---------------------------------------------------------------------------
+async def test_hostile_text_is_shown_literally_and_cannot_act(store, realdata):
+    build_workspace(store, hostile=True, unplayable=False)
+    app = make_app(store, **NO_SUGGEST)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f8")
+        await settle(pilot, app)
+        s = _screen(app)
+        clip = s.clip_state.clip
+        assert "[@click=app.quit]" in clip.asr
+        asr = s.query_one("#asr").render()
+        plain = str(asr)
+        assert "[bold]x[/]" in plain and "[@click=app.quit]q[/]" in plain
+        for bad in ("\x1b", "\x00", "\u202e"):
+            assert bad not in plain and bad not in _editor(app).value
+        # clicking the text does not run the embedded action
+        await pilot.click("#asr", offset=(8, 0))
+        await pilot.click("#asr", offset=(25, 0))
+        await pilot.pause()
+        assert app.is_running
+        # the whole frame as drawn holds no control characters
+        svg = app.export_screenshot()
+        assert "\x1b" not in svg and "\x00" not in svg and "\u202e" not in svg
+        assert "[@click=app.quit]" in svg.replace("&#160;", " ")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert store.clip(clip.id).text == "[bold]x[/] [@click=app.quit]q[/] red nul evil done"
+
+
+async def test_pasted_escapes_are_cleaned_before_saving(ws):
+    from textual import events
+
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        clip = _screen(app).clip_state.clip
+        _editor(app).value = ""
+        _editor(app).post_message(events.Paste("hi \x1b[2Jthere\x07 [b]x[/b]"))
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert ws.clip(clip.id).text == "hi there [b]x[/b]"
+
+
+async def test_quit_key_exits_and_saves(ws):
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        clip = _screen(app).clip_state.clip
+        await pilot.press("end", "z", "ctrl+q")
+        await pilot.pause()
+    assert not app.is_running
+    assert ws.draft(clip.id).text.endswith("z")
+
+
+def test_hostile_constant_has_every_kind_of_trouble():
+    assert all(x in HOSTILE for x in ("[/]", "[bold]", "[@click=", "\x1b[", "\x00", "\u202e"))

@@ -1,0 +1,55 @@
+"""Snapshots of the annotate screen at 80x24 and 160x45 (update: pytest --snapshot-update).
+
+Deterministic: a fake clock (time on clip and pace stand still), no cursor blink, audio on
+the null output with autoplay off (so the playhead rests at 0), a fixed suggestion list.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app.conftest import build_workspace, make_app, settle
+
+
+class FixedSuggester:
+    """A stand-in with fixed answers, so the picture does not move with the word lists."""
+
+    def set_context(self, asr, alternatives=()):
+        self.asr = asr
+
+    def suggest(self, fragment, limit=5):
+        from tui.suggest import Suggestion
+
+        words = ["dashwood", "dash", "dashing", "dashed", "dashboard"]
+        return [Suggestion(w, "lexicon", 1.0) for w in words if w.startswith(fragment[:2])][:limit]
+
+    def utterance(self, asr):
+        return None
+
+    def add_transcript(self, text):
+        pass
+
+
+async def _prepared(pilot):
+    from tests.app.test_annotate import _audio_loaded, _editor, _screen
+
+    app = pilot.app
+    await settle(pilot, app)
+    await _audio_loaded(pilot, app)
+    screen = _screen(app)
+    for _ in range(100):
+        if screen.suggester is not None:
+            break
+        await pilot.pause(0.02)
+    editor = _editor(app)
+    editor.cursor_position = editor.value.index("dashwood") + 4
+    await pilot.pause()
+    screen._refresh_status()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+def test_annotate_screen(snap_compare, store, realdata, size):
+    build_workspace(store)
+    app = make_app(store, suggester_factory=lambda s: FixedSuggester())
+    assert snap_compare(app, terminal_size=size, run_before=_prepared)
