@@ -1,0 +1,208 @@
+"""Suggestion engine figures: per-keystroke latency against rapidfuzz's naive extract.
+
+The vocabulary is synthetic but shaped like the real thing: a 200,000-term batch lexicon of
+pronounceable pseudo-words (a third capitalised, like the names a lexicon is full of),
+100,000 submitted voice-assistant transcripts built from templates, lexicon terms and
+Zipf-distributed English words, and wordfreq's 50,000 most frequent English words.
+Keystrokes are simulated by typing target words character by character (fragments of
+2..10 characters), a third of them with a typo (substitution, deletion, insertion or
+transposition after the first letter).
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from rapidfuzz import process
+from wordfreq import top_n_list
+
+from tui.suggest import Suggester
+
+_ONSETS = (
+    "b c d f g h j k l m n p r s t v w y z bl br ch cl cr dr fl fr gl gr pl pr sc sh sk sl "
+    "sm sn sp st str th tr tw wh qu"
+).split() + [""] * 6
+_NUCLEI = "a e i o u a e i o ai ea ee ie oo ou y ay".split()
+_CODAS = "n r s t l m nd nt st ck ng rd rt x sh th".split() + [""] * 12
+
+
+def pseudo_words(n: int, rng: random.Random) -> list[str]:
+    """n distinct pronounceable words, 2..4 syllables, a third capitalised."""
+    out: set[str] = set()
+    while len(out) < n:
+        syl = rng.choice((2, 2, 2, 3, 3, 4))
+        word = "".join(
+            rng.choice(_ONSETS) + rng.choice(_NUCLEI) + rng.choice(_CODAS) for _ in range(syl)
+        )
+        if len(word) < 4 or len(word) > 16:
+            continue
+        out.add(word.capitalize() if rng.random() < 0.33 else word)
+    words = sorted(out)
+    rng.shuffle(words)
+    return words
+
+
+def zipf_sampler(items: list[str], rng: random.Random, s: float = 1.0):
+    cum = list(itertools.accumulate(1.0 / (i + 1) ** s for i in range(len(items))))
+
+    def sample(k: int) -> list[str]:
+        return rng.choices(items, cum_weights=cum, k=k)
+
+    return sample
+
+
+def transcripts(n: int, lexicon: list[str], english: list[str], rng: random.Random) -> list[str]:
+    lex = zipf_sampler(lexicon, rng, 0.8)
+    eng = zipf_sampler(english[:20_000], rng, 1.0)
+    templates = [
+        lambda: f"alexa play {lex(1)[0]}",
+        lambda: f"play {lex(1)[0]} by {lex(1)[0]}",
+        lambda: f"hey google call {lex(1)[0]}",
+        lambda: f"what's the weather in {lex(1)[0]}",
+        lambda: f"set a timer for {rng.randint(1, 60)} minutes",
+        lambda: f"remind me to {' '.join(eng(rng.randint(2, 5)))}",
+        lambda: " ".join(eng(rng.randint(3, 9))),
+        lambda: " ".join(eng(rng.randint(2, 6))),
+    ]
+    return [rng.choice(templates)() for _ in range(n)]
+
+
+def typo(word: str, rng: random.Random) -> str:
+    if len(word) < 4:
+        return word
+    i = rng.randrange(1, len(word) - 1)
+    kind = rng.randrange(4)
+    letter = rng.choice("abcdefghijklmnopqrstuvwxyz")
+    if kind == 0:
+        return word[:i] + letter + word[i + 1 :]
+    if kind == 1:
+        return word[:i] + word[i + 1 :]
+    if kind == 2:
+        return word[:i] + letter + word[i:]
+    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+
+
+def keystrokes(targets: list[str]) -> list[str]:
+    frags = []
+    for word in targets:
+        for n in range(2, min(10, len(word)) + 1):
+            frags.append(word[:n])
+    return frags
+
+
+def p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def noisy(text: str, rng: random.Random, english: list[str]) -> str:
+    words = text.split()
+    i = rng.randrange(len(words))
+    kind = rng.randrange(3)
+    if kind == 0 and len(words[i]) > 5:  # the recogniser splits a word
+        cut = len(words[i]) // 2
+        words[i : i + 1] = [words[i][:cut], words[i][cut:]]
+    elif kind == 1:
+        words[i] = typo(words[i], rng)
+    else:
+        words[i] = rng.choice(english[:2000])
+    return " ".join(words)
+
+
+def figures(quick: bool) -> dict[str, float]:
+    rng = random.Random(4)
+    n_lex, n_tr = (20_000, 10_000) if quick else (200_000, 100_000)
+    english = top_n_list("en", 50_000)
+    lexicon = pseudo_words(n_lex, rng)
+    submitted = transcripts(n_tr, lexicon, english, rng)
+
+    rss_before = rss_mb()
+    started = time.perf_counter()
+    sugg = Suggester(lexicon=lexicon, transcripts=submitted, english=50_000)
+    build_s = time.perf_counter() - started
+    rss_after = rss_mb()
+
+    # What the annotator types: lexicon terms, words from past transcripts, English words.
+    learned_words = [w for t in submitted[:5000] for w in t.split()]
+    n_targets = 60 if quick else 300
+    targets = []
+    for _ in range(n_targets):
+        pick = rng.random()
+        if pick < 0.4:
+            word = rng.choice(lexicon).lower()
+        elif pick < 0.7:
+            word = rng.choice(learned_words)
+        else:
+            word = rng.choice(english[:20_000])
+        targets.append(typo(word, rng) if rng.random() < 0.33 else word)
+    frags = keystrokes(targets)
+
+    clips = rng.sample(submitted, 20)
+    times = []
+    for k, frag in enumerate(frags):
+        if k % 40 == 0:  # a new clip now and then, with its alternatives
+            alt = clips[(k // 40) % len(clips)]
+            sugg.set_context(alt, [alt])
+        t0 = time.perf_counter()
+        sugg.suggest(frag, 5)
+        times.append((time.perf_counter() - t0) * 1000)
+
+    # The naive way, over the same words: default scorer (WRatio), every word, every key.
+    all_words = sorted({*lexicon, *english, *(w for t in submitted for w in t.split())})
+    naive_frags = rng.sample(frags, 8 if quick else 40)
+    naive = []
+    for frag in naive_frags:
+        t0 = time.perf_counter()
+        process.extract(frag, all_words, limit=5)
+        naive.append((time.perf_counter() - t0) * 1000)
+
+    # Whole utterances: half repeats with recogniser noise, half never seen.
+    queries = [noisy(rng.choice(submitted), rng, english) for _ in range(100 if quick else 400)]
+    queries += transcripts(len(queries), pseudo_words(2000, rng), english[20_000:], rng)
+    utt = []
+    hits = 0
+    for q in queries:
+        t0 = time.perf_counter()
+        hits += sugg.utterance(q) is not None
+        utt.append((time.perf_counter() - t0) * 1000)
+
+    # Learning while annotating: each submit teaches a transcript, some words new.
+    fresh = pseudo_words(300, random.Random(99))
+    adds = []
+    for i in range(300):
+        t0 = time.perf_counter()
+        sugg.add_transcript(f"alexa play {fresh[i]} please")
+        adds.append((time.perf_counter() - t0) * 1000)
+
+    ours, theirs = p95(times), p95(naive)
+    return {
+        "suggest_ms_p95": round(ours, 3),
+        "suggest_naive_ms_p95": round(theirs, 2),
+        "suggest_speedup": round(theirs / ours, 1),
+        "suggest_keystrokes": len(frags),
+        "suggest_vocab_words": len(sugg),
+        "suggest_index_build_s": round(build_s, 3),
+        "suggest_index_rss_mb": round(rss_after - rss_before, 1),
+        "utterance_ms_p95": round(p95(utt), 3),
+        "utterance_hit_rate": round(hits / len(queries), 3),
+        "suggest_add_transcript_ms_p95": round(p95(adds), 3),
+    }
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(figures("--quick" in sys.argv), indent=1))
