@@ -1,0 +1,159 @@
+"""The sensitive-content flows on the real annotator app (real store, null audio output)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app.conftest import build_workspace, make_app, settle
+
+NO_SUGGEST = {"suggester_factory": lambda store: None}
+
+
+def _screen(app):
+    from tui.app.screens.annotate import AnnotateScreen
+
+    return next(s for s in app.screen_stack if isinstance(s, AnnotateScreen))
+
+
+async def _wait(pilot, cond, tries=250):
+    for _ in range(tries):
+        if cond():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("condition never became true")
+
+
+async def _ready(pilot, app):
+    await settle(pilot, app)
+    await _wait(pilot, lambda: _screen(app).decoded is not None and _screen(app).player is not None)
+    await pilot.pause()
+    return _screen(app)
+
+
+@pytest.fixture
+def ws(store, realdata):
+    store.ensure_user("lead")
+    store.grant_role("lead", "rev", "reviewer")
+    build_workspace(store)
+    return store
+
+
+def test_words_in_selection():
+    from tui.app.sensitive import words_in_selection
+
+    text = "my card is 4111 1111 ok"
+    assert words_in_selection(text, 11, 20) == [3, 4]
+    assert words_in_selection(text, 20, 11) == [3, 4]
+    assert words_in_selection(text, 12, 13) == [3]
+    assert words_in_selection(text, 5, 5) == []
+
+
+async def test_distressing_stops_playback_warns_and_offers_a_break(ws):
+    from tui.app.screens.rest import BreakScreen
+    from tui.app.sensitive import sensitive_for
+
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        s = await _ready(pilot, app)
+        clip_id = s.clip_state.clip.id
+        s.player.play()
+        await _wait(pilot, lambda: s.player.state == "playing")
+        sensitive_for(s).flag_distressing()
+        assert s.player.state != "playing"  # stopped before anything else happened
+        await pilot.pause()
+        assert isinstance(app.screen, BreakScreen)
+        assert [f.kind for f in ws.flags_for_clip(clip_id)] == ["distressing"]
+        assert "Content warning" in str(s.query_one("#message").content)
+        assert not sensitive_for(s).autoplay_allowed(clip_id)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is s
+
+
+async def test_escalation_from_key_to_outcome_and_back(ws):
+    from tui.app.screens.escalate import EscalateScreen
+    from tui.app.screens.mine import MyEscalationsScreen
+    from tui.app.sensitive import sensitive_for
+
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test(size=(100, 40)) as pilot:
+        s = await _ready(pilot, app)
+        clip_id = s.clip_state.clip.id
+        s.player.seek(4.0)
+        helper = sensitive_for(s)
+        helper.escalate()
+        await pilot.pause()
+        assert isinstance(app.screen, EscalateScreen)
+        await pilot.press("down", "enter", "tab", "enter")  # violence/assault, imminent
+        app.screen.query_one("#escalate-note").focus()
+        await pilot.press(*"a scream at 4 s", "enter")
+        await pilot.pause()
+        assert app.screen is s
+        (e,) = ws.escalations()
+        assert (e.clip_id, e.tier, e.category, e.raised_by) == (clip_id, "imminent", "violence/assault", "ann")
+        assert e.start == pytest.approx(1.0, abs=0.1)
+        # a reviewer acts elsewhere; the annotator is told, and sees it in their list
+        ws.acknowledge_escalation(e.id, "rev")
+        assert helper.poll_own(force=True) == [f"Your escalation #{e.id} (violence/assault): a reviewer has it."]
+        ws.resolve_escalation(e.id, "rev", "referred_safety_team", "called the safety desk")
+        said = helper.poll_own(force=True)
+        assert said and "resolved: referred safety team" in said[0]
+        helper.show_mine()
+        await pilot.pause()
+        assert isinstance(app.screen, MyEscalationsScreen)
+        row = [str(c) for c in app.screen.query_one("#mine-table").get_row_at(0)]
+        assert "resolved" in row[5] and "called the safety desk" in row[6]
+
+
+async def test_critical_marks_selected_words_and_enter_keeps(ws):
+    from tui.app.screens.critical import CriticalFlagScreen
+    from tui.app.sensitive import sensitive_for
+    from tui.app.widgets.editor import TranscriptInput
+
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test(size=(100, 40)) as pilot:
+        s = await _ready(pilot, app)
+        editor = s.query_one(TranscriptInput)
+        editor.value = "my card is 4111 1111 thanks"
+        from textual.widgets.input import Selection
+
+        editor.selection = Selection(11, 20)
+        fid = sensitive_for(s).flag_critical()
+        await pilot.pause()
+        assert isinstance(app.screen, CriticalFlagScreen)
+        await pilot.press("alt+1", "enter")
+        await pilot.pause()
+        assert app.screen is s
+    f = ws.flag(fid)
+    assert (f.category, f.redact) == ("bank/card", (3, 4))
+
+
+async def test_meter_offers_a_break_once_per_limit(ws):
+    from tui.app.screens.rest import BreakScreen
+    from tui.app.sensitive import sensitive_for
+
+    ws.set_wellbeing("lead", soft_minutes=1, hard_minutes=3)
+    ws.add_flag(2, "distressing", "someone")
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test(size=(100, 40)) as pilot:
+        s = await _ready(pilot, app)
+        helper = sensitive_for(s)
+        assert helper.meter().startswith("exposure 0/3 min")
+        ws.log_play("ann", 2, 0.0, 90.0, 1.0)
+        ws.clock.advance(10)
+        assert "time for a break" in helper.meter()
+        await pilot.pause()
+        assert isinstance(app.screen, BreakScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        ws.clock.advance(10)
+        helper.meter()
+        await pilot.pause()
+        assert app.screen is s  # offered once, not again
+        ws.log_play("ann", 2, 0.0, 120.0, 1.0)
+        ws.clock.advance(10)
+        assert "routed away" in helper.meter()
+        await pilot.pause()
+        assert isinstance(app.screen, BreakScreen)
+        assert not app.session.store.routed_away_clip_ids("ann", at_hard_limit=False)
+        assert helper.wellbeing.routed_away() == {2}
