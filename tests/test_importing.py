@@ -269,3 +269,10 @@ def test_many_distinct_files_across_chunks(store, tmp_path):
     assert (s.imported, s.unplayable) == (1100, 11)
     bad = [c for c in store.iter_clips() if c.status == "unplayable"]
     assert [Path(c.audio).name for c in bad] == [f"{i}.wav" for i in range(7, 1100, 100)]
+
+
+def test_dropped_field_names_are_counted_in_bounded_memory(store, tmp_path):
+    _tone(tmp_path / "a.wav")
+    rows = [{"audio": "a.wav", "id": str(i), f"random_{i}": "secret"} for i in range(150)]
+    s = import_manifests(store, [_jsonl(tmp_path / "m.jsonl", rows)])
+    assert len(s.dropped_fields) == 101 and s.dropped_fields["(other fields)"] == 50

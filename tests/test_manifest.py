@@ -278,3 +278,10 @@ def test_lexicon_file(tmp_path):
     (tmp_path / "bad.txt").write_bytes(b"ok\n\xff\n")
     with pytest.raises(UserError, match="invalid UTF-8 on line 2"):
         read_lexicon(tmp_path / "bad.txt")
+
+
+def test_csv_monster_line_is_refused_and_the_rest_read(tmp_path):
+    m = tmp_path / "m.csv"
+    m.write_bytes(b"audio,text\n" + b"a.wav," + b"x" * (3 << 20) + b"\nb.wav,fine\n")
+    assert [(n, x if isinstance(x, dict) else str(x)) for n, x in read_manifest(m)] == [
+        (2, "line longer than 1024 KiB"), (3, {"audio": "b.wav", "text": "fine"})]

@@ -37,6 +37,7 @@ CHUNK = 1000
 PROGRESS_MIN_LINES = 2000
 MAX_KEPT_PROBLEMS = 1000     # detailed reasons kept; beyond this only counted
 SHOWN_PROBLEMS = 20          # printed in the summary
+MAX_FIELD_NAMES = 100        # distinct dropped field names counted by name
 PROBE_CACHE = 4096
 
 
@@ -149,6 +150,8 @@ class _Importer:
                     raise item
                 rec = parse_record(item)
                 for name in rec.dropped:
+                    if name not in self.dropped and len(self.dropped) >= MAX_FIELD_NAMES:
+                        name = "(other fields)"  # a manifest of random keys must not grow memory
                     self.dropped[name] += 1
                 self.summary.words_dropped += rec.words_dropped
                 if not rec.review_allowed:

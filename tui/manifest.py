@@ -204,14 +204,15 @@ def _read_tsv(path: Path, fh) -> Iterator[tuple[int, dict | BadLine]]:
 
 def _read_csv(path: Path, fh) -> Iterator[tuple[int, dict | BadLine]]:
     # Decode leniently so one bad byte costs one record, then refuse that record.
-    first = [True]
+    too_long: list[int] = []
 
     def lines():
-        for raw in fh:
-            if first[0]:
-                raw = raw.removeprefix(b"\xef\xbb\xbf")
-                first[0] = False
-            yield raw.decode("utf-8", "surrogateescape")
+        for lineno, raw in _raw_lines(fh):
+            if raw is None:
+                too_long.append(lineno)  # skipped unread; reported below
+                yield "\n"
+            else:
+                yield raw.decode("utf-8", "surrogateescape") + "\n"
 
     reader = csv.reader(lines())
     header: list[str] | None = None
@@ -221,6 +222,8 @@ def _read_csv(path: Path, fh) -> Iterator[tuple[int, dict | BadLine]]:
         try:
             cells = next(reader)
         except StopIteration:
+            for lineno in too_long:
+                yield lineno, BadLine(f"line longer than {MAX_LINE_BYTES // 1024} KiB")
             return
         except csv.Error as exc:
             prev = reader.line_num
@@ -229,6 +232,10 @@ def _read_csv(path: Path, fh) -> Iterator[tuple[int, dict | BadLine]]:
             yield start, BadLine(f"invalid CSV ({exc})")
             continue
         prev = reader.line_num
+        while too_long:
+            if header is None:
+                raise UserError(f"{path}: the header row is too long")
+            yield too_long.pop(0), BadLine(f"line longer than {MAX_LINE_BYTES // 1024} KiB")
         if not cells or not any(c.strip() for c in cells):
             continue
         if any(_has_surrogate(c) for c in cells):
