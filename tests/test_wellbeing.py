@@ -122,3 +122,18 @@ def test_cli_wellbeing(db_path, st, capsys):
     assert main(["wellbeing", "--user", "ann", "--hard", "100", *db]) == 2
     assert "only a lead" in capsys.readouterr().err
     assert main(["wellbeing", "--user", "ann", "--opt-out", "nope", *db]) == 2
+
+
+def test_the_session_queue_routes_flagged_clips_away_at_the_hard_limit(st):
+    from tui.session import Session
+
+    st.set_wellbeing("lead", soft_minutes=1, hard_minutes=2)
+    st.add_flag(2, "distressing", "other")
+    st.log_play("ann", 2, 0, 180, 1.0)  # 3 min heard on a flagged clip: past the hard limit
+    session = Session(st, "ann", clock=st.clock)
+    first = session.resume()
+    assert first.clip.id == 1
+    nxt = session.submit("one")
+    assert nxt.clip.id == 3  # clip 2 was routed away
+    other = Session(st, "other", clock=st.clock)
+    assert other.resume().clip.id == 2  # not for someone under the limit

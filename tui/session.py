@@ -215,12 +215,20 @@ class Session:
         return self._go_next(clip.id)
 
     def _go_next(self, after: int, notices: tuple[str, ...] = ()) -> ClipState | None:
-        nxt = self.store.next_open(self.user, after)
+        nxt = self._next_open(after)
         if nxt is None:
             return self._empty()
         if nxt > after:
             notices = notices + self._unplayable_notice(after, nxt)
         return self.open(nxt, notices)
+
+    def _next_open(self, after: int) -> int | None:
+        """The next open clip not routed away from this annotator (their opt-outs, and at the
+        hard exposure limit clips others flagged distressing): see tui/wellbeing.py."""
+        from tui.wellbeing import Wellbeing
+
+        wellbeing = getattr(self, "wellbeing", None) or Wellbeing(self.store, self.user)
+        return wellbeing.next_allowed(after)
 
     def _unplayable_notice(self, low: int, high: int) -> tuple[str, ...]:
         passed = [(i, r) for i, r in self.store.unplayable_between(low, high) if i not in self._announced]

@@ -62,6 +62,7 @@ class Sensitive:
         self.user = app.session.user
         self.settings = _settings() if settings is None else settings
         self.wellbeing = Wellbeing(self.store, self.user, settings=self.settings)
+        app.session.wellbeing = self.wellbeing  # the queue routes with the same limits
         try:
             self.policy = DeadlinePolicy.from_settings(self.settings)
         except UserError:
