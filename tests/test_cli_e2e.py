@@ -85,7 +85,7 @@ def test_import_stats_export_round_trip(realdata, tmp_path):
 
     everything = p.stdout + "".join(
         (tmp_path / n).read_text() for n in ("nemo.json", "all.json", "r.csv"))
-    for value in IDENTIFYING.values():
+    for value in [*IDENTIFYING.values(), "source-id:"]:
         assert value not in everything
         for f in tmp_path.glob("work.db*"):
             assert value.encode() not in f.read_bytes()
