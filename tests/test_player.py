@@ -511,5 +511,10 @@ def test_device_that_fails_to_open_reports_a_reason(alsa_null):
         assert p.reason.startswith("audio device error:") and "\n" not in p.reason
         p.pause()
         p.seek(0.0)
+        p.load(tone(0.1), SR, key="good")  # the next clip opens the device afresh
+        p.play()
+        assert _wait(lambda: p.state == "stopped")
+        assert p.available and p.reason is None
+        assert p.output.frames_played == int(0.1 * SR)
     finally:
         p.close()

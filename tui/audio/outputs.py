@@ -151,7 +151,11 @@ class NullOutput(Output):
             if self._buf.shape != (frames, self.channels):
                 self._buf = np.zeros((frames, self.channels), dtype=np.float32)
             index = self._pulled
-            m = self._source.render(self._buf, index) if self._source else 0
+            try:
+                m = self._source.render(self._buf, index) if self._source else 0
+            except Exception as exc:  # keep pacing; say what went wrong
+                self.reason = f"audio render error: {one_line(exc)}"
+                m = 0
             self._pulled = index + frames
             self.frames_played += m
             return m
@@ -250,6 +254,7 @@ class DeviceOutput(Output):
 
     def _shut(self) -> None:
         stream, self._stream = self._stream, None
+        self._format = None
         if stream is not None:
             try:
                 stream.abort()
@@ -261,7 +266,7 @@ class DeviceOutput(Output):
         sd = self._sd
         if self._want is None:
             return
-        if self._format != self._want:
+        if self._stream is None or self._format != self._want:
             self._shut()
             sr, ch = self._want
             self._stream = sd.OutputStream(
@@ -282,7 +287,12 @@ class DeviceOutput(Output):
     def _callback(self, outdata, frames, time_info, status) -> None:
         src = self._source
         index = self._pulled
-        m = src.render(outdata, index) if src is not None else 0
+        try:
+            m = src.render(outdata, index) if src is not None else 0
+        except Exception as exc:  # a bug in the source must not kill the stream or print a traceback
+            self.reason = f"audio render error: {one_line(exc)}"
+            src = None
+            m = 0
         if src is None:
             outdata.fill(0)
         try:

@@ -110,6 +110,9 @@ class Player:
         self._events: queue.SimpleQueue = queue.SimpleQueue()
         self._event_thread: threading.Thread | None = None
         self._closed = False
+        # An output that was never usable (no PortAudio, no device) makes every call a no-op;
+        # one that fails later (a device error) may recover on the next load, so calls go on.
+        self._usable = bool(output.available)
         if output.available:
             self._event_thread = threading.Thread(
                 target=self._dispatch, name="earmark-player-events", daemon=True)
@@ -122,7 +125,7 @@ class Player:
     # -- facts ---------------------------------------------------------------------------------
     @property
     def available(self) -> bool:
-        return bool(self._out.available) and not self._closed
+        return self._usable and bool(self._out.available) and not self._closed
 
     @property
     def reason(self) -> str | None:
@@ -193,7 +196,7 @@ class Player:
 
     # -- commands ------------------------------------------------------------------------------
     def load(self, samples, samplerate: int, *, key: str | None = None, gain: float = 1.0) -> None:
-        if not self.available:
+        if not self._usable or self._closed:
             return
         data = np.asarray(samples, dtype=np.float32)
         if data.ndim == 1:
@@ -226,7 +229,7 @@ class Player:
     def play(self, start: float | None = None, end: float | None = None, *, loop: bool = False) -> None:
         """Play from `start` (default: where the playhead is) to `end` (default: the clip's end);
         `loop` repeats that span until paused, stopped or sought out of it."""
-        if not self.available:
+        if not self._usable or self._closed:
             return
         with self._lock:
             if self._state == EMPTY:
@@ -255,7 +258,7 @@ class Player:
         self._emit(ev)
 
     def pause(self) -> None:
-        if not self.available:
+        if not self._usable or self._closed:
             return
         with self._lock:
             if self._state != PLAYING:
@@ -271,7 +274,7 @@ class Player:
     def resume(self) -> None:
         """Continue after a pause, stepping back `rewind_on_resume` seconds (as transcribers
         expect: the last word before the pause is heard again)."""
-        if not self.available:
+        if not self._usable or self._closed:
             return
         with self._lock:
             if self._state != PAUSED:
@@ -296,7 +299,7 @@ class Player:
             self.resume()
 
     def stop(self) -> None:
-        if not self.available:
+        if not self._usable or self._closed:
             return
         with self._lock:
             if self._state == EMPTY:
@@ -311,7 +314,7 @@ class Player:
         self._emit(ev)
 
     def seek(self, seconds: float) -> None:
-        if not self.available:
+        if not self._usable or self._closed:
             return
         with self._lock:
             if self._state == EMPTY:
@@ -337,7 +340,7 @@ class Player:
         self._emit(ev)
 
     def skip(self, delta: float) -> None:
-        if not self.available or self._state == EMPTY:
+        if not self._usable or self._closed or self._state == EMPTY:
             return
         self.seek(self.position() + float(delta))
 

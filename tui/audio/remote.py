@@ -411,7 +411,11 @@ class RemoteOutput(Output):
                     if buf.shape != (n, self.channels):
                         buf = np.zeros((n, self.channels), dtype=np.float32)
                     index = self._pulled
-                    m = self._source.render(buf, index)
+                    try:
+                        m = self._source.render(buf, index)
+                    except Exception as exc:  # a render bug must not kill the link thread
+                        self.last_error = f"audio render error: {one_line(exc)}"
+                        m = 0
                     self._pulled = index + n
                     with self._cond:
                         self._sent_end = index + n
