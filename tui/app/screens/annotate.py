@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -27,6 +27,7 @@ from tui.app.screens.help import HelpScreen
 from tui.app.screens.skip import SkipScreen
 from tui.app.widgets.asr import AsrView
 from tui.app.widgets.editor import TranscriptInput
+from tui.app.widgets.keys import KeysCard
 from tui.app.widgets.status import StatusInfo, StatusLine
 from tui.app.widgets.suggestions import SuggestionsBar
 from tui.app.widgets.waveform import WaveformView
@@ -54,7 +55,7 @@ SHORT = {
     "prev_low_conf": "←Unsure", "accept_utterance": "Seen", "use_alternative": "Alt",
     **{f"suggestion_{n}": f"Sugg {n}" for n in range(1, 6)},
 }
-FOOTER = ("submit", "accept_asr", "play_pause", "skip", "help", "quit")
+FOOTER = ("submit", "accept_asr", "play_pause", "skip", "help", "quit")  # fits in 80 columns
 ACTIONS = {f"suggestion_{n}": f"suggestion({n})" for n in range(1, 6)}
 SEEK_STEP = 2.0
 SPEED_STEP = 0.1
@@ -66,7 +67,7 @@ def screen_bindings() -> list[Binding]:
     return [
         Binding(km.bindings[bid], ACTIONS.get(bid, bid), SHORT.get(bid, bid), show=bid in FOOTER,
                 priority=True, tooltip=DESCRIPTIONS.get(bid, ""), id=bid)
-        for bid in ALL_IDS
+        for bid in (*FOOTER, *[i for i in ALL_IDS if i not in FOOTER])
     ]
 
 
@@ -106,6 +107,8 @@ class SuggesterReady(Message):
 class AnnotateScreen(Screen):
     CSS_PATH = "annotate.tcss"
     BINDINGS = screen_bindings()
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     AUTO_FOCUS = "#editor"
 
     def __init__(self) -> None:
@@ -136,15 +139,19 @@ class AnnotateScreen(Screen):
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        from tui.app.screens.help import key_label
+
         yield StatusLine(id="status")
-        with Vertical(id="main"):
-            yield WaveformView(id="waveform")
-            yield AsrView(id="asr")
-            yield TranscriptInput(
-                placeholder="transcript", id="editor", select_on_focus=False,
-            )
-            yield SuggestionsBar(id="suggestions")
-            yield Static("", id="message", markup=False)
+        with Horizontal(id="body"):
+            with Vertical(id="main"):
+                yield WaveformView(id="waveform")
+                yield AsrView(id="asr")
+                yield TranscriptInput(
+                    placeholder="transcript", id="editor", select_on_focus=False,
+                )
+                yield SuggestionsBar(id="suggestions")
+                yield Static("", id="message", markup=False)
+            yield KeysCard(self.annotator_app.keymap, key_label, id="keys")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:

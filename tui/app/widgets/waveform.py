@@ -1,6 +1,6 @@
 """The clip's waveform: block characters, the playhead, ASR word starts and flagged spans.
 
-Three rows: two of bars (eight levels each, so sixteen in all), then a ruler that marks
+Rows of bars (eight levels per row; two rows at 80x24, more when the terminal is tall), then a ruler that marks
 where each ASR word begins (│, or ? for a word the recogniser was unsure of), flagged
 spans (!) and the playhead (▲). The marks are characters, not only colours, so the view
 reads the same with NO_COLOR or in a 16-colour terminal.
@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 from textual.content import Content
-from textual.geometry import Size
 from textual.reactive import reactive
 from textual.widget import Widget
 
@@ -29,7 +28,7 @@ class WaveformView(Widget):
         self._words: list[tuple[float, bool]] = []     # (start seconds, low confidence)
         self._flags: list[tuple[float, float]] = []
         self._message = "loading audio…"
-        self._cache: tuple[int, np.ndarray] | None = None
+        self._cache: tuple[tuple[int, int], np.ndarray] | None = None
 
     def show_audio(self, summary: Callable[[int], object], duration: float) -> None:
         self._summary, self._duration, self._cache, self._message = summary, duration, None, ""
@@ -46,14 +45,12 @@ class WaveformView(Widget):
             self._duration = duration
         self.refresh()
 
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return 3
-
-    def _levels(self, width: int) -> np.ndarray:
-        if self._cache is None or self._cache[0] != width:
+    def _levels(self, width: int, rows: int) -> np.ndarray:
+        if self._cache is None or self._cache[0] != (width, rows):
             peak = np.asarray(self._summary(width).peak, dtype=np.float32)
             # a gentle curve so quiet speech is still visible next to loud speech
-            self._cache = (width, np.clip(np.sqrt(np.clip(peak, 0.0, 1.0)) * 16.0, 0.0, 16.0))
+            top = rows * 8.0
+            self._cache = ((width, rows), np.clip(np.sqrt(np.clip(peak, 0.0, 1.0)) * top, 0.0, top))
         return self._cache[1]
 
     def _col(self, seconds: float, width: int) -> int:
@@ -65,10 +62,15 @@ class WaveformView(Widget):
         width = max(1, self.size.width)
         if self._summary is None:
             msg = self._message[:width]
-            return Content.assemble((msg, "italic"), "\n", "", "\n", "·" * width)
-        levels = self._levels(width)
-        top = "".join(BARS[int(max(0, min(8, lv - 8)))] for lv in levels)
-        bottom = "".join(BARS[int(max(0, min(8, lv)))] if lv >= 0.5 else "▁" for lv in levels)
+            blank = "\n" * max(0, self.size.height - 2)
+            return Content.assemble((msg, "italic"), "\n", blank, "·" * width)
+        rows = max(1, self.size.height - 1)
+        levels = self._levels(width, rows)
+        bars = []
+        for r in range(rows - 1, -1, -1):  # top row first; row r holds levels 8r..8r+8
+            base = r * 8
+            bars.append("".join(BARS[int(max(0, min(8, lv - base)))] if (lv >= 0.5 or r) else "▁"
+                                for lv in levels))
         ruler = ["·"] * width
         styles: list[tuple[int, str]] = []
         for start, low in self._words:
@@ -83,12 +85,11 @@ class WaveformView(Widget):
         head = None if self.playhead is None else self._col(self.playhead, width)
         if head is not None:
             ruler[head] = "▲"
-        top_c, bottom_c = Content(top), Content(bottom)
+        bar_lines = [Content(line) for line in bars]
         ruler_c = Content("".join(ruler))
         for c, style in styles:
             ruler_c = ruler_c.stylize(style, c, c + 1)
         if head is not None:
-            top_c = top_c.stylize("reverse", head, head + 1)
-            bottom_c = bottom_c.stylize("reverse", head, head + 1)
+            bar_lines = [line.stylize("reverse", head, head + 1) for line in bar_lines]
             ruler_c = ruler_c.stylize("bold", head, head + 1)
-        return Content("\n").join([top_c, bottom_c, ruler_c])
+        return Content("\n").join([*bar_lines, ruler_c])
