@@ -279,83 +279,87 @@ def read_manifest(path: Path) -> Iterator[tuple[int, dict | BadLine]]:
 
 # -- one record --------------------------------------------------------------------------
 
+_NUM_TYPES = (int, float)
+_FILLER_START = ("<", "[", "+")
+
+
 def _number(v: object) -> float | None:
-    """A finite float, or None when v is not a usable number."""
-    if isinstance(v, bool) or not isinstance(v, int | float):
+    """A finite float, or None when v is not a usable number (bool is not a number)."""
+    if type(v) not in _NUM_TYPES:
         return None
     f = float(v)
     return f if math.isfinite(f) else None
 
 
-def _clean_word_item(item: object) -> dict | None:
-    """One ASR word in our shape, or None when the item is malformed.
+_FILLER_WORD = object()  # a silence or noise marker: skipped, not counted as malformed
+
+
+def _clean_word_item(item: object) -> dict | object | None:
+    """One ASR word in our shape, _FILLER_WORD, or None when the item is malformed.
 
     Accepts ours ({word, start, end, conf}) and PocketSphinx's ({t, b, d, p}).
+    This runs for every word of every line, so it avoids the slow general paths.
     """
-    if not isinstance(item, Mapping):
+    if type(item) is not dict:
         return None
-    raw = item.get("word", item.get("t"))
-    if not isinstance(raw, str):
+    raw = item.get("word")
+    if raw is None:
+        raw = item.get("t")
+    if type(raw) is not str:
         return None
-    token = _VARIANT.sub("", raw.strip())
-    word = clean_words(token)
-    if not word:
-        return None
-    start_raw = item.get("start", item.get("b"))
-    start = _number(start_raw)
-    if start_raw is not None and start is None:
-        return None
-    if "end" in item:
-        end_raw = item["end"]
-        end = _number(end_raw)
-    elif "d" in item:
-        end_raw = item["d"]
-        dur = _number(end_raw)
-        end = start + dur if start is not None and dur is not None and dur >= 0 else None
-        if dur is None or start is None:
-            return None
+    if raw.isascii() and raw.isalpha():
+        word = raw  # the common case: nothing to clean
     else:
-        end_raw, end = None, None
-    if end_raw is not None and end is None:
+        token = raw.strip()
+        if token.startswith(_FILLER_START) and _FILLER.match(token):
+            return _FILLER_WORD
+        word = clean_words(_VARIANT.sub("", token))
+        if not word:
+            return None
+    start_raw = item.get("start")
+    if start_raw is None:
+        start_raw = item.get("b")
+    start = _number(start_raw)
+    if start is None and start_raw is not None:
         return None
-    if (start is not None and start < 0) or (start is not None and end is not None and end < start):
+    end_raw = item.get("end")
+    if end_raw is not None:
+        end = _number(end_raw)
+        if end is None:
+            return None
+    elif "d" in item:
+        dur = _number(item["d"])
+        if dur is None or dur < 0 or start is None:
+            return None
+        end = round(start + dur, 4)
+    else:
+        end = None
+    if start is not None and (start < 0 or (end is not None and end < start)):
         return None
-    conf_raw = item.get("conf", item.get("confidence", item.get("p")))
+    conf_raw = item.get("conf")
+    if conf_raw is None:
+        conf_raw = item.get("confidence", item.get("p"))
     conf = _number(conf_raw)
-    if conf_raw is not None and conf is None:
+    if conf is None and conf_raw is not None:
         return None
     if conf is not None and not 0.0 <= conf <= 1.0:
         conf = None  # a log-probability or a score on another scale: not a confidence
-    return {
-        "word": word,
-        "start": round(start, 4) if start is not None else None,
-        "end": round(end, 4) if end is not None else None,
-        "conf": round(conf, 4) if conf is not None else None,
-    }
-
-
-def _is_filler(item: object) -> bool:
-    if not isinstance(item, Mapping):
-        return False
-    raw = item.get("word", item.get("t"))
-    return isinstance(raw, str) and bool(_FILLER.match(raw.strip()))
+    return {"word": word, "start": start, "end": end, "conf": conf}
 
 
 def clean_words_list(items: object) -> tuple[list[dict], int]:
     """Valid words (fillers removed, variants unmarked) and how many items were malformed."""
     if items is None:
         return [], 0
-    if not isinstance(items, list):
+    if type(items) is not list:
         return [], 1
     out: list[dict] = []
     bad = 0
     for item in items[:MAX_WORDS]:
-        if _is_filler(item):
-            continue
         w = _clean_word_item(item)
         if w is None:
             bad += 1
-        else:
+        elif w is not _FILLER_WORD:
             out.append(w)
     return out, bad + max(0, len(items) - MAX_WORDS)
 
