@@ -76,7 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", metavar="NAME")
 
     p = cmd("stats", "progress, throughput, flags, ASR word error rate")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true",
+                   help="one JSON object; `pending` counts clips nobody has opened, `in_progress` "
+                        "clips opened but not submitted, `remaining` both")
 
     p = cmd("escalations", "list escalations, or act on one")
     p.add_argument("--json", action="store_true")
