@@ -529,3 +529,78 @@ def test_listener_buffer_is_bounded_and_flushable():
     assert b.frames == 400
     out = np.zeros((500, 1), np.float32)
     assert b.render(out, 0) == 400 and b.consumed == 1000
+
+
+class DelayProxy:
+    """A TCP relay that holds every chunk for `delay` seconds each way: a long SSH hop."""
+
+    def __init__(self, target_port: int, delay: float):
+        import queue
+
+        self._queue_cls = queue.Queue
+        self.delay = delay
+        self.target = target_port
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(4)
+        self.port = self.sock.getsockname()[1]
+        self.conns: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                a, _ = self.sock.accept()
+            except OSError:
+                return
+            b = socket.create_connection(("127.0.0.1", self.target))
+            for s in (a, b):
+                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.conns += [a, b]
+            for src, dst in ((a, b), (b, a)):
+                q = self._queue_cls()
+                threading.Thread(target=self._read, args=(src, q), daemon=True).start()
+                threading.Thread(target=self._write, args=(dst, q), daemon=True).start()
+
+    def _read(self, src, q):
+        with contextlib.suppress(OSError):
+            while data := src.recv(65536):
+                q.put((time.monotonic() + self.delay, data))
+        q.put((time.monotonic() + self.delay, b""))
+
+    def _write(self, dst, q):
+        with contextlib.suppress(OSError):
+            while True:
+                due, data = q.get()
+                time.sleep(max(0.0, due - time.monotonic()))
+                if not data:
+                    dst.shutdown(socket.SHUT_WR)
+                    return
+                dst.sendall(data)
+
+    def close(self):
+        self.sock.close()
+        for s in self.conns:
+            with contextlib.suppress(OSError):
+                s.close()
+
+
+def test_a_slow_link_still_delivers_every_frame_once():
+    speaker = NullOutput()  # paced in real time, like a sound card
+    lst = Listener(speaker, secret=SECRET).start()
+    proxy = DelayProxy(lst.port, 0.05)
+    p = connect(tcp_url(SECRET, proxy.port))
+    try:
+        assert wait(lambda: p.link_state == LINK_UP)
+        assert wait(lambda: p.output.rtt > 0.08)  # measured from PING/PONG: about 100 ms
+        clip = tone(0.5)
+        p.load(clip, SR)
+        p.play()
+        assert wait(lambda: p.state == "stopped" and speaker.frames_played >= len(clip))
+        assert speaker.frames_played == len(clip)
+        assert wait(lambda: p.position() == pytest.approx(0.5))
+    finally:
+        p.close()
+        proxy.close()
+        lst.close()
+        speaker.close()

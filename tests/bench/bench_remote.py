@@ -10,6 +10,9 @@ local_play_latency_ms     player.play() -> the local device callback renders the
                           (ALSA's null device; includes restarting an idle stream).
 remote_reconnect_ms       a listener comes back on the same port -> the link is up again.
 remote_handshake_ms       TCP connect + mutual HMAC handshake.
+remote_play_latency_rtt100_ms, remote_gap_ms_rtt100
+                          through a relay that delays each direction by 50 ms (a long SSH hop):
+                          key to sound, and the total silence inside a 3 s clip (target 0).
 Medians over several trials; ALSA's null device is used so the figures exist on a headless box.
 """
 
@@ -174,6 +177,58 @@ def _handshake_and_reconnect(trials: int) -> tuple[list[float], list[float]]:
     return hs, rc
 
 
+def _slow_link(trials: int) -> tuple[list[float], float]:
+    from tests.test_remote import DelayProxy
+    from tui.audio.outputs import NullOutput
+    from tui.audio.player import Player
+    from tui.audio.remote import LINK_UP, Listener, RemoteOutput, parse_audio_url, tcp_url
+
+    class Timeline(NullOutput):
+        def __init__(self):
+            super().__init__(block=0.01)
+            self.pulls: list[tuple[int, int]] = []
+
+        def pull(self, frames):
+            m = super().pull(frames)
+            self.pulls.append((frames, m))
+            return m
+
+    speaker = Timeline()
+    lst = Listener(speaker).start()
+    proxy = DelayProxy(lst.port, 0.05)
+    player = Player(RemoteOutput(parse_audio_url(tcp_url(lst.secret, proxy.port))))
+    stamp = _Stamp(speaker)
+    stamp.install()
+    plays = []
+    gap_frames = 0
+    try:
+        if not _wait(lambda: player.link_state == LINK_UP and player.output.rtt > 0):
+            raise RuntimeError("relay did not connect")
+        player.load(_ramp(3.0), SR)
+        for i in range(trials):
+            player.stop()
+            time.sleep(0.2)
+            speaker.pulls.clear()
+            stamp.arm()
+            t0 = time.perf_counter()
+            player.play(0.0)
+            if stamp.event.wait(5):
+                plays.append((stamp.t - t0) * 1000)
+            if i == 0:  # one whole clip: count silence between the first and last audio
+                _wait(lambda: player.state == "stopped", 10)
+                time.sleep(0.3)
+                ms = [m for _, m in speaker.pulls]
+                first = next(k for k, m in enumerate(ms) if m)
+                last = max(k for k, m in enumerate(ms) if m)
+                gap_frames = sum(f - m for f, m in speaker.pulls[first:last])
+    finally:
+        player.close()
+        proxy.close()
+        lst.close()
+        speaker.close()
+    return plays, gap_frames / SR * 1000
+
+
 def _local_latency(trials: int) -> list[float]:
     from tui.audio.outputs import DeviceOutput
     from tui.audio.player import Player
@@ -208,6 +263,9 @@ def figures(quick: bool) -> dict[str, float]:
     out["remote_play_latency_ms"] = round(statistics.median(plays), 1)
     out["remote_play_latency_max_ms"] = round(max(plays), 1)
     out["remote_seek_latency_ms"] = round(statistics.median(seeks), 1)
+    plays, gap = _slow_link(max(3, trials // 4))
+    out["remote_play_latency_rtt100_ms"] = round(statistics.median(plays), 1)
+    out["remote_gap_ms_rtt100"] = round(gap, 1)
     hs, rc = _handshake_and_reconnect(max(3, trials // 2))
     out["remote_handshake_ms"] = round(statistics.median(hs), 2)
     out["remote_reconnect_ms"] = round(statistics.median(rc), 1)

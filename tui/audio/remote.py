@@ -15,9 +15,13 @@ extract a single audio frame; both proofs bind both fresh nonces and a role labe
 side's proof can be replayed or reflected. The secret itself never travels.
 
 After READY: FORMAT (samplerate u32, channels u8), AUDIO (first frame index u64 + int16 PCM),
-FLUSH (u64: drop buffered frames below this index), PING (keep-alive) go to the listener;
-PLAYED (u64 frames consumed, u32 device latency in microseconds, u32 frames buffered) comes
-back at least every second. Frame indices are the sender's output-frame numbers, so the
+FLUSH (u64: drop buffered frames below this index), PING (8 opaque bytes, twice a second)
+go to the listener; PLAYED (u64 frames consumed, u32 device latency in microseconds, u32 frames
+buffered) comes back at least twice a second, and PONG echoes each PING (round-trip time).
+
+Flow control: the sender keeps at most `ahead` seconds of audio plus one round trip in flight
+(sent but not reported played), so the listener's queue stays near `ahead` whatever the
+network's latency, and a key press is heard after one network hop plus the device's latency. Frame indices are the sender's output-frame numbers, so the
 sender's playhead maps what the listener reports straight to positions in the clip.
 """
 
@@ -33,6 +37,7 @@ import secrets
 import socket
 import struct
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,11 +57,12 @@ MAX_FRAME = 64 * 1024
 DEFAULT_PORT = 47311
 
 HELLO, CHALLENGE, AUTH, READY = b"H", b"C", b"A", b"R"
-FORMAT, AUDIO, FLUSH, PING, PLAYED = b"F", b"D", b"X", b"K", b"P"
+FORMAT, AUDIO, FLUSH, PING, PLAYED, PONG = b"F", b"D", b"X", b"K", b"P", b"O"
 
 HANDSHAKE_TIMEOUT = 3.0
 IO_TIMEOUT = 5.0          # no message for this long: the other side is gone (half-open)
-KEEPALIVE = 1.0
+KEEPALIVE = 0.5          # seconds between PINGs (and idle PLAYED reports)
+MAX_RTT = 2.0
 
 LINK_CONNECTING = "connecting to audio listener"
 LINK_UP = "connected"
@@ -269,6 +275,7 @@ class RemoteOutput(Output):
         self._consumed = 0       # last reported consumed index (this or an earlier link)
         self._report = (0, clock.monotonic(), 0.0)   # (consumed, when, listener latency)
         self._base = 0           # reports below this index belong to an earlier link
+        self.rtt = 0.0           # smoothed round-trip time to the listener, seconds
         self._thread = threading.Thread(target=self._run, name="earmark-audio-link", daemon=True)
         self._thread.start()
 
@@ -385,14 +392,14 @@ class RemoteOutput(Output):
         reader.start()
         if self.connects > 1 and self._relink is not None:
             self._relink()
-        last_send = self._clock.monotonic()
+        last_ping = 0.0
         buf = np.zeros((0, 1), dtype=np.float32)
         try:
             while not dead.is_set():
                 with self._cond:
                     self._cond.wait_for(lambda: self._closed or dead.is_set() or self._format_dirty
                                         or self._flush_upto is not None or self._can_send(),
-                                        timeout=KEEPALIVE / 2)
+                                        timeout=max(0.0, last_ping + KEEPALIVE - time.monotonic()))
                     if self._closed:
                         return
                     fmt = (self.samplerate, self.channels) if self._format_dirty else None
@@ -403,7 +410,6 @@ class RemoteOutput(Output):
                     can_send = self._can_send()
                 if fmt is not None:
                     send_msg(sock, FORMAT, struct.pack(">IB", *fmt))
-                    last_send = self._clock.monotonic()
                 if upto is not None:
                     send_msg(sock, FLUSH, struct.pack(">Q", upto))
                 if can_send:
@@ -424,10 +430,9 @@ class RemoteOutput(Output):
                         send_msg(sock, AUDIO, struct.pack(">Q", index) + pcm.tobytes())
                         self.frames_played += m
                         self.audio_end = index + m
-                        last_send = self._clock.monotonic()
-                elif self._clock.monotonic() - last_send >= KEEPALIVE:
-                    send_msg(sock, PING)
-                    last_send = self._clock.monotonic()
+                if time.monotonic() - last_ping >= KEEPALIVE:
+                    last_ping = time.monotonic()
+                    send_msg(sock, PING, struct.pack(">d", last_ping))
         except (OSError, ProtocolError) as exc:
             self.last_error = f"audio link to {self.url.display}: {one_line(exc)}"
         finally:
@@ -438,7 +443,8 @@ class RemoteOutput(Output):
         if src is None or not src.wants_audio():
             return False
         n = max(1, int(self.samplerate * self._block))
-        return self._sent_end + n - self._ack <= max(n, int(self._ahead * self.samplerate))
+        window = int((self._ahead + self.rtt) * self.samplerate)
+        return self._sent_end + n - self._ack <= max(n, window)
 
     def _read(self, sock: socket.socket, dead: threading.Event) -> None:
         try:
@@ -452,6 +458,13 @@ class RemoteOutput(Output):
                             self._ack = max(self._ack, consumed)
                             self._report = (consumed, self._clock.monotonic(), lat_us / 1e6)
                         self._cond.notify_all()
+                elif kind == PONG and len(payload) == 8:
+                    (sent,) = struct.unpack(">d", payload)
+                    rtt = time.monotonic() - sent
+                    if 0.0 <= rtt <= MAX_RTT:
+                        with self._cond:
+                            self.rtt = rtt if self.rtt == 0.0 else 0.7 * self.rtt + 0.3 * rtt
+                            self._cond.notify_all()
                 elif kind != PING:
                     raise ProtocolError(f"unexpected message {kind!r}")
         except (OSError, ProtocolError, struct.error) as exc:
@@ -568,7 +581,7 @@ class Listener:
 
     def __init__(self, output: Output, *, port: int = 0, secret: str | None = None,
                  clock: Clock = SYSTEM, log: Callable[[str], None] | None = None,
-                 buffer: float = 0.15, report_every: float = 0.01,
+                 buffer: float = 1.0, report_every: float = 0.01,
                  handshake_timeout: float = HANDSHAKE_TIMEOUT, idle_timeout: float = IO_TIMEOUT,
                  max_pending: int = 8) -> None:
         self.output = output
@@ -733,7 +746,12 @@ class Listener:
                         raise ProtocolError(f"unplayable format {sr} Hz x {ch}")
                     buf.reset(sr, ch)
                     self.output.configure(sr, ch)
-                elif kind != PING:
+                elif kind == PING:
+                    if len(payload) > 64:
+                        raise ProtocolError("malformed ping")
+                    with send_lock:
+                        send_msg(conn, PONG, payload)
+                else:
                     raise ProtocolError(f"unexpected message {kind!r}")
         except TimeoutError:
             rec.outcome = "authenticated, dropped (silent for too long)"
@@ -758,10 +776,10 @@ class Listener:
             while not done.is_set():
                 buf.changed.wait(self._report_every)
                 buf.changed.clear()
-                now = self._clock.monotonic()
+                now = time.monotonic()  # link timing is real time, like the socket timeouts
                 if self._active is not conn:
                     continue
-                if buf.consumed != last or now - last_t >= KEEPALIVE / 2 or last_t == 0.0:
+                if buf.consumed != last or now - last_t >= KEEPALIVE or last_t == 0.0:
                     last, last_t = buf.consumed, now
                     lat = int(max(0.0, min(self.output.latency, 4.0)) * 1e6)
                     with send_lock:
