@@ -67,6 +67,7 @@ MAX_RTT = 2.0
 LINK_CONNECTING = "connecting to audio listener"
 LINK_UP = "connected"
 LINK_LOST = "audio link lost, reconnecting"
+LINK_AUTH = "audio listener failed authentication (check EARMARK_AUDIO), retrying"
 
 URL_FORMS = "tcp://SECRET@127.0.0.1:PORT or unix://SECRET@/path/to/audio.sock"
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
@@ -224,7 +225,10 @@ def server_handshake(sock: socket.socket, secret: str, ready: dict, *,
     sn = payload[len(MAGIC):]
     ln = os.urandom(NONCE)
     send_msg(sock, CHALLENGE, ln + _proof(secret, b"listener", sn, ln))
-    kind, payload = recv_msg(sock, limit=1024)
+    try:
+        kind, payload = recv_msg(sock, limit=1024)
+    except ConnectionError:  # a sender with another secret hangs up on our proof
+        raise AuthError("the sender hung up on our proof: it has another secret") from None
     if kind != AUTH or len(payload) < 32:
         raise ProtocolError("malformed AUTH")
     if not hmac.compare_digest(payload[:32], _proof(secret, b"sender", ln, sn)):
@@ -343,14 +347,14 @@ class RemoteOutput(Output):
             except AuthError as exc:
                 self.last_error = f"audio listener at {self.url.display}: {exc} " \
                     "(wrong EARMARK_AUDIO, an old `earmark listen`, or another process on that port)"
-                self._down(sock, LINK_LOST, failed=True)
+                self._down(sock, LINK_AUTH, failed=True)
             except TimeoutError:
                 self.last_error = f"audio listener at {self.url.display}: no answer to the handshake " \
                     "(is it an `earmark listen`?)"
-                self._down(sock, LINK_LOST, failed=True)
+                self._down(sock, LINK_AUTH, failed=True)
             except (OSError, ProtocolError, struct.error) as exc:
                 self.last_error = f"audio listener at {self.url.display}: {one_line(exc)}"
-                self._down(sock, LINK_LOST, failed=True)
+                self._down(sock, LINK_LOST if self.connects else self._nobody(), failed=True)
             else:
                 self.listener_info = {k: clean(str(v))[:200] for k, v in info.items()}
                 backoff = 0.1
@@ -361,6 +365,9 @@ class RemoteOutput(Output):
                     break
                 self._cond.wait(backoff)
             backoff = min(backoff * 2, 2.0)
+
+    def _nobody(self) -> str:
+        return f"no audio listener at {self.url.display} (start `earmark listen`), retrying"
 
     def _down(self, sock: socket.socket | None, state: str, failed: bool = False) -> None:
         with self._cond:
