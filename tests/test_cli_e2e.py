@@ -92,10 +92,12 @@ def test_import_stats_export_round_trip(realdata, tmp_path):
 
 
 @pytest.mark.parametrize("args", [
-    ["import", "{tmp}/missing.jsonl"],
-    ["import", "{tmp}"],
-    ["import", "{tmp}/m.jsonl", "--audio-root", "{tmp}/nope"],
-    ["import", "{tmp}/m.jsonl", "--lexicon", "{tmp}/nope.txt"],
+    ["import", "{tmp}/missing.jsonl", "--db", "{tmp}/missing.db"],
+    ["import", "{tmp}", "--db", "{tmp}/missing.db"],
+    ["import", "{tmp}/m.jsonl", "--audio-root", "{tmp}/nope", "--db", "{tmp}/missing.db"],
+    ["import", "{tmp}/m.jsonl", "--lexicon", "{tmp}/nope.txt", "--db", "{tmp}/missing.db"],
+    ["import", "{tmp}/m.jsonl", "--batch", " ", "--db", "{tmp}/missing.db"],
+    ["import", "/dev/null", "--db", "{tmp}/missing.db"],
     ["import"],
     ["export", "--format", "xml", "--db", "{tmp}/x.db"],
     ["export", "--db", "{tmp}/missing.db"],

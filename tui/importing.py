@@ -229,6 +229,17 @@ def _count_lines(path: Path) -> int:
     return n
 
 
+def check_inputs(manifests: Sequence[Path], *, lexicon: Path | None = None,
+                 audio_root: Path | None = None, batch: str | None = None) -> list[str] | None:
+    """Whole-command checks (UserError); returns the lexicon's terms if one was given."""
+    validate_manifests([Path(m) for m in manifests])
+    if audio_root is not None and not Path(audio_root).is_dir():
+        raise UserError(f"--audio-root {audio_root} is not a folder")
+    if batch is not None and not batch.strip():
+        raise UserError("--batch must not be empty")
+    return read_lexicon(Path(lexicon)) if lexicon is not None else None
+
+
 def import_manifests(
     store,
     manifests: Sequence[Path],
@@ -244,14 +255,8 @@ def import_manifests(
     missing or unreadable, an --audio-root that is not a folder, a CSV without an audio column.
     """
     manifests = [Path(m) for m in manifests]
-    validate_manifests(manifests)
-    if audio_root is not None:
-        audio_root = Path(audio_root)
-        if not audio_root.is_dir():
-            raise UserError(f"--audio-root {audio_root} is not a folder")
-    terms = read_lexicon(Path(lexicon)) if lexicon is not None else None
-    if batch is not None and not batch.strip():
-        raise UserError("--batch must not be empty")
+    audio_root = Path(audio_root) if audio_root is not None else None
+    terms = check_inputs(manifests, lexicon=lexicon, audio_root=audio_root, batch=batch)
 
     summary = ImportSummary()
     importer = _Importer(store, summary)

@@ -585,6 +585,8 @@ def validate_manifests(paths: Sequence[Path]) -> None:
             raise UserError(f"manifest {p} not found")
         if p.is_dir():
             raise UserError(f"manifest {p} is a folder, not a file")
+        if not p.is_file():
+            raise UserError(f"manifest {p} is not a regular file (audio paths are relative to its folder)")
         try:
             with open(p, "rb") as fh:
                 fh.read(1)

@@ -19,12 +19,10 @@ def run(args) -> int:
         else:
             n = write(store, args.format, sys.stdout, include_critical=args.include_critical)
             sys.stdout.flush()
-        audit = getattr(store, "audit_append", None)
-        if audit is not None:
-            audit(current_user(getattr(args, "user", None)), "export", detail={
-                "format": args.format, "clips": n, "include_critical": bool(args.include_critical),
-                "to": "file" if args.out else "stdout",
-            })
+        store.audit_append(current_user(getattr(args, "user", None)), "export", detail={
+            "format": args.format, "clips": n, "include_critical": bool(args.include_critical),
+            "to": "file" if args.out else "stdout",
+        })
     finally:
         store.close()
     if args.out:
