@@ -316,7 +316,7 @@ class RemoteOutput(Output):
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
         if self._thread is not threading.current_thread():
-            self._thread.join(timeout=2)
+            self._thread.join(timeout=0.5)  # a daemon thread: never hold up quitting
 
     def wait_connected(self, timeout: float, *, fail_fast: bool = False) -> bool:
         """Block until the link is up (audio-test and tests only; never the UI thread).
@@ -343,6 +343,12 @@ class RemoteOutput(Output):
             sock = None
             try:
                 sock = self.url.connect(self._connect_timeout)
+                with self._cond:
+                    self._sock = sock  # so that close() can cut a handshake short
+                    closed = self._closed
+                if closed:
+                    sock.close()
+                    break
                 info = client_handshake(sock, self.url.secret, timeout=self._handshake_timeout)
             except AuthError as exc:
                 self.last_error = f"audio listener at {self.url.display}: {exc} " \
