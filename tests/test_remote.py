@@ -608,3 +608,14 @@ def test_a_slow_link_still_delivers_every_frame_once():
         proxy.close()
         lst.close()
         speaker.close()
+
+
+def test_close_cuts_a_stuck_handshake_short():
+    squat = Squatter(answer=False)  # accepts, never answers: the handshake would wait 3 s
+    p = connect(tcp_url(SECRET, squat.port))
+    try:
+        assert wait(lambda: squat.connections > 0)
+    finally:
+        p.close()
+        squat.close()
+    assert not p.output._thread.is_alive()
