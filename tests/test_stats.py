@@ -54,3 +54,24 @@ def test_yesterday_does_not_count_today(store):
     store.clock.advance(86_400 * 2)
     s = compute(store)
     assert s["today"]["finished"] == 0 and s["done"] == 1 and s["asr_wer"] == 0.0
+
+
+def test_stats_command_prints_names_literally(db_path, capsys):
+    import argparse
+    import json
+    import time
+
+    from tui.clock import FakeClock
+    from tui.commands.stats import run
+    from tui.store import open_store
+
+    store = open_store(db_path, clock=FakeClock(time.time()))  # the command reads the real clock
+    _clips(store)
+    store.submit(1, "turn off the lights", "[bold red]mallory[/]", 10.0)
+    store.close()
+    assert run(argparse.Namespace(db=str(db_path), json=False)) == 0
+    out = capsys.readouterr().out
+    assert "[bold red]mallory[/]: 1 finished" in out and "\x1b[" not in out
+    assert run(argparse.Namespace(db=str(db_path), json=True)) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert s["done"] == 1 and "[bold red]mallory[/]" in s["today"]["by_annotator"]
