@@ -114,6 +114,13 @@ def test_asr_without_timings_is_withheld_for_critical_clips(store, tmp_path):
     assert rec["asr"] == "[redacted:password]"
 
 
+def test_asr_is_withheld_when_a_critical_flag_has_no_span(project):
+    project.add_flag(1, "critical", "ann", start=0.5, end=0.5, category="address")
+    recs = [json.loads(line) for line in _export(project, "jsonl").splitlines()]
+    assert recs[0]["asr"] == "[redacted:address]"
+    assert recs[0]["text"] == "Turn off the lights."  # no words were marked in the transcript
+
+
 def test_out_is_atomic_and_owner_only(project, tmp_path):
     out = tmp_path / "out" / "results.jsonl"
     out.parent.mkdir()

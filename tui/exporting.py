@@ -5,8 +5,9 @@ exporting ten. Words an annotator marked in a critical flag (bank details, a PIN
 replaced in every format by `[redacted:<slug>]`, e.g. `[redacted:bank]`; the indexes in a
 flag's `redact` count the words of the submitted transcript split on whitespace
 (`text.split()`). The ASR guess of a critical clip is redacted too: by time, when its words
-have timings that line up with the guess; otherwise it is withheld whole, because a guess
-that heard the card number is as sensitive as the transcript that corrects it.
+have timings that line up with the guess and every critical flag has a span; otherwise it
+is withheld whole, because a guess that heard the card number is as sensitive as the
+transcript that corrects it.
 A file written with --out appears complete or not at all (temp file, fsync, rename), and is
 owner-only: exports hold what people said.
 """
@@ -62,7 +63,8 @@ def redact_asr(asr: str, words: Sequence, flags: Sequence) -> str:
     guess = asr.split()
     spans = [(f.start, f.end, slug(f.category)) for f in crit]
     timed = len(words) == len(guess) and all(w.start is not None and w.end is not None for w in words)
-    if not timed or any(s is None or e is None for s, e, _ in spans):
+    # A span of no length (a flag left at the playhead) says nothing about which words.
+    if not timed or any(s is None or e is None or e <= s for s, e, _ in spans):
         return f"[redacted:{spans[0][2]}]"
     out = []
     for g, w in zip(guess, words, strict=True):
