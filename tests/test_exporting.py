@@ -115,9 +115,12 @@ def test_asr_without_timings_is_withheld_for_critical_clips(store, tmp_path):
 
 
 def test_asr_is_withheld_when_a_critical_flag_has_no_span(project):
+    before = json.loads(_export(project, "jsonl").splitlines()[1])["asr"]
+    assert before.startswith("my card number is [redacted:bank]")  # timed words: by span
+    project.add_flag(2, "critical", "ann", start=0.5, end=0.5, category="address")
     project.add_flag(1, "critical", "ann", start=0.5, end=0.5, category="address")
     recs = [json.loads(line) for line in _export(project, "jsonl").splitlines()]
-    assert recs[0]["asr"] == "[redacted:address]"
+    assert recs[1]["asr"] == "[redacted:bank]" and recs[0]["asr"] == "[redacted:address]"
     assert recs[0]["text"] == "Turn off the lights."  # no words were marked in the transcript
 
 
