@@ -154,7 +154,8 @@ def test_guess_aliases(obj, asr):
     ({"audio": ["a.wav"]}, "`audio` must be a string, not an array"),
     ({"audio": "  "}, "`audio` is empty"),
     ({"audio": "a\0.wav"}, "NUL"),
-    ({"audio": "a.wav", "id": {"x": 1}}, "`id` must be a string or a number"),
+    ({"audio": "a.wav", "id": {"x": 1}}, "`id` must be a string or a number, not an object"),
+    ({"audio": {"path": "a.wav"}}, "`audio` must be a string, not an object"),
     ({"audio": "a.wav", "asr": 42}, "`asr` must be a string"),
     ({"audio": "a.wav", "pred_text": ["x"]}, "`pred_text` must be a string"),
 ])

@@ -156,9 +156,8 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, dict | BadLine]]:
 
 
 def _json_type(obj: object) -> str:
-    return {list: "an array", str: "a string", bool: "true/false", type(None): "null"}.get(
-        type(obj), "a number"
-    )
+    return {list: "an array", dict: "an object", str: "a string", bool: "true/false",
+            type(None): "null"}.get(type(obj), "a number")
 
 
 def _header(path: Path, cells: list[str]) -> list[str]:
