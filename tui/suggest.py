@@ -8,8 +8,9 @@ each keystroke takes a hundred times too long, so the words are indexed once:
 * one sorted list of folded keys (case- and accent-insensitive), so the words that start
   with the fragment are a contiguous range found by bisection, and scored in one numpy
   operation however many there are;
-* per (first character, length) buckets of whole words, and the same sorted list cut at the
-  fragment's length, which are the small candidate sets handed to rapidfuzz for typos.
+* for typos, the keys whose first four characters are one edit from the fragment's are a
+  few runs of that sorted list (a few hundred words), found by bisection and handed to
+  rapidfuzz whole and cut to the fragment's length.
 
 Typos are looked for only when fewer exact-prefix matches exist than were asked for:
 an exact prefix always outranks a fuzzy match, so a fuzzy pass could not change the answer.
@@ -66,6 +67,8 @@ _TIER_BONUS = np.array([8.0, 6.0, 4.0, 0.0], dtype=np.float32)
 _POP_MAX = 3.9
 _WHOLE_WORD_BONUS = 2.0
 _COMPLETION = 4.0
+_HEAD = 8  # key characters kept in the fixed-width array
+_TYPO_HEAD = 5  # how far into a word one typo is located exactly (later ones: any prefix)
 
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
@@ -136,7 +139,7 @@ def _take(seq: Sequence[str], idx: np.ndarray) -> tuple[str, ...]:
 class _Segment:
     """Words sorted by key with their metadata in parallel numpy arrays.
 
-    The key list and buckets never change after construction; tier, counts and display
+    The key list never changes after construction; tier, counts and display
     forms may be updated in place (under the Suggester's lock) as annotators submit text.
     """
 
@@ -154,25 +157,67 @@ class _Segment:
             length = np.fromiter(map(len, keys), dtype=np.int32, count=len(keys))
         self.length = length
         self.bonus = _TIER_BONUS[tier] + _popularity(count, rank, n_english)
-        self.buckets = self._whole_word_buckets()
+        # The first _HEAD characters of every key, fixed-width: numpy finds the runs for
+        # hundreds of prefixes in one call (bisecting Python strings one by one is slower).
+        self.head = np.array(keys, dtype=f"U{_HEAD}") if len(keys) else np.empty(0, f"U{_HEAD}")
+        self._following: dict[str, list[str]] = {}
 
-    def _whole_word_buckets(self) -> dict[tuple[str, int], tuple[tuple[str, ...], np.ndarray]]:
-        """(first character, length) -> (keys, their indices): small sets for whole-word typos.
+    def _range(self, prefix: str, lo: int = 0) -> tuple[int, int]:
+        lo = bisect.bisect_left(self.keys, prefix, lo)
+        return lo, bisect.bisect_left(self.keys, prefix + _TOP, lo)
 
-        Keys are sorted, so each first character is one contiguous run, found by bisection.
+    def _runs(self, prefixes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(starts, ends) of the keys starting with each prefix (each under _HEAD chars)."""
+        lo = np.searchsorted(self.head, np.array(prefixes, dtype=f"U{_HEAD}"), "left")
+        hi = np.searchsorted(
+            self.head, np.array([p + _TOP for p in prefixes], dtype=f"U{_HEAD}"), "left"
+        )
+        return lo, hi
+
+    def following(self, prefix: str) -> list[str]:
+        """The characters that follow `prefix` in some key (prefix under _HEAD chars)."""
+        got = self._following.get(prefix)
+        if got is None:
+            lo, hi = self._runs([prefix])
+            column = self.head[lo[0] : hi[0]].view(np.uint32).reshape(-1, _HEAD)[:, len(prefix)]
+            got = [chr(c) for c in np.unique(column).tolist() if c]
+            if len(self._following) > 50_000:
+                self._following.clear()
+            self._following[prefix] = got
+        return got
+
+    def typo_candidates(self, frag: str) -> np.ndarray:
+        """Indices of keys whose beginning is one edit (after the first character) from the
+        fragment's: a few hundred words out of hundreds of thousands.
+
+        Each edit pins the key's first characters down to a prefix, so the candidates are
+        runs of the sorted keys: a wrong second character means keys starting f0 ? f2 f3..,
+        a missing one keys starting f0 ? f1 f2.., an extra one keys starting f0 f2 f3..
         """
-        keys, buckets = self.keys, {}
-        lo = 0
-        while lo < len(keys):
-            first = keys[lo][0]
-            hi = bisect.bisect_left(keys, chr(ord(first) + 1), lo) if first != _TOP else len(keys)
-            lengths = np.minimum(self.length[lo:hi], 255)
-            order = np.argsort(lengths, kind="stable")
-            cuts = np.flatnonzero(np.diff(lengths[order])) + 1
-            for part in np.split(order + lo, cuts):
-                buckets[(first, int(self.length[part[0]]))] = (_take(keys, part), part)
-            lo = hi
-        return buckets
+        k = min(len(frag), _TYPO_HEAD)
+        prefixes = {frag[:k]}
+        for i in range(1, k):
+            head = frag[:i]
+            for c in self.following(head):
+                prefixes.add(head + c + frag[i + 1 : k])  # wrong character at i
+                prefixes.add(head + c + frag[i : k - 1])  # character missing at i
+            prefixes.add(head + frag[i + 1 : k + 1])  # extra character at i
+            if i + 1 < len(frag):  # two characters swapped
+                prefixes.add(head + frag[i + 1] + frag[i] + frag[i + 2 : k])
+        lo, hi = self._runs(list(prefixes))
+        keep = hi > lo
+        lo, hi = lo[keep], hi[keep]
+        if not len(lo):
+            return np.empty(0, np.int64)
+        order = np.argsort(lo, kind="stable")
+        lo, hi = lo[order], hi[order]
+        # Runs nest (f0f1f2 holds f0f1f2f3): start each after the end of those before it.
+        start = lo.copy()
+        start[1:] = np.maximum(lo[1:], np.maximum.accumulate(hi)[:-1])
+        size = np.maximum(hi - start, 0)
+        total = int(size.sum())
+        offsets = np.cumsum(size) - size
+        return np.arange(total) + np.repeat(start - offsets, size)
 
     def find(self, key: str) -> int:
         i = bisect.bisect_left(self.keys, key)
@@ -197,46 +242,46 @@ class _Segment:
         return hi - lo, best + lo, scores[best]
 
     def fuzzy(self, frag: str, max_dist: int) -> tuple[np.ndarray, np.ndarray]:
-        """(indices, scores) of words within max_dist edits of frag, or of a prefix of them."""
+        """(indices, scores) of words within max_dist edits of frag, or of a prefix of them.
+
+        Needs a fragment of four characters or more; the first character is taken as right.
+        """
         n = len(frag)
-        idx: list[int] = []
-        qual: list[float] = []
-        # Whole words of about the same length and the same first character.
-        for length in range(max(1, n - max_dist), n + max_dist + 1):
-            bucket = self.buckets.get((frag[0], length))
-            if bucket is None:
-                continue
-            keys, where = bucket
-            for _, dist, j in process.extract(
-                frag, keys, scorer=Levenshtein.distance, processor=None,
-                score_cutoff=max_dist, limit=None,
-            ):
-                idx.append(int(where[j]))
-                qual.append(_fuzzy_quality(dist, n) + _WHOLE_WORD_BONUS)
-        # Longer words whose beginning is a typo away from the fragment: compare the
-        # fragment with each word cut to about its length, among words sharing the first
-        # characters (two, or three for longer fragments, to keep the candidate set small).
-        p = 2 if n <= 4 else 3
-        lo = bisect.bisect_left(self.keys, frag[:p])
-        hi = bisect.bisect_left(self.keys, frag[:p] + _TOP, lo)
-        if hi > lo:
-            span = self.keys[lo:hi]
-            cut_lengths = (n,) if hi - lo > 3000 else (n - 1, n, n + 1)
-            for cut in cut_lengths:
-                cuts = [k[:cut] for k in span]
-                for _, dist, j in process.extract(
-                    frag, cuts, scorer=Levenshtein.distance, processor=None,
-                    score_cutoff=max_dist, limit=None,
-                ):
-                    idx.append(lo + j)
-                    qual.append(_fuzzy_quality(dist, n))
-        if not idx:
+        cand = self.typo_candidates(frag)
+        if not len(cand):
             return np.empty(0, np.int64), np.empty(0, np.float32)
-        where = np.asarray(idx, dtype=np.int64)
-        return where, np.asarray(qual, dtype=np.float32) + self.bonus[where]
+        keys = _take(self.keys, cand)
+        parts: list[tuple[np.ndarray, np.ndarray]] = []
+
+        def compare(choices: Sequence[str], where: np.ndarray, bonus: float) -> None:
+            hits = process.extract(
+                frag, choices, scorer=Levenshtein.distance, processor=None,
+                score_cutoff=max_dist, limit=None,
+            )
+            if hits:
+                _, dist, j = zip(*hits, strict=True)
+                parts.append((where[list(j)], _fuzzy_quality(np.array(dist), n) + bonus))
+
+        # Whole words of about the fragment's length...
+        length = self.length[cand]
+        near = np.flatnonzero(np.abs(length - n) <= max_dist)
+        if len(near):
+            compare(_take(keys, near), cand[near], _WHOLE_WORD_BONUS)
+        # ...and longer words whose beginning is a typo away: compare the fragment with
+        # each word cut to about its length (one cut only when there are many words).
+        longer = np.flatnonzero(length > n)
+        if len(longer):
+            long_keys = _take(keys, longer)
+            for cut in (n,) if len(longer) > 3000 else (n - 1, n, n + 1):
+                compare([k[:cut] for k in long_keys], cand[longer], 0.0)
+        if not parts:
+            return np.empty(0, np.int64), np.empty(0, np.float32)
+        where = np.concatenate([w for w, _ in parts])
+        quality = np.concatenate([q for _, q in parts])
+        return where, quality + self.bonus[where]
 
 
-def _fuzzy_quality(dist: int, n: int) -> float:
+def _fuzzy_quality(dist: np.ndarray, n: int) -> np.ndarray:
     return 80.0 * (1.0 - dist / (n + 1))
 
 
@@ -331,8 +376,12 @@ def _clean_all(texts: Iterable[str]) -> list[str]:
 class _Utterances:
     """Distinct submitted transcripts, compared on normalised text.
 
-    Sorted by length: rapidfuzz's ratio can only reach the threshold for strings of similar
-    length, so only a window of the list is handed to it.
+    Comparing a guess with 100,000 transcripts one by one takes tens of milliseconds, so
+    only plausible ones are handed to rapidfuzz: those of a length that can still reach the
+    threshold, which also begin with the same two words, or end with the same two words,
+    or have the same first and last word. A close match differs in a word or two, so it
+    almost always keeps one of those; short guesses (one or two words) are compared with
+    every transcript of a suitable length.
     """
 
     def __init__(self, texts: list[str]) -> None:
@@ -348,9 +397,12 @@ class _Utterances:
                     by_norm[norm] = [text, n, n]
             else:
                 self._count(text, counts[text], norm)
-        # By length (for the window), most often submitted first within a length (ties).
-        self.norms = sorted(by_norm, key=lambda k: (len(k), -by_norm[k][2]))
-        self.lengths = [len(x) for x in self.norms]
+        # Most often submitted first: rapidfuzz keeps the first of equally close matches.
+        self.norms: list[str] = sorted(by_norm, key=lambda k: -by_norm[k][2])
+        self.length = np.fromiter(map(len, self.norms), dtype=np.int32, count=len(self.norms))
+        sigs = np.array([_signature(x) for x in self.norms], dtype=np.int64).reshape(-1, 3)
+        self.sig = [np.ascontiguousarray(sigs[:, i]) for i in range(3)]
+        self.recent: list[str] = []  # added since: few, compared with every query
 
     def _count(self, text: str, n: int, norm: str | None = None) -> str | None:
         """Count a spelling; returns its normalised form when that is new."""
@@ -371,29 +423,56 @@ class _Utterances:
 
     def add(self, text: str) -> None:
         norm = self._count(text, 1)
-        if norm is not None:
-            i = bisect.bisect_right(self.lengths, len(norm))
-            self.lengths.insert(i, len(norm))
-            self.norms.insert(i, norm)
+        if norm is None:
+            return
+        self.recent.append(norm)
+        if len(self.recent) >= 2000:  # fold them into the indexed arrays
+            sigs = np.array([_signature(x) for x in self.recent], dtype=np.int64).reshape(-1, 3)
+            self.sig = [np.concatenate([self.sig[i], sigs[:, i]]) for i in range(3)]
+            self.length = np.concatenate(
+                [self.length, np.fromiter(map(len, self.recent), dtype=np.int32)]
+            )
+            self.norms = self.norms + self.recent
+            self.recent = []
 
     def best(self, norm: str, cutoff: float) -> tuple[str, float] | None:
         slot = self.by_norm.get(norm)
         if slot is not None:
             return slot[0], 100.0
         la = len(norm)
-        c = max(cutoff, 1.0)
-        lo = bisect.bisect_left(self.lengths, math.floor(la * c / (200.0 - c)))
-        hi = bisect.bisect_right(self.lengths, math.ceil(la * (200.0 - c) / c))
-        if hi <= lo:
-            return None
+        c = min(max(cutoff, 1.0), 100.0)
+        # ratio = 2 * common / (la + lb) can only reach c for lb in this window.
+        near = (self.length >= math.floor(la * c / (200.0 - c))) & (
+            self.length <= math.ceil(la * (200.0 - c) / c)
+        )
+        if norm.count(" ") >= 2:
+            q = _signature(norm)
+            near &= (self.sig[0] == q[0]) | (self.sig[1] == q[1]) | (self.sig[2] == q[2])
+        choices = list(_take(self.norms, np.flatnonzero(near))) + self.recent
         # extractOne raises its cutoff as it finds better matches, which prunes the rest.
         hit = process.extractOne(
-            norm, self.norms[lo:hi], scorer=fuzz.ratio, processor=None, score_cutoff=cutoff
+            norm, choices, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff
         )
         if hit is None:
             return None
         choice, score, _ = hit
         return self.by_norm[choice][0], float(score)
+
+
+def _signature(norm: str) -> tuple[int, int, int]:
+    """Hashes of the first two words, the last two, and the first and last word."""
+    a = norm.find(" ")
+    if a < 0:
+        h = hash(norm)
+        return h, h, h
+    b = norm.find(" ", a + 1)
+    z = norm.rfind(" ")
+    y = norm.rfind(" ", 0, z)
+    return (
+        hash(norm if b < 0 else norm[:b]),
+        hash(norm[y + 1 :]),
+        hash(norm[:a] + " " + norm[z + 1 :]),
+    )
 
 
 class Suggester:
