@@ -11,6 +11,8 @@ Figures:
 - import_reimport_clips_per_s: the 100k manifest again into the same database (all duplicates).
 - import_peak_rss_mb / import_peak_rss_10k_mb / import_rss_growth_mb: peak RSS of a child
   process importing 100k vs 10k lines; streaming means the growth stays near zero.
+- export_jsonl_clips_per_s / export_peak_rss_mb: `write(store, "jsonl", ...)` of those 100k
+  clips to a file, in a child process (streams, so RSS should stay flat as well).
 Each import runs in its own child process so RSS is not polluted by this one.
 """
 
@@ -44,6 +46,27 @@ print(json.dumps({"seconds": dt, "imported": s.imported, "duplicates": s.duplica
                   "bad": s.bad_line_count, "unplayable": s.unplayable,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
+
+
+_EXPORT = r"""
+import json, resource, sys, time
+sys.path.insert(0, sys.argv[1])
+from tui.exporting import write
+from tui.store import open_store
+store = open_store(sys.argv[2], create=False)
+t = time.perf_counter()
+with open(sys.argv[3], "w", encoding="utf-8") as fh:
+    n = write(store, "jsonl", fh)
+dt = time.perf_counter() - t
+print(json.dumps({"seconds": dt, "clips": n,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def _export(db: Path, out: Path) -> dict:
+    res = subprocess.run([sys.executable, "-c", _EXPORT, str(ROOT), str(db), str(out)],
+                         capture_output=True, text=True, check=True)
+    return json.loads(res.stdout)
 
 
 def _run(db: Path, manifest: Path) -> dict:
@@ -96,6 +119,8 @@ def figures(quick: bool) -> dict[str, float]:
         assert r_big["imported"] == big and r_big["bad"] == 0, r_big
         r_re = _run(d / "big.db", m_big)
         assert r_re["duplicates"] == big, r_re
+        r_exp = _export(d / "big.db", d / "export.jsonl")
+        assert r_exp["clips"] == big, r_exp
         r_small = _run(d / "small.db", m_small)
         own = _audio(d / "own", distinct, flac_every=2)
         m_own = _manifest(d / "own.jsonl", distinct, own, ids=False)
@@ -113,6 +138,8 @@ def figures(quick: bool) -> dict[str, float]:
         "import_peak_rss_10k_mb": round(r_small["peak_rss_mb"], 1),
         "import_rss_growth_mb": round(r_big["peak_rss_mb"] - r_small["peak_rss_mb"], 1),
         "import_db_bytes_per_clip": round(db_bytes / big),
+        "export_jsonl_clips_per_s": round(big / r_exp["seconds"]),
+        "export_peak_rss_mb": round(r_exp["peak_rss_mb"], 1),
     }
 
 
