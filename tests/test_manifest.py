@@ -209,6 +209,7 @@ def test_pocketsphinx_fillers_and_variants():
         {"t": "<s>", "b": 0, "d": 0.1, "p": 1}, {"t": "[NOISE]", "b": 0.1, "d": 0.1, "p": 1},
         {"t": "read(3)", "b": 0.2, "d": 0.3, "p": 0.5}, {"t": "</s>", "b": 0.5, "d": 0.1, "p": 1},
         {"t": "bad", "b": 0.6, "d": -1, "p": 1},
+        {"t": "overflow", "b": 1e308, "d": 1e308, "p": 1},
     ]})
     assert words == [{"word": "read", "start": 0.2, "end": 0.5, "conf": 0.5}]
 

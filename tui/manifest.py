@@ -331,6 +331,8 @@ def _clean_word_item(item: object) -> dict | object | None:
         if dur is None or dur < 0 or start is None:
             return None
         end = round(start + dur, 4)
+        if not math.isfinite(end):
+            return None
     else:
         end = None
     if start is not None and (start < 0 or (end is not None and end < start)):
