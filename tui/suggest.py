@@ -8,9 +8,10 @@ each keystroke takes a hundred times too long, so the words are indexed once:
 * one sorted list of folded keys (case- and accent-insensitive), so the words that start
   with the fragment are a contiguous range found by bisection, and scored in one numpy
   operation however many there are;
-* for typos, the keys whose first four characters are one edit from the fragment's are a
-  few runs of that sorted list (a few hundred words), found by bisection and handed to
-  rapidfuzz whole and cut to the fragment's length.
+* for typos, the keys whose first five characters are one edit from the fragment's are a
+  few hundred runs of that sorted list (a few hundred words in all), found at once by
+  numpy's searchsorted on a fixed-width copy of the keys' first characters, and handed
+  to rapidfuzz (Levenshtein distance with a cutoff) whole and cut to the fragment's length.
 
 Typos are looked for only when fewer exact-prefix matches exist than were asked for:
 an exact prefix always outranks a fuzzy match, so a fuzzy pass could not change the answer.
@@ -77,6 +78,9 @@ _TOP = "\U0010ffff"
 
 @dataclass(frozen=True)
 class Suggestion:
+    """One suggested word. `score` orders the suggestions of one call (higher is better):
+    about 90..110 for words that start with the fragment, below 90 for typo corrections."""
+
     text: str
     source: str  # "alternative" | "lexicon" | "learned" | "english"
     score: float
@@ -329,6 +333,28 @@ class _Vocab:
             self.rank.append(-1)
         return i
 
+    def add_lexicon(self, terms: list[str]) -> None:
+        """Lexicon terms take over words already known; the rest are added in bulk."""
+        joined = "\n".join(terms)
+        if joined.isascii() and joined.count("\n") == len(terms) - 1:
+            keys = joined.lower().split("\n")
+        else:
+            keys = [_key(t) for t in terms]
+        lex = dict(zip(reversed(keys), reversed(terms), strict=True))  # first spelling wins
+        for key in lex.keys() & self.index.keys():
+            i = self.index[key]
+            if self.tier[i] != LEXICON:
+                self.display[i] = lex[key]
+                self.tier[i] = LEXICON
+        new = [k for k in lex if k not in self.index]
+        start = len(self.keys)
+        self.index.update(zip(new, range(start, start + len(new)), strict=True))
+        self.keys.extend(new)
+        self.display.extend(map(lex.__getitem__, new))
+        self.tier.extend(repeat(LEXICON, len(new)))
+        self.count.extend(repeat(0, len(new)))
+        self.rank.extend(repeat(-1, len(new)))
+
     def segment(self, n_english: int) -> _Segment:
         if not self.keys:
             return _empty_segment(n_english)
@@ -385,20 +411,22 @@ class _Utterances:
     """
 
     def __init__(self, texts: list[str]) -> None:
-        self.by_norm: dict[str, list] = {}  # norm -> [spelling, its count, total count]
         counts = Counter(texts)
         distinct = list(counts)
-        by_norm = self.by_norm
-        for text, norm in zip(distinct, _normalize_many(distinct), strict=True):
-            slot = by_norm.get(norm)
-            if slot is None:
-                if norm:
-                    n = counts[text]
-                    by_norm[norm] = [text, n, n]
-            else:
+        norms = _normalize_many(distinct)
+        # norm -> the spelling shown, how often that spelling was submitted, how often any was
+        self.text: dict[str, str] = dict(zip(norms, distinct, strict=True))
+        self.shown: dict[str, int] = dict(zip(norms, counts.values(), strict=True))
+        self.total: dict[str, int] = dict(self.shown)
+        if len(self.text) < len(norms):  # spellings that normalise alike: count them all
+            self.text, self.shown, self.total = {}, {}, {}
+            for text, norm in zip(distinct, norms, strict=True):
                 self._count(text, counts[text], norm)
+        self.text.pop("", None)
+        self.shown.pop("", None)
+        self.total.pop("", None)
         # Most often submitted first: rapidfuzz keeps the first of equally close matches.
-        self.norms: list[str] = sorted(by_norm, key=lambda k: -by_norm[k][2])
+        self.norms: list[str] = sorted(self.total, key=self.total.__getitem__, reverse=True)
         self.length = np.fromiter(map(len, self.norms), dtype=np.int32, count=len(self.norms))
         sigs = np.array([_signature(x) for x in self.norms], dtype=np.int64).reshape(-1, 3)
         self.sig = [np.ascontiguousarray(sigs[:, i]) for i in range(3)]
@@ -410,15 +438,14 @@ class _Utterances:
             norm = normalize_utterance(text)
         if not norm:
             return None
-        slot = self.by_norm.get(norm)
-        if slot is None:
-            self.by_norm[norm] = [text, n, n]
+        if norm not in self.total:
+            self.text[norm], self.shown[norm], self.total[norm] = text, n, n
             return norm
-        slot[2] += n
-        if text == slot[0]:
-            slot[1] += n
-        elif n > slot[1]:  # show the spelling annotators used most (approximately)
-            slot[0], slot[1] = text, n
+        self.total[norm] += n
+        if text == self.text[norm]:
+            self.shown[norm] += n
+        elif n > self.shown[norm]:  # show the spelling annotators used most (approximately)
+            self.text[norm], self.shown[norm] = text, n
         return None
 
     def add(self, text: str) -> None:
@@ -436,9 +463,8 @@ class _Utterances:
             self.recent = []
 
     def best(self, norm: str, cutoff: float) -> tuple[str, float] | None:
-        slot = self.by_norm.get(norm)
-        if slot is not None:
-            return slot[0], 100.0
+        if norm in self.text:
+            return self.text[norm], 100.0
         la = len(norm)
         c = min(max(cutoff, 1.0), 100.0)
         # ratio = 2 * common / (la + lb) can only reach c for lb in this window.
@@ -456,7 +482,7 @@ class _Utterances:
         if hit is None:
             return None
         choice, score, _ = hit
-        return self.by_norm[choice][0], float(score)
+        return self.text[choice], float(score)
 
 
 def _signature(norm: str) -> tuple[int, int, int]:
@@ -514,15 +540,7 @@ class Suggester:
             if n > shown.get(i, 0):
                 shown[i] = n
                 vocab.display[i] = form
-        index, slot, display, tiers = vocab.index, vocab.slot, vocab.display, vocab.tier
-        for term in _lexicon_terms(_clean_all(lexicon)):
-            key = term if term.isascii() and term.islower() else _key(term)
-            i = index.get(key)
-            if i is None:
-                slot(key, term, LEXICON)
-            elif tiers[i] != LEXICON:
-                display[i] = term
-                tiers[i] = LEXICON
+        vocab.add_lexicon(list(_lexicon_terms(_clean_all(lexicon))))
         self._static = vocab.segment(n_english)
         del vocab
         # Words first seen after the build live in a small segment, rebuilt when one is added.
