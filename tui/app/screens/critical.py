@@ -71,9 +71,9 @@ class CriticalFlagScreen(ModalScreen[bool]):
                     yield Label("audio to mute (s)", classes="critical-heading")
                     with Horizontal(id="critical-span"):
                         yield Input(self._fmt(f.start if f else None), type="number",
-                                    id="critical-start", placeholder="start")
+                                    id="critical-start", placeholder="start", compact=True)
                         yield Input(self._fmt(f.end if f else None), type="number",
-                                    id="critical-end", placeholder="end")
+                                    id="critical-end", placeholder="end", compact=True)
                 with Vertical(id="critical-right"):
                     yield Label("words to redact (space marks)", classes="critical-heading")
                     marked = set(f.redact) if f else set()

@@ -62,30 +62,33 @@ class EscalateScreen(ModalScreen[int | None]):
         with Vertical(id="escalate-box"):
             yield Label(Content(f"Escalate clip {clean(self.clip.name)} to a reviewer"),
                         id="escalate-title")
-            yield Label("What did you hear?", classes="escalate-heading")
-            with RadioSet(id="escalate-category"):
-                for c in CATEGORIES:
-                    yield RadioButton(Content(c), name=c)
-            yield Label("How soon must someone act? (choose one)", classes="escalate-heading")
-            with RadioSet(id="escalate-tier"):
-                for t in TIERS:
-                    yield RadioButton(Content(f"{t}: {TIER_HELP[t]}"), name=t)
-            yield Label("", id="escalate-deadline")
+            with Horizontal(id="escalate-choices"):
+                with Vertical(id="escalate-left"):
+                    yield Label("What did you hear?", classes="escalate-heading")
+                    with RadioSet(id="escalate-category", compact=True):
+                        for c in CATEGORIES:
+                            yield RadioButton(Content(c), name=c)
+                with Vertical(id="escalate-right"):
+                    yield Label("How soon must someone act?", classes="escalate-heading")
+                    with RadioSet(id="escalate-tier", compact=True):
+                        for t in TIERS:
+                            yield RadioButton(Content(t), name=t)
+                    yield Label("", id="escalate-deadline")
             with Horizontal(id="escalate-span"):
-                yield Label("span (s)", classes="escalate-heading")
-                yield Input(f"{start:g}", type="number", id="escalate-start",
+                yield Label("span (s) ", classes="escalate-heading")
+                yield Input(f"{start:g}", type="number", id="escalate-start", compact=True,
                             tooltip="where the part to hear starts, seconds into the clip")
-                yield Label("to")
-                yield Input(f"{end:g}", type="number", id="escalate-end",
+                yield Label(" to ")
+                yield Input(f"{end:g}", type="number", id="escalate-end", compact=True,
                             tooltip="where it ends")
             yield Input(placeholder="note: short and factual (what, at what second)",
-                        max_length=MAX_NOTE, id="escalate-note")
+                        max_length=MAX_NOTE, id="escalate-note", compact=True)
             yield Label("", id="escalate-error")
             with Horizontal(id="escalate-buttons"):
-                yield Button("Escalate", variant="error", id="escalate-send")
-                yield Button("Cancel", id="escalate-cancel")
-            yield Label("tab: next field · ↑↓ enter: choose · ctrl+s or enter in the note: send · "
-                        "esc: cancel", id="escalate-hint")
+                yield Button("Escalate", variant="error", id="escalate-send", compact=True)
+                yield Button("Cancel", id="escalate-cancel", compact=True)
+            yield Label("tab: next field · ↑↓ enter: choose · ctrl+s or enter in the note: "
+                        "send · esc: cancel", id="escalate-hint")
 
     def on_mount(self) -> None:
         self.query_one("#escalate-category", RadioSet).focus()
@@ -99,7 +102,8 @@ class EscalateScreen(ModalScreen[int | None]):
         self.tier = event.pressed.name
         due = self.policy.deadline(self.tier, self.store.clock.now())
         when = dt.datetime.fromtimestamp(due).strftime("%a %d %b %H:%M")
-        self.query_one("#escalate-deadline", Label).update(Content(f"a reviewer must act by {when}"))
+        self.query_one("#escalate-deadline", Label).update(
+            Content(f"{TIER_HELP[self.tier]}\na reviewer must act by {when}"))
 
     @on(Input.Submitted, "#escalate-note")
     @on(Button.Pressed, "#escalate-send")
