@@ -338,6 +338,8 @@ class _Vocab:
         joined = "\n".join(terms)
         if joined.isascii() and joined.count("\n") == len(terms) - 1:
             keys = joined.lower().split("\n")
+            # one string, not two equal ones, for terms already in lower case
+            keys = [t if k == t else k for k, t in zip(keys, terms, strict=True)]
         else:
             keys = [_key(t) for t in terms]
         lex = dict(zip(reversed(keys), reversed(terms), strict=True))  # first spelling wins

@@ -11,10 +11,12 @@ transposition after the first letter).
 
 from __future__ import annotations
 
+import gc
 import itertools
 import random
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -130,9 +132,10 @@ def figures(quick: bool) -> dict[str, float]:
     submitted = transcripts(n_tr, lexicon, english, rng)
 
     rss_before = rss_mb()
-    started = time.perf_counter()
+    started, cpu0 = time.perf_counter(), time.process_time()
     sugg = Suggester(lexicon=lexicon, transcripts=submitted, english=50_000)
     build_s = time.perf_counter() - started
+    build_cpu_s = time.process_time() - cpu0
     rss_after = rss_mb()
 
     # What the annotator types: lexicon terms, words from past transcripts, English words.
@@ -151,13 +154,14 @@ def figures(quick: bool) -> dict[str, float]:
     frags = keystrokes(targets)
 
     clips = rng.sample(submitted, 20)
-    times = []
+    times, cpu = [], []
     for k, frag in enumerate(frags):
         if k % 40 == 0:  # a new clip now and then, with its alternatives
             alt = clips[(k // 40) % len(clips)]
             sugg.set_context(alt, [alt])
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         sugg.suggest(frag, 5)
+        cpu.append((time.thread_time() - c0) * 1000)
         times.append((time.perf_counter() - t0) * 1000)
 
     # The naive way, over the same words: default scorer (WRatio), every word, every key.
@@ -187,15 +191,30 @@ def figures(quick: bool) -> dict[str, float]:
         sugg.add_transcript(f"alexa play {fresh[i]} please")
         adds.append((time.perf_counter() - t0) * 1000)
 
+    # What the index holds once built, and the peak while building (Python and numpy).
+    vocab_words = len(sugg)
+    del sugg
+    gc.collect()
+    tracemalloc.start()
+    kept = Suggester(lexicon=lexicon, transcripts=submitted, english=50_000)
+    gc.collect()
+    held, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del kept
+
     ours, theirs = p95(times), p95(naive)
     return {
         "suggest_ms_p95": round(ours, 3),
         "suggest_naive_ms_p95": round(theirs, 2),
         "suggest_speedup": round(theirs / ours, 1),
         "suggest_keystrokes": len(frags),
-        "suggest_vocab_words": len(sugg),
+        "suggest_vocab_words": vocab_words,
         "suggest_index_build_s": round(build_s, 3),
+        "suggest_index_build_cpu_s": round(build_cpu_s, 3),
         "suggest_index_rss_mb": round(rss_after - rss_before, 1),
+        "suggest_index_mb": round(held / 2**20, 1),
+        "suggest_index_build_peak_mb": round(peak / 2**20, 1),
+        "suggest_cpu_ms_p95": round(p95(cpu), 3),
         "utterance_ms_p95": round(p95(utt), 3),
         "utterance_hit_rate": round(hits / len(queries), 3),
         "suggest_add_transcript_ms_p95": round(p95(adds), 3),
