@@ -551,6 +551,7 @@ class Suggester:
         self._context = _empty_segment(n_english)
         self._context_texts: tuple[str, tuple[str, ...]] = ("", ())
         self._utterances = _Utterances(texts)
+        self._utterance_cache: dict[tuple[str, tuple[str, ...]], tuple[str, float] | None] = {}
 
     @classmethod
     def from_store(cls, store, *, english: int = 50_000) -> Suggester:
@@ -564,6 +565,7 @@ class Suggester:
         words = words_of(text)
         with self._lock:
             self._utterances.add(text)
+            self._utterance_cache.clear()
             display, tier, count = self._extra
             grew = False
             for word in words:
@@ -667,7 +669,8 @@ class Suggester:
 
         Compared on normalised words (case, punctuation and spacing ignored) with
         rapidfuzz's ratio, which tolerates the split and merged words typical of ASR
-        errors; only transcripts actually submitted ever come back.
+        errors; only transcripts actually submitted ever come back. Answers are cached
+        until the next `add_transcript`, so asking again on every keystroke costs nothing.
         """
         match = self.utterance_match(asr, alternatives)
         return match[0] if match else None
@@ -676,16 +679,22 @@ class Suggester:
         self, asr: str, alternatives: Sequence[str] = ()
     ) -> tuple[str, float] | None:
         """(transcript, similarity 0..100) of the best match at or above the threshold."""
-        best: tuple[str, float] | None = None
-        for text in (asr, *alternatives):
-            norm = normalize_utterance(text)
-            if not norm:
-                continue
-            with self._lock:
+        query = (asr, tuple(alternatives))
+        with self._lock:
+            if query in self._utterance_cache:
+                return self._utterance_cache[query]
+            best: tuple[str, float] | None = None
+            for text in (asr, *alternatives):
+                norm = normalize_utterance(text)
+                if not norm:
+                    continue
                 hit = self._utterances.best(norm, self.utterance_threshold)
-            if hit and (best is None or hit[1] > best[1]):
-                best = hit
-        return best
+                if hit and (best is None or hit[1] > best[1]):
+                    best = hit
+            if len(self._utterance_cache) >= 256:
+                self._utterance_cache.clear()
+            self._utterance_cache[query] = best
+            return best
 
     def __len__(self) -> int:
         """How many distinct words can be suggested (context excluded)."""
