@@ -19,6 +19,7 @@ import time
 import numpy as np
 import pytest
 
+from tests.support import needs_portaudio
 from tui.audio.outputs import NullOutput
 from tui.audio.player import Player, open_player
 from tui.audio.remote import (
@@ -619,3 +620,33 @@ def test_close_cuts_a_stuck_handshake_short():
         p.close()
         squat.close()
     assert not p.output._thread.is_alive()
+
+
+@needs_portaudio
+def test_listener_on_a_real_device_stream():
+    """`earmark listen` without --output null: a PortAudio stream (ALSA's null device)."""
+    import sounddevice as sd
+
+    from tui.audio.outputs import DeviceOutput
+
+    sd._terminate()  # enumerate again now that HOME holds the null-device .asoundrc
+    sd._initialize()
+    device = DeviceOutput()
+    lst = Listener(device, secret=SECRET).start()
+    p = connect(lst.url)
+    try:
+        assert wait(lambda: p.link_state == LINK_UP)
+        assert p.output.listener_info["output"] == "default (ALSA)"
+        for seconds in (0.3, 0.2):  # the second clip restarts the idle-stopped stream
+            before = device.frames_played
+            p.load(tone(seconds), SR)
+            p.play()
+            want = before + int(seconds * SR)
+            assert wait(lambda w=want: device.frames_played >= w)
+            assert wait(lambda: p.state == "stopped")
+            assert device.frames_played - before == int(seconds * SR)
+            assert wait(lambda: not device._stream.active)
+    finally:
+        p.close()
+        lst.close()
+        device.close()
