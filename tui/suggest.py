@@ -28,9 +28,16 @@ Fragments shorter than two characters get no suggestions: one letter matches a t
 vocabulary and the list would only flicker. Typos are tolerated from four characters on
 (one edit; two from seven), on the assumption that the first character is right.
 
+Whole utterances: voice-assistant traffic repeats itself, so `utterance` offers a submitted
+transcript that closely matches the clip's guess (rapidfuzz ratio on normalised words,
+threshold 85), looking only at transcripts that share the first two words, the last two,
+or the first and last word with it (see `_Utterances`). It never offers anything that was
+not submitted.
+
 Thread safety: the index may be built in a worker thread (the constructor does all the
-work); afterwards one lock makes `suggest`, `utterance`, `add_transcript` and `set_context`
-safe to call from different threads.
+work; about a second of CPU for 250,000 words and 100,000 transcripts, holding the GIL in
+stretches of up to ~0.15 s); afterwards one lock makes `suggest`, `utterance`,
+`add_transcript` and `set_context` safe to call from different threads.
 """
 
 from __future__ import annotations
