@@ -26,7 +26,7 @@ def test_tone_on_the_default_device_names_it():
     r = run_cli()
     assert r.returncode == 0, r.stderr
     assert "default (ALSA)" in r.stdout  # ALSA's null device, from this test's ~/.asoundrc
-    assert "OK: 22050 frames went to default (ALSA)" in r.stdout
+    assert "OK: 22050 frames went to default (ALSA) (44100 Hz, output latency" in r.stdout
 
 
 def test_no_output_device_exits_1_with_one_line(_isolated_home):

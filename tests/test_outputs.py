@@ -7,6 +7,7 @@ import sys
 import threading
 import time
 
+import numpy as np
 import pytest
 
 from tests.support import needs_portaudio
@@ -169,3 +170,61 @@ def test_unavailable_output_accepts_everything():
 def test_hints_differ_by_cause():
     assert "apt-get install libportaudio2" in hint_for(f"no audio: {NO_PORTAUDIO}")
     assert "apt-get" not in hint_for("no audio: no audio output device (x)")
+
+
+class Sine:
+    """An endless 440 Hz source at 16 kHz that also counts what it was asked for."""
+
+    def __init__(self, rate=16_000, hz=440.0, frames=None):
+        self.rate, self.hz, self.pos, self.left = rate, hz, 0, frames
+
+    def wants_audio(self):
+        return True
+
+    def render(self, out, index):
+        n = len(out) if self.left is None else min(len(out), self.left)
+        t = (self.pos + np.arange(n)) / self.rate
+        out[:n, 0] = 0.5 * np.sin(2 * np.pi * self.hz * t)
+        out[n:] = 0
+        self.pos += n
+        if self.left is not None:
+            self.left -= n
+        return n
+
+
+def test_resampler_keeps_pitch_and_joins_blocks_without_a_seam():
+    src = Sine()
+    rs = outputs.Resampler(16_000, 48_000, 1)
+    blocks, pulled = [], 0
+    for size in [441, 512, 17, 1000, 256] * 8:  # odd block sizes, as callbacks come
+        out = np.zeros((size, 1), np.float32)
+        m, n = rs.render(src, out, pulled)
+        pulled += n
+        blocks.append(out[:, 0].copy())
+    y = np.concatenate(blocks)
+    spectrum = np.abs(np.fft.rfft(y * np.hanning(len(y))))
+    peak_hz = np.argmax(spectrum) * 48_000 / len(y)
+    assert peak_hz == pytest.approx(440, abs=3)
+    assert np.abs(np.diff(y)).max() < 2 * np.pi * 440 / 48_000 * 0.5 * 1.05  # no jump anywhere
+    assert pulled == pytest.approx(len(y) / 3, abs=3)  # a third as many source frames
+
+
+@needs_portaudio
+def test_a_device_that_refuses_the_clip_rate_gets_it_resampled(alsa_null, monkeypatch):
+    real = alsa_null.OutputStream
+
+    def picky(*args, samplerate=None, **kwargs):  # a device that only takes 44.1 kHz
+        if samplerate != 44_100:
+            raise alsa_null.PortAudioError("Invalid sample rate")
+        return real(*args, samplerate=samplerate, **kwargs)
+
+    monkeypatch.setattr(alsa_null, "OutputStream", picky)
+    out = DeviceOutput(FakeClock())
+    try:
+        out.attach(Sine(frames=8000))
+        out.configure(16_000, 1)
+        out.wake()
+        assert _wait(lambda: out.frames_played == 8000)
+        assert out.available and out.device_rate == 44_100 and out._resampler is not None
+    finally:
+        out.close()

@@ -15,6 +15,7 @@ a headless server without libportaudio2 must still run everything else.
 
 from __future__ import annotations
 
+import math
 import threading
 from typing import Protocol
 
@@ -182,6 +183,43 @@ class NullOutput(Output):
             self._thread.join(timeout=1)
 
 
+class Resampler:
+    """Streaming linear-interpolation resampler between a source and a device callback.
+
+    Linear interpolation is crude for music but inaudible on speech going *up* to a device
+    rate (16 kHz clips to 44.1/48 kHz devices), which is the only case it exists for. A frame
+    or two of the source is carried between calls so that blocks join without a seam.
+    """
+
+    def __init__(self, source_rate: int, device_rate: int, channels: int) -> None:
+        self.ratio = source_rate / device_rate   # source frames per device frame
+        self._carry = np.zeros((1, channels), dtype=np.float32)
+        self._phase = 0.0
+        self._scratch = np.zeros((0, channels), dtype=np.float32)
+
+    def render(self, src: Source, out: np.ndarray, index: int) -> tuple[int, int]:
+        """Fill `out` (device frames); returns (real source frames, source frames pulled)."""
+        frames, r = len(out), self.ratio
+        carry, phase = self._carry, self._phase
+        need = int(math.ceil(phase + (frames - 1) * r)) + 1
+        n_new = max(0, need - len(carry))
+        if len(self._scratch) < n_new:
+            self._scratch = np.zeros((n_new + 16, out.shape[1]), dtype=np.float32)
+        buf = self._scratch[:n_new]
+        m = src.render(buf, index) if n_new else 0
+        seq = np.concatenate((carry, buf)) if n_new else carry
+        pos = phase + np.arange(frames) * r
+        i = pos.astype(np.int64)
+        frac = (pos - i).astype(np.float32)[:, None]
+        last = len(seq) - 1
+        out[:] = seq[np.minimum(i, last)] * (1.0 - frac) + seq[np.minimum(i + 1, last)] * frac
+        end = phase + frames * r
+        drop = min(int(end), last)
+        self._carry = seq[drop:].copy()
+        self._phase = end - drop
+        return m, n_new
+
+
 class DeviceOutput(Output):
     """A sound device through ONE sounddevice OutputStream whose callback renders the source.
 
@@ -208,6 +246,8 @@ class DeviceOutput(Output):
         self._kick = False
         self._closed = False
         self.callbacks = 0
+        self.device_rate = 0          # the rate the stream runs at
+        self._resampler: Resampler | None = None
         self._worker = threading.Thread(target=self._run, name="earmark-audio-device", daemon=True)
         self._worker.start()
 
@@ -263,16 +303,12 @@ class DeviceOutput(Output):
                 pass
 
     def _ensure(self) -> None:
-        sd = self._sd
         if self._want is None:
             return
         if self._stream is None or self._format != self._want:
             self._shut()
             sr, ch = self._want
-            self._stream = sd.OutputStream(
-                samplerate=sr, channels=ch, dtype="float32", device=self._device,
-                latency=self._latency_hint, callback=self._callback,
-                finished_callback=self.wake)
+            self._stream = self._open(sr, ch)
             self._format = self._want
             self.latency = float(self._stream.latency)
             self.available, self.reason = True, None
@@ -284,11 +320,35 @@ class DeviceOutput(Output):
             self._idle = 0
             stream.start()
 
+    def _open(self, sr: int, ch: int):
+        """A stream at the clip's rate; if the device refuses that rate (some USB and Windows
+        devices only take 44.1/48 kHz), one at the device's own rate, resampled here."""
+        sd = self._sd
+        kw = dict(channels=ch, dtype="float32", device=self._device, latency=self._latency_hint,
+                  callback=self._callback, finished_callback=self.wake)
+        self._resampler = None
+        try:
+            stream = sd.OutputStream(samplerate=sr, **kw)
+        except sd.PortAudioError:
+            rate = int(sd.query_devices(self._device)["default_samplerate"] or 0)
+            if sr < 4000 or rate < 4000 or rate == sr:
+                raise
+            stream = sd.OutputStream(samplerate=rate, **kw)
+            self._resampler = Resampler(sr, rate, ch)
+        self.device_rate = int(stream.samplerate)
+        return stream
+
     def _callback(self, outdata, frames, time_info, status) -> None:
         src = self._source
+        if self._want != self._format:  # the next clip needs another stream: do not feed it to this one
+            src = None
         index = self._pulled
+        pulled = frames
         try:
-            m = src.render(outdata, index) if src is not None else 0
+            if src is not None and self._resampler is not None:
+                m, pulled = self._resampler.render(src, outdata, index)
+            else:
+                m = src.render(outdata, index) if src is not None else 0
         except Exception as exc:  # a bug in the source must not kill the stream or print a traceback
             self.reason = f"audio render error: {one_line(exc)}"
             src = None
@@ -300,7 +360,7 @@ class DeviceOutput(Output):
         except Exception:
             delay = 0.0
         self._mark = (index, self._clock.monotonic(), delay)
-        self._pulled = index + frames
+        self._pulled = index + pulled
         self.frames_played += m
         self.callbacks += 1
         if m:

@@ -69,8 +69,10 @@ def run_local() -> int:
         if not played:
             return _fail(f"the stream on {out.description} did not consume the tone "
                          f"({out.frames_played} of {len(samples)} frames)")
+        rate = f"{out.device_rate} Hz" if out.device_rate == RATE else \
+            f"{RATE} Hz resampled to the device's {out.device_rate} Hz"
         print(f"earmark audio-test: OK: {len(samples)} frames went to {out.description} "
-              f"(output latency {out.latency * 1000:.0f} ms)")
+              f"({rate}, output latency {out.latency * 1000:.0f} ms)")
         return 0
     finally:
         player.close()
