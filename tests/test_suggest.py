@@ -341,3 +341,9 @@ def test_from_store(store):
     assert s.suggest("quo")[0] == Suggestion("Quorbix", "lexicon", s.suggest("quo")[0].score)
     assert s.suggest("alex")[0].source == "learned"
     assert s.utterance("alexa play despacito") == "alexa play Despacito"
+
+
+def test_lexicon_blanks_and_symbols_are_skipped():
+    s = Suggester(lexicon=["", "   ", "Zebulon", "1234", "--", "Zeb Hill"], english=0)
+    assert len(s) == 4  # Zebulon, Zeb Hill, Zeb, Hill
+    assert texts(s.suggest("zeb")) == ["Zeb", "Zebulon", "Zeb Hill"]

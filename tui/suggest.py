@@ -549,7 +549,7 @@ class Suggester:
             if n > shown.get(i, 0):
                 shown[i] = n
                 vocab.display[i] = form
-        vocab.add_lexicon(list(_lexicon_terms(_clean_all(lexicon))))
+        vocab.add_lexicon(_lexicon_terms(_clean_all(lexicon)))
         self._static = vocab.segment(n_english)
         del vocab
         # Words first seen after the build live in a small segment, rebuilt when one is added.
@@ -712,8 +712,14 @@ def _has_letter(word: str) -> bool:
     return word.isalpha() or _HAS_LETTER.search(word) is not None
 
 
-def _lexicon_terms(terms: list[str]) -> Iterable[str]:
+def _lexicon_terms(terms: list[str]) -> list[str]:
     """Each term whole, and each word of a multi-word term on its own."""
+    if "".join(terms).isalpha() and "" not in terms:  # single plain words: nothing to do
+        return terms
+    return list(_split_terms(terms))
+
+
+def _split_terms(terms: list[str]) -> Iterable[str]:
     for term in terms:
         if term.isalpha():
             yield term
