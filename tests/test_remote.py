@@ -443,6 +443,8 @@ def test_listener_vanishing_mid_clip_then_coming_back():
     lst = Listener(first, secret=SECRET).start()
     port = lst.port
     p = connect(lst.url)
+    played = []
+    p.on_played = lambda *ev: played.append(ev)
     try:
         assert wait(lambda: p.link_state == LINK_UP)
         p.load(tone(1.0), SR, key="k")
@@ -466,6 +468,9 @@ def test_listener_vanishing_mid_clip_then_coming_back():
             assert second.frames_played == SR - int(round(heard * SR))
             assert second.audio()[:10] == pytest.approx(tone(1.0)[int(round(heard * SR)):][:10],
                                                         abs=2 / 32768)
+            p.drain_events()  # the audit sees both stretches, split where the link dropped
+            assert played == [("k", 0.0, pytest.approx(heard), 1.0),
+                              ("k", pytest.approx(heard), pytest.approx(1.0), 1.0)]
         finally:
             lst2.close()
     finally:

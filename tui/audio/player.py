@@ -410,7 +410,9 @@ class Player:
         with self._lock:
             if self._state != PLAYING:
                 return
-            self._start_epoch(self._heard_src())
+            pos = self._heard_src()
+            self._emit_later(self._close_stretch(pos))
+            self._start_epoch(pos)
         self._out.wake()
 
     # -- internals (lock held) -----------------------------------------------------------------
