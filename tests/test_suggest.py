@@ -347,3 +347,13 @@ def test_lexicon_blanks_and_symbols_are_skipped():
     s = Suggester(lexicon=["", "   ", "Zebulon", "1234", "--", "Zeb Hill"], english=0)
     assert len(s) == 4  # Zebulon, Zeb Hill, Zeb, Hill
     assert texts(s.suggest("zeb")) == ["Zeb", "Zebulon", "Zeb Hill"]
+
+
+def test_many_live_transcripts_are_folded_into_the_utterance_index():
+    s = Suggester(transcripts=["alexa stop"], english=0)
+    for i in range(2100):
+        s.add_transcript(f"alexa play track {i} now")
+    assert s._utterances.recent != [] and len(s._utterances.recent) < 2000  # folded once
+    assert s.utterance("alexa play track 17 now") == "alexa play track 17 now"
+    assert s.utterance("alexa play trac 2077 now") == "alexa play track 2077 now"
+    assert s.utterance("alexa play track 5 no") == "alexa play track 5 now"
