@@ -441,22 +441,18 @@ def test_open_player_null_output_is_paced_and_counts():
 
 
 # -- real streams on ALSA's null device ----------------------------------------------------------
-@pytest.fixture
-def alsa_null():
-    """Re-initialise PortAudio now that HOME holds the null-device .asoundrc: conftest imported
-    sounddevice (which enumerates devices once) before any test's HOME was set."""
-    import sounddevice as sd
-
-    sd._terminate()
-    sd._initialize()
-    return sd
-
-
 def _wait(pred, timeout=10.0):
     deadline = time.monotonic() + timeout
     while not pred() and time.monotonic() < deadline:
         time.sleep(0.005)
     return pred()
+
+
+@pytest.fixture
+def alsa_null():
+    from tests.test_outputs import rescan_if_no_device
+
+    return rescan_if_no_device()
 
 
 @needs_portaudio

@@ -630,12 +630,10 @@ def test_close_cuts_a_stuck_handshake_short():
 @needs_portaudio
 def test_listener_on_a_real_device_stream():
     """`earmark listen` without --output null: a PortAudio stream (ALSA's null device)."""
-    import sounddevice as sd
-
+    from tests.test_outputs import rescan_if_no_device
     from tui.audio.outputs import DeviceOutput
 
-    sd._terminate()  # enumerate again now that HOME holds the null-device .asoundrc
-    sd._initialize()
+    rescan_if_no_device()
     device = DeviceOutput()
     lst = Listener(device, secret=SECRET).start()
     p = connect(lst.url)

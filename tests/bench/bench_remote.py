@@ -95,8 +95,11 @@ def _null_device_home():
     try:
         import sounddevice as sd
 
-        sd._terminate()
-        sd._initialize()
+        try:
+            sd.query_devices(kind="output")
+        except sd.PortAudioError:  # enumerated before HOME pointed at the null device
+            sd._terminate()
+            sd._initialize()
     except OSError:
         pass
     return home, old
