@@ -653,3 +653,45 @@ def test_listener_on_a_real_device_stream():
         p.close()
         lst.close()
         device.close()
+
+
+def test_commands_race_the_link_without_deadlock_or_stray_audio(listener):
+    speaker = listener.output
+    p = connect(listener.url)
+    stop = threading.Event()
+
+    def listen():
+        while not stop.is_set():
+            if speaker.pull(BLOCK) == 0:
+                time.sleep(0.0005)
+
+    t = threading.Thread(target=listen)
+    t.start()
+    try:
+        assert wait(lambda: p.link_state == LINK_UP)
+        clips = [tone(1.0), np.repeat(tone(1.0, 500.0), 2, axis=1)]
+        rng = np.random.default_rng(3)
+        for i in range(300):
+            op = i % 7
+            if op == 0:
+                p.load(clips[i % 2], SR if i % 2 == 0 else 22_050)
+            elif op == 1:
+                p.play(float(rng.uniform(0, 0.5)))
+            elif op == 2:
+                p.toggle()
+            elif op == 3:
+                p.seek(float(rng.uniform(0, 1)))
+            elif op == 4:
+                p.speed = float(rng.uniform(0.5, 2.0))
+            elif op == 5:
+                p.play(0.1, 0.3, loop=True)
+            else:
+                assert 0.0 <= p.position() <= 1.0 + 1e-9
+        p.stop()
+        assert wait(lambda: listener.buffer.frames == 0)
+        assert p.link_state == LINK_UP and p.output.last_error is None
+        assert not listener.lines  # the session is still up: nothing was dropped as malformed
+    finally:
+        stop.set()
+        t.join()
+        p.close()

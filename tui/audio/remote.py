@@ -420,29 +420,30 @@ class RemoteOutput(Output):
                     upto, self._flush_upto = self._flush_upto, None
                     if upto is not None:
                         self._ack = max(self._ack, upto)
-                    can_send = self._can_send()
+                    m = 0
+                    if self._can_send():
+                        # Rendered under the same lock as the format was read, so a block is
+                        # never in a format the listener has not been told about. Lock order is
+                        # always this lock, then the Player's (the Player never calls in here
+                        # while holding its own).
+                        n = max(1, int(self.samplerate * self._block))
+                        if buf.shape != (n, self.channels):
+                            buf = np.zeros((n, self.channels), dtype=np.float32)
+                        index = self._pulled
+                        try:
+                            m = self._source.render(buf, index)
+                        except Exception as exc:  # a render bug must not kill the link thread
+                            self.last_error = f"audio render error: {one_line(exc)}"
+                        self._pulled = self._sent_end = index + n
                 if fmt is not None:
                     send_msg(sock, FORMAT, struct.pack(">IB", *fmt))
                 if upto is not None:
                     send_msg(sock, FLUSH, struct.pack(">Q", upto))
-                if can_send:
-                    n = max(1, int(self.samplerate * self._block))
-                    if buf.shape != (n, self.channels):
-                        buf = np.zeros((n, self.channels), dtype=np.float32)
-                    index = self._pulled
-                    try:
-                        m = self._source.render(buf, index)
-                    except Exception as exc:  # a render bug must not kill the link thread
-                        self.last_error = f"audio render error: {one_line(exc)}"
-                        m = 0
-                    self._pulled = index + n
-                    with self._cond:
-                        self._sent_end = index + n
-                    if m:
-                        pcm = (np.clip(buf[:m], -1.0, 1.0) * 32767.0).astype("<i2")
-                        send_msg(sock, AUDIO, struct.pack(">Q", index) + pcm.tobytes())
-                        self.frames_played += m
-                        self.audio_end = index + m
+                if m:
+                    pcm = (np.clip(buf[:m], -1.0, 1.0) * 32767.0).astype("<i2")
+                    send_msg(sock, AUDIO, struct.pack(">Q", index) + pcm.tobytes())
+                    self.frames_played += m
+                    self.audio_end = index + m
                 if time.monotonic() - last_ping >= KEEPALIVE:
                     last_ping = time.monotonic()
                     send_msg(sock, PING, struct.pack(">d", last_ping))
