@@ -243,3 +243,15 @@ def test_review_command_refuses_annotators(ws, db_path, capsys):
 
     assert main(["review", "--db", str(db_path), "--user", "ann"]) == 2
     assert "only a reviewer or lead" in capsys.readouterr().err
+
+
+def test_review_shares_the_annotators_play_and_quit_keys():
+    from tui.commands.review import _keymap
+
+    km = _keymap("scribe")
+    from tui.keymap import load_keymap
+
+    scribe = load_keymap("scribe").bindings
+    assert km["play_span"].endswith(scribe["play_pause"]) and km["play_span"].startswith("space,p,")
+    assert km["quit"] == "q," + scribe["quit"]
+    assert _keymap(None) == {}
