@@ -200,6 +200,16 @@ def test_loop_a_span_until_paused():
     assert r.out.frames_played == int(0.26 * SR)
 
 
+def test_a_tiny_loop_is_stretched_to_a_tenth_of_a_second():
+    r = Rig(ramp())
+    r.player.play(0.5, 0.5 + 10 / SR, loop=True)  # 10 frames, shorter than a block
+    r.pull(0.24)
+    assert r.player.state == "playing"
+    assert r.player.position() == pytest.approx(0.54)
+    r.player.drain_events()
+    assert r.played == [("clip-1", 0.5, pytest.approx(0.6), 1.0)] * 2
+
+
 def test_seek_out_of_a_loop_cancels_it():
     r = Rig(ramp())
     p = r.player

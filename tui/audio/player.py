@@ -33,6 +33,7 @@ EMPTY, STOPPED, PLAYING, PAUSED = "empty", "stopped", "playing", "paused"
 MIN_SPEED, MAX_SPEED = 0.5, 2.0
 MAX_VOLUME = 2.0
 MAX_REWIND = 2.0
+MIN_LOOP = 0.1   # seconds
 RING = 2048
 
 PlayedCallback = Callable[[str | None, float, float, float], None]
@@ -244,6 +245,8 @@ class Player:
             if start is None and s >= self._frames - 1:
                 s = 0.0
             e = self._frames if end is None else int(round(self._frame(end)))
+            if loop:  # each pass is reported to on_played: keep passes long enough to hear
+                e = min(self._frames, max(e, int(s + MIN_LOOP * self._sr)))
             if e - s < 1:
                 self._emit_later(ev)
                 return
@@ -386,7 +389,9 @@ class Player:
                     pos += m
                 if pos < n:
                     end = float(min(self._span_end, self._frames))
-                    if self._loop and wraps < 8 and end - self._loop_start >= 1:
+                    if self._loop and end - self._loop_start >= 1:
+                        if wraps >= 8:  # a span shorter than a block / 8: finish it next call
+                            break
                         self._emit_later(self._close_stretch(end))
                         reader.seek(self._loop_start)
                         self._stretch_src = float(self._loop_start)
