@@ -133,7 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--audio", metavar="URL", help="test an `earmark listen` relay (or $EARMARK_AUDIO)")
 
     p = cmd("listen", "on your own computer: play audio a remote earmark sends over SSH")
-    p.add_argument("--port", type=int, default=None, metavar="N")
+    p.add_argument("--port", type=int, default=None, metavar="N",
+                   help="port on 127.0.0.1 (default 47311; 0 picks a free one)")
     p.add_argument("--output", choices=("device", "null"), default="device",
                    help="null: discard but count frames, for diagnosis")
     p.add_argument("--socket", metavar="PATH", help="also say how to forward to this Unix socket")
