@@ -230,7 +230,7 @@ class DeviceOutput(Output):
     """
 
     def __init__(self, clock: Clock = SYSTEM, *, device: int | None = None,
-                 idle_stop: float = 3.0, latency: str | float = "low") -> None:
+                 idle_stop: float = 10.0, latency: str | float = "low") -> None:
         super().__init__(clock)
         self._sd = import_sounddevice()
         index, self.description = default_output_device() if device is None else (device, str(device))
