@@ -225,7 +225,8 @@ class DeviceOutput(Output):
 
     The stream is opened and (re)started by a small worker thread, so the caller (the UI
     thread) never waits on PortAudio. The callback stops the stream after `idle_stop` seconds
-    of silence and the worker restarts it when audio is wanted again: an idle player costs
+    of silence (counted in frames) and the worker restarts it when audio is wanted again: a
+    short pause resumes on a running stream with no restart delay, an idle player costs
     nothing, and ALSA's null device (not paced in real time) does not spin a core.
     """
 
