@@ -138,7 +138,13 @@ class Player:
 
     @property
     def link_state(self) -> str | None:
+        """Remote only: None locally; "connected"; or one line on what is wrong, retrying."""
         return self._out.link_state
+
+    @property
+    def link_detail(self) -> str | None:
+        """Remote only: the last link error in full (for a log or a help screen)."""
+        return getattr(self._out, "last_error", None)
 
     @property
     def state(self) -> str:
