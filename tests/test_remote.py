@@ -299,7 +299,7 @@ def test_a_client_without_the_secret_is_rejected_before_audio(listener):
         send_msg(s, HELLO, MAGIC + os.urandom(32))
         kind, payload = recv_msg(s)
         assert kind == CHALLENGE and len(payload) == 64
-        send_msg(s, AUTH, os.urandom(32) + b"{}")  # a guess at the proof
+        send_msg(s, AUTH, os.urandom(32))  # a guess at the proof
         with contextlib.suppress(OSError):
             send_msg(s, FORMAT, struct.pack(">IB", SR, 1))
             send_msg(s, AUDIO, struct.pack(">Q", 0) + (np.ones(BLOCK, "<i2") * 9000).tobytes())
@@ -410,14 +410,24 @@ def test_an_oversized_frame_drops_only_that_connection(listener):
 
 def test_a_malformed_frame_after_auth_drops_the_connection(listener):
     s = raw_client(listener.port)
-    client_handshake(s, SECRET)
-    send_msg(s, FORMAT, struct.pack(">IB", SR, 1))
-    send_msg(s, AUDIO, struct.pack(">Q", 0) + b"\x01\x02\x03")  # half a sample
+    _, channel = client_handshake(s, SECRET)
+    channel.send(FORMAT, struct.pack(">IB", SR, 1))
+    channel.send(AUDIO, struct.pack(">Q", 0) + b"\x01\x02\x03")  # half a sample
     assert wait(lambda: listener.lines)
     s.close()
     assert "dropped (bad frame: malformed audio frame)" in listener.lines[0]
     assert listener.buffer.frames == 0
     still_works(listener)
+
+
+def test_an_unsealed_frame_after_auth_drops_the_connection(listener):
+    s = raw_client(listener.port)
+    client_handshake(s, SECRET)
+    send_msg(s, AUDIO, struct.pack(">Q", 0) + np.ones(BLOCK, "<i2").tobytes())  # in clear
+    assert wait(lambda: listener.lines)
+    s.close()
+    assert "dropped (bad frame: a frame failed authentication" in listener.lines[0]
+    assert listener.buffer.frames == 0 and listener.output.pull(BLOCK) == 0
 
 
 def test_half_open_connections_time_out():
@@ -544,10 +554,12 @@ def test_listener_buffer_is_bounded_and_flushable():
 class DelayProxy:
     """A TCP relay that holds every chunk for `delay` seconds each way: a long SSH hop."""
 
-    def __init__(self, target_port: int, delay: float):
+    def __init__(self, target_port: int, delay: float, *, tamper_at: int | None = None):
         import queue
 
         self._queue_cls = queue.Queue
+        self.seen = bytearray()         # everything the sender sent, as the relay saw it
+        self.tamper_at = tamper_at      # flip this byte of the sender's stream
         self.delay = delay
         self.target = target_port
         self.sock = socket.socket()
@@ -569,12 +581,19 @@ class DelayProxy:
             self.conns += [a, b]
             for src, dst in ((a, b), (b, a)):
                 q = self._queue_cls()
-                threading.Thread(target=self._read, args=(src, q), daemon=True).start()
+                threading.Thread(target=self._read, args=(src, q, src is a), daemon=True).start()
                 threading.Thread(target=self._write, args=(dst, q), daemon=True).start()
 
-    def _read(self, src, q):
+    def _read(self, src, q, from_sender):
         with contextlib.suppress(OSError):
             while data := src.recv(65536):
+                if from_sender:
+                    at = self.tamper_at
+                    if at is not None and len(self.seen) <= at < len(self.seen) + len(data):
+                        data = bytearray(data)
+                        data[at - len(self.seen)] ^= 0x40
+                        data = bytes(data)
+                    self.seen += data
                 q.put((time.monotonic() + self.delay, data))
         q.put((time.monotonic() + self.delay, b""))
 
@@ -695,3 +714,41 @@ def test_commands_race_the_link_without_deadlock_or_stray_audio(listener):
         stop.set()
         t.join()
         p.close()
+
+
+def test_a_relaying_squatter_sees_no_audio_and_cannot_alter_it():
+    """A squatter that relays the handshake to the real tunnel (it holds 127.0.0.1:N while ssh
+    bound [::1]:N) passes authentication through, but everything after it is sealed."""
+    speaker = Speaker()
+    lines: list[str] = []
+    lst = Listener(speaker, secret=SECRET, log=lines.append).start()
+    relay = DelayProxy(lst.port, 0.0)
+    p = connect(tcp_url(SECRET, relay.port))
+    try:
+        assert wait(lambda: p.link_state == LINK_UP)
+        clip = np.full((int(0.3 * SR), 1), 0.25, np.float32)  # int16 8191 = ff 1f on the wire
+        p.load(clip, SR)
+        p.play()
+        pump(speaker, lambda: speaker.frames_played >= len(clip))
+        assert speaker.frames_played == len(clip)  # it played...
+        assert len(relay.seen) > 2 * len(clip)     # ...through the relay...
+        assert b"\xff\x1f" * 8 not in relay.seen  # ...which saw none of it
+    finally:
+        p.close()
+        relay.close()
+    tamper = DelayProxy(lst.port, 0.0, tamper_at=1500)
+    p = connect(tcp_url(SECRET, tamper.port))
+    try:
+        assert wait(lambda: p.link_state == LINK_UP)
+        before = speaker.frames_played
+        p.load(np.full((SR, 1), 0.25, np.float32), SR)
+        p.play()
+        assert wait(lambda: len(lines) == 2)
+        assert "dropped (bad frame: a frame failed authentication" in lines[1]
+        pump(speaker, lambda: speaker.frames_played - before >= int(0.5 * SR))  # reconnected
+        heard = speaker.audio()
+        assert np.allclose(heard, 0.25, atol=1 / 32768)  # not one altered sample was played
+    finally:
+        p.close()
+        tamper.close()
+        lst.close()

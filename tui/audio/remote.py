@@ -8,11 +8,20 @@ connection only.
 Handshake, before any audio moves (the sender is the side that connects):
   sender   -> HELLO     MAGIC + sender nonce (32 random bytes)
   listener -> CHALLENGE listener nonce (32) + HMAC(secret, "listener" + sn + ln)
-  sender   -> AUTH      HMAC(secret, "sender" + ln + sn) + JSON {"host": ...}
-  listener -> READY     JSON {"output": description, "latency": seconds}
+  sender   -> AUTH      HMAC(secret, "sender" + ln + sn)
+  listener -> READY     JSON {"output": description, "latency": seconds}     (sealed)
+  sender   -> INFO      JSON {"host": ...}                                   (sealed)
 The listener proves itself first, so a process squatting the port on the server cannot
 extract a single audio frame; both proofs bind both fresh nonces and a role label, so neither
 side's proof can be replayed or reflected. The secret itself never travels.
+
+Everything after AUTH is sealed with ChaCha20-Poly1305 (the `cryptography` package) under keys
+derived from the secret and both nonces, one key per direction, the nonce a message counter.
+That matters because a squatter can also *relay*: if it holds the server's 127.0.0.1:N while
+ssh bound [::1]:N, it can pass the handshake through untouched to the real tunnel. Sealing
+leaves it nothing to read, and any frame it alters, drops, replays or reorders fails to open,
+which drops the connection. (The SSH tunnel protects the network; this protects the server's
+loopback.)
 
 After READY: FORMAT (samplerate u32, channels u8), AUDIO (first frame index u64 + int16 PCM),
 FLUSH (u64: drop buffered frames below this index), PING (8 opaque bytes, twice a second)
@@ -56,7 +65,8 @@ NONCE = 32
 MAX_FRAME = 64 * 1024
 DEFAULT_PORT = 47311
 
-HELLO, CHALLENGE, AUTH, READY = b"H", b"C", b"A", b"R"
+HELLO, CHALLENGE, AUTH, READY, INFO = b"H", b"C", b"A", b"R", b"I"
+TAG = 16                 # Poly1305 tag bytes on every sealed frame
 FORMAT, AUDIO, FLUSH, PING, PLAYED, PONG = b"F", b"D", b"X", b"K", b"P", b"O"
 
 HANDSHAKE_TIMEOUT = 3.0
@@ -186,8 +196,64 @@ def _proof(secret: str, role: bytes, first: bytes, second: bytes) -> bytes:
     return hmac.new(secret.encode(), role + first + second, hashlib.sha256).digest()
 
 
-def client_handshake(sock: socket.socket, secret: str, *, timeout: float = HANDSHAKE_TIMEOUT) -> dict:
-    """Prove each other's knowledge of the secret; returns the listener's READY info."""
+def _aead(key: bytes):
+    try:
+        from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+    except ImportError:
+        raise ProtocolError("the audio relay needs the Python package `cryptography` "
+                            "(pip install cryptography)") from None
+    return ChaCha20Poly1305(key)
+
+
+class Channel:
+    """Our frames over a socket, sealed: 4-byte length, then ChaCha20-Poly1305 of type+payload.
+
+    `send` may be called from several threads (it holds a lock); `recv` from one only.
+    """
+
+    def __init__(self, sock: socket.socket, send_key: bytes, recv_key: bytes) -> None:
+        from cryptography.exceptions import InvalidTag
+
+        self.sock = sock
+        self._tx, self._rx = _aead(send_key), _aead(recv_key)
+        self._tx_n = self._rx_n = 0
+        self._lock = threading.Lock()
+        self._invalid = InvalidTag
+
+    def send(self, kind: bytes, payload: bytes = b"") -> None:
+        with self._lock:
+            nonce = struct.pack(">4xQ", self._tx_n)
+            self._tx_n += 1
+            sealed = self._tx.encrypt(nonce, kind + payload, None)
+            self.sock.sendall(struct.pack(">I", len(sealed)) + sealed)
+
+    def recv(self, limit: int = MAX_FRAME) -> tuple[bytes, bytes]:
+        (length,) = struct.unpack(">I", _recv_exact(self.sock, 4))
+        if length <= TAG:
+            raise ProtocolError(f"frame of {length} bytes is too short to be sealed")
+        if length > limit + TAG:
+            raise ProtocolError(f"frame of {length} bytes (limit {limit + TAG})")
+        sealed = _recv_exact(self.sock, length)
+        nonce = struct.pack(">4xQ", self._rx_n)
+        self._rx_n += 1
+        try:
+            data = self._rx.decrypt(nonce, sealed, None)
+        except self._invalid:
+            raise ProtocolError("a frame failed authentication (altered, replayed or foreign)") from None
+        return data[:1], data[1:]
+
+
+def _keys(secret: str, sn: bytes, ln: bytes) -> tuple[bytes, bytes]:
+    """(sender->listener key, listener->sender key) for this connection only."""
+    base = hmac.new(secret.encode(), b"earmark session" + sn + ln, hashlib.sha256).digest()
+    return (hmac.new(base, b"sender to listener", hashlib.sha256).digest(),
+            hmac.new(base, b"listener to sender", hashlib.sha256).digest())
+
+
+def client_handshake(sock: socket.socket, secret: str, *,
+                     timeout: float = HANDSHAKE_TIMEOUT) -> tuple[dict, Channel]:
+    """Prove each other's knowledge of the secret; returns the listener's READY info and the
+    sealed channel to talk on."""
     sock.settimeout(timeout)
     sn = os.urandom(NONCE)
     send_msg(sock, HELLO, MAGIC + sn)
@@ -200,11 +266,12 @@ def client_handshake(sock: socket.socket, secret: str, *, timeout: float = HANDS
     ln, their = payload[:NONCE], payload[NONCE:]
     if not hmac.compare_digest(their, _proof(secret, b"listener", sn, ln)):
         raise AuthError("the listener could not prove the secret")
-    meta = json.dumps({"host": socket.gethostname()[:64]}).encode()
-    send_msg(sock, AUTH, _proof(secret, b"sender", ln, sn) + meta)
+    send_msg(sock, AUTH, _proof(secret, b"sender", ln, sn))
+    to_listener, to_sender = _keys(secret, sn, ln)
+    channel = Channel(sock, to_listener, to_sender)
     try:
-        kind, payload = recv_msg(sock, limit=4096)
-    except (ConnectionError, ProtocolError):
+        kind, payload = channel.recv(limit=4096)
+    except ConnectionError:
         raise AuthError("the listener refused our proof") from None
     if kind != READY:
         raise ProtocolError("expected READY")
@@ -212,12 +279,13 @@ def client_handshake(sock: socket.socket, secret: str, *, timeout: float = HANDS
         info = json.loads(payload.decode())
     except ValueError:
         raise ProtocolError("malformed READY") from None
-    return info if isinstance(info, dict) else {}
+    channel.send(INFO, json.dumps({"host": socket.gethostname()[:64]}).encode())
+    return (info if isinstance(info, dict) else {}), channel
 
 
 def server_handshake(sock: socket.socket, secret: str, ready: dict, *,
-                     timeout: float = HANDSHAKE_TIMEOUT) -> dict:
-    """The listener's half; raises AuthError/ProtocolError, and returns the sender's info."""
+                     timeout: float = HANDSHAKE_TIMEOUT) -> Channel:
+    """The listener's half; raises AuthError/ProtocolError, returns the sealed channel."""
     sock.settimeout(timeout)
     kind, payload = recv_msg(sock, limit=1024)
     if kind != HELLO or len(payload) != len(MAGIC) + NONCE or not payload.startswith(MAGIC):
@@ -229,16 +297,14 @@ def server_handshake(sock: socket.socket, secret: str, ready: dict, *,
         kind, payload = recv_msg(sock, limit=1024)
     except ConnectionError:  # a sender with another secret hangs up on our proof
         raise AuthError("the sender hung up on our proof: it has another secret") from None
-    if kind != AUTH or len(payload) < 32:
+    if kind != AUTH or len(payload) != 32:
         raise ProtocolError("malformed AUTH")
-    if not hmac.compare_digest(payload[:32], _proof(secret, b"sender", ln, sn)):
+    if not hmac.compare_digest(payload, _proof(secret, b"sender", ln, sn)):
         raise AuthError("wrong secret")
-    try:
-        info = json.loads(payload[32:].decode() or "{}")
-    except ValueError:
-        info = {}
-    send_msg(sock, READY, json.dumps(ready).encode())
-    return info if isinstance(info, dict) else {}
+    to_listener, to_sender = _keys(secret, sn, ln)
+    channel = Channel(sock, to_sender, to_listener)
+    channel.send(READY, json.dumps(ready).encode())
+    return channel
 
 
 # -- the sender (server side) -------------------------------------------------------------------
@@ -349,7 +415,7 @@ class RemoteOutput(Output):
                 if closed:
                     sock.close()
                     break
-                info = client_handshake(sock, self.url.secret, timeout=self._handshake_timeout)
+                info, channel = client_handshake(sock, self.url.secret, timeout=self._handshake_timeout)
             except AuthError as exc:
                 self.last_error = f"audio listener at {self.url.display}: {exc} " \
                     "(wrong EARMARK_AUDIO, an old `earmark listen`, or another process on that port)"
@@ -364,7 +430,7 @@ class RemoteOutput(Output):
             else:
                 self.listener_info = {k: clean(str(v))[:200] for k, v in info.items()}
                 backoff = 0.1
-                self._session(sock)
+                self._session(channel)
                 self._down(sock, LINK_LOST)
             with self._cond:
                 if self._closed:
@@ -386,7 +452,8 @@ class RemoteOutput(Output):
             with contextlib.suppress(OSError):
                 sock.close()
 
-    def _session(self, sock: socket.socket) -> None:
+    def _session(self, channel: Channel) -> None:
+        sock = channel.sock
         sock.settimeout(IO_TIMEOUT)
         dead = threading.Event()
         with self._cond:
@@ -400,7 +467,7 @@ class RemoteOutput(Output):
             self.link_state = LINK_UP
             self.last_error = None
             self._cond.notify_all()
-        reader = threading.Thread(target=self._read, args=(sock, dead), name="earmark-audio-reports",
+        reader = threading.Thread(target=self._read, args=(channel, dead), name="earmark-audio-reports",
                                   daemon=True)
         reader.start()
         if self.connects > 1 and self._relink is not None:
@@ -436,17 +503,17 @@ class RemoteOutput(Output):
                             self.last_error = f"audio render error: {one_line(exc)}"
                         self._pulled = self._sent_end = index + n
                 if fmt is not None:
-                    send_msg(sock, FORMAT, struct.pack(">IB", *fmt))
+                    channel.send(FORMAT, struct.pack(">IB", *fmt))
                 if upto is not None:
-                    send_msg(sock, FLUSH, struct.pack(">Q", upto))
+                    channel.send(FLUSH, struct.pack(">Q", upto))
                 if m:
                     pcm = (np.clip(buf[:m], -1.0, 1.0) * 32767.0).astype("<i2")
-                    send_msg(sock, AUDIO, struct.pack(">Q", index) + pcm.tobytes())
+                    channel.send(AUDIO, struct.pack(">Q", index) + pcm.tobytes())
                     self.frames_played += m
                     self.audio_end = index + m
                 if time.monotonic() - last_ping >= KEEPALIVE:
                     last_ping = time.monotonic()
-                    send_msg(sock, PING, struct.pack(">d", last_ping))
+                    channel.send(PING, struct.pack(">d", last_ping))
         except (OSError, ProtocolError) as exc:
             self.last_error = f"audio link to {self.url.display}: {one_line(exc)}"
         finally:
@@ -460,10 +527,10 @@ class RemoteOutput(Output):
         window = int((self._ahead + self.rtt) * self.samplerate)
         return self._sent_end + n - self._ack <= max(n, window)
 
-    def _read(self, sock: socket.socket, dead: threading.Event) -> None:
+    def _read(self, channel: Channel, dead: threading.Event) -> None:
         try:
             while not dead.is_set():
-                kind, payload = recv_msg(sock, limit=1024)
+                kind, payload = channel.recv(limit=1024)
                 if kind == PLAYED and len(payload) == 16:
                     consumed, lat_us, _buffered = struct.unpack(">QII", payload)
                     with self._cond:
@@ -693,7 +760,7 @@ class Listener:
         try:
             try:
                 ready = {"output": self.output.description, "latency": round(self.output.latency, 4)}
-                info = server_handshake(conn, self.secret, ready, timeout=self._handshake_timeout)
+                channel = server_handshake(conn, self.secret, ready, timeout=self._handshake_timeout)
             except AuthError as exc:
                 rec.outcome = f"rejected ({exc})"
                 return
@@ -709,9 +776,8 @@ class Listener:
             finally:
                 self._pending.release()
             authed = True
-            rec.host = clean(str(info.get("host", "")))[:64]
             rec.outcome = "authenticated"
-            self._play(conn, rec)
+            self._play(channel, rec)
         finally:
             with contextlib.suppress(OSError):
                 conn.close()
@@ -719,7 +785,8 @@ class Listener:
                 self.sessions.append(rec)
                 self._log(rec.line())
 
-    def _play(self, conn: socket.socket, rec: SessionRecord) -> None:
+    def _play(self, channel: Channel, rec: SessionRecord) -> None:
+        conn = channel.sock
         with self._lock:
             old, self._active = self._active, conn
         if old is not None:  # the newest authenticated sender wins: the old one is stale
@@ -729,15 +796,14 @@ class Listener:
         buf.reset(new_sender=True)
         seconds_before = buf.seconds
         conn.settimeout(self._idle_timeout)
-        send_lock = threading.Lock()
         done = threading.Event()
-        reporter = threading.Thread(target=self._report, args=(conn, send_lock, done),
+        reporter = threading.Thread(target=self._report, args=(channel, done),
                                     name="earmark-listen-reports", daemon=True)
         reporter.start()
         ch = 1
         try:
             while True:
-                kind, payload = recv_msg(conn)
+                kind, payload = channel.recv()
                 if self._active is not conn:
                     rec.outcome = "authenticated, replaced by a newer connection"
                     return
@@ -763,8 +829,14 @@ class Listener:
                 elif kind == PING:
                     if len(payload) > 64:
                         raise ProtocolError("malformed ping")
-                    with send_lock:
-                        send_msg(conn, PONG, payload)
+                    channel.send(PONG, payload)
+                elif kind == INFO:
+                    try:
+                        info = json.loads(payload.decode())
+                    except ValueError:
+                        raise ProtocolError("malformed info") from None
+                    if isinstance(info, dict):
+                        rec.host = clean(str(info.get("host", "")))[:64]
                 else:
                     raise ProtocolError(f"unexpected message {kind!r}")
         except TimeoutError:
@@ -782,7 +854,8 @@ class Listener:
             rec.seconds = buf.seconds - seconds_before
             reporter.join(timeout=1)
 
-    def _report(self, conn: socket.socket, send_lock: threading.Lock, done: threading.Event) -> None:
+    def _report(self, channel: Channel, done: threading.Event) -> None:
+        conn = channel.sock
         buf = self.buffer
         last = -1
         last_t = 0.0
@@ -796,8 +869,7 @@ class Listener:
                 if buf.consumed != last or now - last_t >= KEEPALIVE or last_t == 0.0:
                     last, last_t = buf.consumed, now
                     lat = int(max(0.0, min(self.output.latency, 4.0)) * 1e6)
-                    with send_lock:
-                        send_msg(conn, PLAYED, struct.pack(">QII", last, lat, min(buf.frames, 2**32 - 1)))
+                    channel.send(PLAYED, struct.pack(">QII", last, lat, min(buf.frames, 2**32 - 1)))
         except OSError:
             pass
 
