@@ -1,9 +1,9 @@
 """The audio relay: a server-side earmark sends PCM to an `earmark listen` on the annotator's
 own computer, through an SSH reverse tunnel; nothing is written to the laptop's disk.
 
-Wire format (both directions): 4-byte big-endian length, then 1 type byte and the payload;
-the length counts type + payload and may not exceed MAX_FRAME. Anything else drops that
-connection only.
+Wire format (both directions): 4-byte big-endian length, then 1 type byte and the payload
+(after the handshake: the sealed type + payload); the length may not exceed MAX_FRAME (plus
+the seal's tag). Anything else drops that connection only.
 
 Handshake, before any audio moves (the sender is the side that connects):
   sender   -> HELLO     MAGIC + sender nonce (32 random bytes)
@@ -30,8 +30,9 @@ buffered) comes back at least twice a second, and PONG echoes each PING (round-t
 
 Flow control: the sender keeps at most `ahead` seconds of audio plus one round trip in flight
 (sent but not reported played), so the listener's queue stays near `ahead` whatever the
-network's latency, and a key press is heard after one network hop plus the device's latency. Frame indices are the sender's output-frame numbers, so the
-sender's playhead maps what the listener reports straight to positions in the clip.
+network's latency, and a key press is heard after one network hop plus the device's latency.
+Frame indices are the sender's output-frame numbers, so the sender's playhead maps what the
+listener reports straight to positions in the clip.
 """
 
 from __future__ import annotations
