@@ -433,8 +433,8 @@ def test_an_unsealed_frame_after_auth_drops_the_connection(listener):
 def test_half_open_connections_time_out():
     speaker = Speaker()
     lines: list[str] = []
-    lst = Listener(speaker, secret=SECRET, log=lines.append, handshake_timeout=0.3,
-                   idle_timeout=0.3).start()
+    lst = Listener(speaker, secret=SECRET, log=lines.append, handshake_timeout=1.0,
+                   idle_timeout=0.5).start()
     try:
         quiet = raw_client(lst.port)                   # connects, says nothing
         authed = raw_client(lst.port)
