@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.conftest import REALDATA
+from tests.support import REALDATA
 
 LIBRI = REALDATA / "librivox"
 

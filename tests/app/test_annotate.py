@@ -514,3 +514,19 @@ async def test_quit_key_exits_and_saves(ws):
 
 def test_hostile_constant_has_every_kind_of_trouble():
     assert all(x in HOSTILE for x in ("[/]", "[bold]", "[@click=", "\x1b[", "\x00", "\u202e"))
+
+
+async def test_a_burst_of_keys_is_applied_in_order(ws):
+    """Over SSH keys can arrive in one read: edits and commands must keep their order."""
+    from textual import events
+
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        clip = _screen(app).clip_state.clip
+        burst = ["ctrl+u", *"helo", "backspace", *"lo wor", "ctrl+w", *"world", "enter"]
+        for key in burst:
+            char = key if len(key) == 1 else None
+            app.post_message(events.Key(key if char != " " else "space", char))
+        await settle(pilot, app, clip_id=ws.clip_by_name("clip-01").id)
+        assert ws.clip(clip.id).text == "hello world"

@@ -71,7 +71,7 @@ class AnnotatorApp(App):
         self._player_opener = player_opener or _default_player_opener(audio_url, clock)
         self._suggester_factory = suggester_factory or _default_suggester
         self._clash_reported: set[frozenset[str]] = set()
-        self._closed = False
+        self._shut_down = False
         self.set_keymap(self.keymap.bindings)
 
     # -- resources the screen asks for (from worker threads) ------------------------------
@@ -104,9 +104,9 @@ class AnnotatorApp(App):
 
     def shutdown(self) -> None:
         """Save the draft and release audio; safe to call more than once."""
-        if self._closed:
+        if self._shut_down:
             return
-        self._closed = True
+        self._shut_down = True
         with contextlib.suppress(Exception):
             self.session.close()
         screen = self._annotate_screen()

@@ -65,7 +65,8 @@ def screen_bindings() -> list[Binding]:
     """One priority binding per id, default keys from keymaps/default.toml."""
     km = load_keymap(None)
     return [
-        Binding(km.bindings[bid], ACTIONS.get(bid, bid), SHORT.get(bid, bid), show=bid in FOOTER,
+        Binding(km.bindings[bid], f"cmd({ACTIONS.get(bid, bid)!r})", SHORT.get(bid, bid),
+                show=bid in FOOTER,
                 priority=True, tooltip=DESCRIPTIONS.get(bid, ""), id=bid)
         for bid in (*FOOTER, *[i for i in ALL_IDS if i not in FOOTER])
     ]
@@ -136,6 +137,11 @@ class AnnotateScreen(Screen):
     def _say(self, text: str, **kwargs) -> None:
         """A toast; never markup, since clip names, reasons and errors come from outside."""
         self.notify(clean(text), markup=False, **kwargs)
+
+    def action_cmd(self, action: str) -> None:
+        """Run a command after the keys typed before it (they wait in the editor's queue)."""
+        editor = self.query_one(TranscriptInput)
+        editor.call_later(self.run_action, action)
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -267,8 +273,7 @@ class AnnotateScreen(Screen):
             self._refresh_status()
             return
         editor.disabled = False
-        editor.value = state.text
-        editor.cursor_position = state.cursor
+        editor.load(state.text, state.cursor)
         editor.focus()
         clip = state.clip
         self._set_message(self._clip_note(state))
@@ -599,9 +604,7 @@ class AnnotateScreen(Screen):
     def action_accept_utterance(self) -> None:
         u = self.query_one(SuggestionsBar).utterance
         if u:
-            editor = self.query_one(TranscriptInput)
-            editor.value = u
-            editor.cursor_position = len(u)
+            self.query_one(TranscriptInput).load(u, len(u))
 
     def action_use_alternative(self) -> None:
         if self.clip_state is None:
@@ -614,9 +617,7 @@ class AnnotateScreen(Screen):
         if self._alt_index == 0 and options[0] == self.query_one(TranscriptInput).value:
             self._alt_index = 1
         text = clean(options[self._alt_index])
-        editor = self.query_one(TranscriptInput)
-        editor.value = text
-        editor.cursor_position = len(text)
+        self.query_one(TranscriptInput).load(text, len(text))
 
     def _jump_low(self, step: int) -> None:
         if self.clip_state is None:

@@ -1,0 +1,216 @@
+"""The real `earmark annotate` in a real terminal (tmux): type, submit, quit, and be killed.
+
+These start the installed command in a pseudo-terminal and read the screen back with
+`tmux capture-pane`, so they cover what Pilot cannot: the terminal driver, key parsing
+(function keys, ctrl chords), signals, and the process ending for real.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.app.conftest import build_workspace
+from tests.support import needs_tmux
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = needs_tmux
+
+
+class Tmux:
+    def __init__(self, tmp_path: Path, name: str) -> None:
+        self.sock = f"earmark-{os.getpid()}-{name}"
+        conf = tmp_path / "tmux.conf"
+        conf.write_text("set -g remain-on-exit on\nset -g status off\nset -sg escape-time 0\n")
+        self.conf = conf
+
+    def tmux(self, *args: str, check: bool = True) -> str:
+        r = subprocess.run(["tmux", "-L", self.sock, "-f", str(self.conf), *args],
+                           capture_output=True, text=True, timeout=20)
+        if check and r.returncode:
+            raise RuntimeError(f"tmux {args}: {r.stderr}")
+        return r.stdout
+
+    def start(self, argv: list[str], width: int = 100, height: int = 30) -> None:
+        cmd = "exec " + " ".join(shlex.quote(a) for a in argv)
+        env = {**os.environ, "TERM": "xterm-256color"}
+        subprocess.run(["tmux", "-L", self.sock, "-f", str(self.conf), "new-session", "-d",
+                        "-x", str(width), "-y", str(height), "-s", "t", cmd],
+                       check=True, timeout=20, env=env, cwd=ROOT)
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "t")
+
+    def keys(self, *keys: str, literal: bool = False) -> None:
+        self.tmux("send-keys", "-t", "t", *(["-l"] if literal else []), *keys)
+
+    def wait_for(self, text: str, timeout: float = 30.0) -> str:
+        end = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < end:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.05)
+        raise AssertionError(f"{text!r} never appeared; screen:\n{screen}")
+
+    def ready(self, text: str) -> str:
+        """The first screen is up; give the terminal handshake a moment, as a person would."""
+        screen = self.wait_for(text)
+        time.sleep(0.5)
+        return screen
+
+    def wait_gone(self, text: str, timeout: float = 30.0) -> None:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if text not in self.screen():
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"{text!r} never went away")
+
+    def pid(self) -> int:
+        return int(self.tmux("display", "-p", "-t", "t", "#{pane_pid}").strip())
+
+    def dead(self) -> bool:
+        return self.tmux("display", "-p", "-t", "t", "#{pane_dead}").strip() == "1"
+
+    def wait_dead(self, timeout: float = 20.0) -> None:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if self.dead():
+                return
+            time.sleep(0.05)
+        raise AssertionError("earmark did not exit; screen:\n" + self.screen())
+
+    def kill(self) -> None:
+        self.tmux("kill-server", check=False)
+
+
+@pytest.fixture
+def term(tmp_path, request):
+    t = Tmux(tmp_path, request.node.name.replace("[", "-").replace("]", ""))
+    yield t
+    t.kill()
+
+
+@pytest.fixture
+def ws_db(store, db_path, realdata):
+    build_workspace(store, hostile=True)
+    return db_path
+
+
+def _annotate(db: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "tui", "annotate", "--db", str(db), "--user", "ann",
+            "--no-autoplay", *extra]
+
+
+def _reopen(db: Path):
+    from tui.store import open_store
+
+    return open_store(db, create=False)
+
+
+def test_type_submit_quit_in_a_real_terminal(term, ws_db):
+    term.start(_annotate(ws_db))
+    term.ready("clip 1 of 6")
+    term.keys("C-u")                       # the editor's own "delete to start"
+    term.keys("hello from tmux", literal=True)
+    term.wait_for("hello from tmux")
+    term.keys("Enter")
+    screen = term.wait_for("clip 2 of 6")
+    # the hostile ASR of clip 2 is drawn literally, markup and all, and did nothing
+    assert "[@click=app.quit]q[/]" in screen and "[bold]x[/]" in screen
+    term.keys("F8")                        # accept the guess: one key
+    term.wait_for("clip 4 of 6")           # clip 3 is unplayable and passed over
+    term.wait_for("no data chunk")
+    term.keys("C-q")
+    term.wait_dead()
+    store = _reopen(ws_db)
+    try:
+        assert store.clip_by_name("clip-00").text == "hello from tmux"
+        assert store.clip_by_name("clip-00").status == "done"
+        c1 = store.clip_by_name("clip-01")
+        assert c1.status == "done" and "[@click=app.quit]" in c1.text
+    finally:
+        store.close()
+
+
+def test_control_characters_never_reach_the_terminal(term, ws_db):
+    term.start(_annotate(ws_db))
+    term.ready("clip 1 of 6")
+    term.keys("F8")
+    term.wait_for("clip 2 of 6")
+    raw = term.tmux("capture-pane", "-p", "-e", "-t", "t")
+    # the ESC[31m in the ASR guess would have turned "red" red: the word is there, uncoloured
+    line = next(ln for ln in raw.splitlines() if "ASR" in ln and "red" in ln)
+    before_red = line.split("red")[0]
+    assert "\x1b[31m" not in before_red[-12:] and "\x1b[31m" not in line
+    assert "\u202e" not in raw and "\x00" not in raw
+    term.keys("C-q")
+    term.wait_dead()
+
+
+def test_kill_9_loses_at_most_a_second_of_typing(term, ws_db):
+    term.start(_annotate(ws_db))
+    term.ready("clip 1 of 6")
+    term.keys("End")
+    term.keys(" typed before the crash", literal=True)
+    term.wait_for("before the crash")
+    time.sleep(1.0)
+    os.kill(term.pid(), signal.SIGKILL)
+    term.wait_dead()
+    store = _reopen(ws_db)
+    try:
+        draft = store.draft(store.clip_by_name("clip-00").id)
+        assert draft is not None and draft.text.endswith(" typed before the crash")
+    finally:
+        store.close()
+    # and the next start resumes on that clip with the draft
+    term.tmux("respawn-pane", "-k", "-t", "t", " ".join(shlex.quote(a) for a in _annotate(ws_db)))
+    term.wait_for("typed before the crash")
+
+
+def test_terminal_closing_sighup_keeps_the_draft(term, ws_db):
+    term.start(_annotate(ws_db))
+    term.ready("clip 1 of 6")
+    term.keys("End")
+    term.keys(" hangup", literal=True)
+    term.wait_for("hangup")
+    pid = term.pid()
+    os.kill(pid, signal.SIGHUP)
+    term.wait_dead()
+    store = _reopen(ws_db)
+    try:
+        draft = store.draft(store.clip_by_name("clip-00").id)
+        assert draft is not None and draft.text.endswith(" hangup")
+    finally:
+        store.close()
+
+
+def test_function_keys_and_chords_reach_the_app(term, ws_db):
+    term.start(_annotate(ws_db), width=80, height=24)
+    term.ready("clip 1 of 6")
+    term.keys("F1")
+    term.wait_for("what it does")
+    term.keys("Escape")   # a lone ESC: the terminal parser waits a moment to tell it from a sequence
+    term.wait_gone("what it does")
+    term.keys("PageDown")
+    term.wait_for("clip 2 of 6")
+    term.keys("M-s")                      # alt+s: skip asks why
+    term.wait_for("Skip this clip")
+    term.keys("1")
+    term.wait_for("clip 4 of 6")
+    term.keys("C-q")
+    term.wait_dead()
+    store = _reopen(ws_db)
+    try:
+        assert store.clip_by_name("clip-01").skip_reason == "no speech"
+    finally:
+        store.close()
