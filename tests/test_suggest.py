@@ -295,6 +295,11 @@ def test_batch_normalisation_matches_the_single_one():
     samples = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(2000)]
     samples += ["Alexa, play Despacito!", "a''b", "it's-a_me", "Café OLÉ"]
     assert _normalize_many(samples) == [normalize_utterance(t) for t in samples]
+    # Text that is already normal takes a shortcut, which must agree too.
+    plain = ["alexa play despacito", "what's on", "", "set a timer for 10 minutes"]
+    assert _normalize_many(plain) == [normalize_utterance(t) for t in plain] == plain
+    for odd in (["what's", "'tis"], ["a ", "b"], ["a  b"], ["ok", "rock'"]):
+        assert _normalize_many(odd) == [normalize_utterance(t) for t in odd]
 
 
 # -- threads and the store ---------------------------------------------------------------
