@@ -45,7 +45,10 @@ def test_resume_opens_first_clip_and_marks_it_in_progress(queue):
     st = s.resume()
     assert st.clip.name == "c1" and st.position == 1 and st.total == 5
     assert st.text == "alexa play this bus eat oh"
+    assert queue.clip(st.clip.id).status == "pending"   # claimed once it is on screen
+    s.claim()
     assert queue.clip(st.clip.id).status == "in_progress"
+    assert s.current.status == "in_progress" and not s.state().reopened
 
 
 def test_submit_saves_then_opens_next_and_counts(queue):
@@ -186,6 +189,7 @@ def test_resume_prefers_clip_last_typed_on(queue):
 def test_other_annotators_clip_in_progress_is_not_offered(queue):
     a = Session(queue, "alice", clock=queue.clock)
     a.resume()
+    a.claim()
     b = Session(queue, "bob", clock=queue.clock)
     assert b.resume().clip.name == "c2"
 

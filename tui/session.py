@@ -51,6 +51,7 @@ class Session:
         self._prior_seconds = 0.0   # time spent on this clip in earlier visits (from the draft)
         self._dirty = False
         self._announced: set[int] = set()
+        self._unclaimed: int | None = None
         self._lock = threading.RLock()
         self._audit("session_start")
 
@@ -75,14 +76,15 @@ class Session:
         return self.open(clip_id) if clip_id is not None else self._empty()
 
     def open(self, clip_id: int, notices: tuple[str, ...] = ()) -> ClipState | None:
+        """Open a clip. A pending clip is claimed (in_progress, ours) by `claim()`, which the
+        caller runs after showing it: the claim is a durable write the screen need not wait for.
+        """
         with self._lock:
             self._leave()
             clip = self.store.clip(clip_id)
             if clip is None:
                 return self._empty()
-            if clip.status == "pending":
-                self.store.start_clip(clip.id, self.user)
-                clip = self.store.clip(clip.id) or clip
+            self._unclaimed = clip.id if clip.status == "pending" else None
             draft = self.store.draft(clip.id)
             reopened = clip.status in ("done", "skipped")
             if draft is not None:
@@ -102,6 +104,18 @@ class Session:
             if reopened:
                 self._audit("reopen", clip.id)
             return self.state(notices)
+
+    def claim(self) -> None:
+        """Mark the open clip as this annotator's clip in progress (if it was pending)."""
+        with self._lock:
+            clip = self.current
+            if clip is None or self._unclaimed != clip.id:
+                return
+            self._unclaimed = None
+            self.store.start_clip(clip.id, self.user)
+            fresh = self.store.clip(clip.id)
+            if fresh is not None:
+                self.current = fresh
 
     def state(self, notices: tuple[str, ...] = ()) -> ClipState | None:
         if self.current is None:
@@ -144,6 +158,8 @@ class Session:
                 return False
             if not (self._dirty or force):
                 return False
+            self.claim()
+            clip = self.current
             if self._original is not None and self.text == self._original and clip.status != "in_progress":
                 # a submitted clip looked at but not changed: no draft, nothing to resume
                 self._dirty = False
@@ -156,6 +172,7 @@ class Session:
     def _leave(self) -> None:
         """Keep what was typed and the time spent on the clip we are leaving."""
         if self.current is not None:
+            self.claim()
             self.save_draft(force=True)
 
     def close(self) -> None:

@@ -190,6 +190,11 @@ class AnnotateScreen(Screen):
             done = None
         self.post_message(ClipShown(state, None, done))
         if state is not None:
+            try:
+                session.claim()  # durable, but the screen need not wait for it
+            except Exception as exc:
+                self.app.call_from_thread(self._say, f"could not claim the clip: {exc}",
+                                          severity="error")
             self._prefetch_after(state)
 
     def _prefetch_after(self, state: ClipState) -> None:
