@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ctypes.util
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,12 +16,28 @@ REALDATA = SHARED / "realdata"
 ASOUNDRC_NULL = SHARED / "audio" / "asoundrc-null"
 
 
+
+def _null_audio_home() -> None:
+    """Point HOME at ALSA's null device before anything in the test process loads PortAudio.
+
+    PortAudio lists devices once, when sounddevice is first imported; if that happened with the
+    real HOME (no sound card here), every in-process test would see no output device.
+    """
+    home = Path(tempfile.mkdtemp(prefix="earmark-test-home-"))
+    if ASOUNDRC_NULL.is_file():
+        shutil.copy(ASOUNDRC_NULL, home / ".asoundrc")
+    else:
+        (home / ".asoundrc").write_text("pcm.!default {\n    type null\n}\n")
+    os.environ["HOME"] = str(home)
+
+
+_null_audio_home()
+
+
 def _has_portaudio() -> bool:
-    try:
-        import sounddevice  # noqa: F401
-    except OSError:
-        return False
-    return True
+    # Ask the loader, as sounddevice does, without importing sounddevice (which would
+    # initialise PortAudio here, before the test's HOME is in place).
+    return ctypes.util.find_library("portaudio") is not None
 
 
 HAS_PORTAUDIO = _has_portaudio()
