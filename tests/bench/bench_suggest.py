@@ -65,7 +65,8 @@ def zipf_sampler(items: list[str], rng: random.Random, s: float = 1.0):
 
 def transcripts(n: int, lexicon: list[str], english: list[str], rng: random.Random) -> list[str]:
     lex = zipf_sampler(lexicon, rng, 0.8)
-    eng = zipf_sampler(english[:20_000], rng, 1.0)
+    spoken = [w for w in english if w.replace("'", "").isalpha()]  # no "u.s", "😂", "©"
+    eng = zipf_sampler(spoken[:20_000], rng, 1.0)
     templates = [
         lambda: f"alexa play {lex(1)[0]}",
         lambda: f"play {lex(1)[0]} by {lex(1)[0]}",
