@@ -362,3 +362,23 @@ def test_many_live_transcripts_are_folded_into_the_utterance_index():
     assert s.utterance("alexa play track 17 now") == "alexa play track 17 now"
     assert s.utterance("alexa play trac 2077 now") == "alexa play track 2077 now"
     assert s.utterance("alexa play track 5 no") == "alexa play track 5 now"
+
+
+def test_random_unicode_everywhere_never_crashes():
+    rng = random.Random(7)
+    alphabet = "aAbBéÉßſ' -_.,\u2019\u200d\u202e\x1b[0m\ud800東京😀\U0010ffff\x00\t\n0123"
+
+    def junk(lo: int, hi: int) -> str:
+        return "".join(rng.choice(alphabet) for _ in range(rng.randint(lo, hi)))
+
+    s = Suggester(lexicon=[junk(0, 12) for _ in range(300)],
+                  transcripts=[junk(0, 40) for _ in range(300)], english=0)
+    s.set_context(junk(0, 30), [junk(0, 30) for _ in range(3)])
+    for _ in range(300):
+        if rng.random() < 0.2:
+            s.add_transcript(junk(0, 30))
+        got = s.suggest(junk(0, 12), limit=rng.randint(0, 8))
+        keys = [fold(g.text) for g in got]
+        assert len(keys) == len(set(keys))
+        assert all(not set(g.text) & {"\x1b", "\x00", "\u202e", "\ud800"} for g in got)
+        s.utterance(junk(0, 40), [junk(0, 20)])
