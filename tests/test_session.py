@@ -243,6 +243,7 @@ def test_audit_hooks_used_when_store_has_them(queue):
     s.log_play("c1", 0.0, 1.5, 1.0)
     s.log_play("c1", 1.0, 1.0, 1.0)  # nothing heard: not logged
     s.skip("no speech")
+    s.flush()
     assert ("session_start", None) in calls
     assert ("play", st.clip.id, 1.5) in calls
     assert ("skip", st.clip.id) in calls

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from tui.clock import SYSTEM, Clock
@@ -53,6 +54,9 @@ class Session:
         self._announced: set[int] = set()
         self._unclaimed: int | None = None
         self._lock = threading.RLock()
+        # Exposure and audit records are durable writes; the player reports from whatever
+        # thread stopped it (often the UI's), so they are written by one thread of their own.
+        self._bg = ThreadPoolExecutor(max_workers=1, thread_name_prefix="earmark-audit")
         self._audit("session_start")
 
     # -- figures for the status line ---------------------------------------------------
@@ -179,6 +183,7 @@ class Session:
         with self._lock:
             self._leave()
             self._audit("session_end")
+        self._bg.shutdown(wait=True)
 
     # -- finishing clips ---------------------------------------------------------------
     def submit(self, text: str | None = None) -> ClipState | None:
@@ -279,11 +284,24 @@ class Session:
 
     # -- audit and exposure (when the store offers them) -------------------------------
     def log_play(self, clip_name: str | None, start: float, end: float, speed: float) -> None:
-        """Player.on_played: a stretch of audio this annotator heard (any thread)."""
-        log = getattr(self.store, "log_play", None)
-        if log is None or end <= start:
+        """Player.on_played: a stretch of audio this annotator heard (any thread, never blocks)."""
+        if getattr(self.store, "log_play", None) is None or end <= start:
             return
-        clip = self.current
+        current = self.current
+        try:
+            self._bg.submit(self._log_play, current, clip_name, start, end, speed)
+        except RuntimeError:  # closed: the session is over, write it now
+            self._log_play(current, clip_name, start, end, speed)
+
+    def flush(self) -> None:
+        """Wait for the audit/exposure records queued so far (tests, shutdown)."""
+        try:
+            self._bg.submit(lambda: None).result(timeout=10)
+        except RuntimeError:
+            pass
+
+    def _log_play(self, clip, clip_name, start, end, speed) -> None:
+        log = self.store.log_play
         if clip is None or (clip_name is not None and clip.name != clip_name):
             found = self.store.clip_by_name(clip_name) if clip_name else None
             if found is None:
@@ -300,7 +318,7 @@ class Session:
             return
         try:
             append(self.user, action, clip=clip_id, detail=detail)
-        except Exception:
+        except Exception:  # the audit log is the escalation area's; never stop annotation
             pass
 
 

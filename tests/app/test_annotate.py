@@ -361,7 +361,7 @@ async def test_whole_utterance_suggestion(ws):
         # a transcript submitted earlier that the next clip's guess matches closely
         s.suggester.add_transcript(first_asr.replace("mister", "mr"))
         s.suggester.set_context(first_asr, ())
-        s._update_suggestions()
+        s._update_suggestions_now()
         from tui.app.widgets.suggestions import SuggestionsBar
 
         bar = s.query_one(SuggestionsBar)

@@ -72,7 +72,12 @@ class AnnotatorApp(App):
         self._suggester_factory = suggester_factory or _default_suggester
         self._clash_reported: set[frozenset[str]] = set()
         self._shut_down = False
-        self.set_keymap(self.keymap.bindings)
+        # The screen's bindings carry default.toml's keys; Textual's keymap replaces the keys
+        # of the ids this keymap changes. Only those: Textual re-applies the keymap to the
+        # binding chain on every key press, at a cost that grows with its size.
+        default = load_keymap(None).bindings
+        self.set_keymap({bid: keys for bid, keys in self.keymap.bindings.items()
+                         if default.get(bid) != keys})
 
     # -- resources the screen asks for (from worker threads) ------------------------------
     def open_player(self):

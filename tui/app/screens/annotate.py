@@ -19,9 +19,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.skip import SkipScreen
@@ -30,6 +31,7 @@ from tui.app.widgets.editor import TranscriptInput
 from tui.app.widgets.keys import KeysCard
 from tui.app.widgets.status import StatusInfo, StatusLine
 from tui.app.widgets.suggestions import SuggestionsBar
+from tui.app.widgets.textbox import TextBox
 from tui.app.widgets.waveform import WaveformView
 from tui.audio.decode import AudioError
 from tui.keymap import ALL_IDS, DESCRIPTIONS, load_keymap
@@ -76,9 +78,10 @@ class ClipShown(Message):
     """A transition finished in a worker: the clip to draw now (None: queue empty) or an error."""
 
     def __init__(self, state: ClipState | None, error: str | None = None,
-                 done_today: int | None = None) -> None:
+                 done_today: int | None = None, flags: list | None = None) -> None:
         super().__init__()
         self.state, self.error, self.done_today = state, error, done_today
+        self.flags = flags or []
 
 
 class AudioReady(Message):
@@ -124,7 +127,8 @@ class AnnotateScreen(Screen):
         self.speed = 1.0
         self.done_today = 0
         self._alt_index = -1
-        self._flash: str = ""
+        self.flags: list = []
+        self._suggest_due = False
 
     @property
     def annotator_app(self) -> AnnotatorApp:
@@ -156,7 +160,7 @@ class AnnotateScreen(Screen):
                     placeholder="transcript", id="editor", select_on_focus=False,
                 )
                 yield SuggestionsBar(id="suggestions")
-                yield Static("", id="message", markup=False)
+                yield TextBox(id="message")
             yield KeysCard(self.annotator_app.keymap, key_label, id="keys")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -186,9 +190,10 @@ class AnnotateScreen(Screen):
             return
         try:
             done = session.done_today()
+            flags = self.annotator_app.store.flags_for_clip(state.clip.id) if state else []
         except Exception:
-            done = None
-        self.post_message(ClipShown(state, None, done))
+            done, flags = None, []
+        self.post_message(ClipShown(state, None, done, flags))
         if state is not None:
             try:
                 session.claim()  # durable, but the screen need not wait for it
@@ -210,9 +215,11 @@ class AnnotateScreen(Screen):
                 app.prefetcher.prefetch(clip.audio)
 
     @work(thread=True, exclusive=True, group="audio")
-    def _load_audio(self, clip_id: int, path: str) -> None:
+    def _load_audio(self, clip_id: int, path: str, width: int) -> None:
         try:
             decoded = self.annotator_app.prefetcher.get(path)
+            if width > 0:
+                decoded.waveform(width)  # summarised here, not in the UI thread
         except AudioError as exc:
             self.post_message(AudioFailed(clip_id, _problem(str(exc), path)))
             return
@@ -256,11 +263,16 @@ class AnnotateScreen(Screen):
             if msg.state is not None and self.clip_state is not None \
                     and msg.state.clip.id == self.clip_state.clip.id:
                 return  # stay put: the editor still holds the text
+        self.flags = msg.flags
         self._show(msg.state)
         for note in (msg.state.notices if msg.state else ()):
             self._say(note, severity="warning", timeout=8)
 
     def _show(self, state: ClipState | None) -> None:
+        with self.app.batch_update():
+            self._show_now(state)
+
+    def _show_now(self, state: ClipState | None) -> None:
         self.clip_state = state
         self.decoded = None
         self._alt_index = -1
@@ -289,7 +301,7 @@ class AnnotateScreen(Screen):
         else:
             wave.show_message("decoding…")
             wave.playhead = None
-            self._load_audio(clip.id, clip.audio)
+            self._load_audio(clip.id, clip.audio, wave.size.width)
         if self.suggester is not None:
             self.suggester.set_context(clip.asr, clip.alternatives)
         self._update_suggestions()
@@ -370,6 +382,13 @@ class AnnotateScreen(Screen):
         return "", cur, cur
 
     def _update_suggestions(self) -> None:
+        """Several events (value, cursor, new clip) often come together: compute once."""
+        if not self._suggest_due:
+            self._suggest_due = True
+            self.call_after_refresh(self._update_suggestions_now)
+
+    def _update_suggestions_now(self) -> None:
+        self._suggest_due = False
         bar = self.query_one(SuggestionsBar)
         keys = [self._key("accept_suggestion")] + [self._key(f"suggestion_{n}") for n in range(2, 6)]
         if self.suggester is None or self.clip_state is None:
@@ -448,7 +467,7 @@ class AnnotateScreen(Screen):
         self.query_one(StatusLine).show(info)
 
     def _set_message(self, text: str) -> None:
-        self.query_one("#message", Static).update(clean(text))
+        self.query_one("#message", TextBox).set(Content(clean(text)))
 
     def _update_marks(self) -> None:
         s = self.clip_state
@@ -456,13 +475,8 @@ class AnnotateScreen(Screen):
             return
         low = set(low_confidence(s.clip))
         words = [(w.start, i in low) for i, w in enumerate(s.clip.words) if w.start is not None]
-        flags = []
-        try:
-            for f in self.annotator_app.store.flags_for_clip(s.clip.id):
-                if f.start is not None:
-                    flags.append((f.start, f.end if f.end is not None else f.start))
-        except Exception:
-            pass
+        flags = [(f.start, f.end if f.end is not None else f.start)
+                 for f in self.flags if f.start is not None and f.clip_id == s.clip.id]
         duration = self.decoded.duration if self.decoded is not None else (s.clip.duration or 0.0)
         self.query_one(WaveformView).set_marks(words, flags, duration)
 
@@ -481,7 +495,7 @@ class AnnotateScreen(Screen):
             return
         self.busy = True
         if self.player is not None:
-            self.player.stop()
+            self.player.pause()
         self._transition(fn, *args)
 
     def action_submit(self) -> None:
@@ -664,6 +678,7 @@ class AnnotateScreen(Screen):
         at = self.playhead()
         app = self.annotator_app
         flag_id = app.store.add_flag(s.clip.id, kind, app.session.user, start=at, end=at)
+        self.flags = app.store.flags_for_clip(s.clip.id)
         self._update_marks()
         self._say(f"Flagged {kind} at {at:.1f} s.", timeout=3)
         return flag_id

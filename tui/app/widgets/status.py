@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.content import Content
-from textual.widgets import Static
 
+from tui.app.widgets.textbox import TextBox
 from tui.textsafe import clean
 
 
@@ -44,14 +44,14 @@ def status_content(info: StatusInfo) -> Content:
     return Content.assemble(*parts)
 
 
-class StatusLine(Static):
+class StatusLine(TextBox):
     """One line; what does not fit is cut at the right, where the least needed part sits."""
 
     def __init__(self, **kwargs) -> None:
-        super().__init__("", markup=False, **kwargs)
+        super().__init__(**kwargs)
         self.info = StatusInfo()
 
     def show(self, info: StatusInfo) -> None:
         if info != self.info:
             self.info = info
-            self.update(status_content(info))
+            self.set(status_content(info))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from textual.content import Content
-from textual.widgets import Static
 
+from tui.app.widgets.textbox import TextBox
 from tui.textsafe import clean
 
 
@@ -26,9 +26,9 @@ def suggestions_content(words: Sequence[str], keys: Sequence[str], *, utterance:
     return Content.assemble(*parts)
 
 
-class SuggestionsBar(Static):
+class SuggestionsBar(TextBox):
     def __init__(self, **kwargs) -> None:
-        super().__init__("", markup=False, **kwargs)
+        super().__init__(**kwargs)
         self.words: list[str] = []
         self.utterance: str | None = None
 
@@ -36,5 +36,5 @@ class SuggestionsBar(Static):
              utterance_key: str = "", status: str = "") -> None:
         self.words = list(words)
         self.utterance = utterance
-        self.update(suggestions_content(words, keys, utterance=utterance,
+        self.set(suggestions_content(words, keys, utterance=utterance,
                                         utterance_key=utterance_key, status=status))

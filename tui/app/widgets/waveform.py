@@ -28,7 +28,7 @@ class WaveformView(Widget):
         self._words: list[tuple[float, bool]] = []     # (start seconds, low confidence)
         self._flags: list[tuple[float, float]] = []
         self._message = "loading audio…"
-        self._cache: tuple[tuple[int, int], np.ndarray] | None = None
+        self._cache: tuple[tuple[int, int], list[str]] | None = None
 
     def show_audio(self, summary: Callable[[int], object], duration: float) -> None:
         self._summary, self._duration, self._cache, self._message = summary, duration, None, ""
@@ -45,12 +45,19 @@ class WaveformView(Widget):
             self._duration = duration
         self.refresh()
 
-    def _levels(self, width: int, rows: int) -> np.ndarray:
+    def _bars(self, width: int, rows: int) -> list[str]:
+        """The bar rows (top first) for this width, computed once per clip and size."""
         if self._cache is None or self._cache[0] != (width, rows):
             peak = np.asarray(self._summary(width).peak, dtype=np.float32)
             # a gentle curve so quiet speech is still visible next to loud speech
-            top = rows * 8.0
-            self._cache = ((width, rows), np.clip(np.sqrt(np.clip(peak, 0.0, 1.0)) * top, 0.0, top))
+            levels = np.sqrt(np.clip(peak, 0.0, 1.0)) * (rows * 8.0)
+            lines = []
+            for r in range(rows - 1, -1, -1):  # row r holds levels 8r..8r+8
+                idx = np.clip(levels - r * 8, 0, 8).astype(np.int64)
+                if r == 0:
+                    idx = np.where(levels < 0.5, 1, idx)  # a floor line where it is silent
+                lines.append("".join(BARS[i] for i in idx.tolist()))
+            self._cache = ((width, rows), lines)
         return self._cache[1]
 
     def _col(self, seconds: float, width: int) -> int:
@@ -64,13 +71,7 @@ class WaveformView(Widget):
             msg = self._message[:width]
             blank = "\n" * max(0, self.size.height - 2)
             return Content.assemble((msg, "italic"), "\n", blank, "·" * width)
-        rows = max(1, self.size.height - 1)
-        levels = self._levels(width, rows)
-        bars = []
-        for r in range(rows - 1, -1, -1):  # top row first; row r holds levels 8r..8r+8
-            base = r * 8
-            bars.append("".join(BARS[int(max(0, min(8, lv - base)))] if (lv >= 0.5 or r) else "▁"
-                                for lv in levels))
+        bars = self._bars(width, max(1, self.size.height - 1))
         ruler = ["·"] * width
         styles: list[tuple[int, str]] = []
         for start, low in self._words:
