@@ -530,3 +530,29 @@ async def test_a_burst_of_keys_is_applied_in_order(ws):
             app.post_message(events.Key(key if char != " " else "space", char))
         await settle(pilot, app, clip_id=ws.clip_by_name("clip-01").id)
         assert ws.clip(clip.id).text == "hello world"
+
+
+async def test_marks_read_without_colour(ws):
+    """NO_COLOR / 16 colours: unsure words and flags are marked by characters and text style."""
+    from tui.app.widgets.asr import asr_content
+    from tui.app.widgets.waveform import WaveformView
+
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await _audio_loaded(pilot, app)
+        s = _screen(app)
+        clip = s.clip_state.clip
+        content = asr_content(clip)
+        unsure = clip.words[2].word
+        start = content.plain.index(f" {unsure} ") + 1
+        styles = [str(sp.style) for sp in content.spans if sp.start <= start < sp.end]
+        assert any("bold" in st and "underline" in st for st in styles)
+        ruler = str(s.query_one(WaveformView).render()).splitlines()[-1]
+        assert "?" in ruler and "│" in ruler and "▲" in ruler and "!" not in ruler
+        s.player.seek(2.0)
+        await pilot.press("alt+d")
+        s.player.seek(0.5)  # the playhead moves on; the flag stays marked
+        await pilot.pause(0.2)
+        ruler = str(s.query_one(WaveformView).render()).splitlines()[-1]
+        assert "!" in ruler

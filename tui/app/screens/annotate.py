@@ -428,8 +428,8 @@ class AnnotateScreen(Screen):
         if p is None or self.decoded is None:
             return
         try:
-            if p.state == "playing":
-                self.query_one(WaveformView).playhead = p.position()
+            # also after playback stops, so the playhead rests where the listener stopped
+            self.query_one(WaveformView).playhead = round(p.position(), 2)
         except Exception:
             pass
 
