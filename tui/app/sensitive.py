@@ -22,6 +22,7 @@ import re
 from tui.config import load_settings
 from tui.errors import UserError
 from tui.escalation import DeadlinePolicy, iso
+from tui.store.flags import warning_for
 from tui.textsafe import clean
 from tui.wellbeing import Wellbeing, start_of_day
 
@@ -105,11 +106,11 @@ class Sensitive:
         marked = words_in_selection(text, sel.start, sel.end) if sel is not None else []
         flag_id = self.store.add_flag(clip.id, "critical", self.user, start=at, end=at,
                                       redact=marked or None)
-        self.screen._update_marks()
+        self._refresh_marks(clip.id)
         from tui.app.screens.critical import CriticalFlagScreen
 
         def done(changed: bool | None) -> None:
-            self.screen._update_marks()
+            self._refresh_marks(clip.id)
             f = self.store.flag(flag_id)
             if f is not None:
                 what = f"{f.category or 'critical'}, {len(f.redact)} word(s) to redact"
@@ -132,7 +133,7 @@ class Sensitive:
             except Exception:
                 pass
         flag_id = self.store.add_flag(clip.id, "distressing", self.user, start=at, end=at)
-        self.screen._update_marks()
+        self._refresh_marks(clip.id)
         warning = self.content_warning(clip.id)
         if warning:
             self.screen._set_message(warning)
@@ -164,7 +165,7 @@ class Sensitive:
                 return
             e = self.store.escalation(esc_id)
             self._states[esc_id] = e.state
-            self.screen._update_marks()
+            self._refresh_marks(clip.id)
             warning = self.content_warning(clip.id)
             if warning:
                 self.screen._set_message(warning)
@@ -175,14 +176,33 @@ class Sensitive:
             EscalateScreen(self.store, clip, self.user, at, policy=self.policy), done)
 
     # -- what opening a clip asks --------------------------------------------------------
-    def content_warning(self, clip_id: int) -> str | None:
+    def content_warning(self, clip_id: int, flags=None) -> str | None:
+        """From the flags the screen already holds for this clip when given (no query on the
+        UI thread), else from the store."""
+        if flags is not None:
+            return warning_for(f.kind for f in flags
+                               if f.clip_id == clip_id and getattr(f, "state", "active") == "active")
         try:
             return self.store.content_warning(clip_id)
         except Exception:
             return None
 
-    def autoplay_allowed(self, clip_id: int) -> bool:
-        return self.content_warning(clip_id) is None
+    def autoplay_allowed(self, clip_id: int, flags=None) -> bool:
+        return self.content_warning(clip_id, flags) is None
+
+    def note_with_warning(self, clip_id: int, flags, note: str) -> str:
+        """The screen's message for a clip just opened: the content warning first."""
+        warning = self.content_warning(clip_id, flags)
+        return f"{warning} {note}".strip() if warning else note
+
+    def _refresh_marks(self, clip_id: int) -> None:
+        """The screen keeps the open clip's flags; reload them after a change, redraw marks."""
+        try:
+            if hasattr(self.screen, "flags"):
+                self.screen.flags = self.store.flags_for_clip(clip_id)
+            self.screen._update_marks()
+        except Exception:
+            pass
 
     # -- breaks and the meter ------------------------------------------------------------
     def offer_break(self, reason: str) -> None:

@@ -171,16 +171,11 @@ class FlagsMixin:
         return [_flag(r) for r in self.db.query(q + " ORDER BY raised_at DESC, id DESC")]
 
     def content_warning(self, clip_id: int) -> str | None:
-        """What anyone opening this clip should read first (and why it does not autoplay).
-        Says nothing about who flagged it or why: escalations stay private."""
+        """What anyone opening this clip should read first (and why it does not autoplay)."""
         kinds = {r[0] for r in self.db.query(
             "SELECT DISTINCT kind FROM flags WHERE clip_id = ? AND state = 'active'"
             " AND kind IN ('distressing','escalation')", (clip_id,))}
-        if "distressing" in kinds:
-            return "Content warning: this clip was flagged as distressing. It will not play until you ask."
-        if "escalation" in kinds:
-            return "Content warning: this clip was escalated for review. It will not play until you ask."
-        return None
+        return warning_for(kinds)
 
     def flags_for_clip(self, clip_id: int, *, include_downgraded: bool = False) -> list[Flag]:
         q = "SELECT * FROM flags WHERE clip_id = ?"
@@ -207,3 +202,14 @@ class FlagsMixin:
         for r in self.db.query("SELECT * FROM flags WHERE state = 'active' ORDER BY clip_id, id"):
             out.setdefault(r["clip_id"], []).append(_flag(r))
         return out
+
+
+def warning_for(kinds) -> str | None:
+    """The content warning for a clip carrying active flags of these kinds. Says nothing about
+    who flagged it or why: escalations stay private."""
+    kinds = set(kinds)
+    if "distressing" in kinds:
+        return "Content warning: this clip was flagged as distressing. It will not play until you ask."
+    if "escalation" in kinds:
+        return "Content warning: this clip was escalated for review. It will not play until you ask."
+    return None
