@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from tui.store.db import Database
 
-_OPEN = "(status = 'pending' OR (status = 'in_progress' AND annotator = ?))"
-
 
 class QueueMixin:
     db: Database
@@ -34,17 +32,34 @@ class QueueMixin:
         return self.next_open(annotator, 0)
 
     def next_open(self, annotator: str, after: int) -> int | None:
-        """The next clip after `after` still to do (wrapping round to the start)."""
+        """The next clip after `after` still to do (wrapping round to the start).
+
+        Two index lookups rather than one OR: SQLite answers an OR over the status index by
+        sorting every match, which on 100,000 pending clips costs tens of milliseconds.
+        """
+        found = self._first_open(annotator, after, None)
+        if found is None and after:
+            found = self._first_open(annotator, 0, after)
+        return found
+
+    def _first_open(self, annotator: str, after: int, before: int | None) -> int | None:
+        bound = "" if before is None else " AND id < ?"
+        extra: tuple = () if before is None else (before,)
+        ids = []
         row = self.db.query_one(
-            f"SELECT id FROM clips WHERE id > ? AND {_OPEN} ORDER BY id LIMIT 1",
-            (after, annotator),
+            f"SELECT id FROM clips WHERE status = 'pending' AND id > ?{bound} ORDER BY id LIMIT 1",
+            (after, *extra),
         )
-        if row is None and after:
-            row = self.db.query_one(
-                f"SELECT id FROM clips WHERE id < ? AND {_OPEN} ORDER BY id LIMIT 1",
-                (after, annotator),
-            )
-        return row[0] if row else None
+        if row:
+            ids.append(row[0])
+        row = self.db.query_one(
+            "SELECT id FROM clips WHERE status = 'in_progress' AND annotator = ? AND id > ?"
+            f"{bound} ORDER BY id LIMIT 1",
+            (annotator, after, *extra),
+        )
+        if row:
+            ids.append(row[0])
+        return min(ids) if ids else None
 
     def neighbour_playable(self, clip_id: int, step: int) -> int | None:
         """The previous/next clip in import order that can be played, whatever its status."""
@@ -66,5 +81,3 @@ class QueueMixin:
             )
         ]
 
-    def open_count(self, annotator: str) -> int:
-        return self.db.query_one(f"SELECT count(*) FROM clips WHERE {_OPEN}", (annotator,))[0]
