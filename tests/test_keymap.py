@@ -140,3 +140,18 @@ def test_cli_reports_bad_keymap_in_one_line(tmp_path):
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and "unknown binding id 'play'" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_cli_annotate_without_database_or_clips(tmp_path):
+    from tui.store import open_store
+
+    missing = tmp_path / "nope.db"
+    r = subprocess.run([sys.executable, "-m", "tui", "annotate", "--db", str(missing)],
+                       capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "no database" in r.stderr
+    assert not missing.exists()
+    empty = tmp_path / "empty.db"
+    open_store(empty).close()
+    r = subprocess.run([sys.executable, "-m", "tui", "annotate", "--db", str(empty)],
+                       capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert r.returncode == 2 and "no clips" in r.stderr and "Traceback" not in r.stderr

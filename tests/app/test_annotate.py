@@ -556,3 +556,27 @@ async def test_marks_read_without_colour(ws):
         await pilot.pause(0.2)
         ruler = str(s.query_one(WaveformView).render()).splitlines()[-1]
         assert "!" in ruler
+
+
+async def test_failed_save_keeps_the_text_and_says_why(ws, monkeypatch):
+    import sqlite3
+
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        clip = _screen(app).clip_state.clip
+        _editor(app).value = "precious words"
+
+        def locked(*a, **k):
+            raise sqlite3.OperationalError("database is locked")
+
+        monkeypatch.setattr(ws, "submit", locked)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert _screen(app).clip_state.clip.id == clip.id
+        assert _editor(app).value == "precious words"
+        assert any("not saved: database is locked" in n for n in _notes(app))
+        monkeypatch.undo()
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert ws.clip(clip.id).text == "precious words"

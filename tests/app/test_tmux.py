@@ -214,3 +214,40 @@ def test_function_keys_and_chords_reach_the_app(term, ws_db):
         assert store.clip_by_name("clip-01").skip_reason == "no speech"
     finally:
         store.close()
+
+
+def test_demo_correct_suggest_quit_resume(term, tmp_path):
+    """The newcomer's path: `earmark demo`, correct a clip using a suggestion, quit, resume."""
+    from tui.commands.annotate import demo_db_path
+
+    db = demo_db_path(None)
+    demo = [sys.executable, "-m", "tui", "demo", "--no-autoplay"]
+    term.start(demo, width=100, height=30)
+    term.ready("clip 1 of ")
+    term.keys("C-u")
+    term.keys("it's a vegas cas", literal=True)
+    end = time.monotonic() + 30             # the suggestions bar offers words for "cas"
+    while True:
+        screen = term.screen()
+        if "vegas cas " in screen and " tab " in screen \
+                and screen.split(" tab ", 1)[1].split()[0].startswith("c"):
+            break
+        assert time.monotonic() < end, screen
+        time.sleep(0.05)
+    first = screen.split(" tab ", 1)[1].split()[0]
+    term.keys("Tab")
+    term.wait_for(f"it's a vegas {first}")
+    term.keys("C-q")
+    term.wait_dead()
+    term.tmux("respawn-pane", "-k", "-t", "t", " ".join(shlex.quote(a) for a in demo))
+    term.wait_for(f"it's a vegas {first}")     # resumed on the clip, with the draft
+    term.keys("Enter")
+    term.wait_for("clip 2 of ")
+    term.keys("C-q")
+    term.wait_dead()
+    store = _reopen(db)
+    try:
+        done = list(store.iter_clips(["done"]))
+        assert len(done) == 1 and done[0].text == f"it's a vegas {first}"
+    finally:
+        store.close()

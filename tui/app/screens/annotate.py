@@ -614,6 +614,8 @@ class AnnotateScreen(Screen):
         self.action_suggestion(1)
 
     def action_suggestion(self, n: int) -> None:
+        if self._suggest_due:  # keys typed just before: take what they now suggest
+            self._update_suggestions_now()
         words = self.query_one(SuggestionsBar).words
         if not 1 <= n <= len(words):
             return
@@ -621,6 +623,8 @@ class AnnotateScreen(Screen):
         self.query_one(TranscriptInput).replace_word(a, b, words[n - 1])
 
     def action_accept_utterance(self) -> None:
+        if self._suggest_due:
+            self._update_suggestions_now()
         u = self.query_one(SuggestionsBar).utterance
         if u:
             self.query_one(TranscriptInput).load(u, len(u))
