@@ -247,3 +247,14 @@ def test_audit_hooks_used_when_store_has_them(queue):
     assert ("session_start", None) in calls
     assert ("play", st.clip.id, 1.5) in calls
     assert ("skip", st.clip.id) in calls
+
+
+def test_word_alternatives_from_other_guesses(queue):
+    from tui.session import word_alternatives
+
+    clip = queue.clip_by_name("c1")
+    text = clip.asr
+    assert word_alternatives(clip, text, text.index("bus") + 1) == ["despacito"]
+    assert word_alternatives(clip, text, 1) == []            # "alexa": every guess agrees
+    edited = "alexa play this bass eat oh"                   # still lines up after an edit
+    assert word_alternatives(clip, edited, edited.index("bass") + 1) == ["despacito"]

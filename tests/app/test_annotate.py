@@ -580,3 +580,22 @@ async def test_failed_save_keeps_the_text_and_says_why(ws, monkeypatch):
         await pilot.press("enter")
         await settle(pilot, app)
         assert ws.clip(clip.id).text == "precious words"
+
+
+async def test_alternatives_for_the_word_under_the_cursor_come_first(ws):
+    from tests.app.test_snapshots import FixedSuggester
+    from tui.app.widgets.suggestions import SuggestionsBar
+
+    app = make_app(ws, suggester_factory=lambda s: FixedSuggester())
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        s = _screen(app)
+        await _wait(pilot, lambda: s.suggester is not None)
+        clip = s.clip_state.clip
+        editor = _editor(app)
+        editor.cursor_position = editor.value.index(clip.words[0].word) + 1
+        await pilot.pause()
+        bar = s.query_one(SuggestionsBar)
+        await _wait(pilot, lambda: bar.words[:1] == ["um"])
+        await pilot.press("tab")
+        assert editor.value.startswith("um ")

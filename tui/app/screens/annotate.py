@@ -40,6 +40,7 @@ from tui.session import (
     SessionError,
     low_confidence,
     low_confidence_offsets,
+    word_alternatives,
     word_spans,
     word_timing,
 )
@@ -394,13 +395,19 @@ class AnnotateScreen(Screen):
         if self.suggester is None or self.clip_state is None:
             bar.show([], keys, status=self.suggest_status if self.clip_state else "")
             return
-        fragment, _a, _b = self._fragment()
+        fragment, a, b = self._fragment()
         words: list[str] = []
+        if b > a:  # the recogniser's other guesses for this word come first
+            editor = self.query_one(TranscriptInput)
+            words = word_alternatives(self.clip_state.clip, editor.value, editor.cursor_position)
         if fragment.strip():
             try:
-                words = [s.text for s in self.suggester.suggest(fragment, limit=5)]
+                for s in self.suggester.suggest(fragment, limit=5):
+                    if s.text not in words:
+                        words.append(s.text)
             except Exception:
-                words = []
+                pass
+        words = words[:5]
         utterance = None
         try:
             u = self.suggester.utterance(self.clip_state.clip.asr)
