@@ -246,7 +246,9 @@ def test_audit_hooks_used_when_store_has_them(queue):
     s.flush()
     assert ("session_start", None) in calls
     assert ("play", st.clip.id, 1.5) in calls
-    assert ("skip", st.clip.id) in calls
+    s.prev_clip()
+    s.flush()
+    assert ("reopen", st.clip.id) in calls
 
 
 def test_word_alternatives_from_other_guesses(queue):

@@ -313,13 +313,22 @@ class Session:
             pass
 
     def _audit(self, action: str, clip_id: int | None = None, detail: str | None = None) -> None:
+        """Session events (start, end, reopening a clip) for the audit log, written in order
+        by the background thread: submits and skips are audited by the store itself."""
         append = getattr(self.store, "audit_append", None)
         if append is None:
             return
+
+        def write() -> None:
+            try:
+                append(self.user, action, clip=clip_id, detail=detail)
+            except Exception:  # the audit log is the escalation area's; never stop annotation
+                pass
+
         try:
-            append(self.user, action, clip=clip_id, detail=detail)
-        except Exception:  # the audit log is the escalation area's; never stop annotation
-            pass
+            self._bg.submit(write)
+        except RuntimeError:  # closed
+            write()
 
 
 class SessionError(Exception):

@@ -140,6 +140,10 @@ def test_type_submit_quit_in_a_real_terminal(term, ws_db):
         assert c1.status == "done" and "[@click=app.quit]" in c1.text
     finally:
         store.close()
+    # what the session wrote to the audit log keeps the chain intact
+    r = subprocess.run([sys.executable, "-m", "tui", "audit", "verify", "--db", str(ws_db)],
+                       capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert r.returncode == 0, r.stdout + r.stderr
 
 
 def test_control_characters_never_reach_the_terminal(term, ws_db):
