@@ -79,10 +79,12 @@ class ClipShown(Message):
     """A transition finished in a worker: the clip to draw now (None: queue empty) or an error."""
 
     def __init__(self, state: ClipState | None, error: str | None = None,
-                 done_today: int | None = None, flags: list | None = None) -> None:
+                 done_today: int | None = None, flags: list | None = None,
+                 decoded=None) -> None:
         super().__init__()
         self.state, self.error, self.done_today = state, error, done_today
         self.flags = flags or []
+        self.decoded = decoded  # the clip's audio when the prefetcher already had it
 
 
 class AudioReady(Message):
@@ -194,7 +196,7 @@ class AnnotateScreen(Screen):
             flags = self.annotator_app.store.flags_for_clip(state.clip.id) if state else []
         except Exception:
             done, flags = None, []
-        self.post_message(ClipShown(state, None, done, flags))
+        self.post_message(ClipShown(state, None, done, flags, self._ready_audio(state)))
         if state is not None:
             try:
                 session.claim()  # durable, but the screen need not wait for it
@@ -202,6 +204,22 @@ class AnnotateScreen(Screen):
                 self.app.call_from_thread(self._say, f"could not claim the clip: {exc}",
                                           severity="error")
             self._prefetch_after(state)
+
+    def _ready_audio(self, state: ClipState | None):
+        """The clip's decoded audio if prefetched (so it is drawn with the clip), else None."""
+        prefetcher = self.annotator_app.prefetcher
+        if state is None or not state.clip.playable:
+            return None
+        try:
+            if not prefetcher.cached(state.clip.audio):
+                return None
+            decoded = prefetcher.get(state.clip.audio)
+            width = self.query_one(WaveformView).size.width
+            if width > 0:
+                decoded.waveform(width)
+            return decoded
+        except Exception:
+            return None  # the audio worker will try, and report the problem
 
     def _prefetch_after(self, state: ClipState) -> None:
         app = self.annotator_app
@@ -265,15 +283,15 @@ class AnnotateScreen(Screen):
                     and msg.state.clip.id == self.clip_state.clip.id:
                 return  # stay put: the editor still holds the text
         self.flags = msg.flags
-        self._show(msg.state)
+        self._show(msg.state, msg.decoded)
         for note in (msg.state.notices if msg.state else ()):
             self._say(note, severity="warning", timeout=8)
 
-    def _show(self, state: ClipState | None) -> None:
+    def _show(self, state: ClipState | None, decoded=None) -> None:
         with self.app.batch_update():
-            self._show_now(state)
+            self._show_now(state, decoded)
 
-    def _show_now(self, state: ClipState | None) -> None:
+    def _show_now(self, state: ClipState | None, decoded=None) -> None:
         self.clip_state = state
         self.decoded = None
         self._alt_index = -1
@@ -299,6 +317,8 @@ class AnnotateScreen(Screen):
         self._update_marks()
         if not clip.playable:
             wave.show_message(f"unplayable: {clean(clip.skip_reason or '')}")
+        elif decoded is not None:
+            self._audio_arrived(decoded)
         else:
             wave.show_message("decoding…")
             wave.playhead = None
@@ -321,8 +341,11 @@ class AnnotateScreen(Screen):
     def on_audio_ready(self, msg: AudioReady) -> None:
         if self.clip_state is None or msg.clip_id != self.clip_state.clip.id:
             return
-        self.decoded = msg.decoded
-        self.query_one(WaveformView).show_audio(msg.decoded.waveform, msg.decoded.duration)
+        self._audio_arrived(msg.decoded)
+
+    def _audio_arrived(self, decoded) -> None:
+        self.decoded = decoded
+        self.query_one(WaveformView).show_audio(decoded.waveform, decoded.duration)
         self._update_marks()
         self._load_into_player(autoplay=self.annotator_app.autoplay)
 
