@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from tui.clock import FakeClock
 from tui.session import (
-    Session,
+    Session as _Session,
+)
+from tui.session import (
     SessionError,
     align_words,
     low_confidence,
@@ -15,6 +19,23 @@ from tui.session import (
     word_timing,
 )
 from tui.store import NewClip, open_store
+
+_open_sessions: list = []
+
+
+def Session(*args, **kwargs):
+    """A Session closed after the test, before the store (its audit thread uses the store)."""
+    s = _Session(*args, **kwargs)
+    _open_sessions.append(s)
+    return s
+
+
+@pytest.fixture(autouse=True)
+def _close_sessions(store):
+    yield  # torn down before `store`, which it depends on
+    while _open_sessions:
+        with contextlib.suppress(Exception):  # some tests closed their own store already
+            _open_sessions.pop().close()
 
 
 def _words(text: str, confs: dict[int, float] | None = None) -> list[dict]:

@@ -53,7 +53,8 @@ class Database:
             return self.conn.execute(sql, params).fetchone()
 
     def close(self) -> None:
-        with contextlib.suppress(sqlite3.Error):
+        # under the lock: closing a connection another thread is using crashes the process
+        with self._lock, contextlib.suppress(sqlite3.Error):
             self.conn.close()
 
     # -- meta -------------------------------------------------------------------------
