@@ -90,7 +90,7 @@ def make_app(store, **kw):
     return AnnotatorApp(store, **kw)
 
 
-async def settle(pilot, app, *, clip_id: int | None = None, tries: int = 200) -> None:
+async def settle(pilot, app, *, clip_id: int | None = None, tries: int = 1500) -> None:
     """Wait until the screen shows a clip (optionally a given one) and nothing is in flight."""
     screen = None
     for _ in range(tries):

@@ -30,7 +30,7 @@ def _notes(app) -> list[str]:
     return [n.message for n in app._notifications]
 
 
-async def _wait(pilot, cond, tries=200):
+async def _wait(pilot, cond, tries=600):
     for _ in range(tries):
         if cond():
             return
