@@ -32,7 +32,7 @@ PUBLIC_IDS = (
 EXTRA_IDS = (
     "stop", "normal_speed", "next_low_conf", "prev_low_conf",
     "suggestion_1", "suggestion_2", "suggestion_3", "suggestion_4", "suggestion_5",
-    "accept_utterance", "use_alternative",
+    "accept_utterance", "use_alternative", "my_escalations", "take_break",
 )
 
 ALL_IDS = PUBLIC_IDS + EXTRA_IDS
@@ -66,6 +66,8 @@ DESCRIPTIONS = {
     "suggestion_5": "Take suggestion 5",
     "accept_utterance": "Use the whole-utterance suggestion",
     "use_alternative": "Use the next ASR alternative",
+    "my_escalations": "Your escalations: state and outcome",
+    "take_break": "Take a break (and opt out of content)",
 }
 
 MODIFIERS = ("ctrl", "alt", "shift", "super", "meta", "hyper")

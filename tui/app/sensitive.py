@@ -229,7 +229,8 @@ class Sensitive:
             return self._meter
         from tui.wellbeing import meter_text
 
-        self._meter = meter_text(minutes, policy)
+        # nothing flagged heard yet today: keep the status line for the work
+        self._meter = meter_text(minutes, policy) if minutes >= 0.05 else ""
         level = policy.level(minutes)
         day = start_of_day(self.store.clock.now())
         if level != "ok" and (day, level) not in self._offered and self._top():

@@ -26,6 +26,7 @@ from textual.widgets import Footer
 
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.skip import SkipScreen
+from tui.app.sensitive import sensitive_for
 from tui.app.widgets.asr import AsrView
 from tui.app.widgets.editor import TranscriptInput
 from tui.app.widgets.keys import KeysCard
@@ -312,7 +313,8 @@ class AnnotateScreen(Screen):
         editor.load(state.text, state.cursor)
         editor.focus()
         clip = state.clip
-        self._set_message(self._clip_note(state))
+        note = self._clip_note(state)  # a content warning, if any, comes first
+        self._set_message(sensitive_for(self).note_with_warning(clip.id, self.flags, note))
         self.query_one(AsrView).show(clip, alternatives_key=self._key("use_alternative"))
         self._update_marks()
         if not clip.playable:
@@ -356,7 +358,8 @@ class AnnotateScreen(Screen):
         try:
             self.player.load(d.samples, d.samplerate, key=self.clip_state.clip.name, gain=d.gain)
             self.player.speed = self.speed
-            if autoplay and self.player.available:
+            if autoplay and self.player.available and sensitive_for(self).autoplay_allowed(
+                    self.clip_state.clip.id, self.flags):  # never a clip with a content warning
                 self.player.play()
         except Exception as exc:
             self.audio_reason = f"no audio: {clean(exc)}"
@@ -493,6 +496,7 @@ class AnnotateScreen(Screen):
             speed=self.speed,
             audio=self._audio_state() if s or self.player is not None else self.audio_reason,
             clip_state=clip_state,
+            exposure=sensitive_for(self).meter(),
         )
         self.query_one(StatusLine).show(info)
 
@@ -717,14 +721,21 @@ class AnnotateScreen(Screen):
         self._say(f"Flagged {kind} at {at:.1f} s.", timeout=3)
         return flag_id
 
+    # The flows (panel, break, escalate form, exposure, own escalations): tui/app/sensitive.py
     def action_flag_critical(self) -> None:
-        self._record_flag("critical")
+        sensitive_for(self).flag_critical()
 
     def action_flag_distressing(self) -> None:
-        self._record_flag("distressing")
+        sensitive_for(self).flag_distressing()
 
     def action_escalate(self) -> None:
-        self._record_flag("escalation")
+        sensitive_for(self).escalate()
+
+    def action_my_escalations(self) -> None:
+        sensitive_for(self).show_mine()
+
+    def action_take_break(self) -> None:
+        sensitive_for(self).take_break()
 
     # -- actions: the rest -----------------------------------------------------------------
     def action_help(self) -> None:

@@ -21,6 +21,7 @@ class StatusInfo:
     speed: float = 1.0
     audio: str = "audio: starting"
     clip_state: str = ""  # "reopened (done)", "unplayable: ..." or ""
+    exposure: str = ""    # the wellbeing meter, once anything flagged was heard today
 
 
 def _mmss(seconds: float) -> str:
@@ -39,6 +40,8 @@ def status_content(info: StatusInfo) -> Content:
         " │ ", f"{info.speed:.2g}x" if info.speed != 1.0 else "1x",
         " │ ", (clean(info.audio), "italic" if info.audio.startswith("no audio") else ""),
     ]
+    if info.exposure:  # before the audio state: a limit passed matters more than "playing"
+        parts[-2:-2] = [" │ ", (clean(info.exposure), "bold" if " - " in info.exposure else "")]
     if info.clip_state:
         parts += [" │ ", (clean(info.clip_state), "reverse")]
     return Content.assemble(*parts)
