@@ -157,3 +157,56 @@ async def test_meter_offers_a_break_once_per_limit(ws):
         assert isinstance(app.screen, BreakScreen)
         assert not app.session.store.routed_away_clip_ids("ann", at_hard_limit=False)
         assert helper.wellbeing.routed_away() == {2}
+
+
+# -- through the real keys (default keymap) ---------------------------------------------------
+
+async def test_a_warned_clip_does_not_autoplay_others_do(ws):
+    ws.add_flag(1, "distressing", "someone")
+    app = make_app(ws, autoplay=True, **NO_SUGGEST)
+    async with app.run_test(size=(100, 40)) as pilot:
+        s = await _ready(pilot, app)
+        assert s.clip_state.clip.id == 1
+        assert "Content warning" in str(s.query_one("#message").content)
+        await pilot.pause(0.3)
+        assert s.player.state != "playing"
+        await pilot.press("ctrl+n")
+        await _wait(pilot, lambda: s.clip_state.clip.id == 2 and s.decoded is not None)
+        await _wait(pilot, lambda: s.player.state == "playing")
+        assert "Content warning" not in str(s.query_one("#message").content)
+
+
+async def test_keys_distressing_escalate_and_own_list(ws):
+    from tui.app.screens.escalate import EscalateScreen
+    from tui.app.screens.mine import MyEscalationsScreen
+    from tui.app.screens.rest import BreakScreen
+    from tui.app.widgets.status import StatusLine
+
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test(size=(100, 40)) as pilot:
+        s = await _ready(pilot, app)
+        clip_id = s.clip_state.clip.id
+        s.player.play()
+        await _wait(pilot, lambda: s.player.state == "playing")
+        await pilot.press("alt+d")
+        await _wait(pilot, lambda: isinstance(app.screen, BreakScreen))
+        assert s.player.state != "playing"
+        await pilot.press("enter")
+        await _wait(pilot, lambda: app.screen is s)
+        await pilot.press("alt+e")
+        await _wait(pilot, lambda: isinstance(app.screen, EscalateScreen))
+        await pilot.press("enter", "tab", "down", "down", "enter", "ctrl+s")  # threat to life, standard
+        await _wait(pilot, lambda: app.screen is s)
+        (e,) = ws.escalations()
+        assert (e.clip_id, e.tier, e.category) == (clip_id, "standard", "threat to life")
+        ws.resolve_escalation(e.id, "rev", "false_alarm", "a radio play")
+        await pilot.press("alt+m")
+        await _wait(pilot, lambda: isinstance(app.screen, MyEscalationsScreen))
+        row = [str(c) for c in app.screen.query_one("#mine-table").get_row_at(0)]
+        assert "false alarm: a radio play" in row[6]
+        await pilot.press("escape")
+        await _wait(pilot, lambda: app.screen is s)
+        # what was heard of this (now flagged) clip shows in the status line
+        ws.log_play("ann", clip_id, 0.0, 30.0, 1.0)
+        ws.clock.advance(10)
+        await _wait(pilot, lambda: s.query_one(StatusLine).info.exposure.startswith("exposure 0/45"))
