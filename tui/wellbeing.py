@@ -22,7 +22,7 @@ DEFAULT_SOFT_MINUTES = 20.0
 DEFAULT_HARD_MINUTES = 45.0
 DEFAULT_BREAK_TEXT = (
     "Step away from the screen for a few minutes. What you heard is not yours to carry alone: "
-    "talk to your lead, or to the support contact your lead has set here."
+    "your lead can put you in touch with support."
 )
 # "distressing" opts out of every clip someone flagged distressing; the others match the
 # category of an escalation (or of a distressing flag that names one).

@@ -17,11 +17,12 @@ told when one of their escalations changes state, and can list them with state a
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from tui.config import load_settings
 from tui.errors import UserError
-from tui.escalation import DeadlinePolicy, iso
+from tui.escalation import DeadlinePolicy
 from tui.store.flags import warning_for
 from tui.textsafe import clean
 from tui.wellbeing import Wellbeing, start_of_day
@@ -169,8 +170,13 @@ class Sensitive:
             warning = self.content_warning(clip.id)
             if warning:
                 self.screen._set_message(warning)
-            self._say(f"Escalation #{esc_id} sent ({e.tier}): a reviewer must act by "
-                      f"{iso(e.deadline)}. You will see its outcome here.", timeout=6)
+            when = dt.datetime.fromtimestamp(e.deadline).strftime("%a %H:%M")
+            try:
+                key = f" ({self.screen._key('my_escalations')} lists yours)"
+            except Exception:
+                key = ""
+            self._say(f"Escalation #{esc_id} sent ({e.tier}): a reviewer must act by {when}. "
+                      f"You will see its outcome here{key}.", timeout=6)
 
         self.screen.app.push_screen(
             EscalateScreen(self.store, clip, self.user, at, policy=self.policy), done)

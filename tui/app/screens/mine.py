@@ -20,9 +20,9 @@ from tui.escalation import deadline_text
 from tui.textsafe import clean
 
 STATE_WORDS = {
-    "raised": "waiting for a reviewer",
-    "acknowledged": "a reviewer has it",
-    "pending_confirmation": "decided, awaiting a second reviewer",
+    "raised": "waiting",
+    "acknowledged": "with a reviewer",
+    "pending_confirmation": "awaiting 2nd reviewer",
     "resolved": "resolved",
 }
 
@@ -56,7 +56,7 @@ class MyEscalationsScreen(ModalScreen[None]):
         items = own_escalations(self.store, self.user)
         for e in items:
             state = STATE_WORDS.get(e.state, e.state)
-            if e.state != "resolved":
+            if e.overdue(now):
                 state += f" ({deadline_text(e, now)})"
             outcome = ""
             if e.outcome:
