@@ -255,3 +255,19 @@ def test_review_shares_the_annotators_play_and_quit_keys():
     assert km["play_span"].endswith(scribe["play_pause"]) and km["play_span"].startswith("space,p,")
     assert km["quit"] == "q," + scribe["quit"]
     assert _keymap(None) == {}
+
+
+@sync
+async def test_old_resolved_escalations_only_on_request(ws):
+    old = ws.raise_escalation(1, "ann", tier="urgent", category="crime")
+    ws.resolve_escalation(old, "rev1", "no_action")
+    ws.clock.advance(8 * 86400)
+    recent = ws.raise_escalation(2, "ann", tier="urgent", category="crime")
+    ws.resolve_escalation(recent, "rev1", "false_alarm")
+    app = review_app(ws, "rev1")
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert keys_in_table(app) == [str(recent)]
+        await pilot.press("h")
+        await pilot.pause()
+        assert set(keys_in_table(app)) == {str(old), str(recent)}

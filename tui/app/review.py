@@ -39,6 +39,7 @@ OUTCOME_HELP = {
     "referred_law_enforcement": "handed to the police (2nd reviewer confirms)",
 }
 TIER_STYLE = {"imminent": "bold red", "urgent": "bold yellow", "standard": ""}
+RECENT = 7 * 86400  # resolved escalations older than this are listed only on request
 
 
 def _local(ts: float | None) -> str:
@@ -211,6 +212,8 @@ class ReviewApp(App[int]):
                 id="downgrade"),
         Binding("v", "toggle_view", "View",
                 tooltip="Switch between escalations and critical flags", id="toggle_view"),
+        Binding("h", "toggle_history", "History",
+                tooltip="Also list escalations resolved more than a week ago", id="history"),
         Binding("f5,ctrl+r", "refresh", "Refresh", tooltip="Reload from the database",
                 id="refresh"),
         Binding("q,ctrl+q", "quit", "Quit", tooltip="Stop playback and quit", id="quit"),
@@ -224,6 +227,7 @@ class ReviewApp(App[int]):
         self.clock = clock or getattr(store, "clock", SYSTEM)
         self.player = player
         self.view = "escalations"
+        self.history = False
         self.items: list[Escalation] = []
         self.flags: list[Flag] = []
         self.role = store.ensure_user(user)
@@ -269,7 +273,8 @@ class ReviewApp(App[int]):
         if not can_review(self.role):
             return
         now = self.clock.now()
-        self.items = self.store.visible_escalations(self.user)
+        self.items = [e for e in self.store.visible_escalations(self.user)
+                      if self.history or e.state != "resolved" or now - (e.resolved_at or now) < RECENT]
         self.flags = self.store.critical_flags()
         self._fill_queue(now)
         self._fill_critical()
@@ -426,6 +431,12 @@ class ReviewApp(App[int]):
         crit.display = self.view == "critical"
         (queue if queue.display else crit).focus()
         self._show_selected()
+
+    def action_toggle_history(self) -> None:
+        self.history = not self.history
+        self._status("listing every resolved escalation" if self.history
+                     else "listing escalations resolved in the last week")
+        self.action_refresh()
 
     def action_acknowledge(self) -> None:
         e = self.selected()
