@@ -16,11 +16,14 @@ from textual.app import App
 from textual.binding import Binding
 
 from tui.app.screens.annotate import AnnotateScreen
+from tui.app.terminal_keys import read_alt_digits_as_chords
 from tui.audio.prefetch import Prefetcher
 from tui.clock import SYSTEM, Clock
 from tui.keymap import Keymap, load_keymap
 from tui.session import Session
 from tui.store import Store
+
+read_alt_digits_as_chords()
 
 
 def _default_player_opener(url: str | None, clock: Clock) -> Callable[[], object]:
