@@ -75,6 +75,7 @@ class AnnotatorApp(App):
         self._suggester_factory = suggester_factory or _default_suggester
         self._clash_reported: set[frozenset[str]] = set()
         self._shut_down = False
+        self._players: list = []
         # The screen's bindings carry default.toml's keys; Textual's keymap replaces the keys
         # of the ids this keymap changes. Only those: Textual re-applies the keymap to the
         # binding chain on every key press, at a cost that grows with its size.
@@ -84,7 +85,9 @@ class AnnotatorApp(App):
 
     # -- resources the screen asks for (from worker threads) ------------------------------
     def open_player(self):
-        return self._player_opener()
+        player = self._player_opener()
+        self._players.append(player)  # closed in shutdown(), even after the screens are gone
+        return player
 
     def make_suggester(self):
         return self._suggester_factory(self.store)
@@ -119,9 +122,9 @@ class AnnotatorApp(App):
             self.session.close()
         screen = self._annotate_screen()
         player = getattr(screen, "player", None) if screen else None
-        if player is not None:
+        for p in {id(x): x for x in [*self._players, player] if x is not None}.values():
             with contextlib.suppress(Exception):
-                player.close()
+                p.close()
         with contextlib.suppress(Exception):
             self.prefetcher.close()
 
