@@ -76,6 +76,27 @@ def screen_bindings() -> list[Binding]:
     ]
 
 
+def _rank_word_suggestions(fragment: str, alternatives: list[str], typed: list[str], clip) -> list[str]:
+    """The five words to offer for the word under the cursor, best first.
+
+    On a word the recogniser wrote (the cursor moved onto an unsure word), its other guesses
+    for that spot come first. Once the annotator types something else, what they are typing
+    leads: alternatives that start with it first, then the suggester's words, then the rest.
+    """
+    low = fragment.strip().lower()
+    asr_words = {w.word.lower() for w in clip.words} or set(clip.asr.lower().split())
+    if not low or low in asr_words:
+        ordered = alternatives + typed
+    else:
+        leading = [a for a in alternatives if a.lower().startswith(low)]
+        ordered = leading + typed + [a for a in alternatives if a not in leading]
+    out: list[str] = []
+    for w in ordered:
+        if w not in out:
+            out.append(w)
+    return out[:5]
+
+
 class ClipShown(Message):
     """A transition finished in a worker: the clip to draw now (None: queue empty) or an error."""
 
@@ -422,21 +443,20 @@ class AnnotateScreen(Screen):
             bar.show([], keys, status=self.suggest_status if self.clip_state else "")
             return
         fragment, a, b = self._fragment()
-        words: list[str] = []
-        if b > a:  # the recogniser's other guesses for this word come first
+        alternatives: list[str] = []
+        if b > a:
             editor = self.query_one(TranscriptInput)
-            words = word_alternatives(self.clip_state.clip, editor.value, editor.cursor_position)
+            alternatives = word_alternatives(self.clip_state.clip, editor.value, editor.cursor_position)
+        typed: list[str] = []
         if fragment.strip():
             try:
-                for s in self.suggester.suggest(fragment, limit=5):
-                    if s.text not in words:
-                        words.append(s.text)
+                typed = [s.text for s in self.suggester.suggest(fragment, limit=5)]
             except Exception:
-                pass
-        words = words[:5]
+                typed = []
+        words = _rank_word_suggestions(fragment, alternatives, typed, self.clip_state.clip)
         utterance = None
         try:
-            u = self.suggester.utterance(self.clip_state.clip.asr)
+            u = self.suggester.context_utterance()
             editor_value = self.query_one(TranscriptInput).value
             if u and u.strip() != editor_value.strip():
                 utterance = u
@@ -541,7 +561,23 @@ class AnnotateScreen(Screen):
                         severity="warning")
             return
         self._sync_editor()
-        self._go(self.session.submit, text)
+        self._go(self._submit_and_learn, text)
+
+    def _submit_and_learn(self, text: str | None = None):
+        """Submit (in the transition worker), then teach the suggester what was written.
+
+        Learned words and whole utterances help on the very next clip, not after a restart:
+        voice-assistant traffic repeats itself.
+        """
+        asr = self.clip_state.clip.asr if self.clip_state else ""
+        state = self.session.submit(text) if text is not None else self.session.accept_asr()
+        suggester = self.suggester
+        if suggester is not None:
+            try:
+                suggester.add_transcript(text if text is not None else asr)
+            except Exception:  # suggestions are a help; a failure here must not lose the submit
+                pass
+        return state
 
     def action_accept_asr(self) -> None:
         if self.clip_state is None:
@@ -549,7 +585,7 @@ class AnnotateScreen(Screen):
         if not self.clip_state.clip.asr.strip():
             self._say("There is no ASR guess to accept.", severity="warning")
             return
-        self._go(self.session.accept_asr)
+        self._go(self._submit_and_learn)
 
     def action_next_clip(self) -> None:
         if self.clip_state is None:
