@@ -34,7 +34,7 @@ def test_no_output_device_exits_1_with_one_line(_isolated_home):
     r = run_cli()
     assert r.returncode == 1
     lines = r.stderr.strip().splitlines()
-    assert lines[-1].startswith("earmark audio-test: FAILED: no audio: no audio output device")
+    assert lines[-1].startswith("earmark audio-test: FAILED: no audio: no output device")
     assert "earmark listen" in lines[-1]
     assert "Traceback" not in r.stderr
 

@@ -87,7 +87,7 @@ def test_no_default_device_is_one_line(monkeypatch):
         raise sd.PortAudioError("Error querying device -1")
 
     monkeypatch.setattr(sd, "query_devices", none)
-    with pytest.raises(NoAudio, match=r"^no audio output device \(Error querying device -1\)$"):
+    with pytest.raises(NoAudio, match=r"^no output device \(Error querying device -1\)$"):
         outputs.default_output_device()
     out = open_output()
     assert not out.available and "earmark listen" in hint_for(out.reason)
@@ -178,7 +178,7 @@ def test_unavailable_output_accepts_everything():
 
 def test_hints_differ_by_cause():
     assert "apt-get install libportaudio2" in hint_for(f"no audio: {NO_PORTAUDIO}")
-    assert "apt-get" not in hint_for("no audio: no audio output device (x)")
+    assert "apt-get" not in hint_for("no audio: no output device (x)")
 
 
 class Sine:

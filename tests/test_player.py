@@ -427,7 +427,7 @@ def test_open_player_without_an_output_device(monkeypatch):
     monkeypatch.setattr(sd, "query_devices", no_device)
     p = open_player()
     assert p.available is False
-    assert p.reason == "no audio: no audio output device (Error querying device -1)"
+    assert p.reason == "no audio: no output device (Error querying device -1)"
     p.load(ramp(), SR)
     p.play()
     p.seek(0.5)

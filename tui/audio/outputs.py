@@ -69,7 +69,7 @@ def default_output_device() -> tuple[int, str]:
         info = sd.query_devices(kind="output")
         hostapi = sd.query_hostapis(info["hostapi"])["name"]
     except (sd.PortAudioError, ValueError, KeyError, TypeError) as exc:
-        raise NoAudio(f"no audio output device ({one_line(exc)})") from None
+        raise NoAudio(f"no output device ({one_line(exc)})") from None
     return int(info["index"]), f"{info['name']} ({hostapi})"
 
 
