@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import builtins
 import ctypes.util
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -50,3 +52,16 @@ needs_tmux = pytest.mark.skipif(not HAS_TMUX, reason="tmux is not installed (apt
 needs_realdata = pytest.mark.skipif(
     not REALDATA.is_dir(), reason="../shared/realdata is not beside this checkout"
 )
+
+
+def block_sounddevice(monkeypatch, exc: BaseException) -> None:
+    """Make `import sounddevice` raise `exc`, as on a machine without PortAudio."""
+    real = builtins.__import__
+
+    def fake(name, *args, **kwargs):
+        if name == "sounddevice":
+            raise exc
+        return real(name, *args, **kwargs)
+
+    monkeypatch.delitem(sys.modules, "sounddevice", raising=False)
+    monkeypatch.setattr(builtins, "__import__", fake)

@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 import argparse
-import builtins
 import subprocess
 import sys
 
 import pytest
 
-from tests.support import needs_portaudio
+from tests.support import block_sounddevice, needs_portaudio
 from tui.audio.outputs import NullOutput
 from tui.audio.remote import Listener, tcp_url
 from tui.commands import audio_test
@@ -40,15 +39,7 @@ def test_no_output_device_exits_1_with_one_line(_isolated_home):
 
 
 def test_no_portaudio_exits_1_and_says_what_to_install(monkeypatch, capsys):
-    real_import = builtins.__import__
-
-    def no_portaudio(name, *args, **kwargs):
-        if name == "sounddevice":
-            raise OSError("PortAudio library not found")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.delitem(sys.modules, "sounddevice", raising=False)
-    monkeypatch.setattr(builtins, "__import__", no_portaudio)
+    block_sounddevice(monkeypatch, OSError("PortAudio library not found"))
     assert audio_test.run(argparse.Namespace(audio=None)) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1

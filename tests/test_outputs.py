@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import builtins
-import sys
 import threading
 import time
 
 import numpy as np
 import pytest
 
-from tests.support import needs_portaudio
+from tests.support import block_sounddevice, needs_portaudio
 from tui.audio import outputs
 from tui.audio.outputs import (
     NO_PORTAUDIO,
@@ -50,20 +48,8 @@ def _wait(pred, timeout=10.0):
     return pred()
 
 
-def _block_import(monkeypatch, exc):
-    real = builtins.__import__
-
-    def fake(name, *args, **kwargs):
-        if name == "sounddevice":
-            raise exc
-        return real(name, *args, **kwargs)
-
-    monkeypatch.delitem(sys.modules, "sounddevice", raising=False)
-    monkeypatch.setattr(builtins, "__import__", fake)
-
-
 def test_missing_portaudio_is_one_line(monkeypatch):
-    _block_import(monkeypatch, OSError("PortAudio library not found"))
+    block_sounddevice(monkeypatch, OSError("PortAudio library not found"))
     with pytest.raises(NoAudio) as err:
         outputs.import_sounddevice()
     assert str(err.value) == NO_PORTAUDIO
@@ -74,7 +60,7 @@ def test_missing_portaudio_is_one_line(monkeypatch):
 
 
 def test_missing_sounddevice_package_is_one_line(monkeypatch):
-    _block_import(monkeypatch, ImportError("No module named 'sounddevice'"))
+    block_sounddevice(monkeypatch, ImportError("No module named 'sounddevice'"))
     with pytest.raises(NoAudio, match="sounddevice package is not installed"):
         outputs.import_sounddevice()
 

@@ -395,18 +395,9 @@ def test_unavailable_player_is_a_silent_no_op():
 
 
 def test_open_player_without_portaudio(monkeypatch):
-    import builtins
-    import sys
+    from tests.support import block_sounddevice
 
-    real_import = builtins.__import__
-
-    def no_portaudio(name, *args, **kwargs):
-        if name == "sounddevice":
-            raise OSError("PortAudio library not found")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.delitem(sys.modules, "sounddevice", raising=False)
-    monkeypatch.setattr(builtins, "__import__", no_portaudio)
+    block_sounddevice(monkeypatch, OSError("PortAudio library not found"))
     p = open_player()
     assert p.available is False
     assert p.reason == "no audio: PortAudio (libportaudio2) is not installed"
