@@ -43,8 +43,8 @@ def db_path(tmp_path) -> Path:
 
 @pytest.fixture
 def store(db_path):
-    from tui.clock import FakeClock
-    from tui.store import open_store
+    from earmark.clock import FakeClock
+    from earmark.store import open_store
 
     s = open_store(db_path, clock=FakeClock())
     yield s

@@ -9,14 +9,14 @@ import sys
 
 import pytest
 
+from earmark.audio.outputs import NullOutput
+from earmark.audio.remote import Listener, tcp_url
+from earmark.commands import audio_test
 from tests.support import block_sounddevice, needs_portaudio
-from tui.audio.outputs import NullOutput
-from tui.audio.remote import Listener, tcp_url
-from tui.commands import audio_test
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tui", "audio-test", *args],
+    return subprocess.run([sys.executable, "-m", "earmark", "audio-test", *args],
                           capture_output=True, text=True, timeout=60)
 
 

@@ -4,9 +4,9 @@ import sqlite3
 
 import pytest
 
-from tui import audit
-from tui.cli import main
-from tui.store import NewClip, open_store
+from earmark import audit
+from earmark.cli import main
+from earmark.store import NewClip, open_store
 
 
 def _fill(store, n=5):

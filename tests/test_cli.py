@@ -3,12 +3,12 @@
 import subprocess
 import sys
 
-from tui import cli
-from tui.errors import UserError
+from earmark import cli
+from earmark.errors import UserError
 
 
 def _run(*args, **kw):
-    return subprocess.run([sys.executable, "-m", "tui", *args], capture_output=True, text=True, **kw)
+    return subprocess.run([sys.executable, "-m", "earmark", *args], capture_output=True, text=True, **kw)
 
 
 def test_unknown_flag_is_one_line_exit_2():

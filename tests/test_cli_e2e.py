@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def earmark(*args, cwd: Path, check_rc: int | None = 0) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("EARMARK_")}
-    p = subprocess.run([sys.executable, "-m", "tui", *map(str, args)], cwd=cwd, env=env,
+    p = subprocess.run([sys.executable, "-m", "earmark", *map(str, args)], cwd=cwd, env=env,
                        capture_output=True, text=True, timeout=120)
     if check_rc is not None:
         assert p.returncode == check_rc, (p.returncode, p.stdout, p.stderr)
@@ -51,7 +51,7 @@ def test_import_stats_export_round_trip(realdata, tmp_path):
     assert "clips        6" in earmark("stats", "--db", db, cwd=tmp_path).stdout
 
     # An annotator's work, through the store API the TUI uses, then export it all.
-    from tui.store import open_store
+    from earmark.store import open_store
 
     store = open_store(db)
     clips = list(store.iter_clips())
@@ -66,7 +66,7 @@ def test_import_stats_export_round_trip(realdata, tmp_path):
     assert stats["flags"]["critical"] == 1
 
     env_db = {"EARMARK_DB": str(db)}
-    p = subprocess.run([sys.executable, "-m", "tui", "export"], cwd=tmp_path, capture_output=True,
+    p = subprocess.run([sys.executable, "-m", "earmark", "export"], cwd=tmp_path, capture_output=True,
                        text=True, env={**os.environ, **env_db}, timeout=120)
     assert p.returncode == 0, p.stderr
     recs = [json.loads(line) for line in p.stdout.splitlines()]

@@ -8,8 +8,8 @@ import struct
 import numpy as np
 import pytest
 
+from earmark.audio import AudioError, load, probe
 from tests.conftest import REALDATA
-from tui.audio import AudioError, load, probe
 
 SR = 16_000
 MALFORMED = sorted((REALDATA / "malformed").glob("*.wav")) if REALDATA.is_dir() else []
@@ -254,7 +254,7 @@ def test_non_finite_samples_are_made_safe(tmp_path):
 
 
 def test_absurdly_long_file_is_refused(tmp_path, monkeypatch):
-    import tui.audio.decode as decode
+    import earmark.audio.decode as decode
 
     monkeypatch.setattr(decode, "MAX_SECONDS", 1)
     assert_fails(write(tmp_path / "long.wav", tone(2.0)), "too long")

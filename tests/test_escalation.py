@@ -4,10 +4,16 @@ import datetime as dt
 
 import pytest
 
-from tui.clock import FakeClock
-from tui.escalation import DeadlinePolicy, Escalation, EscalationError, deadline_text, queue_order
-from tui.roles import PermissionDenied
-from tui.store import NewClip, open_store
+from earmark.clock import FakeClock
+from earmark.escalation import (
+    DeadlinePolicy,
+    Escalation,
+    EscalationError,
+    deadline_text,
+    queue_order,
+)
+from earmark.roles import PermissionDenied
+from earmark.store import NewClip, open_store
 
 UTC = dt.UTC
 CET = dt.timezone(dt.timedelta(hours=1))
@@ -57,7 +63,7 @@ def test_standard_skips_holidays_and_config_is_read():
 @pytest.mark.parametrize("bad", [{"imminent_minutes": -1}, {"business_hour": "25"},
                                  {"holidays": ["not a date"]}, {"urgent_hours": True}])
 def test_bad_deadline_settings_are_user_errors(bad):
-    from tui.errors import UserError
+    from earmark.errors import UserError
 
     with pytest.raises(UserError, match="escalation"):
         DeadlinePolicy.from_settings({"escalation": bad})
@@ -209,7 +215,7 @@ def test_critical_flag_refine_and_two_person_downgrade(wf):
         wf.request_downgrade(fid, "ann")
     wf.request_downgrade(fid, "rev1")
     assert wf.critical_clip_ids() == {1}  # still critical until confirmed
-    from tui.errors import UserError
+    from earmark.errors import UserError
 
     with pytest.raises(UserError, match="second reviewer"):
         wf.confirm_downgrade(fid, "rev1")
@@ -220,7 +226,7 @@ def test_critical_flag_refine_and_two_person_downgrade(wf):
 
 
 def test_update_flag_rejects_unknown_fields_and_categories(wf):
-    from tui.errors import UserError
+    from earmark.errors import UserError
 
     fid = wf.add_flag(1, "critical", "ann")
     with pytest.raises(ValueError):

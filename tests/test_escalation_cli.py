@@ -5,9 +5,9 @@ import time
 
 import pytest
 
-from tui.cli import main
-from tui.clock import FakeClock
-from tui.store import NewClip, open_store
+from earmark.cli import main
+from earmark.clock import FakeClock
+from earmark.store import NewClip, open_store
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ resolved outcome and back to the annotator's view; any edit to the audit log is 
 import json
 import sqlite3
 
+from earmark.cli import main
+from earmark.store import NewClip, open_store
 from tests.support import REALDATA, needs_realdata
-from tui.cli import main
-from tui.store import NewClip, open_store
 
 pytestmark = needs_realdata
 

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from tui.errors import UserError
-from tui.exporting import export_to_file, redact, slug, write
-from tui.importing import import_manifests
-from tui.store import Flag
+from earmark.errors import UserError
+from earmark.exporting import export_to_file, redact, slug, write
+from earmark.importing import import_manifests
+from earmark.store import Flag
 
 CARD = "my card number is four four one two nine nine eight seven"
 IDENT = {"account_id": "ACCT-99120047", "first_name": "Gwendolyn", "device_id": "DEV-5X8Q1"}
@@ -154,7 +154,7 @@ def test_no_identifying_value_in_any_export(project, db_path):
 
 
 def test_export_streams_a_store_bigger_than_one_read_chunk(store, tmp_path):
-    from tui.store import NewClip
+    from earmark.store import NewClip
 
     b = store.batch_id("big")
     store.add_clips(b, [NewClip(name=f"c{i}", audio=f"/x/{i}.wav", asr=f"w{i}") for i in range(4500)])

@@ -4,13 +4,13 @@ import pkgutil
 import subprocess
 import sys
 
-import tui
+import earmark
 
 
 def _domain_modules() -> list[str]:
     names = []
-    for info in pkgutil.walk_packages(tui.__path__, "tui."):
-        if info.name.startswith("tui.app") or info.name == "tui.__main__":
+    for info in pkgutil.walk_packages(earmark.__path__, "earmark."):
+        if info.name.startswith("earmark.app") or info.name == "earmark.__main__":
             continue
         names.append(info.name)
     return names
@@ -18,7 +18,7 @@ def _domain_modules() -> list[str]:
 
 def test_domain_modules_do_not_import_textual():
     modules = _domain_modules()
-    assert "tui.store" in modules and "tui.audio" in modules
+    assert "earmark.store" in modules and "earmark.audio" in modules
     code = (
         "import importlib, sys\n"
         f"for m in {modules!r}:\n"

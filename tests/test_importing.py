@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from tui.errors import UserError
-from tui.importing import import_manifests
-from tui.manifest import words_from_pocketsphinx
+from earmark.errors import UserError
+from earmark.importing import import_manifests
+from earmark.manifest import words_from_pocketsphinx
 
 IDENTIFYING = {"account_id": "ACCT-77310492", "first_name": "Philippa",
                "device_id": "G090LF-SERIAL-5521", "location": "Tunbridge Wells"}
@@ -199,8 +199,8 @@ def test_csv_manifest(store, tmp_path):
 
 
 def test_no_identifying_value_reaches_the_database_file(db_path, realdata, tmp_path):
-    from tui.clock import FakeClock
-    from tui.store import open_store
+    from earmark.clock import FakeClock
+    from earmark.store import open_store
 
     m = librivox_manifest(realdata, tmp_path)
     store = open_store(db_path, clock=FakeClock())

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tui.config import demo_data_dir
-from tui.importing import import_manifests
+from earmark.config import demo_data_dir
+from earmark.importing import import_manifests
 
 DEMO = demo_data_dir()
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tui.config import keymaps_dir
-from tui.errors import UserError
-from tui.keymap import (
+from earmark.config import keymaps_dir
+from earmark.errors import UserError
+from earmark.keymap import (
     ALL_IDS,
     NAMED_KEYS,
     PUBLIC_IDS,
@@ -127,14 +127,14 @@ def test_key_syntax_matches_textual():
 
 
 def test_cli_reports_bad_keymap_in_one_line(tmp_path):
-    from tui.store import open_store
+    from earmark.store import open_store
 
     db = tmp_path / "e.db"
     open_store(db).close()
     f = tmp_path / "bad.toml"
     f.write_text('[bindings]\nplay = "f2"\n')
     r = subprocess.run(
-        [sys.executable, "-m", "tui", "annotate", "--db", str(db), "--keymap", str(f)],
+        [sys.executable, "-m", "earmark", "annotate", "--db", str(db), "--keymap", str(f)],
         capture_output=True, text=True, timeout=60, cwd=ROOT,
     )
     assert r.returncode == 2
@@ -143,15 +143,15 @@ def test_cli_reports_bad_keymap_in_one_line(tmp_path):
 
 
 def test_cli_annotate_without_database_or_clips(tmp_path):
-    from tui.store import open_store
+    from earmark.store import open_store
 
     missing = tmp_path / "nope.db"
-    r = subprocess.run([sys.executable, "-m", "tui", "annotate", "--db", str(missing)],
+    r = subprocess.run([sys.executable, "-m", "earmark", "annotate", "--db", str(missing)],
                        capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "no database" in r.stderr
     assert not missing.exists()
     empty = tmp_path / "empty.db"
     open_store(empty).close()
-    r = subprocess.run([sys.executable, "-m", "tui", "annotate", "--db", str(empty)],
+    r = subprocess.run([sys.executable, "-m", "earmark", "annotate", "--db", str(empty)],
                        capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert r.returncode == 2 and "no clips" in r.stderr and "Traceback" not in r.stderr

@@ -15,8 +15,8 @@ import time
 
 import numpy as np
 
-from tui.audio.player import open_player
-from tui.audio.remote import LINK_UP
+from earmark.audio.player import open_player
+from earmark.audio.remote import LINK_UP
 
 SSH_LINE = re.compile(r"^ssh -R (\d+):127\.0\.0\.1:(\d+) user@server$")
 TCP_LINE = re.compile(r"^export EARMARK_AUDIO=(tcp://([0-9a-f]{32})@127\.0\.0\.1:(\d+))$")
@@ -25,7 +25,7 @@ UNIX_LINE = re.compile(r"^export EARMARK_AUDIO=unix://([0-9a-f]{32})@(/\S+\.sock
 
 
 def start(*args: str) -> tuple[subprocess.Popen, queue.Queue]:
-    proc = subprocess.Popen([sys.executable, "-m", "tui", "listen", *args],
+    proc = subprocess.Popen([sys.executable, "-m", "earmark", "listen", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=os.environ.copy())
     lines: queue.Queue = queue.Queue()
@@ -116,7 +116,7 @@ def test_listen_on_a_busy_port_is_a_one_line_error():
         s.bind(("127.0.0.1", 0))
         s.listen(1)
         port = s.getsockname()[1]
-        r = subprocess.run([sys.executable, "-m", "tui", "listen", "--output", "null", "--port", str(port)],
+        r = subprocess.run([sys.executable, "-m", "earmark", "listen", "--output", "null", "--port", str(port)],
                            capture_output=True, text=True, timeout=60)
     assert r.returncode == 2
     assert r.stderr.startswith(f"earmark: cannot listen on 127.0.0.1:{port}")
@@ -125,7 +125,7 @@ def test_listen_on_a_busy_port_is_a_one_line_error():
 
 def test_listen_without_an_output_device_says_so(_isolated_home):
     (_isolated_home / ".asoundrc").write_text("pcm.!default {\n    type hw\n    card 7\n}\n")
-    r = subprocess.run([sys.executable, "-m", "tui", "listen", "--port", "0"],
+    r = subprocess.run([sys.executable, "-m", "earmark", "listen", "--port", "0"],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 1
     line = r.stderr.strip().splitlines()[-1]

@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from tui.errors import UserError
-from tui.manifest import (
+from earmark.errors import UserError
+from earmark.manifest import (
     BadLine,
     PathResolver,
     clean_words_list,

@@ -8,9 +8,8 @@ import time
 import numpy as np
 import pytest
 
-from tests.support import block_sounddevice, needs_portaudio
-from tui.audio import outputs
-from tui.audio.outputs import (
+from earmark.audio import outputs
+from earmark.audio.outputs import (
     NO_PORTAUDIO,
     DeviceOutput,
     NoAudio,
@@ -19,7 +18,8 @@ from tui.audio.outputs import (
     hint_for,
     open_output,
 )
-from tui.clock import FakeClock
+from earmark.clock import FakeClock
+from tests.support import block_sounddevice, needs_portaudio
 
 
 class Counted:

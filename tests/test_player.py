@@ -13,10 +13,10 @@ import time
 import numpy as np
 import pytest
 
+from earmark.audio.outputs import NullOutput, Output, UnavailableOutput
+from earmark.audio.player import Player, open_player
+from earmark.clock import FakeClock
 from tests.support import needs_portaudio
-from tui.audio.outputs import NullOutput, Output, UnavailableOutput
-from tui.audio.player import Player, open_player
-from tui.clock import FakeClock
 
 SR = 16_000
 BLOCK = 320  # 20 ms

@@ -7,9 +7,9 @@ import threading
 import numpy as np
 import pytest
 
+from earmark.audio import AudioError, load
+from earmark.audio.prefetch import DecodedClip, Prefetcher, decode_clip, loudness_gain
 from tests.conftest import REALDATA
-from tui.audio import AudioError, load
-from tui.audio.prefetch import DecodedClip, Prefetcher, decode_clip, loudness_gain
 
 SR = 16_000
 

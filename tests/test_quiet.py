@@ -19,7 +19,7 @@ def test_fd2_goes_to_the_log_and_python_stderr_still_reaches_the_terminal(tmp_pa
     log = tmp_path / "logs" / "native.log"
     out = run(f"""
         import os, sys
-        from tui.audio.quiet import divert_native_stderr, is_diverted
+        from earmark.audio.quiet import divert_native_stderr, is_diverted
         before = sys.__stderr__
         divert_native_stderr({str(log)!r})
         divert_native_stderr({str(log)!r})  # idempotent
@@ -41,7 +41,7 @@ def test_fd2_goes_to_the_log_and_python_stderr_still_reaches_the_terminal(tmp_pa
 def test_without_a_log_native_output_is_discarded():
     out = run("""
         import os, sys
-        from tui.audio.quiet import divert_native_stderr
+        from earmark.audio.quiet import divert_native_stderr
         divert_native_stderr(None)
         os.write(2, b"native chatter\\n")
         print("still here", file=sys.stderr)
@@ -56,8 +56,8 @@ def test_real_decoder_warnings_are_diverted(tmp_path):
     code = f"""
         import sys
         import numpy as np, soundfile as sf
-        from tui.audio import AudioError, load
-        from tui.audio.quiet import divert_native_stderr
+        from earmark.audio import AudioError, load
+        from earmark.audio.quiet import divert_native_stderr
         if sys.argv[-1] == "divert":
             divert_native_stderr({str(log)!r})
         x = (0.3 * np.sin(np.arange(48000) / 5)).astype(np.float32)
@@ -84,7 +84,7 @@ def test_textual_picks_up_the_terminal_stream_when_diverted_first():
     """Textual takes sys.__stderr__ when an App is built: divert before building the App."""
     out = run("""
         import os, sys
-        from tui.audio.quiet import divert_native_stderr
+        from earmark.audio.quiet import divert_native_stderr
         terminal = os.fstat(2)
         divert_native_stderr(None)
         from textual.app import App

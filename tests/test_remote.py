@@ -19,10 +19,9 @@ import time
 import numpy as np
 import pytest
 
-from tests.support import needs_portaudio
-from tui.audio.outputs import NullOutput
-from tui.audio.player import Player, open_player
-from tui.audio.remote import (
+from earmark.audio.outputs import NullOutput
+from earmark.audio.player import Player, open_player
+from earmark.audio.remote import (
     AUDIO,
     AUTH,
     CHALLENGE,
@@ -42,7 +41,8 @@ from tui.audio.remote import (
     tcp_url,
     unix_url,
 )
-from tui.errors import UserError
+from earmark.errors import UserError
+from tests.support import needs_portaudio
 
 SR = 16_000
 BLOCK = 320
@@ -649,8 +649,8 @@ def test_close_cuts_a_stuck_handshake_short():
 @needs_portaudio
 def test_listener_on_a_real_device_stream():
     """`earmark listen` without --output null: a PortAudio stream (ALSA's null device)."""
+    from earmark.audio.outputs import DeviceOutput
     from tests.test_outputs import rescan_if_no_device
-    from tui.audio.outputs import DeviceOutput
 
     rescan_if_no_device()
     device = DeviceOutput()

@@ -2,9 +2,9 @@
 
 import pytest
 
-from tui.cli import main
-from tui.errors import UserError
-from tui.roles import PermissionDenied
+from earmark.cli import main
+from earmark.errors import UserError
+from earmark.roles import PermissionDenied
 
 
 def test_first_user_is_lead_then_annotators(store):

@@ -6,11 +6,11 @@ import contextlib
 
 import pytest
 
-from tui.clock import FakeClock
-from tui.session import (
+from earmark.clock import FakeClock
+from earmark.session import (
     Session as _Session,
 )
-from tui.session import (
+from earmark.session import (
     SessionError,
     align_words,
     low_confidence,
@@ -18,7 +18,7 @@ from tui.session import (
     word_at,
     word_timing,
 )
-from tui.store import NewClip, open_store
+from earmark.store import NewClip, open_store
 
 _open_sessions: list = []
 
@@ -273,7 +273,7 @@ def test_audit_hooks_used_when_store_has_them(queue):
 
 
 def test_word_alternatives_from_other_guesses(queue):
-    from tui.session import word_alternatives
+    from earmark.session import word_alternatives
 
     clip = queue.clip_by_name("c1")
     text = clip.asr

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tui.stats import compute, summary_lines
-from tui.store import NewClip
+from earmark.stats import compute, summary_lines
+from earmark.store import NewClip
 
 
 def _clips(store, n=6):
@@ -61,9 +61,9 @@ def test_stats_command_prints_names_literally(db_path, capsys):
     import json
     import time
 
-    from tui.clock import FakeClock
-    from tui.commands.stats import run
-    from tui.store import open_store
+    from earmark.clock import FakeClock
+    from earmark.commands.stats import run
+    from earmark.store import open_store
 
     store = open_store(db_path, clock=FakeClock(time.time()))  # the command reads the real clock
     _clips(store)

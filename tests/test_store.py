@@ -3,8 +3,8 @@ import stat
 
 import pytest
 
-from tui.errors import UserError
-from tui.store import NewClip, open_store
+from earmark.errors import UserError
+from earmark.store import NewClip, open_store
 
 
 def test_database_is_owner_only_and_wal(db_path, store):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tui.audio.stretch import Stretcher, time_stretch
+from earmark.audio.stretch import Stretcher, time_stretch
 
 SR = 16_000
 SPEEDS = [0.5, 0.75, 1.5, 2.0]

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from tui.suggest import Suggester, Suggestion, fold, normalize_utterance
+from earmark.suggest import Suggester, Suggestion, fold, normalize_utterance
 
 
 @pytest.fixture(scope="module")
@@ -288,7 +288,7 @@ def test_normalize_utterance():
 
 
 def test_batch_normalisation_matches_the_single_one():
-    from tui.suggest import _normalize_many
+    from earmark.suggest import _normalize_many
 
     rng = random.Random(2)
     alphabet = "ab'_ -,.\u2019X9!?éÉ"
@@ -335,7 +335,7 @@ def test_build_in_a_worker_thread_and_suggest_while_learning():
 
 
 def test_from_store(store):
-    from tui.store import NewClip
+    from earmark.store import NewClip
 
     batch = store.batch_id("b1")
     store.add_lexicon(batch, ["Despacito", "Quorbix"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tui.audio.waveform import summarize
+from earmark.audio.waveform import summarize
 
 
 def reference(x: np.ndarray, width: int):

@@ -4,12 +4,19 @@ import datetime as dt
 
 import pytest
 
-from tui.cli import main
-from tui.clock import FakeClock
-from tui.errors import UserError
-from tui.roles import PermissionDenied
-from tui.store import NewClip, open_store
-from tui.wellbeing import Policy, Wellbeing, clip_allowed_for, meter_text, policy_for, start_of_day
+from earmark.cli import main
+from earmark.clock import FakeClock
+from earmark.errors import UserError
+from earmark.roles import PermissionDenied
+from earmark.store import NewClip, open_store
+from earmark.wellbeing import (
+    Policy,
+    Wellbeing,
+    clip_allowed_for,
+    meter_text,
+    policy_for,
+    start_of_day,
+)
 
 UTC = dt.UTC
 
@@ -125,7 +132,7 @@ def test_cli_wellbeing(db_path, st, capsys):
 
 
 def test_the_session_queue_routes_flagged_clips_away_at_the_hard_limit(st):
-    from tui.session import Session
+    from earmark.session import Session
 
     st.set_wellbeing("lead", soft_minutes=1, hard_minutes=2)
     st.add_flag(2, "distressing", "other")

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.wer import corpus_wer, normalize, wer
+from earmark.wer import corpus_wer, normalize, wer
 
 
 def test_normalize_ignores_case_and_punctuation():

@@ -26,8 +26,8 @@ HOSTILE = "[bold]x[/] [@click=app.quit]q[/] \x1b[31mred\x1b[0m \x00nul \u202eevi
 
 def librivox_clips(asr_override: dict[int, str] | None = None) -> list:
     """NewClips for the five LibriVox recordings, words from the recogniser's JSON."""
-    from tui.store import NewClip
-    from tui.textsafe import clean
+    from earmark.store import NewClip
+    from earmark.textsafe import clean
 
     out = []
     for i, wav in enumerate(sorted(LIBRI.glob("*.wav"))):
@@ -55,7 +55,7 @@ def librivox_clips(asr_override: dict[int, str] | None = None) -> list:
 
 
 def build_workspace(store, *, hostile: bool = False, unplayable: bool = True) -> None:
-    from tui.store import NewClip
+    from earmark.store import NewClip
 
     batch = store.batch_id("sense")
     clips = librivox_clips({1: HOSTILE} if hostile else None)
@@ -73,14 +73,14 @@ def workspace(store, realdata):
 
 
 def null_player_opener(clock=None):
-    from tui.audio.player import open_player
-    from tui.clock import SYSTEM
+    from earmark.audio.player import open_player
+    from earmark.clock import SYSTEM
 
     return lambda: open_player(None, output="null", clock=clock or SYSTEM)
 
 
 def make_app(store, **kw):
-    from tui.app.app import AnnotatorApp
+    from earmark.app.app import AnnotatorApp
 
     kw.setdefault("user", "ann")
     kw.setdefault("player_opener", null_player_opener())

@@ -8,20 +8,20 @@ from __future__ import annotations
 
 import pytest
 
+from earmark.keymap import ALL_IDS, load_keymap
 from tests.app.conftest import HOSTILE, build_workspace, make_app, settle
-from tui.keymap import ALL_IDS, load_keymap
 
 NO_SUGGEST = {"suggester_factory": lambda store: None}
 
 
 def _screen(app):
-    from tui.app.screens.annotate import AnnotateScreen
+    from earmark.app.screens.annotate import AnnotateScreen
 
     return next(s for s in app.screen_stack if isinstance(s, AnnotateScreen))
 
 
 def _editor(app):
-    from tui.app.widgets.editor import TranscriptInput
+    from earmark.app.widgets.editor import TranscriptInput
 
     return _screen(app).query_one(TranscriptInput)
 
@@ -105,7 +105,7 @@ async def test_accept_asr_submits_guess_with_one_key(ws, key):
 
 
 async def test_skip_asks_reason_and_escape_goes_back(ws):
-    from tui.app.screens.skip import SkipScreen
+    from earmark.app.screens.skip import SkipScreen
 
     app = make_app(ws, **NO_SUGGEST)
     async with app.run_test() as pilot:
@@ -145,7 +145,7 @@ async def test_unplayable_clip_passed_over_with_reason_once(ws):
 
 
 async def test_clip_failing_to_decode_is_skipped_automatically(store, realdata):
-    from tui.store import NewClip
+    from earmark.store import NewClip
 
     b = store.batch_id("b")
     store.add_clips(b, [
@@ -335,7 +335,7 @@ async def test_suggestions_from_lexicon_and_keys_to_take_them(ws):
         await settle(pilot, app)
         s = _screen(app)
         await _wait(pilot, lambda: s.suggester is not None)
-        from tui.app.widgets.suggestions import SuggestionsBar
+        from earmark.app.widgets.suggestions import SuggestionsBar
 
         bar = s.query_one(SuggestionsBar)
         _editor(app).value = ""
@@ -362,7 +362,7 @@ async def test_whole_utterance_suggestion(ws):
         s.suggester.add_transcript(first_asr.replace("mister", "mr"))
         s.suggester.set_context(first_asr, ())
         s._update_suggestions_now()
-        from tui.app.widgets.suggestions import SuggestionsBar
+        from earmark.app.widgets.suggestions import SuggestionsBar
 
         bar = s.query_one(SuggestionsBar)
         assert bar.utterance == first_asr.replace("mister", "mr")
@@ -411,7 +411,7 @@ async def test_flags_recorded_at_playhead(ws):
 # -- help and keymaps ---------------------------------------------------------------------------
 @pytest.mark.parametrize("name", [None, "scribe", "laptop"])
 async def test_help_lists_every_binding_with_active_key(ws, name):
-    from tui.app.screens.help import HelpScreen, key_label
+    from earmark.app.screens.help import HelpScreen, key_label
 
     km = load_keymap(name)
     app = make_app(ws, keymap=km, **NO_SUGGEST)
@@ -540,8 +540,8 @@ async def test_a_burst_of_keys_is_applied_in_order(ws):
 
 async def test_marks_read_without_colour(ws):
     """NO_COLOR / 16 colours: unsure words and flags are marked by characters and text style."""
-    from tui.app.widgets.asr import asr_content
-    from tui.app.widgets.waveform import WaveformView
+    from earmark.app.widgets.asr import asr_content
+    from earmark.app.widgets.waveform import WaveformView
 
     app = make_app(ws, **NO_SUGGEST)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -589,8 +589,8 @@ async def test_failed_save_keeps_the_text_and_says_why(ws, monkeypatch):
 
 
 async def test_alternatives_for_the_word_under_the_cursor_come_first(ws):
+    from earmark.app.widgets.suggestions import SuggestionsBar
     from tests.app.test_snapshots import FixedSuggester
-    from tui.app.widgets.suggestions import SuggestionsBar
 
     app = make_app(ws, suggester_factory=lambda s: FixedSuggester())
     async with app.run_test() as pilot:

@@ -8,9 +8,9 @@ import functools
 import pytest
 from textual.app import App
 
+from earmark.clock import FakeClock
+from earmark.store import open_store
 from tests.app.conftest import HOSTILE, build_workspace
-from tui.clock import FakeClock
-from tui.store import open_store
 
 pytestmark = pytest.mark.usefixtures("realdata")
 
@@ -53,7 +53,7 @@ def text_of(screen, selector) -> str:
 
 @sync
 async def test_escalate_needs_category_and_tier_then_records_the_span(ws):
-    from tui.app.screens.escalate import EscalateScreen
+    from earmark.app.screens.escalate import EscalateScreen
 
     clip = ws.clip(1)
     app = Host(lambda: EscalateScreen(ws, clip, "ann", playhead=5.0))
@@ -85,7 +85,7 @@ async def test_escalate_needs_category_and_tier_then_records_the_span(ws):
 
 @sync
 async def test_escalate_span_is_checked_and_cancel_records_nothing(ws):
-    from tui.app.screens.escalate import EscalateScreen, default_span
+    from earmark.app.screens.escalate import EscalateScreen, default_span
 
     clip = ws.clip(1)
     assert default_span(1.0, 60.0) == (0.0, 3.0)
@@ -111,7 +111,7 @@ async def test_escalate_span_is_checked_and_cancel_records_nothing(ws):
 
 @sync
 async def test_critical_panel_enter_keeps_the_defaults(ws):
-    from tui.app.screens.critical import CriticalFlagScreen
+    from earmark.app.screens.critical import CriticalFlagScreen
 
     fid = ws.add_flag(1, "critical", "ann", start=2.0, end=2.0)
     words = "my card number is four one".split()
@@ -127,7 +127,7 @@ async def test_critical_panel_enter_keeps_the_defaults(ws):
 
 @sync
 async def test_critical_panel_category_span_and_words(ws):
-    from tui.app.screens.critical import CriticalFlagScreen
+    from earmark.app.screens.critical import CriticalFlagScreen
 
     fid = ws.add_flag(1, "critical", "ann", start=2.0, end=2.0)
     words = ["my", "card", "[bold]4111[/]", "1111"]
@@ -153,7 +153,7 @@ async def test_critical_panel_category_span_and_words(ws):
 
 @sync
 async def test_critical_panel_escape_leaves_the_flag_as_recorded(ws):
-    from tui.app.screens.critical import CriticalFlagScreen
+    from earmark.app.screens.critical import CriticalFlagScreen
 
     fid = ws.add_flag(1, "critical", "ann", start=2.0, end=2.5, category="address")
     app = Host(lambda: CriticalFlagScreen(ws, fid, ws.clip(1), ["a", "b"], user="ann"))
@@ -169,7 +169,7 @@ async def test_critical_panel_escape_leaves_the_flag_as_recorded(ws):
 
 @sync
 async def test_break_screen_counts_up_shows_the_lead_text_and_takes_opt_outs(ws):
-    from tui.app.screens.rest import BreakScreen
+    from earmark.app.screens.rest import BreakScreen
 
     ws.set_wellbeing("lead", soft_minutes=10, hard_minutes=30, break_text=HOSTILE)
     app = Host(lambda: BreakScreen(ws, "ann", "You flagged a distressing clip."))
@@ -199,7 +199,7 @@ async def test_break_screen_counts_up_shows_the_lead_text_and_takes_opt_outs(ws)
 async def test_annotator_sees_own_escalations_with_outcome_only(ws):
     from textual.widgets import DataTable
 
-    from tui.app.screens.mine import MyEscalationsScreen
+    from earmark.app.screens.mine import MyEscalationsScreen
 
     ws.grant_role("lead", "rev", "reviewer")
     mine = ws.raise_escalation(1, "ann", tier="urgent", category="crime")

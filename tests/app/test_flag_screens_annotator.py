@@ -10,7 +10,7 @@ NO_SUGGEST = {"suggester_factory": lambda store: None}
 
 
 def _screen(app):
-    from tui.app.screens.annotate import AnnotateScreen
+    from earmark.app.screens.annotate import AnnotateScreen
 
     return next(s for s in app.screen_stack if isinstance(s, AnnotateScreen))
 
@@ -39,7 +39,7 @@ def ws(store, realdata):
 
 
 def test_words_in_selection():
-    from tui.app.sensitive import words_in_selection
+    from earmark.app.sensitive import words_in_selection
 
     text = "my card is 4111 1111 ok"
     assert words_in_selection(text, 11, 20) == [3, 4]
@@ -49,8 +49,8 @@ def test_words_in_selection():
 
 
 async def test_distressing_stops_playback_warns_and_offers_a_break(ws):
-    from tui.app.screens.rest import BreakScreen
-    from tui.app.sensitive import sensitive_for
+    from earmark.app.screens.rest import BreakScreen
+    from earmark.app.sensitive import sensitive_for
 
     app = make_app(ws, **NO_SUGGEST)
     async with app.run_test() as pilot:
@@ -71,9 +71,9 @@ async def test_distressing_stops_playback_warns_and_offers_a_break(ws):
 
 
 async def test_escalation_from_key_to_outcome_and_back(ws):
-    from tui.app.screens.escalate import EscalateScreen
-    from tui.app.screens.mine import MyEscalationsScreen
-    from tui.app.sensitive import sensitive_for
+    from earmark.app.screens.escalate import EscalateScreen
+    from earmark.app.screens.mine import MyEscalationsScreen
+    from earmark.app.sensitive import sensitive_for
 
     app = make_app(ws, **NO_SUGGEST)
     async with app.run_test(size=(100, 40)) as pilot:
@@ -106,9 +106,9 @@ async def test_escalation_from_key_to_outcome_and_back(ws):
 
 
 async def test_critical_marks_selected_words_and_enter_keeps(ws):
-    from tui.app.screens.critical import CriticalFlagScreen
-    from tui.app.sensitive import sensitive_for
-    from tui.app.widgets.editor import TranscriptInput
+    from earmark.app.screens.critical import CriticalFlagScreen
+    from earmark.app.sensitive import sensitive_for
+    from earmark.app.widgets.editor import TranscriptInput
 
     app = make_app(ws, **NO_SUGGEST)
     async with app.run_test(size=(100, 40)) as pilot:
@@ -129,8 +129,8 @@ async def test_critical_marks_selected_words_and_enter_keeps(ws):
 
 
 async def test_meter_offers_a_break_once_per_limit(ws):
-    from tui.app.screens.rest import BreakScreen
-    from tui.app.sensitive import sensitive_for
+    from earmark.app.screens.rest import BreakScreen
+    from earmark.app.sensitive import sensitive_for
 
     ws.set_wellbeing("lead", soft_minutes=1, hard_minutes=3)
     ws.add_flag(2, "distressing", "someone")
@@ -177,10 +177,10 @@ async def test_a_warned_clip_does_not_autoplay_others_do(ws):
 
 
 async def test_keys_distressing_escalate_and_own_list(ws):
-    from tui.app.screens.escalate import EscalateScreen
-    from tui.app.screens.mine import MyEscalationsScreen
-    from tui.app.screens.rest import BreakScreen
-    from tui.app.widgets.status import StatusLine
+    from earmark.app.screens.escalate import EscalateScreen
+    from earmark.app.screens.mine import MyEscalationsScreen
+    from earmark.app.screens.rest import BreakScreen
+    from earmark.app.widgets.status import StatusLine
 
     app = make_app(ws, **NO_SUGGEST)
     async with app.run_test(size=(100, 40)) as pilot:

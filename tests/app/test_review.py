@@ -8,9 +8,9 @@ import functools
 
 import pytest
 
+from earmark.clock import FakeClock
+from earmark.store import open_store
 from tests.app.conftest import HOSTILE, build_workspace
-from tui.clock import FakeClock
-from tui.store import open_store
 
 pytestmark = pytest.mark.usefixtures("realdata")
 
@@ -39,13 +39,13 @@ def sync(fn):
 
 
 def review_app(store, user, player=None):
-    from tui.app.review import ReviewApp
+    from earmark.app.review import ReviewApp
 
     return ReviewApp(store, user, player=player)
 
 
 def null_player():
-    from tui.audio.player import open_player
+    from earmark.audio.player import open_player
 
     return open_player(None, output="null")
 
@@ -239,17 +239,17 @@ async def test_annotators_are_kept_out(ws):
 
 
 def test_review_command_refuses_annotators(ws, db_path, capsys):
-    from tui.cli import main
+    from earmark.cli import main
 
     assert main(["review", "--db", str(db_path), "--user", "ann"]) == 2
     assert "only a reviewer or lead" in capsys.readouterr().err
 
 
 def test_review_shares_the_annotators_play_and_quit_keys():
-    from tui.commands.review import _keymap
+    from earmark.commands.review import _keymap
 
     km = _keymap("scribe")
-    from tui.keymap import load_keymap
+    from earmark.keymap import load_keymap
 
     scribe = load_keymap("scribe").bindings
     assert km["play_span"].endswith(scribe["play_pause"]) and km["play_span"].startswith("space,p,")

@@ -9,8 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+from earmark.store import open_store
 from tests.support import needs_realdata, needs_tmux
-from tui.store import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 EARMARK = Path(sys.executable).with_name("earmark")

@@ -18,7 +18,7 @@ class FixedSuggester:
         self.asr = asr
 
     def suggest(self, fragment, limit=5):
-        from tui.suggest import Suggestion
+        from earmark.suggest import Suggestion
 
         words = ["dashwood", "dash", "dashing", "dashed", "dashboard"]
         return [Suggestion(w, "lexicon", 1.0) for w in words if w.startswith(fragment[:2])][:limit]

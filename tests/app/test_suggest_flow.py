@@ -2,10 +2,10 @@
 
 import pytest
 
+from earmark.app.screens.annotate import _rank_word_suggestions
+from earmark.store import Clip
 from tests.app.conftest import build_workspace, make_app, settle
 from tests.app.test_annotate import _editor, _screen, _wait
-from tui.app.screens.annotate import _rank_word_suggestions
-from tui.store import Clip
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ async def test_a_submitted_word_is_suggested_on_the_next_clip(ws):
         await pilot.press(*"the zorbulaxian fleet", "enter")
         await settle(pilot, app)
         assert s.clip_state.clip.id != first
-        from tui.app.widgets.suggestions import SuggestionsBar
+        from earmark.app.widgets.suggestions import SuggestionsBar
 
         bar = s.query_one(SuggestionsBar)
         _editor(app).value = ""

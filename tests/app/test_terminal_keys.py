@@ -2,7 +2,7 @@
 
 from textual._xterm_parser import XTermParser
 
-import tui.app.app  # noqa: F401  (applies the fix on import, as the real app does)
+import earmark.app.app  # noqa: F401  (applies the fix on import, as the real app does)
 
 
 def _keys(data: str) -> list[str]:

@@ -107,12 +107,12 @@ def ws_db(store, db_path, realdata):
 
 
 def _annotate(db: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "tui", "annotate", "--db", str(db), "--user", "ann",
+    return [sys.executable, "-m", "earmark", "annotate", "--db", str(db), "--user", "ann",
             "--no-autoplay", *extra]
 
 
 def _reopen(db: Path):
-    from tui.store import open_store
+    from earmark.store import open_store
 
     return open_store(db, create=False)
 
@@ -141,7 +141,7 @@ def test_type_submit_quit_in_a_real_terminal(term, ws_db):
     finally:
         store.close()
     # what the session wrote to the audit log keeps the chain intact
-    r = subprocess.run([sys.executable, "-m", "tui", "audit", "verify", "--db", str(ws_db)],
+    r = subprocess.run([sys.executable, "-m", "earmark", "audit", "verify", "--db", str(ws_db)],
                        capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert r.returncode == 0, r.stdout + r.stderr
 
@@ -222,10 +222,10 @@ def test_function_keys_and_chords_reach_the_app(term, ws_db):
 
 def test_demo_correct_suggest_quit_resume(term, tmp_path):
     """The newcomer's path: `earmark demo`, correct a clip using a suggestion, quit, resume."""
-    from tui.commands.annotate import demo_db_path
+    from earmark.commands.annotate import demo_db_path
 
     db = demo_db_path(None)
-    demo = [sys.executable, "-m", "tui", "demo", "--no-autoplay"]
+    demo = [sys.executable, "-m", "earmark", "demo", "--no-autoplay"]
     term.start(demo, width=100, height=30)
     term.ready("clip 1 of ")
     term.keys("C-u")

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tui"))
 LIBRIVOX = ROOT.parent / "shared" / "realdata" / "librivox"
 SECONDS = 30
 
@@ -51,9 +51,9 @@ def best_of(fn, repeats: int) -> float:
 
 
 def figures(quick: bool) -> dict[str, float]:
-    from tui.audio.prefetch import Prefetcher
-    from tui.audio.stretch import Stretcher, time_stretch
-    from tui.audio.waveform import summarize
+    from earmark.audio.prefetch import Prefetcher
+    from earmark.audio.stretch import Stretcher, time_stretch
+    from earmark.audio.waveform import summarize
 
     x, sr, source = speech_30s()
     reps = 2 if quick else 5
@@ -88,7 +88,7 @@ def figures(quick: bool) -> dict[str, float]:
             paths.append(p)
         mp3 = Path(d) / "clip.mp3"
         sf.write(mp3, x, sr, format="MP3")
-        from tui.audio.decode import load
+        from earmark.audio.decode import load
 
         best, _ = best_of(lambda: load(paths[0]), reps)
         out["decode_flac_30s_ms"] = round(best * 1000, 1)

@@ -15,12 +15,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tui"))
 
 
 def figures(quick: bool) -> dict[str, float]:
-    from tui.clock import FakeClock
-    from tui.store import NewClip, open_store
+    from earmark.clock import FakeClock
+    from earmark.store import NewClip, open_store
 
     n_log = 5_000 if quick else 50_000
     out: dict[str, float] = {}

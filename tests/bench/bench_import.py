@@ -35,8 +35,8 @@ SHARED_FILES = 200
 _CHILD = r"""
 import json, resource, sys, time
 sys.path.insert(0, sys.argv[1])
-from tui.importing import import_manifests
-from tui.store import open_store
+from earmark.importing import import_manifests
+from earmark.store import open_store
 store = open_store(sys.argv[2])
 t = time.perf_counter()
 s = import_manifests(store, [sys.argv[3]])
@@ -51,8 +51,8 @@ print(json.dumps({"seconds": dt, "imported": s.imported, "duplicates": s.duplica
 _EXPORT = r"""
 import json, resource, sys, time
 sys.path.insert(0, sys.argv[1])
-from tui.exporting import write
-from tui.store import open_store
+from earmark.exporting import write
+from earmark.store import open_store
 store = open_store(sys.argv[2], create=False)
 t = time.perf_counter()
 with open(sys.argv[3], "w", encoding="utf-8") as fh:
@@ -64,13 +64,13 @@ print(json.dumps({"seconds": dt, "clips": n,
 
 
 def _export(db: Path, out: Path) -> dict:
-    res = subprocess.run([sys.executable, "-c", _EXPORT, str(ROOT), str(db), str(out)],
+    res = subprocess.run([sys.executable, "-c", _EXPORT, str(ROOT / "tui"), str(db), str(out)],
                          capture_output=True, text=True, check=True)
     return json.loads(res.stdout)
 
 
 def _run(db: Path, manifest: Path) -> dict:
-    out = subprocess.run([sys.executable, "-c", _CHILD, str(ROOT), str(db), str(manifest)],
+    out = subprocess.run([sys.executable, "-c", _CHILD, str(ROOT / "tui"), str(db), str(manifest)],
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tui"))
 ASOUNDRC_NULL = ROOT.parent / "shared" / "audio" / "asoundrc-null"
 
 SR = 16_000
@@ -106,8 +106,8 @@ def _null_device_home():
 
 
 def _relay_latency(listener_output, trials: int) -> tuple[list[float], list[float]]:
-    from tui.audio.player import Player
-    from tui.audio.remote import LINK_UP, Listener, RemoteOutput, parse_audio_url
+    from earmark.audio.player import Player
+    from earmark.audio.remote import LINK_UP, Listener, RemoteOutput, parse_audio_url
 
     lst = Listener(listener_output).start()
     stamp = _Stamp(listener_output)
@@ -142,9 +142,9 @@ def _relay_latency(listener_output, trials: int) -> tuple[list[float], list[floa
 
 
 def _handshake_and_reconnect(trials: int) -> tuple[list[float], list[float]]:
-    from tui.audio.outputs import NullOutput
-    from tui.audio.player import Player
-    from tui.audio.remote import (
+    from earmark.audio.outputs import NullOutput
+    from earmark.audio.player import Player
+    from earmark.audio.remote import (
         LINK_LOST,
         LINK_UP,
         Listener,
@@ -181,10 +181,10 @@ def _handshake_and_reconnect(trials: int) -> tuple[list[float], list[float]]:
 
 
 def _slow_link(trials: int) -> tuple[list[float], float]:
+    from earmark.audio.outputs import NullOutput
+    from earmark.audio.player import Player
+    from earmark.audio.remote import LINK_UP, Listener, RemoteOutput, parse_audio_url, tcp_url
     from tests.test_remote import DelayProxy
-    from tui.audio.outputs import NullOutput
-    from tui.audio.player import Player
-    from tui.audio.remote import LINK_UP, Listener, RemoteOutput, parse_audio_url, tcp_url
 
     class Timeline(NullOutput):
         def __init__(self):
@@ -233,8 +233,8 @@ def _slow_link(trials: int) -> tuple[list[float], float]:
 
 
 def _local_latency(trials: int) -> list[float]:
-    from tui.audio.outputs import DeviceOutput
-    from tui.audio.player import Player
+    from earmark.audio.outputs import DeviceOutput
+    from earmark.audio.player import Player
 
     out = DeviceOutput()
     player = Player(out)
@@ -258,7 +258,7 @@ def _local_latency(trials: int) -> list[float]:
 
 
 def figures(quick: bool) -> dict[str, float]:
-    from tui.audio.outputs import DeviceOutput, NoAudio, NullOutput
+    from earmark.audio.outputs import DeviceOutput, NoAudio, NullOutput
 
     trials = 5 if quick else 20
     out: dict[str, float] = {}

@@ -23,12 +23,12 @@ import time
 import tracemalloc
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tui"))
 
 from rapidfuzz import process
 from wordfreq import top_n_list
 
-from tui.suggest import Suggester
+from earmark.suggest import Suggester
 
 _ONSETS = (
     "b c d f g h j k l m n p r s t v w y z bl br ch cl cr dr fl fr gl gr pl pr sc sh sk sl "

@@ -43,8 +43,8 @@ def _p(values: list[float], q: float) -> float:
 
 def build_db(path: Path, n: int) -> None:
     """n clips straight through store.add_clips (no probing): the queue is what is measured."""
-    sys.path.insert(0, str(ROOT))
-    from tui.store import NewClip, open_store
+    sys.path.insert(0, str(ROOT / "tui"))
+    from earmark.store import NewClip, open_store
 
     wavs = sorted(LIBRI.glob("*.wav"))
     meta = []
@@ -71,10 +71,10 @@ def build_db(path: Path, n: int) -> None:
 async def _submit_latencies(db: Path, rounds: int, cpu: list[float] | None = None) -> list[float]:
     from textual import events
 
-    from tui.app.app import AnnotatorApp
-    from tui.app.screens.annotate import AnnotateScreen
-    from tui.audio.player import open_player
-    from tui.store import open_store
+    from earmark.app.app import AnnotatorApp
+    from earmark.app.screens.annotate import AnnotateScreen
+    from earmark.audio.player import open_player
+    from earmark.store import open_store
 
     store = open_store(db)
     app = AnnotatorApp(store, user="bench", autoplay=True, cursor_blink=False,
@@ -140,7 +140,7 @@ def _startup_and_rss(db: Path, n: int, home: Path, runs: int) -> tuple[float, fl
     for i in range(runs):
         sock = f"earmark-bench-{os.getpid()}-{i}"
         cmd = "exec " + " ".join(shlex.quote(a) for a in [
-            sys.executable, "-m", "tui", "annotate", "--db", str(db), "--user", f"bench{i}"])
+            sys.executable, "-m", "earmark", "annotate", "--db", str(db), "--user", f"bench{i}"])
         env = {**os.environ, "HOME": str(home), "TERM": "xterm-256color",
                "XDG_STATE_HOME": str(home / "state"), "XDG_DATA_HOME": str(home / "data"),
                "XDG_CONFIG_HOME": str(home / "config")}

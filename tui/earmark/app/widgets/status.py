@@ -1,0 +1,60 @@
+"""The status line: where the annotator is in the batch, their pace, and the audio's state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.content import Content
+
+from earmark.app.widgets.textbox import TextBox
+from earmark.textsafe import clean
+
+
+@dataclass(frozen=True)
+class StatusInfo:
+    batch: str = ""
+    position: int = 0
+    total: int = 0
+    done_today: int = 0
+    per_hour: float = 0.0
+    on_clip: float = 0.0
+    speed: float = 1.0
+    audio: str = "audio: starting"
+    clip_state: str = ""  # "reopened (done)", "unplayable: ..." or ""
+    exposure: str = ""    # the wellbeing meter, once anything flagged was heard today
+
+
+def _mmss(seconds: float) -> str:
+    s = int(max(0.0, seconds))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def status_content(info: StatusInfo) -> Content:
+    """Plain text pieces, separated so the eye finds each one; untrusted parts cleaned."""
+    clip = f"clip {info.position} of {info.total}" if info.total else "no clips"
+    parts: list[str | tuple[str, str]] = [
+        (clean(info.batch)[:24] or "-", "bold"), " │ ", clip,
+        " │ ", f"today {info.done_today}",
+        " │ ", f"{info.per_hour:.0f}/h",
+        " │ ", f"on clip {_mmss(info.on_clip)}",
+        " │ ", f"{info.speed:.2g}x" if info.speed != 1.0 else "1x",
+        " │ ", (clean(info.audio), "italic" if info.audio.startswith("no audio") else ""),
+    ]
+    if info.exposure:  # before the audio state: a limit passed matters more than "playing"
+        parts[-2:-2] = [" │ ", (clean(info.exposure), "bold" if " - " in info.exposure else "")]
+    if info.clip_state:
+        parts += [" │ ", (clean(info.clip_state), "reverse")]
+    return Content.assemble(*parts)
+
+
+class StatusLine(TextBox):
+    """One line; what does not fit is cut at the right, where the least needed part sits."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.info = StatusInfo()
+
+    def show(self, info: StatusInfo) -> None:
+        if info != self.info:
+            self.info = info
+            self.set(status_content(info))

@@ -1,0 +1,30 @@
+"""`earmark roles [grant USER ROLE]`: who is annotator, reviewer or lead on this database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from earmark.config import current_user, db_path
+from earmark.store import open_store
+
+
+def run(args) -> int:
+    store = open_store(db_path(args.db), create=False)
+    try:
+        actor = current_user(getattr(args, "user", None))
+        if getattr(args, "action", None) == "grant":
+            store.grant_role(actor, args.user_name, args.role)
+            print(f"{args.user_name} is now {args.role} (granted by {actor})")
+            return 0
+        store.ensure_user(actor)
+        for u in store.users():
+            since = dt.datetime.fromtimestamp(u.granted_at or u.joined_at).strftime("%Y-%m-%d %H:%M")
+            if u.granted_by:
+                how = f"granted by {u.granted_by}"
+            else:
+                how = "first user" if u.role == "lead" else "joined"
+            me = "  (you)" if u.name == actor else ""
+            print(f"{u.name:<20} {u.role:<10} {how}, {since}{me}")
+        return 0
+    finally:
+        store.close()

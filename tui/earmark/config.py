@@ -1,0 +1,85 @@
+"""Where things live: the database, the settings file, the keymaps and the demo data.
+
+Precedence is always: command-line flag, then environment, then settings file, then default.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import tomllib
+from pathlib import Path
+
+from platformdirs import user_config_path, user_data_path, user_state_path
+
+from earmark.errors import UserError
+
+APP = "earmark"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def default_db_path() -> Path:
+    return Path(os.environ.get("EARMARK_DB") or "earmark.db")
+
+
+def db_path(flag: str | None) -> Path:
+    return Path(flag) if flag else default_db_path()
+
+
+def audio_url(flag: str | None) -> str | None:
+    """The remote-audio URL (tcp://SECRET@127.0.0.1:N or unix:PATH), if any."""
+    return flag or os.environ.get("EARMARK_AUDIO") or None
+
+
+def current_user(flag: str | None = None) -> str:
+    if flag:
+        return flag
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (containers without passwd entries)
+        return os.environ.get("USER") or "annotator"
+
+
+def config_dir() -> Path:
+    return user_config_path(APP, appauthor=False)
+
+
+def data_dir() -> Path:
+    return user_data_path(APP, appauthor=False)
+
+
+def state_dir() -> Path:
+    return user_state_path(APP, appauthor=False)
+
+
+def settings_file() -> Path:
+    return Path(os.environ.get("EARMARK_CONFIG") or config_dir() / "config.toml")
+
+
+def load_settings() -> dict:
+    """The user's settings file, or {} when there is none. A broken file is a UserError."""
+    path = settings_file()
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise UserError(f"settings file {path}: {exc}") from None
+
+
+def _bundled(name: str) -> Path:
+    """A folder shipped with the tool: the checkout's copy first, then the installed copy."""
+    root = PACKAGE_DIR.parents[1]  # tui/earmark -> the checkout, when run from one
+    checkout = root / name
+    if checkout.is_dir() and (root / "pyproject.toml").is_file():
+        return checkout
+    return PACKAGE_DIR / f"_{name}"
+
+
+def keymaps_dir() -> Path:
+    return _bundled("keymaps")
+
+
+def demo_data_dir() -> Path:
+    return _bundled("demo_data")

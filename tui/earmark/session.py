@@ -1,0 +1,439 @@
+"""The annotator's session: which clip is open, its draft, its timing, and moving on.
+
+The screen asks the session, the session asks the store; nothing here knows Textual exists,
+so the whole workflow (resume, submit, skip, reopen, drafts) is testable without a terminal.
+Timing uses the injected clock's monotonic time, so tests move it by hand.
+
+Threading: the app calls the session from one worker thread at a time for writes and from
+the UI thread for reads of plain attributes; the store serialises its own connection.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from earmark.clock import SYSTEM, Clock
+from earmark.store import SKIP_REASONS, Clip, Store
+from earmark.textsafe import clean
+
+LOW_CONFIDENCE = 0.6
+
+
+@dataclass(frozen=True)
+class ClipState:
+    """What the screen draws for the open clip; a snapshot, safe to hand to the UI thread."""
+
+    clip: Clip
+    position: int          # 1-based, in import order
+    total: int
+    text: str              # the editor's text: draft, else submitted text, else the ASR guess
+    cursor: int
+    reopened: bool         # a clip already submitted, opened again for a change
+    notices: tuple[str, ...] = ()
+
+
+class Session:
+    def __init__(self, store: Store, user: str, *, clock: Clock = SYSTEM) -> None:
+        self.store = store
+        self.user = user
+        self.clock = clock
+        self.started = clock.monotonic()
+        self.finished_this_session = 0
+        self.total = store.clip_count()
+        self.current: Clip | None = None
+        self.position = 0
+        self.text = ""
+        self.cursor = 0
+        self._original = ""         # the text the clip opened with, to tell edits apart
+        self._opened_at = clock.monotonic()
+        self._prior_seconds = 0.0   # time spent on this clip in earlier visits (from the draft)
+        self._dirty = False
+        self._announced: set[int] = set()
+        self._unclaimed: int | None = None
+        self._lock = threading.RLock()
+        # Exposure and audit records are durable writes; the player reports from whatever
+        # thread stopped it (often the UI's), so they are written by one thread of their own.
+        self._bg = ThreadPoolExecutor(max_workers=1, thread_name_prefix="earmark-audit")
+        self._audit("session_start")
+
+    # -- figures for the status line ---------------------------------------------------
+    def seconds_on_clip(self) -> float:
+        return self._prior_seconds + max(0.0, self.clock.monotonic() - self._opened_at)
+
+    def clips_per_hour(self) -> float:
+        """Clips finished this session per hour; over at least a minute, so one quick clip is no 3600/h."""
+        elapsed = max(60.0, self.clock.monotonic() - self.started)
+        return self.finished_this_session * 3600.0 / elapsed
+
+    def done_today(self) -> int:
+        now = self.clock.now()
+        midnight = _dt.datetime.fromtimestamp(now).replace(hour=0, minute=0, second=0, microsecond=0)
+        return self.store.done_since(midnight.timestamp(), self.user)
+
+    # -- opening clips -----------------------------------------------------------------
+    def resume(self) -> ClipState | None:
+        """Open the clip in progress (with its draft), else the first pending clip."""
+        clip_id = self.store.resume_clip(self.user)
+        return self.open(clip_id) if clip_id is not None else self._empty()
+
+    def open(self, clip_id: int, notices: tuple[str, ...] = ()) -> ClipState | None:
+        """Open a clip. A pending clip is claimed (in_progress, ours) by `claim()`, which the
+        caller runs after showing it: the claim is a durable write the screen need not wait for.
+        """
+        with self._lock:
+            self._leave()
+            clip = self.store.clip(clip_id)
+            if clip is None:
+                return self._empty()
+            self._unclaimed = clip.id if clip.status == "pending" else None
+            draft = self.store.draft(clip.id)
+            reopened = clip.status in ("done", "skipped")
+            if draft is not None:
+                text, cursor, prior = draft.text, draft.cursor, draft.seconds
+            elif clip.status == "done" and clip.text is not None:
+                text, cursor, prior = clip.text, len(clip.text), 0.0
+            else:
+                text, cursor, prior = clip.asr, len(clip.asr), 0.0
+            self.current = clip
+            self.position = self.store.position(clip.id)
+            self.text = clean(text)
+            self.cursor = max(0, min(cursor, len(self.text)))
+            self._original = self.text if draft is None else None  # a draft is an edit already
+            self._prior_seconds = prior
+            self._opened_at = self.clock.monotonic()
+            self._dirty = False
+            if reopened:
+                self._audit("reopen", clip.id)
+            return self.state(notices)
+
+    def claim(self) -> None:
+        """Mark the open clip as this annotator's clip in progress (if it was pending)."""
+        with self._lock:
+            clip = self.current
+            if clip is None or self._unclaimed != clip.id:
+                return
+            self._unclaimed = None
+            self.store.start_clip(clip.id, self.user)
+            fresh = self.store.clip(clip.id)
+            if fresh is not None:
+                self.current = fresh
+
+    def state(self, notices: tuple[str, ...] = ()) -> ClipState | None:
+        if self.current is None:
+            return None
+        return ClipState(
+            clip=self.current, position=self.position, total=self.total, text=self.text,
+            cursor=self.cursor, reopened=self.current.status in ("done", "skipped"),
+            notices=notices,
+        )
+
+    def _empty(self) -> None:
+        self.current = None
+        self.position = 0
+        self.text = ""
+        return None
+
+    # -- editing and drafts ------------------------------------------------------------
+    def edit(self, text: str, cursor: int, *, clip_id: int | None = None) -> None:
+        """Record what the editor holds; saved by save_draft (the app calls it on a timer).
+
+        `clip_id` guards against a late edit event for a clip the session has already left.
+        """
+        with self._lock:
+            if self.current is None or (clip_id is not None and clip_id != self.current.id):
+                return
+            if text != self.text:
+                self._dirty = True
+            self.text = text
+            self.cursor = cursor
+
+    @property
+    def dirty(self) -> bool:
+        return self._dirty
+
+    def save_draft(self, *, force: bool = False) -> bool:
+        """Write the draft if it changed (or `force`, to keep the time spent); True if written."""
+        with self._lock:
+            clip = self.current
+            if clip is None or clip.status == "unplayable":
+                return False
+            if not (self._dirty or force):
+                return False
+            self.claim()
+            clip = self.current
+            if self._original is not None and self.text == self._original and clip.status != "in_progress":
+                # a submitted clip looked at but not changed: no draft, nothing to resume
+                self._dirty = False
+                return False
+            self.store.save_draft(clip.id, self.user, clean(self.text), self.cursor,
+                                  self.seconds_on_clip())
+            self._dirty = False
+            return True
+
+    def _leave(self) -> None:
+        """Keep what was typed and the time spent on the clip we are leaving."""
+        if self.current is not None:
+            self.claim()
+            self.save_draft(force=True)
+
+    def close(self) -> None:
+        with self._lock:
+            self._leave()
+            self._audit("session_end")
+        self._bg.shutdown(wait=True)
+
+    # -- finishing clips ---------------------------------------------------------------
+    def submit(self, text: str | None = None) -> ClipState | None:
+        """Save the transcript durably, then open the next clip still to do."""
+        with self._lock:
+            clip = self._require_playable()
+            final = " ".join(clean(self.text if text is None else text).split())
+            # store.submit appends the audit line itself, in the same transaction
+            self.store.submit(clip.id, final, self.user, self.seconds_on_clip())
+            return self._finished(clip)
+
+    def accept_asr(self) -> ClipState | None:
+        """The guess was right: submit it unchanged."""
+        with self._lock:
+            clip = self._require_playable()
+            return self.submit(clip.asr)
+
+    def skip(self, reason: str) -> ClipState | None:
+        with self._lock:
+            if reason not in SKIP_REASONS:
+                raise ValueError(f"unknown skip reason {reason!r}; one of: {', '.join(SKIP_REASONS)}")
+            clip = self._require_playable()
+            self.store.skip(clip.id, reason, self.user, self.seconds_on_clip())  # audited there
+            return self._finished(clip)
+
+    def mark_unplayable(self, reason: str) -> ClipState | None:
+        """The audio would not decode after all: record why and move on (told once)."""
+        with self._lock:
+            clip = self.current
+            if clip is None:
+                return None
+            reason = clean(reason)[:300]
+            self.store.mark_unplayable(clip.id, reason)
+            self.store.delete_draft(clip.id)
+            self._announced.add(clip.id)
+            self.current = None
+            notice = f"clip {self.position} is unplayable and was skipped: {reason}"
+            return self._go_next(clip.id, (notice,))
+
+    def _require_playable(self) -> Clip:
+        clip = self.current
+        if clip is None:
+            raise SessionError("no clip is open")
+        if clip.status == "unplayable":
+            raise SessionError(f"clip {self.position} is unplayable: {clip.skip_reason}")
+        return clip
+
+    def _finished(self, clip: Clip) -> ClipState | None:
+        self.finished_this_session += 1
+        self.current = None  # its draft is gone with the submit; nothing to keep on leaving
+        return self._go_next(clip.id)
+
+    def _go_next(self, after: int, notices: tuple[str, ...] = ()) -> ClipState | None:
+        nxt = self._next_open(after)
+        if nxt is None:
+            return self._empty()
+        if nxt > after:
+            notices = notices + self._unplayable_notice(after, nxt)
+        return self.open(nxt, notices)
+
+    def _next_open(self, after: int) -> int | None:
+        """The next open clip not routed away from this annotator (their opt-outs, and at the
+        hard exposure limit clips others flagged distressing): see earmark/wellbeing.py."""
+        from earmark.wellbeing import Wellbeing
+
+        wellbeing = getattr(self, "wellbeing", None) or Wellbeing(self.store, self.user)
+        return wellbeing.next_allowed(after)
+
+    def _unplayable_notice(self, low: int, high: int) -> tuple[str, ...]:
+        passed = [(i, r) for i, r in self.store.unplayable_between(low, high) if i not in self._announced]
+        if not passed:
+            return ()
+        self._announced.update(i for i, _ in passed)
+        first = passed[0]
+        pos = self.store.position(first[0])
+        if len(passed) == 1:
+            return (f"skipped clip {pos}, unplayable: {clean(first[1])}",)
+        return (f"skipped {len(passed)} unplayable clips (clip {pos}: {clean(first[1])}, ...)",)
+
+    # -- moving without submitting -----------------------------------------------------
+    def next_clip(self) -> ClipState | None:
+        return self._step(+1)
+
+    def prev_clip(self) -> ClipState | None:
+        return self._step(-1)
+
+    def _step(self, step: int) -> ClipState | None:
+        with self._lock:
+            if self.current is None:
+                return None
+            target = self.store.neighbour_playable(self.current.id, step)
+            if target is None:
+                return None
+            notices = ()
+            if step > 0:
+                notices = self._unplayable_notice(self.current.id, target)
+            return self.open(target, notices)
+
+    # -- audit and exposure (when the store offers them) -------------------------------
+    def log_play(self, clip_name: str | None, start: float, end: float, speed: float) -> None:
+        """Player.on_played: a stretch of audio this annotator heard (any thread, never blocks)."""
+        if getattr(self.store, "log_play", None) is None or end <= start:
+            return
+        current = self.current
+        try:
+            self._bg.submit(self._log_play, current, clip_name, start, end, speed)
+        except RuntimeError:  # closed: the session is over, write it now
+            self._log_play(current, clip_name, start, end, speed)
+
+    def flush(self) -> None:
+        """Wait for the audit/exposure records queued so far (tests, shutdown)."""
+        try:
+            self._bg.submit(lambda: None).result(timeout=10)
+        except RuntimeError:
+            pass
+
+    def _log_play(self, clip, clip_name, start, end, speed) -> None:
+        log = self.store.log_play
+        if clip is None or (clip_name is not None and clip.name != clip_name):
+            found = self.store.clip_by_name(clip_name) if clip_name else None
+            if found is None:
+                return
+            clip = found
+        try:
+            log(self.user, clip.id, start, end, speed)
+        except Exception:  # the audit log is the escalation area's; never stop annotation
+            pass
+
+    def _audit(self, action: str, clip_id: int | None = None, detail: str | None = None) -> None:
+        """Session events (start, end, reopening a clip) for the audit log, written in order
+        by the background thread: submits and skips are audited by the store itself."""
+        append = getattr(self.store, "audit_append", None)
+        if append is None:
+            return
+
+        def write() -> None:
+            try:
+                append(self.user, action, clip=clip_id, detail=detail)
+            except Exception:  # the audit log is the escalation area's; never stop annotation
+                pass
+
+        try:
+            self._bg.submit(write)
+        except RuntimeError:  # closed
+            write()
+
+
+class SessionError(Exception):
+    """An action that makes no sense for the open clip (e.g. submitting an unplayable one)."""
+
+
+def low_confidence(clip: Clip, threshold: float = LOW_CONFIDENCE) -> list[int]:
+    """Indexes of the ASR words the recogniser was unsure of."""
+    return [i for i, w in enumerate(clip.words) if w.conf is not None and w.conf < threshold]
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) character offsets of each whitespace-separated word."""
+    spans, i, n = [], 0, len(text)
+    while i < n:
+        while i < n and text[i].isspace():
+            i += 1
+        if i >= n:
+            break
+        j = i
+        while j < n and not text[j].isspace():
+            j += 1
+        spans.append((i, j))
+        i = j
+    return spans
+
+
+def word_at(text: str, cursor: int) -> int | None:
+    """Index of the word the cursor is in or just after."""
+    spans = word_spans(text)
+    for k, (a, b) in enumerate(spans):
+        if a <= cursor <= b:
+            return k
+    before = [k for k, (_a, b) in enumerate(spans) if b <= cursor]
+    return before[-1] if before else (0 if spans else None)
+
+
+def align_words(edited: list[str], asr: list[str]) -> dict[int, int]:
+    """Map edited-word index -> ASR word index where the words line up (difflib alignment)."""
+    import difflib
+
+    m = difflib.SequenceMatcher(a=[w.lower() for w in edited], b=[w.lower() for w in asr], autojunk=False)
+    out: dict[int, int] = {}
+    for tag, i1, i2, j1, j2 in m.get_opcodes():
+        if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+            for k in range(i2 - i1):
+                out[i1 + k] = j1 + k
+        elif tag == "replace":
+            for k in range(i2 - i1):
+                out[i1 + k] = min(j1 + k * (j2 - j1) // max(1, i2 - i1), j2 - 1)
+    return out
+
+
+def word_timing(clip: Clip, text: str, cursor: int) -> tuple[float, float] | None:
+    """Start and end (seconds) of the ASR word under the editor's cursor, if timed."""
+    k = word_at(text, cursor)
+    if k is None or not clip.words:
+        return None
+    edited = [text[a:b] for a, b in word_spans(text)]
+    j = align_words(edited, [w.word for w in clip.words]).get(k)
+    if j is None:
+        return None
+    w = clip.words[j]
+    if w.start is None or w.end is None:
+        return None
+    return (w.start, w.end)
+
+
+def low_confidence_offsets(clip: Clip, text: str) -> list[int]:
+    """Character offsets in `text` of words aligned to low-confidence ASR words."""
+    low = set(low_confidence(clip))
+    if not low:
+        return []
+    spans = word_spans(text)
+    mapping = align_words([text[a:b] for a, b in spans], [w.word for w in clip.words])
+    return sorted(spans[i][0] for i, j in mapping.items() if j in low)
+
+
+def word_alternatives(clip: Clip, text: str, cursor: int) -> list[str]:
+    """What the recogniser's other guesses have in place of the word under the cursor.
+
+    The editor's word is lined up with the ASR guess, and the guess with each alternative
+    sentence; where an alternative differs around that word, its differing words are
+    offered (a phrase when it replaces several): "bus" in "alexa play this bus eat oh" finds
+    "despacito" in "alexa play despacito". Empty when every guess agrees there.
+    """
+    import difflib
+
+    k = word_at(text, cursor)
+    if k is None or not clip.alternatives:
+        return []
+    asr_words = [w.word for w in clip.words] or clip.asr.split()
+    edited = [text[a:b] for a, b in word_spans(text)]
+    j = align_words(edited, asr_words).get(k)
+    if j is None:
+        return []
+    mine = edited[k].lower()
+    low_asr = [w.lower() for w in asr_words]
+    out: list[str] = []
+    for alt in clip.alternatives:
+        alt_words = clean(alt).split()
+        m = difflib.SequenceMatcher(a=low_asr, b=[w.lower() for w in alt_words], autojunk=False)
+        for tag, a1, a2, b1, b2 in m.get_opcodes():
+            if tag in ("replace", "delete") and a1 <= j < a2 and b2 > b1:
+                phrase = " ".join(alt_words[b1:b2])
+                if phrase.lower() != mine and phrase not in out:
+                    out.append(phrase)
+    return out

@@ -1,0 +1,337 @@
+"""Clips, transcripts, drafts and the lexicon: the annotation half of the store."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from earmark.store.db import Database
+
+STATUSES = ("pending", "in_progress", "done", "skipped", "unplayable")
+SKIP_REASONS = ("no speech", "unintelligible", "wrong language", "accidental activation")
+
+
+@dataclass(frozen=True)
+class Word:
+    word: str
+    start: float | None = None
+    end: float | None = None
+    conf: float | None = None
+
+
+@dataclass(frozen=True)
+class Clip:
+    id: int
+    name: str
+    batch: str
+    audio: str
+    duration: float | None
+    samplerate: int | None
+    channels: int | None
+    asr: str
+    words: tuple[Word, ...]
+    alternatives: tuple[str, ...]
+    status: str
+    skip_reason: str | None
+    text: str | None
+    annotator: str | None
+    seconds_on_clip: float
+    submitted_at: float | None
+
+    @property
+    def playable(self) -> bool:
+        return self.status != "unplayable"
+
+
+@dataclass
+class NewClip:
+    """What an importer hands to the store: already cleaned and pseudonymised."""
+
+    name: str
+    audio: str
+    asr: str = ""
+    words: list[dict] | None = None
+    alternatives: list[str] | None = None
+    duration: float | None = None
+    samplerate: int | None = None
+    channels: int | None = None
+    unplayable_reason: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Draft:
+    clip_id: int
+    annotator: str
+    text: str
+    cursor: int
+    seconds: float
+    updated_at: float
+
+
+_CLIP_SELECT = """
+SELECT c.id, c.name, b.name AS batch, c.audio, c.duration, c.samplerate, c.channels,
+       c.asr, c.asr_words, c.asr_alternatives, c.status, c.skip_reason, c.text,
+       c.annotator, c.seconds_on_clip, c.submitted_at
+FROM clips c JOIN batches b ON b.id = c.batch_id
+"""
+
+
+def _clip(row: sqlite3.Row) -> Clip:
+    words = tuple(Word(**w) for w in json.loads(row["asr_words"])) if row["asr_words"] else ()
+    alts = tuple(json.loads(row["asr_alternatives"])) if row["asr_alternatives"] else ()
+    return Clip(
+        id=row["id"], name=row["name"], batch=row["batch"], audio=row["audio"],
+        duration=row["duration"], samplerate=row["samplerate"], channels=row["channels"],
+        asr=row["asr"], words=words, alternatives=alts, status=row["status"],
+        skip_reason=row["skip_reason"], text=row["text"], annotator=row["annotator"],
+        seconds_on_clip=row["seconds_on_clip"], submitted_at=row["submitted_at"],
+    )
+
+
+class ClipsMixin:
+    db: Database
+
+    # -- batches and import ----------------------------------------------------------
+    def batch_id(self, name: str) -> int:
+        with self.db.write() as c:
+            c.execute(
+                "INSERT OR IGNORE INTO batches(name, created_at) VALUES (?, ?)",
+                (name, self.db.clock.now()),
+            )
+            return c.execute("SELECT id FROM batches WHERE name = ?", (name,)).fetchone()[0]
+
+    def existing_names(self, names: Iterable[str]) -> set[str]:
+        names = list(names)
+        found: set[str] = set()
+        for i in range(0, len(names), 900):
+            chunk = names[i : i + 900]
+            q = f"SELECT name FROM clips WHERE name IN ({','.join('?' * len(chunk))})"
+            found.update(r[0] for r in self.db.query(q, tuple(chunk)))
+        return found
+
+    def add_clips(self, batch_id: int, clips: Iterable[NewClip]) -> int:
+        """Insert in order, ignoring names already present; returns how many were new."""
+        now = self.db.clock.now()
+        rows = [
+            (
+                c.name, batch_id, c.audio, c.duration, c.samplerate, c.channels, c.asr,
+                json.dumps(c.words) if c.words else None,
+                json.dumps(c.alternatives) if c.alternatives else None,
+                "unplayable" if c.unplayable_reason else "pending",
+                c.unplayable_reason, now,
+            )
+            for c in clips
+        ]
+        with self.db.write() as conn:
+            before = conn.total_changes
+            conn.executemany(
+                "INSERT OR IGNORE INTO clips(name, batch_id, audio, duration, samplerate, channels,"
+                " asr, asr_words, asr_alternatives, status, skip_reason, updated_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+            return conn.total_changes - before
+
+    def add_lexicon(self, batch_id: int | None, terms: Iterable[str]) -> int:
+        with self.db.write() as conn:
+            before = conn.total_changes
+            conn.executemany(
+                "INSERT OR IGNORE INTO lexicon(term, batch_id) VALUES (?, ?)",
+                ((t, batch_id) for t in terms),
+            )
+            return conn.total_changes - before
+
+    def lexicon(self) -> list[str]:
+        return [r[0] for r in self.db.query("SELECT term FROM lexicon ORDER BY term")]
+
+    # -- reading clips ---------------------------------------------------------------
+    def clip(self, clip_id: int) -> Clip | None:
+        row = self.db.query_one(_CLIP_SELECT + " WHERE c.id = ?", (clip_id,))
+        return _clip(row) if row else None
+
+    def clip_by_name(self, name: str) -> Clip | None:
+        row = self.db.query_one(_CLIP_SELECT + " WHERE c.name = ?", (name,))
+        return _clip(row) if row else None
+
+    def iter_clips(self, statuses: Iterable[str] | None = None, chunk: int = 2000) -> Iterator[Clip]:
+        """Every clip in import order, read in chunks so memory stays flat on big stores."""
+        where = ""
+        params: tuple = ()
+        if statuses is not None:
+            st = tuple(statuses)
+            where = f" AND c.status IN ({','.join('?' * len(st))})"
+            params = st
+        last = 0
+        while True:
+            rows = self.db.query(
+                _CLIP_SELECT + f" WHERE c.id > ?{where} ORDER BY c.id LIMIT {chunk}",
+                (last, *params),
+            )
+            if not rows:
+                return
+            for r in rows:
+                yield _clip(r)
+            last = rows[-1]["id"]
+
+    def clip_count(self) -> int:
+        return self.db.query_one("SELECT count(*) FROM clips")[0]
+
+    def position(self, clip_id: int) -> int:
+        """1-based position of a clip in import order."""
+        return self.db.query_one("SELECT count(*) FROM clips WHERE id <= ?", (clip_id,))[0]
+
+    def status_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(STATUSES, 0)
+        for status, n in self.db.query("SELECT status, count(*) FROM clips GROUP BY status"):
+            counts[status] = n
+        return counts
+
+    def first_open_clip(self, annotator: str, after: int = 0) -> int | None:
+        """Where an annotator resumes: their clip in progress, else the next pending clip."""
+        row = self.db.query_one(
+            "SELECT id FROM clips WHERE status = 'in_progress' AND annotator = ? ORDER BY id LIMIT 1",
+            (annotator,),
+        )
+        if row and after == 0:
+            return row[0]
+        return self.next_pending(after)
+
+    def next_pending(self, after: int = 0) -> int | None:
+        row = self.db.query_one(
+            "SELECT id FROM clips WHERE status = 'pending' AND id > ? ORDER BY id LIMIT 1", (after,)
+        )
+        if row is None and after:
+            row = self.db.query_one(
+                "SELECT id FROM clips WHERE status = 'pending' ORDER BY id LIMIT 1"
+            )
+        return row[0] if row else None
+
+    def neighbour(self, clip_id: int, step: int) -> int | None:
+        if step > 0:
+            row = self.db.query_one("SELECT id FROM clips WHERE id > ? ORDER BY id LIMIT 1", (clip_id,))
+        else:
+            row = self.db.query_one(
+                "SELECT id FROM clips WHERE id < ? ORDER BY id DESC LIMIT 1", (clip_id,)
+            )
+        return row[0] if row else None
+
+    # -- annotating ------------------------------------------------------------------
+    def start_clip(self, clip_id: int, annotator: str) -> None:
+        """Mark a pending clip as this annotator's clip in progress."""
+        with self.db.write() as c:
+            c.execute(
+                "UPDATE clips SET status = 'in_progress', annotator = ?, updated_at = ?"
+                " WHERE id = ? AND status = 'pending'",
+                (annotator, self.db.clock.now(), clip_id),
+            )
+
+    def submit(self, clip_id: int, text: str, annotator: str, seconds: float) -> None:
+        self._finish(clip_id, "done", text, None, annotator, seconds)
+
+    def skip(self, clip_id: int, reason: str, annotator: str, seconds: float) -> None:
+        self._finish(clip_id, "skipped", None, reason, annotator, seconds)
+
+    def _finish(
+        self, clip_id: int, status: str, text: str | None, reason: str | None,
+        annotator: str, seconds: float,
+    ) -> None:
+        now = self.db.clock.now()
+        with self.db.write() as c:
+            before = c.execute("SELECT status FROM clips WHERE id = ?", (clip_id,)).fetchone()
+            c.execute(
+                "UPDATE clips SET status = ?, text = ?, skip_reason = ?, annotator = ?,"
+                " seconds_on_clip = seconds_on_clip + ?, submitted_at = ?, updated_at = ?"
+                " WHERE id = ? AND status != 'unplayable'",
+                (status, text, reason, annotator, seconds, now, now, clip_id),
+            )
+            c.execute(
+                "INSERT INTO revisions(clip_id, status, text, skip_reason, annotator, seconds, at)"
+                " VALUES (?,?,?,?,?,?,?)",
+                (clip_id, status, text, reason, annotator, seconds, now),
+            )
+            c.execute("DELETE FROM drafts WHERE clip_id = ?", (clip_id,))
+            # Same transaction: the audit line (no transcript text) commits with the submit.
+            self._ensure_user(c, annotator)
+            detail = {"seconds": round(seconds, 3),
+                      "reopened": bool(before and before[0] in ("done", "skipped"))}
+            if status == "done":
+                detail["word_count"] = len((text or "").split())
+            else:
+                detail["reason"] = reason
+            self.audit_append(annotator, "submit" if status == "done" else "skip", clip_id, detail)
+
+    def mark_unplayable(self, clip_id: int, reason: str) -> None:
+        with self.db.write() as c:
+            c.execute(
+                "UPDATE clips SET status = 'unplayable', skip_reason = ?, updated_at = ? WHERE id = ?",
+                (reason, self.db.clock.now(), clip_id),
+            )
+
+    def revisions(self, clip_id: int) -> list[sqlite3.Row]:
+        return self.db.query(
+            "SELECT status, text, skip_reason, annotator, seconds, at FROM revisions"
+            " WHERE clip_id = ? ORDER BY id",
+            (clip_id,),
+        )
+
+    # -- drafts ----------------------------------------------------------------------
+    def save_draft(self, clip_id: int, annotator: str, text: str, cursor: int, seconds: float) -> None:
+        with self.db.write() as c:
+            c.execute(
+                "INSERT INTO drafts(clip_id, annotator, text, cursor, seconds, updated_at)"
+                " VALUES (?,?,?,?,?,?) ON CONFLICT(clip_id) DO UPDATE SET annotator = excluded.annotator,"
+                " text = excluded.text, cursor = excluded.cursor, seconds = excluded.seconds,"
+                " updated_at = excluded.updated_at",
+                (clip_id, annotator, text, cursor, seconds, self.db.clock.now()),
+            )
+
+    def draft(self, clip_id: int) -> Draft | None:
+        row = self.db.query_one(
+            "SELECT clip_id, annotator, text, cursor, seconds, updated_at FROM drafts WHERE clip_id = ?",
+            (clip_id,),
+        )
+        return Draft(*row) if row else None
+
+    def delete_draft(self, clip_id: int) -> None:
+        with self.db.write() as c:
+            c.execute("DELETE FROM drafts WHERE clip_id = ?", (clip_id,))
+
+    # -- what suggestions and stats read ---------------------------------------------
+    def submitted_texts(self) -> list[str]:
+        return [r[0] for r in self.db.query("SELECT text FROM clips WHERE status = 'done' AND text IS NOT NULL")]
+
+    def done_since(self, since: float, annotator: str | None = None) -> int:
+        q = "SELECT count(DISTINCT clip_id) FROM revisions WHERE at >= ? AND status IN ('done','skipped')"
+        params: tuple = (since,)
+        if annotator:
+            q += " AND annotator = ?"
+            params += (annotator,)
+        return self.db.query_one(q, params)[0]
+
+    def iter_transcript_pairs(self, chunk: int = 5000) -> Iterator[tuple[str, str]]:
+        """(submitted text, ASR guess) of every done clip, in chunks: the WER's input."""
+        last = 0
+        while True:
+            rows = self.db.query(
+                "SELECT id, text, asr FROM clips WHERE status = 'done' AND text IS NOT NULL"
+                f" AND id > ? ORDER BY id LIMIT {int(chunk)}", (last,))
+            if not rows:
+                return
+            for r in rows:
+                yield r["text"], r["asr"]
+            last = rows[-1]["id"]
+
+    def throughput_since(self, since: float) -> list[tuple[str, int, float]]:
+        """Per annotator since `since`: (annotator, clips finished, seconds spent on them)."""
+        return [tuple(r) for r in self.db.query(
+            "SELECT annotator, count(DISTINCT clip_id), coalesce(sum(seconds), 0) FROM revisions"
+            " WHERE at >= ? AND status IN ('done','skipped') GROUP BY annotator ORDER BY annotator",
+            (since,))]
+
+    def mean_seconds_on_clip(self) -> float | None:
+        """Average time annotators spent per finished (done or skipped) clip."""
+        return self.db.query_one(
+            "SELECT avg(seconds_on_clip) FROM clips WHERE status IN ('done','skipped')")[0]

@@ -1,0 +1,151 @@
+"""Opening the database: owner-only file, WAL, synchronous=FULL, migrations.
+
+Every write a user would call "saved" goes through `Database.write()`, which commits before
+returning; with synchronous=FULL in WAL mode the commit is on disk when it returns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from earmark.clock import SYSTEM, Clock
+from earmark.errors import UserError
+from earmark.store.schema import MIGRATIONS
+
+
+class Database:
+    """One SQLite connection plus the per-database secret; not shared across threads."""
+
+    def __init__(self, path: Path | str, *, clock: Clock = SYSTEM, create: bool = True) -> None:
+        self.path = Path(path)
+        self.clock = clock
+        self.conn = _connect(self.path, create=create)
+        self._lock = threading.RLock()
+        self._migrate()
+        self.secret = self._ensure_secret()
+
+    # -- transactions -----------------------------------------------------------------
+    @contextlib.contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: BEGIN IMMEDIATE, COMMIT (durable) or ROLLBACK on error."""
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            else:
+                self.conn.execute("COMMIT")
+
+    def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self.conn.execute(sql, params).fetchall()
+
+    def query_one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
+        with self._lock:
+            return self.conn.execute(sql, params).fetchone()
+
+    def close(self) -> None:
+        # under the lock: closing a connection another thread is using crashes the process
+        with self._lock, contextlib.suppress(sqlite3.Error):
+            self.conn.close()
+
+    # -- meta -------------------------------------------------------------------------
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.query_one("SELECT value FROM meta WHERE key = ?", (key,))
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.write() as c:
+            c.execute(
+                "INSERT INTO meta(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def _ensure_secret(self) -> bytes:
+        value = self.get_meta("secret")
+        if value is None:
+            with self.write() as c:
+                c.execute(
+                    "INSERT OR IGNORE INTO meta(key, value) VALUES ('secret', ?)",
+                    (secrets.token_hex(32),),
+                )
+            value = self.get_meta("secret")
+        return bytes.fromhex(value)
+
+    def _migrate(self) -> None:
+        c = self.conn
+        c.execute("CREATE TABLE IF NOT EXISTS migrations(name TEXT PRIMARY KEY, applied_at REAL)")
+        done = {r[0] for r in c.execute("SELECT name FROM migrations")}
+        known = {name for name, _ in MIGRATIONS}
+        unknown = done - known
+        if unknown:
+            raise UserError(
+                f"database {self.path} was written by a newer earmark "
+                f"(unknown migration {sorted(unknown)[0]}); upgrade earmark"
+            )
+        for name, sql in MIGRATIONS:
+            if name in done:
+                continue
+            # executescript would COMMIT implicitly; wrap each migration atomically.
+            with self.write() as conn:
+                for statement in _split_sql(sql):
+                    conn.execute(statement)
+                conn.execute(
+                    "INSERT INTO migrations(name, applied_at) VALUES (?, ?)",
+                    (name, self.clock.now()),
+                )
+
+
+def _split_sql(script: str) -> list[str]:
+    statements, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        if line.strip().startswith("--") and not buf.strip():
+            continue
+        buf += line
+        if sqlite3.complete_statement(buf):
+            statements.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        statements.append(buf.strip())
+    return statements
+
+
+def _connect(path: Path, *, create: bool) -> sqlite3.Connection:
+    if not path.exists():
+        if not create:
+            raise UserError(f"no database at {path} (run `earmark import` first, or pass --db)")
+        if not path.parent.exists():
+            raise UserError(f"cannot create database {path}: folder {path.parent} does not exist")
+        try:
+            # Create it owner-only before SQLite touches it; the -wal/-shm files follow its mode.
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+            os.close(fd)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise UserError(f"cannot create database {path}: {exc.strerror}") from None
+    elif path.is_dir():
+        raise UserError(f"--db {path} is a folder, not a database file")
+    old_umask = os.umask(0o077)
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL").fetchone()
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=10000")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise UserError(f"{path} is not an earmark database ({exc})") from None
+    finally:
+        os.umask(old_umask)
+    return conn

@@ -1,0 +1,170 @@
+"""Users and roles, the lead's wellbeing settings, opt-outs and exposure: the people half.
+
+Roles live in the database so that every earmark process on a shared file agrees on them;
+see earmark/roles.py for what they can and cannot protect against.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from earmark import roles as roles_mod
+from earmark.errors import UserError
+from earmark.store.db import Database
+
+_META_KEYS = {
+    "soft_minutes": "wellbeing.soft_minutes",
+    "hard_minutes": "wellbeing.hard_minutes",
+    "break_text": "wellbeing.break_text",
+}
+MAX_BREAK_TEXT = 600
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: str
+    joined_at: float
+    granted_by: str | None
+    granted_at: float | None
+
+
+class UsersMixin:
+    db: Database
+
+    # -- roles --------------------------------------------------------------------------
+    def ensure_user(self, name: str) -> str:
+        """The user's role, registering them first if new: the very first user is lead."""
+        with self._tx() as c:
+            return self._ensure_user(c, name)
+
+    def _ensure_user(self, c: sqlite3.Connection, name: str) -> str:
+        row = c.execute("SELECT role FROM users WHERE name = ?", (name,)).fetchone()
+        if row:
+            return row[0]
+        first = c.execute("SELECT count(*) FROM users").fetchone()[0] == 0
+        role = "lead" if first else "annotator"
+        c.execute("INSERT INTO users(name, role, joined_at) VALUES (?,?,?)",
+                  (name, role, self.db.clock.now()))
+        self.audit_append(name, "user_join", None, {"role": role, "first_user": first})
+        return role
+
+    def role_of(self, name: str) -> str | None:
+        row = self.db.query_one("SELECT role FROM users WHERE name = ?", (name,))
+        return row[0] if row else None
+
+    def users(self) -> list[User]:
+        return [User(*r) for r in self.db.query(
+            "SELECT name, role, joined_at, granted_by, granted_at FROM users ORDER BY joined_at, name")]
+
+    def require_role(self, user: str, allowed: tuple[str, ...], doing: str) -> str:
+        role = self.ensure_user(user)
+        roles_mod.require(user, role, allowed, doing)
+        return role
+
+    def grant_role(self, actor: str, name: str, role: str) -> None:
+        """Lead only. A database always keeps at least one lead."""
+        roles_mod.check_role(role)
+        name = name.strip()
+        if not name or any(ch.isspace() for ch in name) or len(name) > 64:
+            raise UserError(f"{name!r} is not a user name (one word, up to 64 characters)")
+        with self._tx() as c:
+            roles_mod.require(actor, self._ensure_user(c, actor), ("lead",), "grant roles")
+            old = c.execute("SELECT role FROM users WHERE name = ?", (name,)).fetchone()
+            old_role = old[0] if old else None
+            if old_role == "lead" and role != "lead":
+                leads = c.execute("SELECT count(*) FROM users WHERE role = 'lead'").fetchone()[0]
+                if leads <= 1:
+                    raise UserError(f"{name} is the only lead: grant another lead first")
+            now = self.db.clock.now()
+            c.execute(
+                "INSERT INTO users(name, role, joined_at, granted_by, granted_at) VALUES (?,?,?,?,?)"
+                " ON CONFLICT(name) DO UPDATE SET role = excluded.role,"
+                " granted_by = excluded.granted_by, granted_at = excluded.granted_at",
+                (name, role, now, actor, now),
+            )
+            self.audit_append(actor, "role_grant", None,
+                              {"user": name, "role": role, "was": old_role})
+
+    # -- the lead's wellbeing settings --------------------------------------------------
+    def wellbeing_settings(self) -> dict:
+        """{'soft_minutes': float|None, 'hard_minutes': float|None, 'break_text': str|None}."""
+        out: dict = {}
+        for key, meta in _META_KEYS.items():
+            value = self.db.get_meta(meta)
+            out[key] = float(value) if value is not None and key != "break_text" else value
+        return out
+
+    def set_wellbeing(self, actor: str, *, soft_minutes: float | None = None,
+                      hard_minutes: float | None = None, break_text: str | None = None) -> None:
+        from earmark.textsafe import clean
+
+        values = {"soft_minutes": soft_minutes, "hard_minutes": hard_minutes,
+                  "break_text": clean(break_text, max_len=MAX_BREAK_TEXT) if break_text is not None else None}
+        for key in ("soft_minutes", "hard_minutes"):
+            if values[key] is not None and not (0 < float(values[key]) <= 24 * 60):
+                raise UserError(f"{key.replace('_', ' ')} must be between 0 and 1440 minutes")
+        with self._tx() as c:
+            roles_mod.require(actor, self._ensure_user(c, actor), ("lead",), "set wellbeing limits")
+            current = self.wellbeing_settings()
+            merged = {k: (v if v is not None else current[k]) for k, v in values.items()}
+            if (merged["soft_minutes"] is not None and merged["hard_minutes"] is not None
+                    and merged["soft_minutes"] > merged["hard_minutes"]):
+                raise UserError("the soft limit must not be above the hard limit")
+            changed = []
+            for key, value in values.items():
+                if value is None:
+                    continue
+                changed.append(key)
+                c.execute(
+                    "INSERT INTO meta(key, value) VALUES (?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (_META_KEYS[key], str(value)),
+                )
+            if changed:
+                detail = {k: values[k] for k in changed if k != "break_text"}
+                detail["changed"] = changed
+                self.audit_append(actor, "wellbeing_set", None, detail)
+
+    # -- opt-outs (no reason asked, not audited: they are the annotator's own business) -----
+    def opt_outs(self, user: str) -> set[str]:
+        return {r[0] for r in self.db.query("SELECT category FROM opt_outs WHERE user = ?", (user,))}
+
+    def set_opt_out(self, user: str, category: str, opted_out: bool = True) -> None:
+        from earmark.wellbeing import OPT_OUT_CATEGORIES
+
+        if category not in OPT_OUT_CATEGORIES:
+            raise UserError(f"unknown category {category!r} (choose {', '.join(OPT_OUT_CATEGORIES)})")
+        with self._tx() as c:
+            if opted_out:
+                c.execute("INSERT OR IGNORE INTO opt_outs(user, category) VALUES (?, ?)", (user, category))
+            else:
+                c.execute("DELETE FROM opt_outs WHERE user = ? AND category = ?", (user, category))
+
+    # -- exposure and routing ------------------------------------------------------------
+    def exposure_seconds(self, user: str, since: float) -> float:
+        """Listening time since `since` on clips flagged distressing or escalated (by anyone,
+        before or after the listening): what the exposure meter counts."""
+        row = self.db.query_one(
+            "SELECT COALESCE(sum((p.end - p.start) / p.speed), 0) FROM plays p"
+            " WHERE p.user = ? AND p.at >= ? AND p.clip_id IN (SELECT clip_id FROM flags"
+            "  WHERE kind IN ('distressing','escalation') AND state = 'active')",
+            (user, since),
+        )
+        return float(row[0])
+
+    def routed_away_clip_ids(self, user: str, *, at_hard_limit: bool) -> set[int]:
+        """Clips this user should not be given: flagged by others with a category the user
+        opted out of, or (at the hard exposure limit) flagged distressing/escalated at all."""
+        rows = self.db.query(
+            "SELECT DISTINCT f.clip_id FROM flags f WHERE f.state = 'active' AND f.raised_by != :u"
+            " AND f.kind IN ('distressing','escalation') AND ("
+            "   :hard"
+            "   OR f.category IN (SELECT category FROM opt_outs WHERE user = :u)"
+            "   OR (f.kind = 'distressing' AND EXISTS (SELECT 1 FROM opt_outs"
+            "       WHERE user = :u AND category = 'distressing'))"
+            " )",
+            {"u": user, "hard": 1 if at_hard_limit else 0},
+        )
+        return {r[0] for r in rows}
