@@ -18,7 +18,6 @@ REALDATA = SHARED / "realdata"
 ASOUNDRC_NULL = SHARED / "audio" / "asoundrc-null"
 
 
-
 def _null_audio_home() -> None:
     """Point HOME at ALSA's null device before anything in the test process loads PortAudio.
 

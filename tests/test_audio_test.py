@@ -16,8 +16,12 @@ from tests.support import block_sounddevice, needs_portaudio
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "earmark", "audio-test", *args],
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "earmark", "audio-test", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 @needs_portaudio

@@ -130,9 +130,19 @@ def test_verify_catches_an_insertion_with_renumbering(store, db_path):
         c.execute("UPDATE audit SET seq = -seq WHERE seq >= 3")
         c.execute("UPDATE audit SET seq = 1 - seq WHERE seq < 0")
         forged = audit.make_entry(entries[1], now=0, actor="x", action="play", clip=None, detail={})
-        c.execute("INSERT INTO audit VALUES (?,?,?,?,?,?,?,?)",
-                  (forged.seq, forged.at, forged.actor, forged.action, forged.clip,
-                   forged.detail, forged.prev_hash, forged.hash))
+        c.execute(
+            "INSERT INTO audit VALUES (?,?,?,?,?,?,?,?)",
+            (
+                forged.seq,
+                forged.at,
+                forged.actor,
+                forged.action,
+                forged.clip,
+                forged.detail,
+                forged.prev_hash,
+                forged.hash,
+            ),
+        )
     v = store.audit_verify()
     assert not v.ok and v.bad_seq == 4  # the forged 3 fits; the old entry 3 (now 4) does not
 
@@ -141,8 +151,10 @@ def test_verify_catches_an_insertion_at_the_end_with_a_bad_hash(store, db_path):
     _fill(store)
     with _raw(db_path) as c:
         head = c.execute("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()[0]
-        c.execute("INSERT INTO audit VALUES (7, '2030-01-01T00:00:00Z', 'x', 'play', NULL, '{}', ?, ?)",
-                  (head, "f" * 64))
+        c.execute(
+            "INSERT INTO audit VALUES (7, '2030-01-01T00:00:00Z', 'x', 'play', NULL, '{}', ?, ?)",
+            (head, "f" * 64),
+        )
     v = store.audit_verify()
     assert not v.ok and v.bad_seq == 7
 
@@ -175,15 +187,23 @@ def test_a_rewritten_chain_is_caught_by_the_recorded_head(store, db_path):
     prev = None
     forged = []
     for e in entries:
-        fe = audit.make_entry(prev, now=0, actor=e.actor if e.seq != 1 else "forger",
-                              action=e.action, clip=e.clip, detail={})
+        fe = audit.make_entry(
+            prev,
+            now=0,
+            actor=e.actor if e.seq != 1 else "forger",
+            action=e.action,
+            clip=e.clip,
+            detail={},
+        )
         forged.append(fe)
         prev = fe
     with _raw(db_path) as c:
         c.execute("DELETE FROM audit")
         for fe in forged:
-            c.execute("INSERT INTO audit VALUES (?,?,?,?,?,?,?,?)",
-                      (fe.seq, fe.at, fe.actor, fe.action, fe.clip, fe.detail, fe.prev_hash, fe.hash))
+            c.execute(
+                "INSERT INTO audit VALUES (?,?,?,?,?,?,?,?)",
+                (fe.seq, fe.at, fe.actor, fe.action, fe.clip, fe.detail, fe.prev_hash, fe.hash),
+            )
     assert store.audit_verify().ok
     v = store.audit_verify(expect=recorded)
     assert not v.ok and "rewritten" in v.reason
@@ -203,6 +223,7 @@ def test_appends_from_two_connections_keep_one_chain(db_path, store):
 
 
 # -- the command line -------------------------------------------------------------------
+
 
 def test_cli_verify_and_head(store, db_path, capsys):
     _fill(store)

@@ -8,7 +8,9 @@ from earmark.errors import UserError
 
 
 def _run(*args, **kw):
-    return subprocess.run([sys.executable, "-m", "earmark", *args], capture_output=True, text=True, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "earmark", *args], capture_output=True, text=True, **kw
+    )
 
 
 def test_unknown_flag_is_one_line_exit_2():

@@ -84,7 +84,9 @@ def test_mono_is_two_dimensional(tmp_path):
 
 @pytest.mark.skipif(not REALDATA.is_dir(), reason="../shared/realdata is not beside this checkout")
 def test_every_real_recording_decodes():
-    files = sorted((REALDATA / "librivox").glob("*.wav")) + sorted((REALDATA / "cards").glob("*.wav"))
+    files = sorted((REALDATA / "librivox").glob("*.wav")) + sorted(
+        (REALDATA / "cards").glob("*.wav")
+    )
     assert len(files) >= 10
     for f in files:
         data, sr = load(f)
@@ -96,13 +98,17 @@ def test_every_real_recording_decodes():
 # -- broken files -------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not MALFORMED, reason="../shared/realdata/malformed is not beside this checkout")
+@pytest.mark.skipif(
+    not MALFORMED, reason="../shared/realdata/malformed is not beside this checkout"
+)
 @pytest.mark.parametrize("path", MALFORMED, ids=lambda p: p.name)
 def test_shared_malformed_files(path):
     assert_fails(path)
 
 
-@pytest.mark.skipif(not MALFORMED, reason="../shared/realdata/malformed is not beside this checkout")
+@pytest.mark.skipif(
+    not MALFORMED, reason="../shared/realdata/malformed is not beside this checkout"
+)
 def test_shared_malformed_reasons():
     m = REALDATA / "malformed"
     assert_fails(m / "awful.wav", "sample rate")

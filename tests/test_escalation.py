@@ -25,6 +25,7 @@ def ts(*args, tz=UTC) -> float:
 
 # -- deadlines ------------------------------------------------------------------------------
 
+
 def test_imminent_and_urgent_deadlines():
     p = DeadlinePolicy(imminent_minutes=15, urgent_hours=4)
     t = ts(2026, 11, 24, 10, 0)
@@ -32,13 +33,16 @@ def test_imminent_and_urgent_deadlines():
     assert p.deadline("urgent", t) == t + 4 * 3600
 
 
-@pytest.mark.parametrize(("raised", "due"), [
-    ((2026, 11, 23, 9, 0), (2026, 11, 24, 17, 0)),    # Monday morning -> Tuesday 17:00
-    ((2026, 11, 26, 23, 59), (2026, 11, 27, 17, 0)),  # Thursday night -> Friday
-    ((2026, 11, 27, 8, 0), (2026, 11, 30, 17, 0)),    # Friday -> Monday, over the weekend
-    ((2026, 11, 28, 12, 0), (2026, 11, 30, 17, 0)),   # Saturday -> Monday
-    ((2026, 11, 29, 18, 0), (2026, 11, 30, 17, 0)),   # Sunday evening -> Monday
-])
+@pytest.mark.parametrize(
+    ("raised", "due"),
+    [
+        ((2026, 11, 23, 9, 0), (2026, 11, 24, 17, 0)),  # Monday morning -> Tuesday 17:00
+        ((2026, 11, 26, 23, 59), (2026, 11, 27, 17, 0)),  # Thursday night -> Friday
+        ((2026, 11, 27, 8, 0), (2026, 11, 30, 17, 0)),  # Friday -> Monday, over the weekend
+        ((2026, 11, 28, 12, 0), (2026, 11, 30, 17, 0)),  # Saturday -> Monday
+        ((2026, 11, 29, 18, 0), (2026, 11, 30, 17, 0)),  # Sunday evening -> Monday
+    ],
+)
 def test_standard_is_next_business_day_at_the_configured_hour(raised, due):
     p = DeadlinePolicy(business_hour=17)
     assert p.deadline("standard", ts(*raised, tz=CET), tz=CET) == ts(*due, tz=CET)
@@ -48,20 +52,36 @@ def test_standard_uses_the_local_day_not_utc():
     # Friday 00:30 at UTC+2 is still Thursday in UTC: the next business day is Monday, not Friday
     plus2 = dt.timezone(dt.timedelta(hours=2))
     raised = ts(2026, 11, 27, 0, 30, tz=plus2)
-    assert DeadlinePolicy().deadline("standard", raised, tz=plus2) == ts(2026, 11, 30, 17, 0, tz=plus2)
+    assert DeadlinePolicy().deadline("standard", raised, tz=plus2) == ts(
+        2026, 11, 30, 17, 0, tz=plus2
+    )
 
 
 def test_standard_skips_holidays_and_config_is_read():
-    p = DeadlinePolicy.from_settings({"escalation": {
-        "imminent_minutes": 10, "urgent_hours": 2, "business_hour": "09:30",
-        "holidays": ["2026-12-25"]}})
+    p = DeadlinePolicy.from_settings(
+        {
+            "escalation": {
+                "imminent_minutes": 10,
+                "urgent_hours": 2,
+                "business_hour": "09:30",
+                "holidays": ["2026-12-25"],
+            }
+        }
+    )
     assert p.imminent_minutes == 10 and p.urgent_hours == 2
     # Thursday 24 Dec -> Friday 25 is a holiday -> Monday 28, 09:30
     assert p.deadline("standard", ts(2026, 12, 24, 12, 0), tz=UTC) == ts(2026, 12, 28, 9, 30)
 
 
-@pytest.mark.parametrize("bad", [{"imminent_minutes": -1}, {"business_hour": "25"},
-                                 {"holidays": ["not a date"]}, {"urgent_hours": True}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"imminent_minutes": -1},
+        {"business_hour": "25"},
+        {"holidays": ["not a date"]},
+        {"urgent_hours": True},
+    ],
+)
 def test_bad_deadline_settings_are_user_errors(bad):
     from earmark.errors import UserError
 
@@ -71,18 +91,36 @@ def test_bad_deadline_settings_are_user_errors(bad):
 
 def test_queue_order_is_tier_then_deadline_with_resolved_last():
     def e(i, tier, deadline, state="raised"):
-        return Escalation(id=i, flag_id=i, clip_id=1, clip="c", tier=tier, category="crime",
-                          start=None, end=None, note="", state=state, raised_by="a",
-                          raised_at=0, deadline=deadline)
+        return Escalation(
+            id=i,
+            flag_id=i,
+            clip_id=1,
+            clip="c",
+            tier=tier,
+            category="crime",
+            start=None,
+            end=None,
+            note="",
+            state=state,
+            raised_by="a",
+            raised_at=0,
+            deadline=deadline,
+        )
 
-    items = [e(1, "standard", 10), e(2, "imminent", 50), e(3, "urgent", 5),
-             e(4, "imminent", 20), e(5, "imminent", 1, "resolved")]
+    items = [
+        e(1, "standard", 10),
+        e(2, "imminent", 50),
+        e(3, "urgent", 5),
+        e(4, "imminent", 20),
+        e(5, "imminent", 1, "resolved"),
+    ]
     assert [x.id for x in queue_order(items)] == [4, 2, 3, 1, 5]
     assert deadline_text(items[1], 80).startswith("overdue")
     assert deadline_text(items[1], 20) == "in 1 min"
 
 
 # -- the workflow in the store ----------------------------------------------------------------
+
 
 @pytest.fixture
 def wf(db_path):
@@ -100,8 +138,15 @@ def wf(db_path):
 
 
 def test_raise_records_flag_deadline_and_audit(wf):
-    eid = wf.raise_escalation(1, "ann", tier="imminent", category="violence/assault",
-                              start=2.0, end=1.0, note="a scream\x1b[31m, then silence")
+    eid = wf.raise_escalation(
+        1,
+        "ann",
+        tier="imminent",
+        category="violence/assault",
+        start=2.0,
+        end=1.0,
+        note="a scream\x1b[31m, then silence",
+    )
     e = wf.escalation(eid)
     assert e.state == "raised" and e.deadline == wf.clock.now() + 15 * 60
     assert (e.start, e.end) == (1.0, 2.0)
@@ -130,7 +175,9 @@ def test_ack_then_resolve(wf):
     wf.acknowledge_escalation(eid, "rev1")
     with pytest.raises(EscalationError, match="acknowledged"):
         wf.acknowledge_escalation(eid, "rev2")
-    assert wf.resolve_escalation(eid, "rev1", "false_alarm", "a film in the background") == "resolved"
+    assert (
+        wf.resolve_escalation(eid, "rev1", "false_alarm", "a film in the background") == "resolved"
+    )
     e = wf.escalation(eid)
     assert (e.state, e.outcome, e.resolved_by) == ("resolved", "false_alarm", "rev1")
     assert e.outcome_note == "a film in the background"
@@ -149,8 +196,10 @@ def test_annotators_cannot_review(wf):
 
 def test_law_enforcement_needs_a_second_reviewer(wf):
     eid = wf.raise_escalation(1, "ann", tier="imminent", category="threat to life")
-    assert wf.resolve_escalation(eid, "rev1", "referred_law_enforcement", "address known") == \
-        "pending_confirmation"
+    assert (
+        wf.resolve_escalation(eid, "rev1", "referred_law_enforcement", "address known")
+        == "pending_confirmation"
+    )
     e = wf.escalation(eid)
     assert e.outcome is None and e.proposed_outcome == "referred_law_enforcement"
     with pytest.raises(EscalationError, match="second reviewer"):
@@ -160,8 +209,12 @@ def test_law_enforcement_needs_a_second_reviewer(wf):
     assert wf.escalation(eid).state == "pending_confirmation"
     wf.confirm_escalation(eid, "rev2")
     e = wf.escalation(eid)
-    assert (e.state, e.outcome, e.resolved_by, e.confirmed_by) == \
-        ("resolved", "referred_law_enforcement", "rev1", "rev2")
+    assert (e.state, e.outcome, e.resolved_by, e.confirmed_by) == (
+        "resolved",
+        "referred_law_enforcement",
+        "rev1",
+        "rev2",
+    )
     actions = [x.action for x in wf.audit_entries()]
     assert actions[-2:] == ["escalation_propose", "escalation_confirm"]
 
@@ -204,6 +257,7 @@ def test_annotators_see_only_their_own(wf):
 
 
 # -- critical flags and their downgrade ------------------------------------------------------
+
 
 def test_critical_flag_refine_and_two_person_downgrade(wf):
     fid = wf.add_flag(1, "critical", "ann", start=1.0, end=1.0)

@@ -19,8 +19,9 @@ def db(db_path):
     s.grant_role("lead", "rev2", "reviewer")
     b = s.batch_id("b")
     s.add_clips(b, [NewClip(name=f"c{i}", audio=f"/a/{i}.wav") for i in range(3)])
-    s.raise_escalation(1, "ann", tier="imminent", category="violence/assault", start=1, end=3,
-                       note="shouting")
+    s.raise_escalation(
+        1, "ann", tier="imminent", category="violence/assault", start=1, end=3, note="shouting"
+    )
     s.raise_escalation(2, "ann2", tier="standard", category="crime")
     s.close()
     return ["--db", str(db_path)]
@@ -41,7 +42,16 @@ def test_json_list_has_the_contract_fields(db, capsys):
     items = json.loads(out)
     assert [e["tier"] for e in items] == ["imminent", "standard"]
     for e in items:
-        for key in ("id", "clip", "tier", "category", "state", "raised_by", "raised_at", "deadline"):
+        for key in (
+            "id",
+            "clip",
+            "tier",
+            "category",
+            "state",
+            "raised_by",
+            "raised_at",
+            "deadline",
+        ):
             assert key in e
         assert e["deadline"].endswith("Z") and e["raised_at"].endswith("Z")
     assert items[0]["overdue"] is True and items[0]["clip"] == "c0"
@@ -60,14 +70,30 @@ def test_overdue_exit_codes(db, capsys):
     assert run(capsys, "escalations", "ack", "1", "--user", "rev1", *db)[0] == 0
     code, out, _ = run(capsys, "escalations", "--overdue", "--json", "--user", "rev1", *db)
     assert code == 1 and len(json.loads(out)) == 1  # acknowledged is not resolved
-    assert run(capsys, "escalations", "resolve", "1", "--outcome", "no_action",
-               "--user", "rev1", *db)[0] == 0
+    assert (
+        run(capsys, "escalations", "resolve", "1", "--outcome", "no_action", "--user", "rev1", *db)[
+            0
+        ]
+        == 0
+    )
     assert run(capsys, "escalations", "--overdue", "--user", "rev1", *db)[0] == 0
 
 
 def test_two_person_rule_on_the_command_line(db, capsys):
-    code, out, _ = run(capsys, "escalations", "--db", db[1], "--user", "rev1", "resolve", "1",
-                       "--outcome", "referred_law_enforcement", "--note", "address heard")
+    code, out, _ = run(
+        capsys,
+        "escalations",
+        "--db",
+        db[1],
+        "--user",
+        "rev1",
+        "resolve",
+        "1",
+        "--outcome",
+        "referred_law_enforcement",
+        "--note",
+        "address heard",
+    )
     assert code == 0 and "second reviewer" in out
     code, _, err = run(capsys, "escalations", "confirm", "1", "--user", "rev1", *db)
     assert code == 2 and "second reviewer must confirm" in err
@@ -77,14 +103,20 @@ def test_two_person_rule_on_the_command_line(db, capsys):
     assert items[0]["state"] == "resolved" and items[0]["outcome"] == "referred_law_enforcement"
 
 
-@pytest.mark.parametrize(("argv", "needle"), [
-    (["escalations", "ack", "abc", "--user", "rev1"], "not an escalation id"),
-    (["escalations", "ack", "99", "--user", "rev1"], "no escalation 99"),
-    (["escalations", "ack", "1", "--user", "ann"], "only a reviewer or lead"),
-    (["escalations", "resolve", "1", "--outcome", "shrug", "--user", "rev1"], "unknown outcome"),
-    (["escalations", "confirm", "1", "--user", "rev1"], "nothing awaiting"),
-    (["escalations", "resolve", "1", "--user", "rev1"], "--outcome"),
-])
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["escalations", "ack", "abc", "--user", "rev1"], "not an escalation id"),
+        (["escalations", "ack", "99", "--user", "rev1"], "no escalation 99"),
+        (["escalations", "ack", "1", "--user", "ann"], "only a reviewer or lead"),
+        (
+            ["escalations", "resolve", "1", "--outcome", "shrug", "--user", "rev1"],
+            "unknown outcome",
+        ),
+        (["escalations", "confirm", "1", "--user", "rev1"], "nothing awaiting"),
+        (["escalations", "resolve", "1", "--user", "rev1"], "--outcome"),
+    ],
+)
 def test_user_errors_exit_2_with_one_line(db, capsys, argv, needle):
     code, _, err = run(capsys, *argv, *db)
     assert code == 2 and needle in err and err.count("\n") == 1

@@ -24,8 +24,10 @@ def _workspace(db_path):
     s.grant_role("lead", "rev1", "reviewer")
     s.grant_role("lead", "rev2", "reviewer")
     wavs = sorted((REALDATA / "librivox").glob("*.wav"))[:3]
-    s.add_clips(s.batch_id("b"), [NewClip(name=f"c{i}", audio=str(w), duration=5.0)
-                                 for i, w in enumerate(wavs)])
+    s.add_clips(
+        s.batch_id("b"),
+        [NewClip(name=f"c{i}", audio=str(w), duration=5.0) for i, w in enumerate(wavs)],
+    )
     for cid in (1, 2, 3):
         s.submit(cid, f"words of clip {cid}", "ann", 3.0)
     return s
@@ -52,18 +54,42 @@ def test_critical_clip_stays_out_of_training_until_two_reviewers_downgrade(db_pa
 
 def test_escalation_round_trip_and_audit_tamper(db_path, capsys):
     s = _workspace(db_path)
-    eid = s.raise_escalation(1, "ann", tier="urgent", category="crime", start=0.0, end=2.0,
-                             note="someone describes a burglary")
+    eid = s.raise_escalation(
+        1,
+        "ann",
+        tier="urgent",
+        category="crime",
+        start=0.0,
+        end=2.0,
+        note="someone describes a burglary",
+    )
     s.close()
     db = ["--db", str(db_path)]
     assert _cli(capsys, "escalations", "ack", str(eid), "--user", "rev1", *db)[0] == 0
-    assert _cli(capsys, "escalations", "resolve", str(eid), "--outcome", "referred_law_enforcement",
-                "--note", "reported", "--user", "rev1", *db)[0] == 0
+    assert (
+        _cli(
+            capsys,
+            "escalations",
+            "resolve",
+            str(eid),
+            "--outcome",
+            "referred_law_enforcement",
+            "--note",
+            "reported",
+            "--user",
+            "rev1",
+            *db,
+        )[0]
+        == 0
+    )
     assert _cli(capsys, "escalations", "confirm", str(eid), "--user", "rev2", *db)[0] == 0
     code, out, _ = _cli(capsys, "escalations", "--json", "--user", "ann", *db)
     (mine,) = json.loads(out)
-    assert (mine["state"], mine["outcome"], mine["confirmed_by"]) == \
-        ("resolved", "referred_law_enforcement", "rev2")
+    assert (mine["state"], mine["outcome"], mine["confirmed_by"]) == (
+        "resolved",
+        "referred_law_enforcement",
+        "rev2",
+    )
     assert _cli(capsys, "audit", "verify", *db)[0] == 0
     code, out, _ = _cli(capsys, "audit", "head", *db)
     head = out.strip()

@@ -28,8 +28,10 @@ def project(store, tmp_path):
     for name in ("a", "b", "c"):
         sf.write(tmp_path / f"{name}.wav", np.zeros(sr, dtype="float32"), sr)
     (tmp_path / "broken.wav").write_bytes(b"RIFF\x00\x00\x00\x00WAVEnope")
-    words = [{"word": w, "start": i * 0.3, "end": i * 0.3 + 0.25, "conf": 0.9}
-             for i, w in enumerate(CARD.split())]
+    words = [
+        {"word": w, "start": i * 0.3, "end": i * 0.3 + 0.25, "conf": 0.9}
+        for i, w in enumerate(CARD.split())
+    ]
     rows = [
         {"audio": "a.wav", "id": "1", "asr": "turn of the lights", **IDENT},
         {"audio": "b.wav", "id": "2", "asr": {"text": CARD, "words": words}, **IDENT},
@@ -41,8 +43,9 @@ def project(store, tmp_path):
     store.submit(1, "Turn off the lights.", "ann", 12.0)
     store.submit(2, CARD, "ann", 30.0)
     # The card digits are words 4..11 of the transcript, spoken from 1.2 s to 3.55 s.
-    store.add_flag(2, "critical", "ann", start=1.2, end=3.55, category="bank/card",
-                   redact=list(range(4, 12)))
+    store.add_flag(
+        2, "critical", "ann", start=1.2, end=3.55, category="bank/card", redact=list(range(4, 12))
+    )
     store.add_flag(2, "distressing", "ann", start=0.0, end=1.0, note="caller upset")
     store.skip(3, "no speech", "ann", 4.0)
     return store
@@ -56,7 +59,12 @@ def _export(store, fmt, **kw) -> str:
 
 def test_slug():
     assert [slug(c) for c in ("bank/card", "password/PIN", "government id", None, "")] == [
-        "bank", "password", "government", "critical", "critical"]
+        "bank",
+        "password",
+        "government",
+        "critical",
+        "critical",
+    ]
 
 
 def test_redact_replaces_each_marked_word():
@@ -71,12 +79,26 @@ def test_jsonl_has_every_contract_field(project):
     recs = [json.loads(line) for line in _export(project, "jsonl").splitlines()]
     assert [r["status"] for r in recs] == ["done", "done", "skipped", "unplayable"]
     for r in recs:
-        assert set(r) == {"clip", "audio", "duration", "asr", "text", "status", "skip_reason",
-                          "annotator", "seconds_on_clip", "flags"}
+        assert set(r) == {
+            "clip",
+            "audio",
+            "duration",
+            "asr",
+            "text",
+            "status",
+            "skip_reason",
+            "annotator",
+            "seconds_on_clip",
+            "flags",
+        }
     done, card, skipped, broken = recs
     assert done["text"] == "Turn off the lights." and done["asr"] == "turn of the lights"
-    assert done["duration"] == 1.0 and done["annotator"] == "ann" and done["seconds_on_clip"] == 12.0
-    assert done["flags"] == [] and done["clip"].startswith("c-") and done["audio"].endswith("/a.wav")
+    assert (
+        done["duration"] == 1.0 and done["annotator"] == "ann" and done["seconds_on_clip"] == 12.0
+    )
+    assert (
+        done["flags"] == [] and done["clip"].startswith("c-") and done["audio"].endswith("/a.wav")
+    )
     assert card["text"] == "my card number is " + " ".join(["[redacted:bank]"] * 8)
     assert card["asr"] == card["text"]
     assert "nine" not in card["asr"] and "eight" not in card["text"]
@@ -90,16 +112,32 @@ def test_jsonl_has_every_contract_field(project):
 
 def test_nemo_keeps_done_clips_and_leaves_out_critical(project):
     recs = [json.loads(line) for line in _export(project, "nemo").splitlines()]
-    assert recs == [{"audio_filepath": recs[0]["audio_filepath"], "duration": 1.0,
-                     "text": "Turn off the lights."}]
-    both = [json.loads(line) for line in _export(project, "nemo", include_critical=True).splitlines()]
+    assert recs == [
+        {
+            "audio_filepath": recs[0]["audio_filepath"],
+            "duration": 1.0,
+            "text": "Turn off the lights.",
+        }
+    ]
+    both = [
+        json.loads(line) for line in _export(project, "nemo", include_critical=True).splitlines()
+    ]
     assert len(both) == 2 and both[1]["text"].count("[redacted:bank]") == 8
 
 
 def test_csv_has_the_scalar_fields_and_a_header(project):
     rows = list(csv.DictReader(io.StringIO(_export(project, "csv"))))
-    assert list(rows[0]) == ["clip", "audio", "duration", "asr", "text", "status", "skip_reason",
-                             "annotator", "seconds_on_clip"]
+    assert list(rows[0]) == [
+        "clip",
+        "audio",
+        "duration",
+        "asr",
+        "text",
+        "status",
+        "skip_reason",
+        "annotator",
+        "seconds_on_clip",
+    ]
     assert [r["status"] for r in rows] == ["done", "done", "skipped", "unplayable"]
     assert rows[1]["text"].endswith("[redacted:bank]") and "nine" not in rows[1]["asr"]
     assert rows[2]["text"] == ""
@@ -107,7 +145,9 @@ def test_csv_has_the_scalar_fields_and_a_header(project):
 
 def test_asr_without_timings_is_withheld_for_critical_clips(store, tmp_path):
     sf.write(tmp_path / "a.wav", np.zeros(8000, dtype="float32"), 16000)
-    (tmp_path / "m.jsonl").write_text(json.dumps({"audio": "a.wav", "asr": "pin is 4 4 1 2"}) + "\n")
+    (tmp_path / "m.jsonl").write_text(
+        json.dumps({"audio": "a.wav", "asr": "pin is 4 4 1 2"}) + "\n"
+    )
     import_manifests(store, [tmp_path / "m.jsonl"])
     store.add_flag(1, "critical", "ann", start=0.1, end=0.4, category="password/PIN")
     rec = json.loads(_export(store, "jsonl"))
@@ -157,6 +197,8 @@ def test_export_streams_a_store_bigger_than_one_read_chunk(store, tmp_path):
     from earmark.store import NewClip
 
     b = store.batch_id("big")
-    store.add_clips(b, [NewClip(name=f"c{i}", audio=f"/x/{i}.wav", asr=f"w{i}") for i in range(4500)])
+    store.add_clips(
+        b, [NewClip(name=f"c{i}", audio=f"/x/{i}.wav", asr=f"w{i}") for i in range(4500)]
+    )
     lines = _export(store, "jsonl").splitlines()
     assert len(lines) == 4500 and json.loads(lines[-1])["asr"] == "w4499"

@@ -14,8 +14,12 @@ from earmark.errors import UserError
 from earmark.importing import import_manifests
 from earmark.manifest import words_from_pocketsphinx
 
-IDENTIFYING = {"account_id": "ACCT-77310492", "first_name": "Philippa",
-               "device_id": "G090LF-SERIAL-5521", "location": "Tunbridge Wells"}
+IDENTIFYING = {
+    "account_id": "ACCT-77310492",
+    "first_name": "Philippa",
+    "device_id": "G090LF-SERIAL-5521",
+    "location": "Tunbridge Wells",
+}
 
 
 def _tone(path: Path, seconds: float = 0.5, sr: int = 16000, **kw) -> Path:
@@ -35,9 +39,14 @@ def librivox_manifest(realdata: Path, folder: Path) -> Path:
     for wav in sorted((realdata / "librivox").glob("*.wav")):
         ps = json.loads(wav.with_suffix(".json").read_text())
         words = words_from_pocketsphinx(ps)
-        rows.append({"audio": str(wav), "id": f"source-id:{wav.stem}",
-                     "asr": {"text": " ".join(w["word"] for w in words), "words": words},
-                     **IDENTIFYING})
+        rows.append(
+            {
+                "audio": str(wav),
+                "id": f"source-id:{wav.stem}",
+                "asr": {"text": " ".join(w["word"] for w in words), "words": words},
+                **IDENTIFYING,
+            }
+        )
     return _jsonl(folder / "librivox.jsonl", rows)
 
 
@@ -66,17 +75,24 @@ def test_reimport_does_not_duplicate(store, realdata, tmp_path):
 
 def test_same_audio_without_ids_is_one_clip_and_ids_win(store, tmp_path):
     _tone(tmp_path / "a.wav")
-    m = _jsonl(tmp_path / "m.jsonl", [
-        {"audio": "a.wav"}, {"audio": "./a.wav"},            # same file, no id: one clip
-        {"audio": "a.wav", "id": "x"}, {"audio": "a.wav", "id": "y"},  # ids: two more clips
-        {"audio": "a.wav", "id": "x"},
-    ])
+    m = _jsonl(
+        tmp_path / "m.jsonl",
+        [
+            {"audio": "a.wav"},
+            {"audio": "./a.wav"},  # same file, no id: one clip
+            {"audio": "a.wav", "id": "x"},
+            {"audio": "a.wav", "id": "y"},  # ids: two more clips
+            {"audio": "a.wav", "id": "x"},
+        ],
+    )
     s = import_manifests(store, [m])
     assert (s.imported, s.duplicates) == (3, 2)
 
 
 def test_malformed_audio_becomes_unplayable_with_reason(store, realdata, tmp_path):
-    rows = [{"audio": str(p), "asr": "whatever"} for p in sorted((realdata / "malformed").glob("*.wav"))]
+    rows = [
+        {"audio": str(p), "asr": "whatever"} for p in sorted((realdata / "malformed").glob("*.wav"))
+    ]
     rows.append({"audio": str(realdata / "cards" / "001.wav"), "asr": "ten of clubs"})
     m = _jsonl(tmp_path / "m.jsonl", rows)
     s = import_manifests(store, [m], audio_root=realdata)
@@ -97,7 +113,10 @@ def test_truncated_and_garbage_audio(store, tmp_path):
     (tmp_path / "cut.flac").write_bytes(data[: len(data) // 3])
     (tmp_path / "text.wav").write_text("this is not audio\n" * 20)
     (tmp_path / "empty.wav").write_bytes(b"")
-    m = _jsonl(tmp_path / "m.jsonl", [{"audio": n} for n in ("good.flac", "cut.flac", "text.wav", "empty.wav")])
+    m = _jsonl(
+        tmp_path / "m.jsonl",
+        [{"audio": n} for n in ("good.flac", "cut.flac", "text.wav", "empty.wav")],
+    )
     s = import_manifests(store, [m])
     assert s.imported == 4
     status = {Path(c.audio).name: c.status for c in store.iter_clips()}
@@ -112,19 +131,24 @@ def test_every_bad_line_is_reported_and_good_lines_import(store, tmp_path):
     _tone(outside)
     (tmp_path / "escape.wav").symlink_to(outside)
     m = tmp_path / "m.jsonl"
-    m.write_bytes(b"\n".join([
-        b'{"audio": "a.wav", "id": "good"}',
-        b"{broken",
-        b'{"audio": "caf\xe9.wav"}',
-        b"[1, 2]",
-        b'{"id": "no-audio"}',
-        b'{"audio": 12}',
-        b'{"audio": "../' + outside.name.encode() + b'"}',
-        b'{"audio": "' + str(outside).encode() + b'"}',
-        b'{"audio": "escape.wav"}',
-        b'{"audio": "missing.wav"}',
-        b'{"audio": "a.wav", "id": "kept", "review_allowed": false}',
-    ]) + b"\n")
+    m.write_bytes(
+        b"\n".join(
+            [
+                b'{"audio": "a.wav", "id": "good"}',
+                b"{broken",
+                b'{"audio": "caf\xe9.wav"}',
+                b"[1, 2]",
+                b'{"id": "no-audio"}',
+                b'{"audio": 12}',
+                b'{"audio": "../' + outside.name.encode() + b'"}',
+                b'{"audio": "' + str(outside).encode() + b'"}',
+                b'{"audio": "escape.wav"}',
+                b'{"audio": "missing.wav"}',
+                b'{"audio": "a.wav", "id": "kept", "review_allowed": false}',
+            ]
+        )
+        + b"\n"
+    )
     s = import_manifests(store, [m])
     assert (s.imported, s.excluded) == (1, 1)
     reasons = {n: r for _, n, r in s.bad_lines}
@@ -152,8 +176,10 @@ def test_summary_shows_twenty_bad_lines_then_a_count(store, tmp_path):
 
 
 def test_nemo_manifest(store, realdata, tmp_path):
-    rows = [{"audio_filepath": str(p), "duration": 1.0, "pred_text": "guess", "text": "reference"}
-            for p in sorted((realdata / "cards").glob("*.wav"))]
+    rows = [
+        {"audio_filepath": str(p), "duration": 1.0, "pred_text": "guess", "text": "reference"}
+        for p in sorted((realdata / "cards").glob("*.wav"))
+    ]
     rows.append({"audio_filepath": str(realdata / "cards" / "002.wav"), "text": "only reference"})
     m = _jsonl(tmp_path / "train_manifest.json", rows)
     s = import_manifests(store, [m], audio_root=realdata)

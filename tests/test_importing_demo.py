@@ -11,7 +11,9 @@ DEMO = demo_data_dir()
 
 
 def test_demo_data_imports_with_everything_it_is_meant_to_show(store):
-    s = import_manifests(store, [DEMO / "manifest.jsonl"], lexicon=DEMO / "lexicon.txt", batch="demo")
+    s = import_manifests(
+        store, [DEMO / "manifest.jsonl"], lexicon=DEMO / "lexicon.txt", batch="demo"
+    )
     assert s.bad_line_count == 0 and s.unplayable == 0
     assert 15 <= s.imported <= 30 and s.excluded == 1
     assert {"account_id", "first_name", "device_id"} <= set(s.dropped_fields)
@@ -21,7 +23,7 @@ def test_demo_data_imports_with_everything_it_is_meant_to_show(store):
     assert sum(bool(c.words) for c in clips) >= 10
     assert sum(bool(c.alternatives) for c in clips) >= 2
     assert any("four" in c.asr and "seven" in c.asr for c in clips)  # the bank-details clip
-    assert any("ambulance" in c.asr for c in clips)                   # the call for help
+    assert any("ambulance" in c.asr for c in clips)  # the call for help
 
 
 def test_demo_data_is_small_and_self_contained():

@@ -26,9 +26,23 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_contract_ids_are_all_public():
     assert set(PUBLIC_IDS) == {
-        "play_pause", "rewind", "forward", "slower", "faster", "replay_word", "submit",
-        "accept_asr", "next_clip", "prev_clip", "skip", "accept_suggestion", "flag_critical",
-        "flag_distressing", "escalate", "help", "quit",
+        "play_pause",
+        "rewind",
+        "forward",
+        "slower",
+        "faster",
+        "replay_word",
+        "submit",
+        "accept_asr",
+        "next_clip",
+        "prev_clip",
+        "skip",
+        "accept_suggestion",
+        "flag_critical",
+        "flag_distressing",
+        "escalate",
+        "help",
+        "quit",
     }
 
 
@@ -66,7 +80,7 @@ def test_user_file_overrides_single_id(tmp_path):
 
 def test_user_key_taken_from_default_binding_is_reported(tmp_path):
     f = tmp_path / "mine.toml"
-    f.write_text('[bindings]\nsubmit = "f9"\n')   # f9 is skip's in default.toml
+    f.write_text('[bindings]\nsubmit = "f9"\n')  # f9 is skip's in default.toml
     km = load_keymap(str(f))
     assert km.keys("submit") == ["f9"]
     assert "f9" not in km.keys("skip") and km.keys("skip") == ["alt+s"]
@@ -84,9 +98,9 @@ def test_user_key_taken_from_default_binding_is_reported(tmp_path):
         ('[bindings]\nsubmit = "a"\n', "would type into the transcript"),
         ('[bindings]\nhelp = "?"\n', "would type into the transcript"),
         ('[bindings]\nsubmit = "f2"\nskip = "f2"\n', "f2 is bound to both submit and skip"),
-        ('[bindings]\nsubmit = 3\n', "must be a string of keys"),
+        ("[bindings]\nsubmit = 3\n", "must be a string of keys"),
         ('submit = "f2"\n', "needs a [bindings] table"),
-        ('[bindings\n', "not valid TOML"),
+        ("[bindings\n", "not valid TOML"),
     ],
 )
 def test_bad_keymaps_are_one_line_errors(tmp_path, body, message):
@@ -135,7 +149,10 @@ def test_cli_reports_bad_keymap_in_one_line(tmp_path):
     f.write_text('[bindings]\nplay = "f2"\n')
     r = subprocess.run(
         [sys.executable, "-m", "earmark", "annotate", "--db", str(db), "--keymap", str(f)],
-        capture_output=True, text=True, timeout=60, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
     )
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and "unknown binding id 'play'" in r.stderr
@@ -146,12 +163,22 @@ def test_cli_annotate_without_database_or_clips(tmp_path):
     from earmark.store import open_store
 
     missing = tmp_path / "nope.db"
-    r = subprocess.run([sys.executable, "-m", "earmark", "annotate", "--db", str(missing)],
-                       capture_output=True, text=True, timeout=60, cwd=ROOT)
+    r = subprocess.run(
+        [sys.executable, "-m", "earmark", "annotate", "--db", str(missing)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "no database" in r.stderr
     assert not missing.exists()
     empty = tmp_path / "empty.db"
     open_store(empty).close()
-    r = subprocess.run([sys.executable, "-m", "earmark", "annotate", "--db", str(empty)],
-                       capture_output=True, text=True, timeout=60, cwd=ROOT)
+    r = subprocess.run(
+        [sys.executable, "-m", "earmark", "annotate", "--db", str(empty)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
     assert r.returncode == 2 and "no clips" in r.stderr and "Traceback" not in r.stderr

@@ -14,6 +14,9 @@ def test_ruff_is_clean():
     ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
     if not Path(ruff).exists():
         pytest.skip("ruff is not installed (pip install -e '.[test]')")
-    out = subprocess.run([ruff, "check", "--no-cache", str(ROOT / "tui"), str(ROOT / "tests")],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [ruff, "check", "--no-cache", str(ROOT / "tui"), str(ROOT / "tests")],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stdout + out.stderr

@@ -25,9 +25,13 @@ UNIX_LINE = re.compile(r"^export EARMARK_AUDIO=unix://([0-9a-f]{32})@(/\S+\.sock
 
 
 def start(*args: str) -> tuple[subprocess.Popen, queue.Queue]:
-    proc = subprocess.Popen([sys.executable, "-m", "earmark", "listen", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=os.environ.copy())
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "earmark", "listen", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
     lines: queue.Queue = queue.Queue()
 
     def read():
@@ -55,7 +59,9 @@ def read_until(lines: queue.Queue, pattern: re.Pattern, seen: list[str], timeout
 
 
 def test_listen_prints_the_lines_plays_and_stops_on_ctrl_c():
-    proc, lines = start("--output", "null", "--port", "0", "--socket", "/home/me/.earmark/audio.sock")
+    proc, lines = start(
+        "--output", "null", "--port", "0", "--socket", "/home/me/.earmark/audio.sock"
+    )
     seen: list[str] = []
     try:
         ssh = read_until(lines, SSH_LINE, seen)
@@ -116,8 +122,12 @@ def test_listen_on_a_busy_port_is_a_one_line_error():
         s.bind(("127.0.0.1", 0))
         s.listen(1)
         port = s.getsockname()[1]
-        r = subprocess.run([sys.executable, "-m", "earmark", "listen", "--output", "null", "--port", str(port)],
-                           capture_output=True, text=True, timeout=60)
+        r = subprocess.run(
+            [sys.executable, "-m", "earmark", "listen", "--output", "null", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert r.returncode == 2
     assert r.stderr.startswith(f"earmark: cannot listen on 127.0.0.1:{port}")
     assert len(r.stderr.strip().splitlines()) == 1
@@ -125,8 +135,12 @@ def test_listen_on_a_busy_port_is_a_one_line_error():
 
 def test_listen_without_an_output_device_says_so(_isolated_home):
     (_isolated_home / ".asoundrc").write_text("pcm.!default {\n    type hw\n    card 7\n}\n")
-    r = subprocess.run([sys.executable, "-m", "earmark", "listen", "--port", "0"],
-                       capture_output=True, text=True, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "earmark", "listen", "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert r.returncode == 1
     line = r.stderr.strip().splitlines()[-1]
     assert line.startswith("earmark listen: no audio:") and "--output null" in line

@@ -27,6 +27,7 @@ def _items(path):
 
 # -- readers -----------------------------------------------------------------------------
 
+
 def test_jsonl_lines_keep_their_numbers_and_bad_lines_say_why(tmp_path):
     m = tmp_path / "m.jsonl"
     m.write_bytes(
@@ -35,9 +36,7 @@ def test_jsonl_lines_keep_their_numbers_and_bad_lines_say_why(tmp_path):
         b"{not json\n"
         b'["a.wav"]\n'
         b'"just a string"\n'
-        b'{"audio": "caf\xe9.wav"}\n'
-        + b"[" * 100_000 + b"\n"
-        + b'{"audio": "b.wav"}\r\n'
+        b'{"audio": "caf\xe9.wav"}\n' + b"[" * 100_000 + b"\n" + b'{"audio": "b.wav"}\r\n'
     )
     got = _items(m)
     assert got[0] == (1, {"audio": "a.wav"})
@@ -74,11 +73,20 @@ def test_common_voice_tsv_reads_without_quoting(tmp_path):
     )
     assert manifest_format(m) == "tsv"
     got = _items(m)
-    assert got[0] == (2, {
-        "client_id": "abc123", "path": "common_voice_en_1.mp3", "sentence_id": "s1",
-        "sentence": 'She said "hello" twice.', "up_votes": "2", "down_votes": "0",
-        "age": "twenties", "gender": "female", "accents": "Scottish",
-    })
+    assert got[0] == (
+        2,
+        {
+            "client_id": "abc123",
+            "path": "common_voice_en_1.mp3",
+            "sentence_id": "s1",
+            "sentence": 'She said "hello" twice.',
+            "up_votes": "2",
+            "down_votes": "0",
+            "age": "twenties",
+            "gender": "female",
+            "accents": "Scottish",
+        },
+    )
     assert "age" not in got[1][1]
     assert got[2] == (4, "10 fields but the header has 9")
 
@@ -118,15 +126,24 @@ def test_format_is_sniffed_when_the_extension_says_nothing(tmp_path):
 
 # -- records -----------------------------------------------------------------------------
 
+
 def test_allow_list_drops_and_names_identifying_fields():
-    rec = parse_record({
-        "audio": "clips/0007.flac", "id": "source-id-0007",
-        "asr": {"text": "alexa play this bus eat oh",
+    rec = parse_record(
+        {
+            "audio": "clips/0007.flac",
+            "id": "source-id-0007",
+            "asr": {
+                "text": "alexa play this bus eat oh",
                 "words": [{"word": "alexa", "start": 0.12, "end": 0.55, "conf": 0.97}],
-                "alternatives": ["alexa play despacito", 3, "alexa play despacito"]},
-        "review_allowed": True,
-        "account_id": "A1B2C3", "first_name": "Maria", "device_id": "G090LF", "empty": "",
-    })
+                "alternatives": ["alexa play despacito", 3, "alexa play despacito"],
+            },
+            "review_allowed": True,
+            "account_id": "A1B2C3",
+            "first_name": "Maria",
+            "device_id": "G090LF",
+            "empty": "",
+        }
+    )
     assert rec.audio == "clips/0007.flac" and rec.source_id == "source-id-0007"
     assert rec.asr == "alexa play this bus eat oh"
     assert rec.words == [{"word": "alexa", "start": 0.12, "end": 0.55, "conf": 0.97}]
@@ -135,58 +152,78 @@ def test_allow_list_drops_and_names_identifying_fields():
     assert "A1B2C3" not in repr(rec) and "Maria" not in repr(rec)
 
 
-@pytest.mark.parametrize(("obj", "asr"), [
-    ({"audio_filepath": "a.wav", "pred_text": "guess", "text": "reference"}, "guess"),
-    ({"audio_filepath": "a.wav", "text": "reference", "duration": 1.5}, "reference"),
-    ({"path": "a.mp3", "sentence": "read this"}, "read this"),
-    ({"audio": "a.wav", "asr": "plain \x1b[31mred\x1b[0m text\n"}, "plain red text"),
-    ({"audio": "a.wav", "asr": "x", "sentence": "y"}, "x"),
-    ({"audio": "a.wav"}, ""),
-])
+@pytest.mark.parametrize(
+    ("obj", "asr"),
+    [
+        ({"audio_filepath": "a.wav", "pred_text": "guess", "text": "reference"}, "guess"),
+        ({"audio_filepath": "a.wav", "text": "reference", "duration": 1.5}, "reference"),
+        ({"path": "a.mp3", "sentence": "read this"}, "read this"),
+        ({"audio": "a.wav", "asr": "plain \x1b[31mred\x1b[0m text\n"}, "plain red text"),
+        ({"audio": "a.wav", "asr": "x", "sentence": "y"}, "x"),
+        ({"audio": "a.wav"}, ""),
+    ],
+)
 def test_guess_aliases(obj, asr):
     assert parse_record(obj).asr == asr
 
 
-@pytest.mark.parametrize(("obj", "reason"), [
-    ({"id": "1"}, "missing `audio`"),
-    ({"audio": 7}, "`audio` must be a string, not a number"),
-    ({"audio": None}, "`audio` must be a string, not null"),
-    ({"audio": ["a.wav"]}, "`audio` must be a string, not an array"),
-    ({"audio": "  "}, "`audio` is empty"),
-    ({"audio": "a\0.wav"}, "NUL"),
-    ({"audio": "a.wav", "id": {"x": 1}}, "`id` must be a string or a number, not an object"),
-    ({"audio": {"path": "a.wav"}}, "`audio` must be a string, not an object"),
-    ({"audio": "a.wav", "asr": 42}, "`asr` must be a string"),
-    ({"audio": "a.wav", "pred_text": ["x"]}, "`pred_text` must be a string"),
-])
+@pytest.mark.parametrize(
+    ("obj", "reason"),
+    [
+        ({"id": "1"}, "missing `audio`"),
+        ({"audio": 7}, "`audio` must be a string, not a number"),
+        ({"audio": None}, "`audio` must be a string, not null"),
+        ({"audio": ["a.wav"]}, "`audio` must be a string, not an array"),
+        ({"audio": "  "}, "`audio` is empty"),
+        ({"audio": "a\0.wav"}, "NUL"),
+        ({"audio": "a.wav", "id": {"x": 1}}, "`id` must be a string or a number, not an object"),
+        ({"audio": {"path": "a.wav"}}, "`audio` must be a string, not an object"),
+        ({"audio": "a.wav", "asr": 42}, "`asr` must be a string"),
+        ({"audio": "a.wav", "pred_text": ["x"]}, "`pred_text` must be a string"),
+    ],
+)
 def test_bad_records(obj, reason):
     with pytest.raises(BadLine, match=reason.replace("(", r"\(").replace("`", "`")):
         parse_record(obj)
 
 
-@pytest.mark.parametrize(("value", "allowed"), [
-    (True, True), (False, False), ("false", False), ("0", False), ("no", False),
-    ("true", True), ("1", True), (1, True), (0, False), (None, False), ("maybe", False),
-])
+@pytest.mark.parametrize(
+    ("value", "allowed"),
+    [
+        (True, True),
+        (False, False),
+        ("false", False),
+        ("0", False),
+        ("no", False),
+        ("true", True),
+        ("1", True),
+        (1, True),
+        (0, False),
+        (None, False),
+        ("maybe", False),
+    ],
+)
 def test_review_allowed_needs_a_clear_yes(value, allowed):
     assert parse_record({"audio": "a.wav", "review_allowed": value}).review_allowed is allowed
 
 
 def test_malformed_words_are_dropped_and_the_clip_kept():
-    words, bad = clean_words_list([
-        {"word": "ok", "start": 0.0, "end": 0.5, "conf": 0.9},
-        {"word": "nan", "start": float("nan"), "end": 1.0},
-        {"word": "inf", "start": 0.0, "end": float("inf")},
-        {"word": "backwards", "start": 2.0, "end": 1.0},
-        {"word": "negative", "start": -1.0, "end": 1.0},
-        {"word": "booltime", "start": True, "end": 1.0},
-        {"word": "strtime", "start": "0", "end": 1.0},
-        {"word": 5, "start": 0, "end": 1},
-        {"word": "   ", "start": 0, "end": 1},
-        "not an object",
-        {"word": "logprob", "start": 1.0, "end": 1.2, "conf": -3.2},
-        {"word": "untimed"},
-    ])
+    words, bad = clean_words_list(
+        [
+            {"word": "ok", "start": 0.0, "end": 0.5, "conf": 0.9},
+            {"word": "nan", "start": float("nan"), "end": 1.0},
+            {"word": "inf", "start": 0.0, "end": float("inf")},
+            {"word": "backwards", "start": 2.0, "end": 1.0},
+            {"word": "negative", "start": -1.0, "end": 1.0},
+            {"word": "booltime", "start": True, "end": 1.0},
+            {"word": "strtime", "start": "0", "end": 1.0},
+            {"word": 5, "start": 0, "end": 1},
+            {"word": "   ", "start": 0, "end": 1},
+            "not an object",
+            {"word": "logprob", "start": 1.0, "end": 1.2, "conf": -3.2},
+            {"word": "untimed"},
+        ]
+    )
     assert [w["word"] for w in words] == ["ok", "logprob", "untimed"]
     assert words[1]["conf"] is None and words[2]["start"] is None
     assert bad == 9
@@ -194,7 +231,9 @@ def test_malformed_words_are_dropped_and_the_clip_kept():
 
 
 def test_pocketsphinx_output_is_cleaned(realdata):
-    obj = json.loads((realdata / "librivox" / "sense_and_sensibility_01_austen_64kb-0880.json").read_text())
+    obj = json.loads(
+        (realdata / "librivox" / "sense_and_sensibility_01_austen_64kb-0880.json").read_text()
+    )
     words = words_from_pocketsphinx(obj)
     assert [w["word"] for w in words] == "he was not an ill disposed young man".split()
     assert words[1] == {"word": "was", "start": 0.33, "end": 0.56, "conf": 0.981}
@@ -205,12 +244,18 @@ def test_pocketsphinx_output_is_cleaned(realdata):
 
 
 def test_pocketsphinx_fillers_and_variants():
-    words = words_from_pocketsphinx({"w": [
-        {"t": "<s>", "b": 0, "d": 0.1, "p": 1}, {"t": "[NOISE]", "b": 0.1, "d": 0.1, "p": 1},
-        {"t": "read(3)", "b": 0.2, "d": 0.3, "p": 0.5}, {"t": "</s>", "b": 0.5, "d": 0.1, "p": 1},
-        {"t": "bad", "b": 0.6, "d": -1, "p": 1},
-        {"t": "overflow", "b": 1e308, "d": 1e308, "p": 1},
-    ]})
+    words = words_from_pocketsphinx(
+        {
+            "w": [
+                {"t": "<s>", "b": 0, "d": 0.1, "p": 1},
+                {"t": "[NOISE]", "b": 0.1, "d": 0.1, "p": 1},
+                {"t": "read(3)", "b": 0.2, "d": 0.3, "p": 0.5},
+                {"t": "</s>", "b": 0.5, "d": 0.1, "p": 1},
+                {"t": "bad", "b": 0.6, "d": -1, "p": 1},
+                {"t": "overflow", "b": 1e308, "d": 1e308, "p": 1},
+            ]
+        }
+    )
     assert words == [{"word": "read", "start": 0.2, "end": 0.5, "conf": 0.5}]
 
 
@@ -223,6 +268,7 @@ def test_pseudonyms_are_keyed_and_stable():
 
 
 # -- paths -------------------------------------------------------------------------------
+
 
 def test_paths_stay_inside_the_manifest_folder(tmp_path):
     root = tmp_path / "set"
@@ -286,4 +332,6 @@ def test_csv_monster_line_is_refused_and_the_rest_read(tmp_path):
     m = tmp_path / "m.csv"
     m.write_bytes(b"audio,text\n" + b"a.wav," + b"x" * (3 << 20) + b"\nb.wav,fine\n")
     assert [(n, x if isinstance(x, dict) else str(x)) for n, x in read_manifest(m)] == [
-        (2, "line longer than 1024 KiB"), (3, {"audio": "b.wav", "text": "fine"})]
+        (2, "line longer than 1024 KiB"),
+        (3, {"audio": "b.wav", "text": "fine"}),
+    ]

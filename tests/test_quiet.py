@@ -11,8 +11,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(code: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_fd2_goes_to_the_log_and_python_stderr_still_reaches_the_terminal(tmp_path):
@@ -69,10 +74,20 @@ def test_real_decoder_warnings_are_diverted(tmp_path):
         except AudioError as e:
             print("error:", e, file=sys.stderr)
     """
-    plain = subprocess.run([sys.executable, "-c", textwrap.dedent(code), "plain"], cwd=ROOT,
-                           capture_output=True, text=True, timeout=60)
-    quiet = subprocess.run([sys.executable, "-c", textwrap.dedent(code), "divert"], cwd=ROOT,
-                           capture_output=True, text=True, timeout=60)
+    plain = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code), "plain"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    quiet = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code), "divert"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     native = [ln for ln in plain.stderr.splitlines() if not ln.startswith("error:")]
     assert native, "expected the MP3 decoder to print a warning when not diverted"
     assert [ln for ln in quiet.stderr.splitlines() if not ln.startswith("error:")] == []

@@ -113,17 +113,20 @@ def test_url_forms_round_trip():
     assert u.path == os.path.expanduser("~/.earmark/audio.sock")
 
 
-@pytest.mark.parametrize("url, problem", [
-    ("tcp://127.0.0.1:5", "no secret"),
-    (f"tcp://{SECRET}@10.0.0.8:5", "not 127.0.0.1"),
-    (f"http://{SECRET}@127.0.0.1:5", "unknown scheme"),
-    (f"tcp://{SECRET}@127.0.0.1", "no port"),
-    (f"tcp://{SECRET}@127.0.0.1:99999", "out of range"),
-    ("tcp://short@127.0.0.1:5", "secret looks wrong"),
-    (f"unix://{SECRET}@relative/audio.sock", "absolute"),
-    ("unix:/tmp/audio.sock", "no secret"),
-    ("", "unknown scheme"),
-])
+@pytest.mark.parametrize(
+    "url, problem",
+    [
+        ("tcp://127.0.0.1:5", "no secret"),
+        (f"tcp://{SECRET}@10.0.0.8:5", "not 127.0.0.1"),
+        (f"http://{SECRET}@127.0.0.1:5", "unknown scheme"),
+        (f"tcp://{SECRET}@127.0.0.1", "no port"),
+        (f"tcp://{SECRET}@127.0.0.1:99999", "out of range"),
+        ("tcp://short@127.0.0.1:5", "secret looks wrong"),
+        (f"unix://{SECRET}@relative/audio.sock", "absolute"),
+        ("unix:/tmp/audio.sock", "no secret"),
+        ("", "unknown scheme"),
+    ],
+)
 def test_bad_urls_are_one_line_user_errors(url, problem):
     with pytest.raises(UserError) as err:
         parse_audio_url(url)
@@ -163,8 +166,14 @@ def test_loopback_plays_every_frame_once(listener, speed):
         p.load(clip, SR, key="remote")
         p.speed = speed
         p.play()
-        pump(speaker, lambda: p.state == "stopped" and listener.buffer.frames == 0
-             and speaker.frames_played >= p.frames_rendered)
+        pump(
+            speaker,
+            lambda: (
+                p.state == "stopped"
+                and listener.buffer.frames == 0
+                and speaker.frames_played >= p.frames_rendered
+            ),
+        )
         assert speaker.frames_played == p.frames_rendered
         assert speaker.frames_played == pytest.approx(len(clip) / speed, rel=0.03)
         if speed == 1.0:
@@ -213,8 +222,14 @@ def test_loop_and_span_over_the_relay(listener):
         assert wait(lambda: p.link_state == LINK_UP)
         p.load(tone(1.0), SR)
         p.play(0.2, 0.3)
-        pump(speaker, lambda: p.state == "stopped" and listener.buffer.frames == 0
-             and speaker.frames_played >= int(0.1 * SR))
+        pump(
+            speaker,
+            lambda: (
+                p.state == "stopped"
+                and listener.buffer.frames == 0
+                and speaker.frames_played >= int(0.1 * SR)
+            ),
+        )
         assert speaker.frames_played == int(0.1 * SR)
         p.play(0.5, 0.6, loop=True)
         pump(speaker, lambda: speaker.frames_played >= int(0.4 * SR))
@@ -278,7 +293,9 @@ def test_sender_with_the_wrong_secret_plays_nothing(listener):
         assert p.link_state == LINK_AUTH
         assert "could not prove the secret" in p.output.last_error
         assert wait(lambda: listener.lines)
-        assert listener.lines[0].endswith("rejected (the sender hung up on our proof: it has another secret)")
+        assert listener.lines[0].endswith(
+            "rejected (the sender hung up on our proof: it has another secret)"
+        )
         p.load(tone(0.2), SR)
         p.play()
         time.sleep(0.1)
@@ -433,12 +450,13 @@ def test_an_unsealed_frame_after_auth_drops_the_connection(listener):
 def test_half_open_connections_time_out():
     speaker = Speaker()
     lines: list[str] = []
-    lst = Listener(speaker, secret=SECRET, log=lines.append, handshake_timeout=1.0,
-                   idle_timeout=0.5).start()
+    lst = Listener(
+        speaker, secret=SECRET, log=lines.append, handshake_timeout=1.0, idle_timeout=0.5
+    ).start()
     try:
-        quiet = raw_client(lst.port)                   # connects, says nothing
+        quiet = raw_client(lst.port)  # connects, says nothing
         authed = raw_client(lst.port)
-        client_handshake(authed, SECRET)               # authenticates, then says nothing
+        client_handshake(authed, SECRET)  # authenticates, then says nothing
         assert wait(lambda: len(lines) == 2)
         assert any(line.endswith("rejected (handshake timed out)") for line in lines)
         assert any("authenticated, dropped (silent for too long)" in line for line in lines)
@@ -472,15 +490,24 @@ def test_listener_vanishing_mid_clip_then_coming_back():
         lst2 = Listener(second, port=port, secret=SECRET).start()
         try:
             assert wait(lambda: p.link_state == LINK_UP)
-            pump(second, lambda: p.state == "stopped" and lst2.buffer.frames == 0
-                 and p.position() == pytest.approx(1.0))
+            pump(
+                second,
+                lambda: (
+                    p.state == "stopped"
+                    and lst2.buffer.frames == 0
+                    and p.position() == pytest.approx(1.0)
+                ),
+            )
             # the new listener resumed from what the old one had played: nothing lost
             assert second.frames_played == SR - int(round(heard * SR))
-            assert second.audio()[:10] == pytest.approx(tone(1.0)[int(round(heard * SR)):][:10],
-                                                        abs=2 / 32768)
+            assert second.audio()[:10] == pytest.approx(
+                tone(1.0)[int(round(heard * SR)) :][:10], abs=2 / 32768
+            )
             p.drain_events()  # the audit sees both stretches, split where the link dropped
-            assert played == [("k", 0.0, pytest.approx(heard), 1.0),
-                              ("k", pytest.approx(heard), pytest.approx(1.0), 1.0)]
+            assert played == [
+                ("k", 0.0, pytest.approx(heard), 1.0),
+                ("k", pytest.approx(heard), pytest.approx(1.0), 1.0),
+            ]
         finally:
             lst2.close()
     finally:
@@ -530,7 +557,10 @@ def test_commands_never_block_when_nothing_listens():
         p.pause()
         p.resume()
         assert wait(lambda: p.output.failures > 0)
-        assert p.link_state == f"no audio listener at 127.0.0.1:{port} (start `earmark listen`), retrying"
+        assert (
+            p.link_state
+            == f"no audio listener at 127.0.0.1:{port} (start `earmark listen`), retrying"
+        )
         assert "Connection refused" in p.output.last_error
     finally:
         p.close()
@@ -558,8 +588,8 @@ class DelayProxy:
         import queue
 
         self._queue_cls = queue.Queue
-        self.seen = bytearray()         # everything the sender sent, as the relay saw it
-        self.tamper_at = tamper_at      # flip this byte of the sender's stream
+        self.seen = bytearray()  # everything the sender sent, as the relay saw it
+        self.tamper_at = tamper_at  # flip this byte of the sender's stream
         self.delay = delay
         self.target = target_port
         self.sock = socket.socket()
@@ -731,7 +761,7 @@ def test_a_relaying_squatter_sees_no_audio_and_cannot_alter_it():
         p.play()
         pump(speaker, lambda: speaker.frames_played >= len(clip))
         assert speaker.frames_played == len(clip)  # it played...
-        assert len(relay.seen) > 2 * len(clip)     # ...through the relay...
+        assert len(relay.seen) > 2 * len(clip)  # ...through the relay...
         assert b"\xff\x1f" * 8 not in relay.seen  # ...which saw none of it
     finally:
         p.close()

@@ -41,23 +41,31 @@ def _close_sessions(store):
 def _words(text: str, confs: dict[int, float] | None = None) -> list[dict]:
     out = []
     for i, w in enumerate(text.split()):
-        out.append({"word": w, "start": i * 0.5, "end": i * 0.5 + 0.4,
-                    "conf": (confs or {}).get(i, 0.95)})
+        out.append(
+            {"word": w, "start": i * 0.5, "end": i * 0.5 + 0.4, "conf": (confs or {}).get(i, 0.95)}
+        )
     return out
 
 
 @pytest.fixture
 def queue(store):
     b = store.batch_id("b1")
-    store.add_clips(b, [
-        NewClip(name="c1", audio="/a/1.wav", asr="alexa play this bus eat oh",
+    store.add_clips(
+        b,
+        [
+            NewClip(
+                name="c1",
+                audio="/a/1.wav",
+                asr="alexa play this bus eat oh",
                 words=_words("alexa play this bus eat oh", {3: 0.3, 4: 0.4}),
-                alternatives=["alexa play despacito"]),
-        NewClip(name="c2", audio="/a/2.wav", asr="what time is it"),
-        NewClip(name="bad", audio="/a/3.wav", asr="", unplayable_reason="no data chunk"),
-        NewClip(name="c4", audio="/a/4.wav", asr="turn off the lights"),
-        NewClip(name="c5", audio="/a/5.wav", asr="stop"),
-    ])
+                alternatives=["alexa play despacito"],
+            ),
+            NewClip(name="c2", audio="/a/2.wav", asr="what time is it"),
+            NewClip(name="bad", audio="/a/3.wav", asr="", unplayable_reason="no data chunk"),
+            NewClip(name="c4", audio="/a/4.wav", asr="turn off the lights"),
+            NewClip(name="c5", audio="/a/5.wav", asr="stop"),
+        ],
+    )
     return store
 
 
@@ -66,7 +74,7 @@ def test_resume_opens_first_clip_and_marks_it_in_progress(queue):
     st = s.resume()
     assert st.clip.name == "c1" and st.position == 1 and st.total == 5
     assert st.text == "alexa play this bus eat oh"
-    assert queue.clip(st.clip.id).status == "pending"   # claimed once it is on screen
+    assert queue.clip(st.clip.id).status == "pending"  # claimed once it is on screen
     s.claim()
     assert queue.clip(st.clip.id).status == "in_progress"
     assert s.current.status == "in_progress" and not s.state().reopened
@@ -120,7 +128,7 @@ def test_unplayable_clip_is_passed_over_and_told_once(queue):
     st = s.submit("y")  # from c2 over 'bad' to c4
     assert st.clip.name == "c4"
     assert len(st.notices) == 1 and "no data chunk" in st.notices[0] and "clip 3" in st.notices[0]
-    back = s.prev_clip()   # prev skips unplayable clips too
+    back = s.prev_clip()  # prev skips unplayable clips too
     assert back.clip.name == "c2"
     again = s.next_clip()
     assert again.clip.name == "c4" and again.notices == ()
@@ -142,11 +150,16 @@ def test_draft_saved_and_resumed_with_time(db_path):
     clock = FakeClock()
     store = open_store(db_path, clock=clock)
     b = store.batch_id("b")
-    store.add_clips(b, [NewClip(name="a", audio="/x", asr="hello world"),
-                        NewClip(name="b", audio="/y", asr="second")])
+    store.add_clips(
+        b,
+        [
+            NewClip(name="a", audio="/x", asr="hello world"),
+            NewClip(name="b", audio="/y", asr="second"),
+        ],
+    )
     s = Session(store, "ann", clock=clock)
     s.resume()
-    assert not s.save_draft()          # nothing typed yet
+    assert not s.save_draft()  # nothing typed yet
     clock.advance(7)
     s.edit("hello wor", 9)
     assert s.dirty
@@ -237,10 +250,10 @@ def test_clips_per_hour_over_at_least_a_minute(queue):
     s.resume()
     clock.advance(5)
     s.submit("a")
-    assert s.clips_per_hour() == pytest.approx(60)    # 1 clip over the 1-minute floor
+    assert s.clips_per_hour() == pytest.approx(60)  # 1 clip over the 1-minute floor
     clock.advance(115)
     s.submit("b")
-    assert s.clips_per_hour() == pytest.approx(60)    # 2 clips in 2 minutes
+    assert s.clips_per_hour() == pytest.approx(60)  # 2 clips in 2 minutes
 
 
 def test_word_helpers_align_edits_with_asr_timings(queue):
@@ -278,6 +291,6 @@ def test_word_alternatives_from_other_guesses(queue):
     clip = queue.clip_by_name("c1")
     text = clip.asr
     assert word_alternatives(clip, text, text.index("bus") + 1) == ["despacito"]
-    assert word_alternatives(clip, text, 1) == []            # "alexa": every guess agrees
-    edited = "alexa play this bass eat oh"                   # still lines up after an edit
+    assert word_alternatives(clip, text, 1) == []  # "alexa": every guess agrees
+    edited = "alexa play this bass eat oh"  # still lines up after an edit
     assert word_alternatives(clip, edited, edited.index("bass") + 1) == ["despacito"]

@@ -11,8 +11,12 @@ from earmark.store import NewClip
 def _clips(store, n=6):
     b = store.batch_id("b")
     asr = ["turn of the lights", "play jazz", "what time is it", "call mom", "x", "y"]
-    store.add_clips(b, [NewClip(name=f"c{i}", audio=f"/a/{i}.wav", asr=asr[i % 6]) for i in range(n)])
-    store.add_clips(b, [NewClip(name="u", audio="/a/u.wav", unplayable_reason="/a/u.wav: empty file")])
+    store.add_clips(
+        b, [NewClip(name=f"c{i}", audio=f"/a/{i}.wav", asr=asr[i % 6]) for i in range(n)]
+    )
+    store.add_clips(
+        b, [NewClip(name="u", audio="/a/u.wav", unplayable_reason="/a/u.wav: empty file")]
+    )
 
 
 def test_empty_store(store):
@@ -24,10 +28,10 @@ def test_empty_store(store):
 
 def test_counts_wer_and_throughput(store):
     _clips(store)
-    store.submit(1, "Turn off the lights.", "ann", 60.0)      # 1 edit / 4 words
+    store.submit(1, "Turn off the lights.", "ann", 60.0)  # 1 edit / 4 words
     store.clock.advance(100)
-    store.submit(2, "Play jazz!", "bob", 30.0)                 # 0 / 2
-    store.submit(3, "what time is it now", "ann", 120.0)       # 1 / 5
+    store.submit(2, "Play jazz!", "bob", 30.0)  # 0 / 2
+    store.submit(3, "what time is it now", "ann", 120.0)  # 1 / 5
     store.skip(4, "no speech", "bob", 6.0)
     store.start_clip(5, "ann")
     store.add_flag(2, "critical", "bob", start=0, end=1, category="bank/card", redact=[1])

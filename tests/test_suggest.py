@@ -42,7 +42,9 @@ def test_sources_rank_alternative_lexicon_learned_english():
     s.set_context("guess", ["braxo"])
     got = s.suggest("bra", limit=5)
     assert [(g.text, g.source) for g in got[:3]] == [
-        ("braxo", "alternative"), ("brazo", "lexicon"), ("brako", "learned"),
+        ("braxo", "alternative"),
+        ("brazo", "lexicon"),
+        ("brako", "learned"),
     ]
     assert {g.source for g in got[3:]} == {"english"}
     assert got[0].score > got[1].score > got[2].score > got[3].score
@@ -69,8 +71,9 @@ def test_exact_prefix_outranks_fuzzy_even_from_a_stronger_source():
 
 
 def test_fuzzy_pass_only_fills_what_prefix_matches_leave():
-    s = Suggester(lexicon=["despair", "despot", "despite", "desperate", "despise", "deskmate"],
-                  english=0)
+    s = Suggester(
+        lexicon=["despair", "despot", "despite", "desperate", "despise", "deskmate"], english=0
+    )
     assert "deskmate" not in texts(s.suggest("desp"))  # five prefix matches fill the list
     assert texts(s.suggest("desp", limit=10))[-1] == "deskmate"
 
@@ -91,12 +94,12 @@ def test_multi_word_lexicon_terms_and_their_words(sugg):
 @pytest.mark.parametrize(
     "typed, wanted",
     [
-        ("despasito", "Despacito"),   # substitution
-        ("despcito", "Despacito"),    # deletion
+        ("despasito", "Despacito"),  # substitution
+        ("despcito", "Despacito"),  # deletion
         ("desspacito", "Despacito"),  # insertion
-        ("dsepacito", "Despacito"),   # transposition near the start
+        ("dsepacito", "Despacito"),  # transposition near the start
         ("alexs", "Alexa"),
-        ("despas", "Despacito"),      # a typo in a word still being typed
+        ("despas", "Despacito"),  # a typo in a word still being typed
         ("tailor swift", "Taylor Swift"),
     ],
 )
@@ -167,7 +170,9 @@ def test_context_is_per_clip():
 def test_alternative_keeps_the_lexicon_spelling():
     s = Suggester(lexicon=["Despacito"], english=0)
     s.set_context("guess", ["alexa play despacito"])
-    assert s.suggest("desp")[0] == Suggestion("Despacito", "alternative", s.suggest("desp")[0].score)
+    assert s.suggest("desp")[0] == Suggestion(
+        "Despacito", "alternative", s.suggest("desp")[0].score
+    )
 
 
 # -- no duplicates -----------------------------------------------------------------------
@@ -193,8 +198,22 @@ def test_no_duplicates_over_many_fragments(sugg):
 # -- weird input -------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "fragment",
-    ["", " ", "d", "[/]", "[bold]", "[@click=quit]", "\x1b[31m", "\x00\x01", "😀😀", "'''",
-     "a" * 10_000, "\u202e\u202e", "ーー", "𝔡𝔢𝔰𝔭"],
+    [
+        "",
+        " ",
+        "d",
+        "[/]",
+        "[bold]",
+        "[@click=quit]",
+        "\x1b[31m",
+        "\x00\x01",
+        "😀😀",
+        "'''",
+        "a" * 10_000,
+        "\u202e\u202e",
+        "ーー",
+        "𝔡𝔢𝔰𝔭",
+    ],
 )
 def test_weird_fragments_do_not_crash(sugg, fragment):
     got = sugg.suggest(fragment)
@@ -292,7 +311,9 @@ def test_batch_normalisation_matches_the_single_one():
 
     rng = random.Random(2)
     alphabet = "ab'_ -,.\u2019X9!?éÉ"
-    samples = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(2000)]
+    samples = [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(2000)
+    ]
     samples += ["Alexa, play Despacito!", "a''b", "it's-a_me", "Café OLÉ"]
     assert _normalize_many(samples) == [normalize_utterance(t) for t in samples]
     # Text that is already normal takes a shortcut, which must agree too.
@@ -371,8 +392,11 @@ def test_random_unicode_everywhere_never_crashes():
     def junk(lo: int, hi: int) -> str:
         return "".join(rng.choice(alphabet) for _ in range(rng.randint(lo, hi)))
 
-    s = Suggester(lexicon=[junk(0, 12) for _ in range(300)],
-                  transcripts=[junk(0, 40) for _ in range(300)], english=0)
+    s = Suggester(
+        lexicon=[junk(0, 12) for _ in range(300)],
+        transcripts=[junk(0, 40) for _ in range(300)],
+        english=0,
+    )
     s.set_context(junk(0, 30), [junk(0, 30) for _ in range(3)])
     for _ in range(300):
         if rng.random() < 0.2:

@@ -19,7 +19,9 @@ def reference(x: np.ndarray, width: int):
     return np.array(peak), np.array(rms)
 
 
-@pytest.mark.parametrize("frames, channels, width", [(48_000, 1, 200), (10_007, 2, 37), (300, 1, 299)])
+@pytest.mark.parametrize(
+    "frames, channels, width", [(48_000, 1, 200), (10_007, 2, 37), (300, 1, 299)]
+)
 def test_matches_reference(frames, channels, width):
     x = (0.5 * np.random.default_rng(frames).standard_normal((frames, channels))).astype(np.float32)
     x = np.clip(x, -1, 1)

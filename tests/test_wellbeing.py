@@ -36,16 +36,16 @@ def st(db_path):
 
 def test_exposure_counts_only_flagged_clips_today(st):
     wb = Wellbeing(st, "ann", tz=UTC)
-    st.log_play("ann", 1, 0, 60, 1.0)         # not flagged: does not count
-    st.log_play("ann", 2, 0, 60, 2.0)         # flagged later: 30 s of listening counts
-    st.log_play("other", 2, 0, 60, 1.0)       # someone else's ears
+    st.log_play("ann", 1, 0, 60, 1.0)  # not flagged: does not count
+    st.log_play("ann", 2, 0, 60, 2.0)  # flagged later: 30 s of listening counts
+    st.log_play("other", 2, 0, 60, 1.0)  # someone else's ears
     assert wb.minutes_today() == 0
     st.add_flag(2, "distressing", "other")
     assert wb.minutes_today() == pytest.approx(0.5)
     st.raise_escalation(3, "other", tier="urgent", category="crime")
     st.log_play("ann", 3, 10, 40, 1.0)
     assert wb.minutes_today() == pytest.approx(1.0)
-    st.clock.advance(86400)                   # a new day
+    st.clock.advance(86400)  # a new day
     assert wb.minutes_today() == 0
 
 
@@ -58,7 +58,14 @@ def test_plays_are_audited(st):
 
 def test_levels_and_meter():
     p = Policy(soft_minutes=10, hard_minutes=20)
-    assert [p.level(m) for m in (0, 9.9, 10, 19, 20, 99)] == ["ok", "ok", "soft", "soft", "hard", "hard"]
+    assert [p.level(m) for m in (0, 9.9, 10, 19, 20, 99)] == [
+        "ok",
+        "ok",
+        "soft",
+        "soft",
+        "hard",
+        "hard",
+    ]
     assert meter_text(12.4, p).startswith("exposure 12/20 min")
     assert "routed away" in meter_text(25, p)
 
@@ -70,7 +77,9 @@ def test_lead_sets_limits_personal_settings_only_stricter(st):
     p = policy_for(st.wellbeing_settings())
     assert (p.soft_minutes, p.hard_minutes) == (15, 30)
     assert "\x1b" not in p.break_text and "0800" in p.break_text
-    stricter = policy_for(st.wellbeing_settings(), {"wellbeing": {"soft_minutes": 5, "hard_minutes": 300}})
+    stricter = policy_for(
+        st.wellbeing_settings(), {"wellbeing": {"soft_minutes": 5, "hard_minutes": 300}}
+    )
     assert (stricter.soft_minutes, stricter.hard_minutes) == (5, 30)
     with pytest.raises(UserError, match="soft limit"):
         st.set_wellbeing("lead", soft_minutes=40)
@@ -80,7 +89,7 @@ def test_lead_sets_limits_personal_settings_only_stricter(st):
 def test_hard_limit_routes_flagged_clips_away(st):
     st.set_wellbeing("lead", soft_minutes=1, hard_minutes=2)
     st.add_flag(2, "distressing", "other")
-    st.add_flag(4, "distressing", "ann")      # the annotator's own flag is not "by others"
+    st.add_flag(4, "distressing", "ann")  # the annotator's own flag is not "by others"
     wb = Wellbeing(st, "ann", tz=UTC)
     assert wb.clip_allowed(2)
     st.log_play("ann", 2, 0, 60, 1.0)
@@ -119,8 +128,23 @@ def test_cli_wellbeing(db_path, st, capsys):
     import json
 
     db = ["--db", str(db_path)]
-    assert main(["wellbeing", "--user", "lead", "--soft", "5", "--hard", "9",
-                 "--break-text", "Support: ext 42", *db]) == 0
+    assert (
+        main(
+            [
+                "wellbeing",
+                "--user",
+                "lead",
+                "--soft",
+                "5",
+                "--hard",
+                "9",
+                "--break-text",
+                "Support: ext 42",
+                *db,
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     assert main(["wellbeing", "--user", "ann", "--opt-out", "self-harm", "--json", *db]) == 0
     out = json.loads(capsys.readouterr().out)

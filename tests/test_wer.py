@@ -6,7 +6,13 @@ from earmark.wer import corpus_wer, normalize, wer
 
 
 def test_normalize_ignores_case_and_punctuation():
-    assert normalize("Alexa, play “Despacito”!  Don't stop.") == ["alexa", "play", "despacito", "don't", "stop"]
+    assert normalize("Alexa, play “Despacito”!  Don't stop.") == [
+        "alexa",
+        "play",
+        "despacito",
+        "don't",
+        "stop",
+    ]
     assert normalize("It’s 5:30 p.m.") == ["it's", "5", "30", "p", "m"]
     assert normalize(None) == normalize("") == []
 
@@ -27,6 +33,7 @@ def test_corpus_wer_weighs_by_reference_length():
 
 def test_real_recogniser_output_on_cards(realdata):
     """cards.hyp (a recogniser) against cards.transcription (the truth), as the files say."""
+
     def sentences(path: Path) -> dict[str, str]:
         out = {}
         for line in path.read_text().splitlines():

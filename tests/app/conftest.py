@@ -21,6 +21,8 @@ def pytest_pyfunc_call(pyfuncitem):
         asyncio.run(pyfuncitem.obj(**{n: pyfuncitem.funcargs[n] for n in names}))
         return True
     return None
+
+
 HOSTILE = "[bold]x[/] [@click=app.quit]q[/] \x1b[31mred\x1b[0m \x00nul \u202eevil\u202c done"
 
 
@@ -37,8 +39,9 @@ def librivox_clips(asr_override: dict[int, str] | None = None) -> list:
             t = w["t"].split("(")[0]
             if t.startswith("<"):
                 continue
-            words.append({"word": t, "start": w["b"], "end": round(w["b"] + w["d"], 3),
-                          "conf": w["p"]})
+            words.append(
+                {"word": t, "start": w["b"], "end": round(w["b"] + w["d"], 3), "conf": w["p"]}
+            )
         # make the third word of every clip one the recogniser was unsure of
         if len(words) > 2:
             words[2]["conf"] = 0.31
@@ -46,11 +49,18 @@ def librivox_clips(asr_override: dict[int, str] | None = None) -> list:
         if asr_override and i in asr_override:
             asr = clean(asr_override[i])
             words = []
-        out.append(NewClip(
-            name=f"clip-{i:02d}", audio=str(wav), asr=asr, words=words,
-            alternatives=[asr.replace(words[0]["word"], "um", 1)] if words else None,
-            duration=data["d"], samplerate=16000, channels=1,
-        ))
+        out.append(
+            NewClip(
+                name=f"clip-{i:02d}",
+                audio=str(wav),
+                asr=asr,
+                words=words,
+                alternatives=[asr.replace(words[0]["word"], "um", 1)] if words else None,
+                duration=data["d"],
+                samplerate=16000,
+                channels=1,
+            )
+        )
     return out
 
 
@@ -60,8 +70,15 @@ def build_workspace(store, *, hostile: bool = False, unplayable: bool = True) ->
     batch = store.batch_id("sense")
     clips = librivox_clips({1: HOSTILE} if hostile else None)
     if unplayable:
-        clips.insert(2, NewClip(name="broken", audio=str(REALDATA / "malformed" / "evil.wav"),
-                                asr="", unplayable_reason="no data chunk"))
+        clips.insert(
+            2,
+            NewClip(
+                name="broken",
+                audio=str(REALDATA / "malformed" / "evil.wav"),
+                asr="",
+                unplayable_reason="no data chunk",
+            ),
+        )
     store.add_clips(batch, clips)
     store.add_lexicon(batch, ["dashwood", "barton", "norland"])
 
@@ -100,10 +117,11 @@ async def settle(pilot, app, *, clip_id: int | None = None, tries: int = 1500) -
             for s in app.screen_stack:
                 if hasattr(s, "busy"):
                     screen = s
-        if screen is not None and not screen.busy and (
-            clip_id is None or (screen.clip_state and screen.clip_state.clip.id == clip_id)
+        if (
+            screen is not None
+            and not screen.busy
+            and (clip_id is None or (screen.clip_state and screen.clip_state.clip.id == clip_id))
         ):
             await pilot.pause()
             return
     raise AssertionError("the screen never settled")
-

@@ -121,7 +121,7 @@ async def test_skip_asks_reason_and_escape_goes_back(ws):
         await settle(pilot, app)
         c = ws.clip(clip.id)
         assert (c.status, c.skip_reason) == ("skipped", "unintelligible")
-        await pilot.press("f9", "down", "down", "enter")   # arrows and enter pick too
+        await pilot.press("f9", "down", "down", "enter")  # arrows and enter pick too
         await settle(pilot, app)
         assert ws.clip_by_name("clip-01").skip_reason == "wrong language"
 
@@ -148,10 +148,13 @@ async def test_clip_failing_to_decode_is_skipped_automatically(store, realdata):
     from earmark.store import NewClip
 
     b = store.batch_id("b")
-    store.add_clips(b, [
-        NewClip(name="looks-fine", audio=str(realdata / "malformed" / "bad.wav"), asr="hello"),
-        NewClip(name="good", audio=str(next((realdata / "librivox").glob("*.wav"))), asr="ok"),
-    ])
+    store.add_clips(
+        b,
+        [
+            NewClip(name="looks-fine", audio=str(realdata / "malformed" / "bad.wav"), asr="hello"),
+            NewClip(name="good", audio=str(next((realdata / "librivox").glob("*.wav"))), asr="ok"),
+        ],
+    )
     app = make_app(store, **NO_SUGGEST)
     async with app.run_test() as pilot:
         await settle(pilot, app, clip_id=store.clip_by_name("good").id)
@@ -226,8 +229,9 @@ async def test_draft_autosaves_while_typing_and_on_quit(ws):
         await settle(pilot, app)
         clip = _screen(app).clip_state.clip
         await pilot.press("end", *" abc")
-        await _wait(pilot, lambda: ws.draft(clip.id) is not None
-                    and ws.draft(clip.id).text.endswith(" abc"))
+        await _wait(
+            pilot, lambda: ws.draft(clip.id) is not None and ws.draft(clip.id).text.endswith(" abc")
+        )
         await pilot.press(*"de")
         await pilot.press("ctrl+q")
     assert ws.draft(clip.id).text.endswith(" abcde")
@@ -269,7 +273,7 @@ async def test_playback_bindings_drive_the_player(ws):
         assert p.state == "paused"
         await pilot.press("f5")
         assert p.state == "playing"
-        await pilot.press("f11")   # stop: pause, stay put
+        await pilot.press("f11")  # stop: pause, stay put
         assert p.state == "paused"
         p.seek(3.0)
         await pilot.press("f2")
@@ -303,8 +307,10 @@ async def test_replay_word_plays_word_under_cursor(ws):
         clip = s.clip_state.clip
         calls = []
         real_play = s.player.play
-        s.player.play = lambda start=None, end=None, **kw: (calls.append((start, end)),
-                                                            real_play(start, end, **kw))
+        s.player.play = lambda start=None, end=None, **kw: (
+            calls.append((start, end)),
+            real_play(start, end, **kw),
+        )
         editor = _editor(app)
         editor.cursor_position = editor.value.index(clip.words[3].word) + 1
         await pilot.press("f4")
@@ -434,12 +440,12 @@ async def test_scribe_keymap_drives_the_app(ws):
         await settle(pilot, app)
         await _audio_loaded(pilot, app)
         s = _screen(app)
-        await pilot.press("f9")          # pedal: play
+        await pilot.press("f9")  # pedal: play
         assert s.player.state == "playing"
-        await pilot.press("f4")          # pedal: stop
+        await pilot.press("f4")  # pedal: stop
         assert s.player.state == "paused"
         clip = s.clip_state.clip
-        await pilot.press("f12")         # accept the guess
+        await pilot.press("f12")  # accept the guess
         await settle(pilot, app)
         assert ws.clip(clip.id).status == "done"
 

@@ -19,6 +19,7 @@ def sync(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         return asyncio.run(fn(*args, **kwargs))
+
     return wrapper
 
 
@@ -50,6 +51,7 @@ def text_of(screen, selector) -> str:
 
 
 # -- escalate ---------------------------------------------------------------------------------
+
 
 @sync
 async def test_escalate_needs_category_and_tier_then_records_the_span(ws):
@@ -109,6 +111,7 @@ async def test_escalate_span_is_checked_and_cancel_records_nothing(ws):
 
 # -- critical ---------------------------------------------------------------------------------
 
+
 @sync
 async def test_critical_panel_enter_keeps_the_defaults(ws):
     from earmark.app.screens.critical import CriticalFlagScreen
@@ -167,6 +170,7 @@ async def test_critical_panel_escape_leaves_the_flag_as_recorded(ws):
 
 # -- break ------------------------------------------------------------------------------------
 
+
 @sync
 async def test_break_screen_counts_up_shows_the_lead_text_and_takes_opt_outs(ws):
     from earmark.app.screens.rest import BreakScreen
@@ -194,6 +198,7 @@ async def test_break_screen_counts_up_shows_the_lead_text_and_takes_opt_outs(ws)
 
 
 # -- the annotator's own escalations ----------------------------------------------------------
+
 
 @sync
 async def test_annotator_sees_own_escalations_with_outcome_only(ws):

@@ -90,11 +90,18 @@ async def test_escalation_from_key_to_outcome_and_back(ws):
         await pilot.pause()
         assert app.screen is s
         (e,) = ws.escalations()
-        assert (e.clip_id, e.tier, e.category, e.raised_by) == (clip_id, "imminent", "violence/assault", "ann")
+        assert (e.clip_id, e.tier, e.category, e.raised_by) == (
+            clip_id,
+            "imminent",
+            "violence/assault",
+            "ann",
+        )
         assert e.start == pytest.approx(1.0, abs=0.1)
         # a reviewer acts elsewhere; the annotator is told, and sees it in their list
         ws.acknowledge_escalation(e.id, "rev")
-        assert helper.poll_own(force=True) == [f"Your escalation #{e.id} (violence/assault): a reviewer has it."]
+        assert helper.poll_own(force=True) == [
+            f"Your escalation #{e.id} (violence/assault): a reviewer has it."
+        ]
         ws.resolve_escalation(e.id, "rev", "referred_safety_team", "called the safety desk")
         said = helper.poll_own(force=True)
         assert said and "resolved: referred safety team" in said[0]
@@ -161,6 +168,7 @@ async def test_meter_offers_a_break_once_per_limit(ws):
 
 # -- through the real keys (default keymap) ---------------------------------------------------
 
+
 async def test_a_warned_clip_does_not_autoplay_others_do(ws):
     ws.add_flag(1, "distressing", "someone")
     app = make_app(ws, autoplay=True, **NO_SUGGEST)
@@ -195,7 +203,9 @@ async def test_keys_distressing_escalate_and_own_list(ws):
         await _wait(pilot, lambda: app.screen is s)
         await pilot.press("alt+e")
         await _wait(pilot, lambda: isinstance(app.screen, EscalateScreen))
-        await pilot.press("enter", "tab", "down", "down", "enter", "ctrl+s")  # threat to life, standard
+        await pilot.press(
+            "enter", "tab", "down", "down", "enter", "ctrl+s"
+        )  # threat to life, standard
         await _wait(pilot, lambda: app.screen is s)
         (e,) = ws.escalations()
         assert (e.clip_id, e.tier, e.category) == (clip_id, "standard", "threat to life")
@@ -209,4 +219,6 @@ async def test_keys_distressing_escalate_and_own_list(ws):
         # what was heard of this (now flagged) clip shows in the status line
         ws.log_play("ann", clip_id, 0.0, 30.0, 1.0)
         ws.clock.advance(10)
-        await _wait(pilot, lambda: s.query_one(StatusLine).info.exposure.startswith("exposure 0/45"))
+        await _wait(
+            pilot, lambda: s.query_one(StatusLine).info.exposure.startswith("exposure 0/45")
+        )

@@ -32,9 +32,11 @@ def ws(db_path, realdata):
 
 def sync(fn):
     """Run an async Pilot test on a fresh event loop (no asyncio plugin needed)."""
+
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         return asyncio.run(fn(*args, **kwargs))
+
     return wrapper
 
 
@@ -88,8 +90,9 @@ async def test_queue_is_ordered_by_tier_then_deadline_and_overdue_is_highlighted
 
 @sync
 async def test_acknowledge_and_resolve_with_a_note(ws):
-    eid = ws.raise_escalation(1, "ann", tier="urgent", category="violence/assault",
-                              start=0.5, end=2.0, note=HOSTILE)
+    eid = ws.raise_escalation(
+        1, "ann", tier="urgent", category="violence/assault", start=0.5, end=2.0, note=HOSTILE
+    )
     app = review_app(ws, "rev1")
     async with app.run_test() as pilot:
         await pilot.pause()
@@ -108,8 +111,12 @@ async def test_acknowledge_and_resolve_with_a_note(ws):
         await pilot.press("enter")
         await pilot.pause()
     e = ws.escalation(eid)
-    assert (e.state, e.outcome, e.outcome_note, e.resolved_by) == \
-        ("resolved", "false_alarm", "tv drama", "rev1")
+    assert (e.state, e.outcome, e.outcome_note, e.resolved_by) == (
+        "resolved",
+        "false_alarm",
+        "tv drama",
+        "rev1",
+    )
     # the loop back to the annotator: their own view shows the outcome
     mine = ws.visible_escalations("ann")
     assert [(m.id, m.outcome) for m in mine] == [(eid, "false_alarm")]
@@ -159,8 +166,12 @@ async def test_law_enforcement_needs_a_second_reviewer_in_the_tui(ws):
         await pilot.press("y")
         await pilot.pause()
     e = ws.escalation(eid)
-    assert (e.state, e.outcome, e.resolved_by, e.confirmed_by) == \
-        ("resolved", "referred_law_enforcement", "rev1", "rev2")
+    assert (e.state, e.outcome, e.resolved_by, e.confirmed_by) == (
+        "resolved",
+        "referred_law_enforcement",
+        "rev1",
+        "rev2",
+    )
 
 
 @sync

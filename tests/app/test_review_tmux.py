@@ -18,8 +18,9 @@ pytestmark = [needs_tmux, needs_realdata]
 
 
 def _tmux(sock: str, *args: str) -> str:
-    return subprocess.run(["tmux", "-L", sock, *args], capture_output=True, text=True,
-                          timeout=20, check=True).stdout
+    return subprocess.run(
+        ["tmux", "-L", sock, *args], capture_output=True, text=True, timeout=20, check=True
+    ).stdout
 
 
 def _wait(sock: str, cond, what: str, timeout: float = 30.0) -> str:
@@ -40,15 +41,28 @@ def test_review_in_a_real_terminal(db_path, tmp_path):
     s.ensure_user("lead")
     s.grant_role("lead", "rev1", "reviewer")
     build_workspace(s, unplayable=False)
-    eid = s.raise_escalation(1, "ann", tier="imminent", category="violence/assault",
-                             start=0.5, end=1.5, note="\x1b[2Jshouting")
+    eid = s.raise_escalation(
+        1,
+        "ann",
+        tier="imminent",
+        category="violence/assault",
+        start=0.5,
+        end=1.5,
+        note="\x1b[2Jshouting",
+    )
     s.close()
     sock = f"earmark-review-{os.getpid()}"
-    cmd = "exec " + " ".join(shlex.quote(a) for a in
-                             [str(EARMARK), "review", "--db", str(db_path), "--user", "rev1"])
+    cmd = "exec " + " ".join(
+        shlex.quote(a) for a in [str(EARMARK), "review", "--db", str(db_path), "--user", "rev1"]
+    )
     env = {**os.environ, "TERM": "xterm-256color"}
-    subprocess.run(["tmux", "-L", sock, "new-session", "-d", "-x", "120", "-y", "30", "-s", "r",
-                    cmd], check=True, timeout=20, env=env, cwd=ROOT)
+    subprocess.run(
+        ["tmux", "-L", sock, "new-session", "-d", "-x", "120", "-y", "30", "-s", "r", cmd],
+        check=True,
+        timeout=20,
+        env=env,
+        cwd=ROOT,
+    )
     try:
         _tmux(sock, "set-option", "-t", "r", "remain-on-exit", "on")
         screen = _wait(sock, lambda sc: "violence/assault" in sc, "the queue")

@@ -15,21 +15,40 @@ def ws(store, realdata):
 
 
 def _clip(asr: str) -> Clip:
-    return Clip(id=1, name="c", batch="b", audio="/x.wav", duration=1.0, samplerate=16000,
-                channels=1, asr=asr, words=(), alternatives=(), status="pending",
-                skip_reason=None, text=None, annotator=None, seconds_on_clip=0.0,
-                submitted_at=None)
+    return Clip(
+        id=1,
+        name="c",
+        batch="b",
+        audio="/x.wav",
+        duration=1.0,
+        samplerate=16000,
+        channels=1,
+        asr=asr,
+        words=(),
+        alternatives=(),
+        status="pending",
+        skip_reason=None,
+        text=None,
+        annotator=None,
+        seconds_on_clip=0.0,
+        submitted_at=None,
+    )
 
 
 def test_on_the_recognisers_word_its_alternatives_lead():
     clip = _clip("play this bus eat oh")
     assert _rank_word_suggestions("bus", ["despacito"], ["bush", "busy"], clip) == [
-        "despacito", "bush", "busy"]
+        "despacito",
+        "bush",
+        "busy",
+    ]
 
 
 def test_once_the_annotator_types_something_else_their_fragment_leads():
     clip = _clip("it's a vegas casino by louis ponzi")
-    got = _rank_word_suggestions("despac", ["discuss evil", "despacito"], ["Despacito", "despair"], clip)
+    got = _rank_word_suggestions(
+        "despac", ["discuss evil", "despacito"], ["Despacito", "despair"], clip
+    )
     assert got[:2] == ["despacito", "Despacito"]
     assert got.index("discuss evil") > got.index("despair")
 

@@ -32,8 +32,12 @@ class Tmux:
         self.conf = conf
 
     def tmux(self, *args: str, check: bool = True) -> str:
-        r = subprocess.run(["tmux", "-L", self.sock, "-f", str(self.conf), *args],
-                           capture_output=True, text=True, timeout=20)
+        r = subprocess.run(
+            ["tmux", "-L", self.sock, "-f", str(self.conf), *args],
+            capture_output=True,
+            text=True,
+            timeout=20,
+        )
         if check and r.returncode:
             raise RuntimeError(f"tmux {args}: {r.stderr}")
         return r.stdout
@@ -41,9 +45,28 @@ class Tmux:
     def start(self, argv: list[str], width: int = 100, height: int = 30) -> None:
         cmd = "exec " + " ".join(shlex.quote(a) for a in argv)
         env = {**os.environ, "TERM": "xterm-256color"}
-        subprocess.run(["tmux", "-L", self.sock, "-f", str(self.conf), "new-session", "-d",
-                        "-x", str(width), "-y", str(height), "-s", "t", cmd],
-                       check=True, timeout=20, env=env, cwd=ROOT)
+        subprocess.run(
+            [
+                "tmux",
+                "-L",
+                self.sock,
+                "-f",
+                str(self.conf),
+                "new-session",
+                "-d",
+                "-x",
+                str(width),
+                "-y",
+                str(height),
+                "-s",
+                "t",
+                cmd,
+            ],
+            check=True,
+            timeout=20,
+            env=env,
+            cwd=ROOT,
+        )
 
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", "t")
@@ -107,8 +130,18 @@ def ws_db(store, db_path, realdata):
 
 
 def _annotate(db: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "earmark", "annotate", "--db", str(db), "--user", "ann",
-            "--no-autoplay", *extra]
+    return [
+        sys.executable,
+        "-m",
+        "earmark",
+        "annotate",
+        "--db",
+        str(db),
+        "--user",
+        "ann",
+        "--no-autoplay",
+        *extra,
+    ]
 
 
 def _reopen(db: Path):
@@ -120,15 +153,15 @@ def _reopen(db: Path):
 def test_type_submit_quit_in_a_real_terminal(term, ws_db):
     term.start(_annotate(ws_db))
     term.ready("clip 1 of 6")
-    term.keys("C-u")                       # the editor's own "delete to start"
+    term.keys("C-u")  # the editor's own "delete to start"
     term.keys("hello from tmux", literal=True)
     term.wait_for("hello from tmux")
     term.keys("Enter")
     screen = term.wait_for("clip 2 of 6")
     # the hostile ASR of clip 2 is drawn literally, markup and all, and did nothing
     assert "[@click=app.quit]q[/]" in screen and "[bold]x[/]" in screen
-    term.keys("F8")                        # accept the guess: one key
-    term.wait_for("clip 4 of 6")           # clip 3 is unplayable and passed over
+    term.keys("F8")  # accept the guess: one key
+    term.wait_for("clip 4 of 6")  # clip 3 is unplayable and passed over
     term.wait_for("no data chunk")
     term.keys("C-q")
     term.wait_dead()
@@ -141,8 +174,13 @@ def test_type_submit_quit_in_a_real_terminal(term, ws_db):
     finally:
         store.close()
     # what the session wrote to the audit log keeps the chain intact
-    r = subprocess.run([sys.executable, "-m", "earmark", "audit", "verify", "--db", str(ws_db)],
-                       capture_output=True, text=True, timeout=60, cwd=ROOT)
+    r = subprocess.run(
+        [sys.executable, "-m", "earmark", "audit", "verify", "--db", str(ws_db)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
 
 
@@ -203,11 +241,11 @@ def test_function_keys_and_chords_reach_the_app(term, ws_db):
     term.ready("clip 1 of 6")
     term.keys("F1")
     term.wait_for("what it does")
-    term.keys("Escape")   # a lone ESC: the terminal parser waits a moment to tell it from a sequence
+    term.keys("Escape")  # a lone ESC: the terminal parser waits a moment to tell it from a sequence
     term.wait_gone("what it does")
     term.keys("PageDown")
     term.wait_for("clip 2 of 6")
-    term.keys("M-s")                      # alt+s: skip asks why
+    term.keys("M-s")  # alt+s: skip asks why
     term.wait_for("Skip this clip")
     term.keys("1")
     term.wait_for("clip 4 of 6")
@@ -230,7 +268,7 @@ def test_demo_correct_suggest_quit_resume(term, tmp_path):
     term.ready("clip 1 of ")
     term.keys("C-u")
     term.keys("it's a vegas cas", literal=True)
-    end = time.monotonic() + 30             # the suggestions bar offers words for "cas"
+    end = time.monotonic() + 30  # the suggestions bar offers words for "cas"
     while True:
         screen = term.screen()
         bar = next((ln for ln in screen.splitlines() if " tab " in ln), "")
@@ -244,7 +282,7 @@ def test_demo_correct_suggest_quit_resume(term, tmp_path):
     term.keys("C-q")
     term.wait_dead()
     term.tmux("respawn-pane", "-k", "-t", "t", " ".join(shlex.quote(a) for a in demo))
-    term.wait_for(f"it's a vegas {first}")     # resumed on the clip, with the draft
+    term.wait_for(f"it's a vegas {first}")  # resumed on the clip, with the draft
     term.keys("Enter")
     term.wait_for("clip 2 of ")
     term.keys("C-q")

@@ -22,7 +22,9 @@ sys.path.insert(0, str(HERE.parent.parent))
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", action="store_true", help="print one JSON object")
-    ap.add_argument("--only", nargs="*", metavar="AREA", help="e.g. import audio suggest tui remote")
+    ap.add_argument(
+        "--only", nargs="*", metavar="AREA", help="e.g. import audio suggest tui remote"
+    )
     ap.add_argument("--quick", action="store_true", help="smaller inputs, for a smoke run")
     args = ap.parse_args()
     results: dict[str, object] = {}

@@ -68,8 +68,13 @@ def figures(quick: bool) -> dict[str, float]:
     out["stretch_rtf"] = round(SECONDS / best, 1)
     best, _ = best_of(lambda: time_stretch(x, sr, 1.5), reps)
     out["time_stretch_rtf"] = round(SECONDS / best, 1)
-    stereo48 = np.repeat(np.interp(np.arange(SECONDS * 48_000) / 3, np.arange(len(x)), x[:, 0])
-                         .astype(np.float32)[:, None], 2, axis=1)
+    stereo48 = np.repeat(
+        np.interp(np.arange(SECONDS * 48_000) / 3, np.arange(len(x)), x[:, 0]).astype(np.float32)[
+            :, None
+        ],
+        2,
+        axis=1,
+    )
     best, _ = best_of(lambda: time_stretch(stereo48, 48_000, 1.5), 1 if quick else 3)
     out["stretch_rtf_48k_stereo"] = round(SECONDS / best, 1)
 

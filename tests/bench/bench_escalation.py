@@ -28,18 +28,24 @@ def figures(quick: bool) -> dict[str, float]:
         store = open_store(Path(tmp) / "bench.db", clock=FakeClock())
         store.ensure_user("lead")
         b = store.batch_id("b")
-        store.add_clips(b, [NewClip(name=f"c{i}", audio=f"/a/{i}.wav", duration=5.0) for i in range(1000)])
+        store.add_clips(
+            b, [NewClip(name=f"c{i}", audio=f"/a/{i}.wav", duration=5.0) for i in range(1000)]
+        )
 
         times = []
         for i in range(50 if quick else 200):
             t0 = time.perf_counter()
-            store.audit_append("ann", "play", 1 + i % 1000, {"start": 0.0, "end": 1.0, "speed": 1.0})
+            store.audit_append(
+                "ann", "play", 1 + i % 1000, {"start": 0.0, "end": 1.0, "speed": 1.0}
+            )
             times.append(time.perf_counter() - t0)
         out["audit_append_ms"] = round(statistics.median(times) * 1000, 3)
 
         with store._tx():  # bulk-fill the rest in one transaction (timing only the verify)
             for i in range(n_log):
-                store.audit_append("ann", "play", 1 + i % 1000, {"start": 0.0, "end": 1.0, "speed": 1.0})
+                store.audit_append(
+                    "ann", "play", 1 + i % 1000, {"start": 0.0, "end": 1.0, "speed": 1.0}
+                )
         t0 = time.perf_counter()
         verdict = store.audit_verify()
         dt = time.perf_counter() - t0
@@ -49,8 +55,9 @@ def figures(quick: bool) -> dict[str, float]:
         tiers = ("imminent", "urgent", "standard")
         with store._tx():
             for i in range(1000):
-                store.raise_escalation(1 + i, f"ann{i % 7}", tier=tiers[i % 3], category="crime",
-                                       start=0.0, end=1.0)
+                store.raise_escalation(
+                    1 + i, f"ann{i % 7}", tier=tiers[i % 3], category="crime", start=0.0, end=1.0
+                )
         t0 = time.perf_counter()
         for _ in range(5):
             items = store.visible_escalations("lead")
@@ -61,7 +68,8 @@ def figures(quick: bool) -> dict[str, float]:
             for i in range(20_000):
                 store.db.conn.execute(
                     "INSERT INTO plays(user, clip_id, start, end, speed, at) VALUES (?,?,?,?,?,?)",
-                    ("ann", 1 + i % 1000, 0.0, 2.0, 1.0, store.clock.now()))
+                    ("ann", 1 + i % 1000, 0.0, 2.0, 1.0, store.clock.now()),
+                )
         t0 = time.perf_counter()
         for _ in range(10):
             store.exposure_seconds("ann", store.clock.now() - 3600)

@@ -64,14 +64,22 @@ print(json.dumps({"seconds": dt, "clips": n,
 
 
 def _export(db: Path, out: Path) -> dict:
-    res = subprocess.run([sys.executable, "-c", _EXPORT, str(ROOT / "tui"), str(db), str(out)],
-                         capture_output=True, text=True, check=True)
+    res = subprocess.run(
+        [sys.executable, "-c", _EXPORT, str(ROOT / "tui"), str(db), str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(res.stdout)
 
 
 def _run(db: Path, manifest: Path) -> dict:
-    out = subprocess.run([sys.executable, "-c", _CHILD, str(ROOT / "tui"), str(db), str(manifest)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(ROOT / "tui"), str(db), str(manifest)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout)
 
 
@@ -91,15 +99,24 @@ def _audio(folder: Path, n: int, flac_every: int = 0) -> list[str]:
 
 
 def _manifest(path: Path, lines: int, audio: list[str], ids: bool = True) -> Path:
-    words = [{"word": w, "start": 0.1 + 0.3 * i, "end": 0.35 + 0.3 * i, "conf": 0.9}
-             for i, w in enumerate("turn off the kitchen lights please".split())]
+    words = [
+        {"word": w, "start": 0.1 + 0.3 * i, "end": 0.35 + 0.3 * i, "conf": 0.9}
+        for i, w in enumerate("turn off the kitchen lights please".split())
+    ]
     with path.open("w") as fh:
         for i in range(lines):
-            row = {"audio": audio[i % len(audio)],
-                   "asr": {"text": "turn off the kitchen lights please", "words": words,
-                           "alternatives": ["turn of the kitchen lights please"]},
-                   "review_allowed": True,
-                   "account_id": f"A{i:08d}", "first_name": "Maria", "device_id": f"G{i:06X}"}
+            row = {
+                "audio": audio[i % len(audio)],
+                "asr": {
+                    "text": "turn off the kitchen lights please",
+                    "words": words,
+                    "alternatives": ["turn of the kitchen lights please"],
+                },
+                "review_allowed": True,
+                "account_id": f"A{i:08d}",
+                "first_name": "Maria",
+                "device_id": f"G{i:06X}",
+            }
             if ids:
                 row["id"] = f"utt-{i:07d}"
             fh.write(json.dumps(row) + "\n")

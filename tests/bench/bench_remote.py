@@ -250,7 +250,9 @@ def _local_latency(trials: int) -> list[float]:
             t0 = time.perf_counter()
             player.play(0.0)
             if stamp.event.wait(5):
-                times.append((time.perf_counter() - t0) * 1000 if not stamp.t else (stamp.t - t0) * 1000)
+                times.append(
+                    (time.perf_counter() - t0) * 1000 if not stamp.t else (stamp.t - t0) * 1000
+                )
             _wait(lambda: player.state == "stopped", 5)
     finally:
         player.close()

@@ -50,8 +50,16 @@ def build_db(path: Path, n: int) -> None:
     meta = []
     for wav in wavs:
         data = json.loads(wav.with_suffix(".json").read_text())
-        words = [{"word": w["t"].split("(")[0], "start": w["b"], "end": round(w["b"] + w["d"], 3),
-                  "conf": w["p"]} for w in data["w"] if not w["t"].startswith("<")]
+        words = [
+            {
+                "word": w["t"].split("(")[0],
+                "start": w["b"],
+                "end": round(w["b"] + w["d"], 3),
+                "conf": w["p"],
+            }
+            for w in data["w"]
+            if not w["t"].startswith("<")
+        ]
         meta.append((str(wav), data["t"], words, data["d"]))
     store = open_store(path)
     batch = store.batch_id("bench")
@@ -59,9 +67,16 @@ def build_db(path: Path, n: int) -> None:
     def clips():
         for i in range(n):
             audio, asr, words, dur = meta[i % len(meta)]
-            yield NewClip(name=f"c{i:07d}", audio=audio, asr=asr, words=words,
-                          alternatives=[asr.replace(" ", "  ", 1)], duration=dur,
-                          samplerate=16000, channels=1)
+            yield NewClip(
+                name=f"c{i:07d}",
+                audio=audio,
+                asr=asr,
+                words=words,
+                alternatives=[asr.replace(" ", "  ", 1)],
+                duration=dur,
+                samplerate=16000,
+                channels=1,
+            )
 
     store.add_clips(batch, clips())
     store.add_lexicon(batch, ["dashwood", "norland", "barton", "elinor", "marianne"])
@@ -77,8 +92,13 @@ async def _submit_latencies(db: Path, rounds: int, cpu: list[float] | None = Non
     from earmark.store import open_store
 
     store = open_store(db)
-    app = AnnotatorApp(store, user="bench", autoplay=True, cursor_blink=False,
-                       player_opener=lambda: open_player(None, output="null"))
+    app = AnnotatorApp(
+        store,
+        user="bench",
+        autoplay=True,
+        cursor_blink=False,
+        player_opener=lambda: open_player(None, output="null"),
+    )
     drawn: list[float] = []
     out: list[float] = []
     async with app.run_test(size=(120, 36)) as pilot:
@@ -93,14 +113,23 @@ async def _submit_latencies(db: Path, rounds: int, cpu: list[float] | None = Non
         for _ in range(500):
             await pilot.pause(0.02)
             screen = next((s for s in app.screen_stack if isinstance(s, AnnotateScreen)), None)
-            if screen and screen.clip_state and screen.decoded is not None \
-                    and screen.suggester is not None and screen.player is not None:
+            if (
+                screen
+                and screen.clip_state
+                and screen.decoded is not None
+                and screen.suggester is not None
+                and screen.player is not None
+            ):
                 break
         await pilot.pause(0.3)
 
         def clean() -> bool:
-            return not (screen._layout_required or screen._repaint_required
-                        or screen._dirty_widgets or screen._scroll_required)
+            return not (
+                screen._layout_required
+                or screen._repaint_required
+                or screen._dirty_widgets
+                or screen._scroll_required
+            )
 
         for _ in range(rounds):
             before = screen.clip_state.clip.id
@@ -110,8 +139,13 @@ async def _submit_latencies(db: Path, rounds: int, cpu: list[float] | None = Non
             while True:
                 await asyncio.sleep(0.0005)
                 st = screen.clip_state
-                if st is not None and st.clip.id != before and screen.decoded is not None \
-                        and not screen.busy and clean():
+                if (
+                    st is not None
+                    and st.clip.id != before
+                    and screen.decoded is not None
+                    and not screen.busy
+                    and clean()
+                ):
                     break
                 if time.perf_counter() - t0 > 10:
                     raise RuntimeError("the next clip never appeared")
@@ -139,14 +173,34 @@ def _startup_and_rss(db: Path, n: int, home: Path, runs: int) -> tuple[float, fl
     starts, cpus, rss = [], [], 0.0
     for i in range(runs):
         sock = f"earmark-bench-{os.getpid()}-{i}"
-        cmd = "exec " + " ".join(shlex.quote(a) for a in [
-            sys.executable, "-m", "earmark", "annotate", "--db", str(db), "--user", f"bench{i}"])
-        env = {**os.environ, "HOME": str(home), "TERM": "xterm-256color",
-               "XDG_STATE_HOME": str(home / "state"), "XDG_DATA_HOME": str(home / "data"),
-               "XDG_CONFIG_HOME": str(home / "config")}
+        cmd = "exec " + " ".join(
+            shlex.quote(a)
+            for a in [
+                sys.executable,
+                "-m",
+                "earmark",
+                "annotate",
+                "--db",
+                str(db),
+                "--user",
+                f"bench{i}",
+            ]
+        )
+        env = {
+            **os.environ,
+            "HOME": str(home),
+            "TERM": "xterm-256color",
+            "XDG_STATE_HOME": str(home / "state"),
+            "XDG_DATA_HOME": str(home / "data"),
+            "XDG_CONFIG_HOME": str(home / "config"),
+        }
         t0 = time.perf_counter()
-        subprocess.run(["tmux", "-L", sock, "new-session", "-d", "-x", "120", "-y", "36",
-                        "-s", "b", cmd], check=True, env=env, cwd=ROOT)
+        subprocess.run(
+            ["tmux", "-L", sock, "new-session", "-d", "-x", "120", "-y", "36", "-s", "b", cmd],
+            check=True,
+            env=env,
+            cwd=ROOT,
+        )
         try:
             while time.perf_counter() - t0 < 30:
                 if re.search(rf"clip \d+ of {n} ", _tmux(sock, "capture-pane", "-p", "-t", "b")):

@@ -38,8 +38,15 @@ class Entry:
     hash: str
 
     def fields(self) -> dict:
-        return {"seq": self.seq, "at": self.at, "actor": self.actor, "action": self.action,
-                "clip": self.clip, "detail": self.detail, "prev_hash": self.prev_hash}
+        return {
+            "seq": self.seq,
+            "at": self.at,
+            "actor": self.actor,
+            "action": self.action,
+            "clip": self.clip,
+            "detail": self.detail,
+            "prev_hash": self.prev_hash,
+        }
 
 
 @dataclass(frozen=True)
@@ -53,13 +60,16 @@ class Verdict:
 
     def message(self) -> str:
         if self.ok:
-            return f"audit log intact: {self.entries} entries, head {self.head_seq} {self.head_hash}"
+            return (
+                f"audit log intact: {self.entries} entries, head {self.head_seq} {self.head_hash}"
+            )
         return f"audit log broken at entry {self.bad_seq}: {self.reason}"
 
 
 def canonical(obj: object) -> str:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True,
-                      allow_nan=False)
+    return json.dumps(
+        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
+    )
 
 
 def entry_hash(fields: Mapping) -> str:
@@ -72,7 +82,9 @@ def check_detail(detail: Mapping | None) -> str:
     detail = dict(detail or {})
     bad = sorted(k for k in detail if str(k).lower() in FORBIDDEN_DETAIL_KEYS)
     if bad:
-        raise ValueError(f"audit detail may not carry {', '.join(bad)} (no text or audio in the log)")
+        raise ValueError(
+            f"audit detail may not carry {', '.join(bad)} (no text or audio in the log)"
+        )
     for value in detail.values():
         if isinstance(value, bytes | bytearray | memoryview):
             raise ValueError("audit detail may not carry binary data")
@@ -80,12 +92,22 @@ def check_detail(detail: Mapping | None) -> str:
 
 
 def timestamp(now: float) -> str:
-    return dt.datetime.fromtimestamp(now, dt.UTC).isoformat(timespec="microseconds").replace(
-        "+00:00", "Z")
+    return (
+        dt.datetime.fromtimestamp(now, dt.UTC)
+        .isoformat(timespec="microseconds")
+        .replace("+00:00", "Z")
+    )
 
 
-def make_entry(prev: Entry | None, *, now: float, actor: str, action: str,
-               clip: str | None, detail: Mapping | None) -> Entry:
+def make_entry(
+    prev: Entry | None,
+    *,
+    now: float,
+    actor: str,
+    action: str,
+    clip: str | None,
+    detail: Mapping | None,
+) -> Entry:
     fields = {
         "seq": (prev.seq + 1) if prev else 1,
         "at": timestamp(now),
@@ -102,7 +124,12 @@ def parse_head(text: str) -> tuple[int, str]:
     """'SEQ:HASH' (as `earmark audit head` prints it) -> (seq, hash); ValueError if malformed."""
     seq, sep, digest = text.strip().replace(" ", ":", 1).partition(":")
     digest = digest.strip().lower()
-    if not sep or not seq.isdigit() or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+    if (
+        not sep
+        or not seq.isdigit()
+        or len(digest) != 64
+        or any(c not in "0123456789abcdef" for c in digest)
+    ):
         raise ValueError(f"{text!r} is not SEQ:HASH (as `earmark audit head` prints it)")
     return int(seq), digest
 
@@ -122,20 +149,37 @@ def verify(entries: Iterable[Entry], expect: tuple[int, str] | None = None) -> V
             return Verdict(False, count, e.seq, "its contents do not match its hash (edited)")
         if e.seq != want_seq:
             what = "missing" if e.seq > want_seq else "repeated or out of order"
-            return Verdict(False, count, e.seq,
-                           f"expected entry {want_seq} here: entries {what} (deleted, inserted or reordered)")
+            return Verdict(
+                False,
+                count,
+                e.seq,
+                f"expected entry {want_seq} here: entries {what} (deleted, inserted or reordered)",
+            )
         if e.prev_hash != (prev.hash if prev else GENESIS):
-            return Verdict(False, count, e.seq,
-                           f"it does not follow entry {want_seq - 1} (an entry was deleted, inserted or reordered)")
+            return Verdict(
+                False,
+                count,
+                e.seq,
+                f"it does not follow entry {want_seq - 1} (an entry was deleted, inserted or reordered)",
+            )
         if expect is not None and e.seq == expect[0]:
             if e.hash != expect[1]:
-                return Verdict(False, count, e.seq,
-                               "its hash differs from the recorded head (the log was rewritten)")
+                return Verdict(
+                    False,
+                    count,
+                    e.seq,
+                    "its hash differs from the recorded head (the log was rewritten)",
+                )
             seen_expected = True
         prev = e
     if not seen_expected:
-        return Verdict(False, count, expect[0],
-                       f"the recorded head {expect[0]} is gone: the log was truncated to "
-                       f"{prev.seq if prev else 0} entries")
-    return Verdict(True, count, head_seq=prev.seq if prev else 0,
-                   head_hash=prev.hash if prev else GENESIS)
+        return Verdict(
+            False,
+            count,
+            expect[0],
+            f"the recorded head {expect[0]} is gone: the log was truncated to "
+            f"{prev.seq if prev else 0} entries",
+        )
+    return Verdict(
+        True, count, head_seq=prev.seq if prev else 0, head_hash=prev.hash if prev else GENESIS
+    )

@@ -29,7 +29,9 @@ def _add_db(p: argparse.ArgumentParser, nested: bool = False) -> None:
     # nested (an action under a command that has --db too): SUPPRESS, so that
     # `earmark escalations --db X ack 1` keeps X instead of the sub-parser's default.
     p.add_argument(
-        "--db", metavar="PATH", default=argparse.SUPPRESS if nested else None,
+        "--db",
+        metavar="PATH",
+        default=argparse.SUPPRESS if nested else None,
         help="database file (default: $EARMARK_DB, else ./earmark.db)",
     )
 
@@ -47,9 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = cmd("demo", "open the annotator on the bundled demo clips, in a fresh workspace")
     p.add_argument("--keymap", metavar="NAME_OR_FILE")
     p.add_argument("--user", metavar="NAME")
-    p.add_argument("--audio", metavar="URL", help="send audio to an `earmark listen` (or $EARMARK_AUDIO)")
+    p.add_argument(
+        "--audio", metavar="URL", help="send audio to an `earmark listen` (or $EARMARK_AUDIO)"
+    )
     p.add_argument("--no-autoplay", action="store_true", help="do not play each clip on arrival")
-    p.add_argument("--reset", action="store_true", help="start the demo afresh (drops demo progress)")
+    p.add_argument(
+        "--reset", action="store_true", help="start the demo afresh (drops demo progress)"
+    )
 
     p = cmd("import", "add clips from JSONL, NeMo or CSV/TSV manifests")
     p.add_argument("manifests", nargs="+", metavar="MANIFEST")
@@ -60,25 +66,35 @@ def build_parser() -> argparse.ArgumentParser:
     p = cmd("annotate", "the annotator: listen, correct, flag")
     p.add_argument("--keymap", metavar="NAME_OR_FILE")
     p.add_argument("--user", metavar="NAME")
-    p.add_argument("--audio", metavar="URL", help="send audio to an `earmark listen` (or $EARMARK_AUDIO)")
+    p.add_argument(
+        "--audio", metavar="URL", help="send audio to an `earmark listen` (or $EARMARK_AUDIO)"
+    )
     p.add_argument("--no-autoplay", action="store_true", help="do not play each clip on arrival")
 
     p = cmd("review", "the reviewer's queue of escalations")
     p.add_argument("--user", metavar="NAME")
     p.add_argument("--keymap", metavar="NAME_OR_FILE")
-    p.add_argument("--audio", metavar="URL", help="send audio to an `earmark listen` (or $EARMARK_AUDIO)")
+    p.add_argument(
+        "--audio", metavar="URL", help="send audio to an `earmark listen` (or $EARMARK_AUDIO)"
+    )
 
     p = cmd("export", "write results")
     p.add_argument("--format", choices=("jsonl", "nemo", "csv"), default="jsonl")
     p.add_argument("--out", metavar="FILE", help="output file (default: stdout)")
-    p.add_argument("--include-critical", action="store_true",
-                   help="nemo: keep clips flagged critical (left out by default)")
+    p.add_argument(
+        "--include-critical",
+        action="store_true",
+        help="nemo: keep clips flagged critical (left out by default)",
+    )
     p.add_argument("--user", metavar="NAME")
 
     p = cmd("stats", "progress, throughput, flags, ASR word error rate")
-    p.add_argument("--json", action="store_true",
-                   help="one JSON object; `pending` counts clips nobody has opened, `in_progress` "
-                        "clips opened but not submitted, `remaining` both")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object; `pending` counts clips nobody has opened, `in_progress` "
+        "clips opened but not submitted, `remaining` both",
+    )
 
     p = cmd("escalations", "list escalations, or act on one")
     p.add_argument("--json", action="store_true")
@@ -91,8 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS)
     r = esub.add_parser("resolve", help="resolve an escalation with an outcome")
     r.add_argument("id", metavar="ID")
-    r.add_argument("--outcome", required=True, metavar="OUTCOME",
-                   help="no_action, false_alarm, referred_safety_team or referred_law_enforcement")
+    r.add_argument(
+        "--outcome",
+        required=True,
+        metavar="OUTCOME",
+        help="no_action, false_alarm, referred_safety_team or referred_law_enforcement",
+    )
     r.add_argument("--note", metavar="TEXT", default="")
     _add_db(r, nested=True)
     r.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS)
@@ -103,9 +123,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = cmd("audit", "the tamper-evident log")
     asub = p.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser, required=True)
-    v = asub.add_parser("verify", help="exit 0 when the chain is intact, else 1 naming the first bad entry")
-    v.add_argument("--head", metavar="SEQ:HASH",
-                   help="also check against a head recorded earlier (catches truncation)")
+    v = asub.add_parser(
+        "verify", help="exit 0 when the chain is intact, else 1 naming the first bad entry"
+    )
+    v.add_argument(
+        "--head",
+        metavar="SEQ:HASH",
+        help="also check against a head recorded earlier (catches truncation)",
+    )
     _add_db(v, nested=True)
     h = asub.add_parser("head", help="print the sequence number and hash of the newest entry")
     _add_db(h, nested=True)
@@ -120,23 +145,43 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = cmd("wellbeing", "exposure limits and break text (leads set them), and your opt-outs")
     p.add_argument("--soft", type=float, metavar="MINUTES", help="lead: soft daily exposure limit")
-    p.add_argument("--hard", type=float, metavar="MINUTES",
-                   help="lead: hard limit, after which flagged clips are routed away")
+    p.add_argument(
+        "--hard",
+        type=float,
+        metavar="MINUTES",
+        help="lead: hard limit, after which flagged clips are routed away",
+    )
     p.add_argument("--break-text", metavar="TEXT", help="lead: what the break screen says")
-    p.add_argument("--opt-out", metavar="CATEGORY", action="append", default=[],
-                   help="do not give me clips flagged with CATEGORY (no reason needed)")
+    p.add_argument(
+        "--opt-out",
+        metavar="CATEGORY",
+        action="append",
+        default=[],
+        help="do not give me clips flagged with CATEGORY (no reason needed)",
+    )
     p.add_argument("--opt-in", metavar="CATEGORY", action="append", default=[])
     p.add_argument("--user", metavar="NAME")
     p.add_argument("--json", action="store_true")
 
     p = cmd("audio-test", "play a short tone and say whether it worked")
-    p.add_argument("--audio", metavar="URL", help="test an `earmark listen` relay (or $EARMARK_AUDIO)")
+    p.add_argument(
+        "--audio", metavar="URL", help="test an `earmark listen` relay (or $EARMARK_AUDIO)"
+    )
 
     p = cmd("listen", "on your own computer: play audio a remote earmark sends over SSH")
-    p.add_argument("--port", type=int, default=None, metavar="N",
-                   help="port on 127.0.0.1 (default 47311; 0 picks a free one)")
-    p.add_argument("--output", choices=("device", "null"), default="device",
-                   help="null: discard but count frames, for diagnosis")
+    p.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        metavar="N",
+        help="port on 127.0.0.1 (default 47311; 0 picks a free one)",
+    )
+    p.add_argument(
+        "--output",
+        choices=("device", "null"),
+        default="device",
+        help="null: discard but count frames, for diagnosis",
+    )
     p.add_argument("--socket", metavar="PATH", help="also say how to forward to this Unix socket")
     return parser
 
@@ -201,8 +246,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except Exception as exc:  # our bug: log it whole, tell the user one line
         where = _log_crash()
-        print(f"{PROG}: internal error: {type(exc).__name__}: {exc} (details in {where})",
-              file=sys.stderr)
+        print(
+            f"{PROG}: internal error: {type(exc).__name__}: {exc} (details in {where})",
+            file=sys.stderr,
+        )
         return 1
 
 

@@ -54,7 +54,9 @@ class DeadlinePolicy:
             return raised_at + self.urgent_hours * 3600
         if tier != "standard":
             raise EscalationError(f"unknown tier {tier!r} (choose {', '.join(TIERS)})")
-        local = dt.datetime.fromtimestamp(raised_at, tz) if tz else dt.datetime.fromtimestamp(raised_at)
+        local = (
+            dt.datetime.fromtimestamp(raised_at, tz) if tz else dt.datetime.fromtimestamp(raised_at)
+        )
         day = local.date() + dt.timedelta(days=1)
         for _ in range(366):
             if day.weekday() in self.business_days and day not in self.holidays:
@@ -117,7 +119,9 @@ def iso(ts: float | None) -> str | None:
     """ISO 8601 in UTC with a Z, as scripts and `escalations --json` expect."""
     if ts is None:
         return None
-    return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return (
+        dt.datetime.fromtimestamp(ts, dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    )
 
 
 @dataclass(frozen=True)
@@ -157,14 +161,26 @@ class Escalation:
 
     def to_json(self, now: float) -> dict:
         return {
-            "id": self.id, "clip": self.clip, "tier": self.tier, "category": self.category,
-            "state": self.state, "raised_by": self.raised_by, "raised_at": iso(self.raised_at),
-            "deadline": iso(self.deadline), "overdue": self.overdue(now),
-            "start": self.start, "end": self.end, "note": self.note,
-            "acknowledged_by": self.acked_by, "acknowledged_at": iso(self.acked_at),
-            "proposed_outcome": self.proposed_outcome, "proposed_by": self.proposed_by,
-            "outcome": self.outcome, "outcome_note": self.outcome_note,
-            "resolved_by": self.resolved_by, "resolved_at": iso(self.resolved_at),
+            "id": self.id,
+            "clip": self.clip,
+            "tier": self.tier,
+            "category": self.category,
+            "state": self.state,
+            "raised_by": self.raised_by,
+            "raised_at": iso(self.raised_at),
+            "deadline": iso(self.deadline),
+            "overdue": self.overdue(now),
+            "start": self.start,
+            "end": self.end,
+            "note": self.note,
+            "acknowledged_by": self.acked_by,
+            "acknowledged_at": iso(self.acked_at),
+            "proposed_outcome": self.proposed_outcome,
+            "proposed_by": self.proposed_by,
+            "outcome": self.outcome,
+            "outcome_note": self.outcome_note,
+            "resolved_by": self.resolved_by,
+            "resolved_at": iso(self.resolved_at),
             "confirmed_by": self.confirmed_by,
         }
 
@@ -175,6 +191,7 @@ def queue_order(items: Iterable[Escalation]) -> list[Escalation]:
 
 # -- transitions: pure checks, the store applies them inside one transaction ----------------
 
+
 def check_ack(e: Escalation) -> None:
     if e.state != "raised":
         raise EscalationError(f"escalation {e.id} is {e.state.replace('_', ' ')}, not raised")
@@ -184,7 +201,9 @@ def check_resolve(e: Escalation, outcome: str) -> str:
     """The state resolving with `outcome` leads to: resolved, or pending a second reviewer."""
     check_outcome(outcome)
     if e.state not in ("raised", "acknowledged"):
-        raise EscalationError(f"escalation {e.id} is {e.state.replace('_', ' ')}: cannot resolve it now")
+        raise EscalationError(
+            f"escalation {e.id} is {e.state.replace('_', ' ')}: cannot resolve it now"
+        )
     return "pending_confirmation" if outcome in NEEDS_CONFIRMATION else "resolved"
 
 

@@ -27,8 +27,17 @@ from typing import TextIO
 from earmark.errors import UserError
 
 FORMATS = ("jsonl", "nemo", "csv")
-CSV_FIELDS = ("clip", "audio", "duration", "asr", "text", "status", "skip_reason",
-              "annotator", "seconds_on_clip")
+CSV_FIELDS = (
+    "clip",
+    "audio",
+    "duration",
+    "asr",
+    "text",
+    "status",
+    "skip_reason",
+    "annotator",
+    "seconds_on_clip",
+)
 
 
 def slug(category: str | None) -> str:
@@ -62,7 +71,9 @@ def redact_asr(asr: str, words: Sequence, flags: Sequence) -> str:
         return asr
     guess = asr.split()
     spans = [(f.start, f.end, slug(f.category)) for f in crit]
-    timed = len(words) == len(guess) and all(w.start is not None and w.end is not None for w in words)
+    timed = len(words) == len(guess) and all(
+        w.start is not None and w.end is not None for w in words
+    )
     # A span of no length (a flag left at the playhead) says nothing about which words.
     if not timed or any(s is None or e is None or e <= s for s, e, _ in spans):
         return f"[redacted:{spans[0][2]}]"
@@ -86,8 +97,11 @@ def records(store, fmt: str, *, include_critical: bool = False) -> Iterator[dict
         if fmt == "nemo":
             if not include_critical and _critical(flags):
                 continue
-            yield {"audio_filepath": clip.audio, "duration": _round(clip.duration),
-                   "text": redact(clip.text, flags) or ""}
+            yield {
+                "audio_filepath": clip.audio,
+                "duration": _round(clip.duration),
+                "text": redact(clip.text, flags) or "",
+            }
             continue
         rec = {
             "clip": clip.name,

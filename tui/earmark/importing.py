@@ -35,9 +35,9 @@ from earmark.store.clips import NewClip
 
 CHUNK = 1000
 PROGRESS_MIN_LINES = 2000
-MAX_KEPT_PROBLEMS = 1000     # detailed reasons kept; beyond this only counted
-SHOWN_PROBLEMS = 20          # printed in the summary
-MAX_FIELD_NAMES = 100        # distinct dropped field names counted by name
+MAX_KEPT_PROBLEMS = 1000  # detailed reasons kept; beyond this only counted
+SHOWN_PROBLEMS = 20  # printed in the summary
+MAX_FIELD_NAMES = 100  # distinct dropped field names counted by name
 PROBE_CACHE = 4096
 
 
@@ -50,9 +50,9 @@ class ImportSummary:
     bad_lines: list[tuple[str, int, str]] = field(default_factory=list)
     dropped_fields: dict[str, int] = field(default_factory=dict)
     lexicon_terms: int = 0
-    bad_line_count: int = 0          # all bad lines, also those beyond the kept details
+    bad_line_count: int = 0  # all bad lines, also those beyond the kept details
     unplayable_clips: list[tuple[str, int, str]] = field(default_factory=list)
-    words_dropped: int = 0           # malformed ASR word entries dropped (clip kept)
+    words_dropped: int = 0  # malformed ASR word entries dropped (clip kept)
     batches: list[str] = field(default_factory=list)
 
     def add_bad(self, manifest: str, lineno: int, reason: str) -> None:
@@ -64,7 +64,9 @@ class ImportSummary:
         out = []
         where = f" into batch {', '.join(self.batches)}" if self.batches else ""
         extra = f" ({self.unplayable:,} unplayable)" if self.unplayable else ""
-        out.append(f"imported {self.imported:,} clip{'s' if self.imported != 1 else ''}{where}{extra}")
+        out.append(
+            f"imported {self.imported:,} clip{'s' if self.imported != 1 else ''}{where}{extra}"
+        )
         if self.duplicates:
             out.append(f"already imported (skipped): {self.duplicates:,}")
         if self.excluded:
@@ -89,7 +91,9 @@ class ImportSummary:
         if self.words_dropped:
             out.append(f"malformed ASR words dropped: {self.words_dropped:,}")
         if self.lexicon_terms:
-            out.append(f"lexicon: {self.lexicon_terms:,} new term{'s' if self.lexicon_terms != 1 else ''}")
+            out.append(
+                f"lexicon: {self.lexicon_terms:,} new term{'s' if self.lexicon_terms != 1 else ''}"
+            )
         return out
 
 
@@ -161,8 +165,11 @@ class _Importer:
             except BadLine as bad:
                 self.summary.add_bad(label, lineno, str(bad))
                 continue
-            name = (pseudonym(self.secret, rec.source_id) if rec.source_id is not None
-                    else pseudonym(self.secret, audio.path, kind="audio"))
+            name = (
+                pseudonym(self.secret, rec.source_id)
+                if rec.source_id is not None
+                else pseudonym(self.secret, audio.path, kind="audio")
+            )
             pending.append(_Pending(lineno, rec, audio, name))
             if len(pending) >= CHUNK:
                 batch_id = self._flush(pending, batch, batch_id, label)
@@ -187,7 +194,10 @@ class _Importer:
         for p, info in zip(fresh, infos, strict=True):
             rec = p.record
             clip = NewClip(
-                name=p.name, audio=p.audio.path, asr=rec.asr, words=rec.words,
+                name=p.name,
+                audio=p.audio.path,
+                asr=rec.asr,
+                words=rec.words,
                 alternatives=rec.alternatives,
             )
             if isinstance(info, AudioInfo):
@@ -229,8 +239,13 @@ def _count_lines(path: Path) -> int:
     return n
 
 
-def check_inputs(manifests: Sequence[Path], *, lexicon: Path | None = None,
-                 audio_root: Path | None = None, batch: str | None = None) -> list[str] | None:
+def check_inputs(
+    manifests: Sequence[Path],
+    *,
+    lexicon: Path | None = None,
+    audio_root: Path | None = None,
+    batch: str | None = None,
+) -> list[str] | None:
     """Whole-command checks (UserError); returns the lexicon's terms if one was given."""
     validate_manifests([Path(m) for m in manifests])
     if audio_root is not None and not Path(audio_root).is_dir():
@@ -297,8 +312,12 @@ class _progress_for:
         )
 
         self.bar = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TimeRemainingColumn(), console=Console(stderr=True), transient=True,
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
         )
         self.bar.start()
         self.task = self.bar.add_task(f"importing {self.manifest.name}", total=total)

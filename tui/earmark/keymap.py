@@ -22,17 +22,40 @@ from earmark.config import keymaps_dir
 from earmark.errors import UserError
 
 PUBLIC_IDS = (
-    "play_pause", "rewind", "forward", "slower", "faster", "replay_word",
-    "submit", "accept_asr", "next_clip", "prev_clip", "skip",
-    "accept_suggestion", "flag_critical", "flag_distressing", "escalate",
-    "help", "quit",
+    "play_pause",
+    "rewind",
+    "forward",
+    "slower",
+    "faster",
+    "replay_word",
+    "submit",
+    "accept_asr",
+    "next_clip",
+    "prev_clip",
+    "skip",
+    "accept_suggestion",
+    "flag_critical",
+    "flag_distressing",
+    "escalate",
+    "help",
+    "quit",
 )
 
 # Bindings beyond the public contract; stable too, so user keymaps may rebind them.
 EXTRA_IDS = (
-    "stop", "normal_speed", "next_low_conf", "prev_low_conf",
-    "suggestion_1", "suggestion_2", "suggestion_3", "suggestion_4", "suggestion_5",
-    "accept_utterance", "use_alternative", "my_escalations", "take_break",
+    "stop",
+    "normal_speed",
+    "next_low_conf",
+    "prev_low_conf",
+    "suggestion_1",
+    "suggestion_2",
+    "suggestion_3",
+    "suggestion_4",
+    "suggestion_5",
+    "accept_utterance",
+    "use_alternative",
+    "my_escalations",
+    "take_break",
 )
 
 ALL_IDS = PUBLIC_IDS + EXTRA_IDS
@@ -73,15 +96,33 @@ DESCRIPTIONS = {
 MODIFIERS = ("ctrl", "alt", "shift", "super", "meta", "hyper")
 # Textual's friendlier names for some characters (textual.keys.KEY_NAME_REPLACEMENTS).
 _REPLACEMENTS = {
-    "solidus": "slash", "reverse_solidus": "backslash", "commercial_at": "at",
-    "hyphen_minus": "minus", "plus_sign": "plus", "low_line": "underscore",
+    "solidus": "slash",
+    "reverse_solidus": "backslash",
+    "commercial_at": "at",
+    "hyphen_minus": "minus",
+    "plus_sign": "plus",
+    "low_line": "underscore",
 }
 _UNREPLACED = {v: k for k, v in _REPLACEMENTS.items()}
 NAMED_KEYS = frozenset(
     [f"f{n}" for n in range(1, 25)]
     + [
-        "enter", "escape", "tab", "space", "backspace", "delete", "insert", "home", "end",
-        "pageup", "pagedown", "up", "down", "left", "right", "newline",
+        "enter",
+        "escape",
+        "tab",
+        "space",
+        "backspace",
+        "delete",
+        "insert",
+        "home",
+        "end",
+        "pageup",
+        "pagedown",
+        "up",
+        "down",
+        "left",
+        "right",
+        "newline",
     ]
 )
 
@@ -160,7 +201,7 @@ def read_keymap_file(path: Path) -> dict[str, str]:
         raise UserError(f"keymap {path}: not valid TOML ({exc})") from None
     table = data.get("bindings")
     if not isinstance(table, dict):
-        raise UserError(f"keymap {path}: needs a [bindings] table (id = \"key\")")
+        raise UserError(f'keymap {path}: needs a [bindings] table (id = "key")')
     out: dict[str, str] = {}
     seen: dict[str, str] = {}
     for bid, value in table.items():
@@ -169,7 +210,7 @@ def read_keymap_file(path: Path) -> dict[str, str]:
             hint = f" (did you mean {close}?)" if close else ""
             raise UserError(f"keymap {path}: unknown binding id {bid!r}{hint}")
         if not isinstance(value, str):
-            raise UserError(f"keymap {path}: {bid} must be a string of keys, like \"ctrl+s,f2\"")
+            raise UserError(f'keymap {path}: {bid} must be a string of keys, like "ctrl+s,f2"')
         keys = []
         for k in value.split(","):
             problem = check_key(k)
@@ -203,7 +244,9 @@ def resolve(name_or_file: str | None, *, folder: Path | None = None) -> Path | N
     if candidate.is_file():
         return candidate
     names = sorted(x.stem for x in folder.glob("*.toml"))
-    raise UserError(f"no keymap named {name_or_file!r} (bundled: {', '.join(names)}; or give a file path)")
+    raise UserError(
+        f"no keymap named {name_or_file!r} (bundled: {', '.join(names)}; or give a file path)"
+    )
 
 
 def load_keymap(name_or_file: str | None = None, *, folder: Path | None = None) -> Keymap:

@@ -29,12 +29,12 @@ from earmark.textsafe import clean, clean_words
 
 # Fields we understand. Everything else is dropped and named in the import summary.
 AUDIO_KEYS = ("audio", "audio_filepath", "path", "wav_filename")
-GUESS_KEYS = ("asr", "pred_text")              # a recogniser's output
+GUESS_KEYS = ("asr", "pred_text")  # a recogniser's output
 FALLBACK_GUESS_KEYS = ("text", "sentence", "transcript")  # used only when no guess field
 OTHER_KEYS = ("id", "review_allowed", "duration", "words", "alternatives")
 KNOWN_KEYS = frozenset(AUDIO_KEYS + GUESS_KEYS + FALLBACK_GUESS_KEYS + OTHER_KEYS)
 
-MAX_LINE_BYTES = 1 << 20          # a longer line is refused, not read into memory
+MAX_LINE_BYTES = 1 << 20  # a longer line is refused, not read into memory
 MAX_WORDS = 5_000
 MAX_ALTERNATIVES = 20
 MAX_FIELD_NAME = 60
@@ -67,6 +67,7 @@ class BadLine(Exception):
 
 # -- pseudonyms --------------------------------------------------------------------------
 
+
 def pseudonym(secret: bytes, value: str, *, kind: str = "id") -> str:
     """A clip's public name: keyed, so it reveals nothing without the database's secret."""
     digest = hmac.new(secret, f"{kind}\0{value}".encode("utf-8", "surrogatepass"), hashlib.sha256)
@@ -74,6 +75,7 @@ def pseudonym(secret: bytes, value: str, *, kind: str = "id") -> str:
 
 
 # -- reading lines -----------------------------------------------------------------------
+
 
 def manifest_format(path: Path) -> str:
     """'jsonl', 'csv' or 'tsv', by extension, else by a look at the first line."""
@@ -125,7 +127,9 @@ def _utf8(raw: bytes) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise BadLine(f"invalid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})") from None
+        raise BadLine(
+            f"invalid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})"
+        ) from None
 
 
 def read_jsonl(path: Path) -> Iterator[tuple[int, dict | BadLine]]:
@@ -146,7 +150,9 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, dict | BadLine]]:
                 except ValueError as exc:
                     msg = getattr(exc, "msg", str(exc))
                     col = getattr(exc, "colno", None)
-                    raise BadLine(f"invalid JSON ({msg}{f' at column {col}' if col else ''})") from None
+                    raise BadLine(
+                        f"invalid JSON ({msg}{f' at column {col}' if col else ''})"
+                    ) from None
                 if not isinstance(obj, dict):
                     raise BadLine(f"not a JSON object (found {_json_type(obj)})")
             except BadLine as bad:
@@ -156,8 +162,13 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, dict | BadLine]]:
 
 
 def _json_type(obj: object) -> str:
-    return {list: "an array", dict: "an object", str: "a string", bool: "true/false",
-            type(None): "null"}.get(type(obj), "a number")
+    return {
+        list: "an array",
+        dict: "an object",
+        str: "a string",
+        bool: "true/false",
+        type(None): "null",
+    }.get(type(obj), "a number")
 
 
 def _header(path: Path, cells: list[str]) -> list[str]:
@@ -481,9 +492,10 @@ def _field_name(key: object) -> str:
 
 # -- audio paths -------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class AudioPath:
-    path: str          # absolute, symlinks resolved: what the store keeps
+    path: str  # absolute, symlinks resolved: what the store keeps
     size: int
     mtime_ns: int
 
@@ -524,7 +536,9 @@ class PathResolver:
         plain reading is inside the allowed folders and simply absent: a refused path is
         refused, not reinterpreted.
         """
-        primary = os.path.normpath(audio if os.path.isabs(audio) else os.path.join(self.base, audio))
+        primary = os.path.normpath(
+            audio if os.path.isabs(audio) else os.path.join(self.base, audio)
+        )
         reason = self._try(audio, primary)
         if isinstance(reason, AudioPath):
             return reason
@@ -565,7 +579,11 @@ class PathResolver:
         except (OSError, ValueError) as exc:
             return _os_reason(exc)
         if not stat.S_ISREG(st.st_mode):
-            return "audio path is a folder" if stat.S_ISDIR(st.st_mode) else "audio path is not a regular file"
+            return (
+                "audio path is a folder"
+                if stat.S_ISDIR(st.st_mode)
+                else "audio path is not a regular file"
+            )
         return AudioPath(real, st.st_size, st.st_mtime_ns)
 
 
@@ -587,7 +605,9 @@ def validate_manifests(paths: Sequence[Path]) -> None:
         if p.is_dir():
             raise UserError(f"manifest {p} is a folder, not a file")
         if not p.is_file():
-            raise UserError(f"manifest {p} is not a regular file (audio paths are relative to its folder)")
+            raise UserError(
+                f"manifest {p} is not a regular file (audio paths are relative to its folder)"
+            )
         try:
             with open(p, "rb") as fh:
                 fh.read(1)

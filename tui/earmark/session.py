@@ -27,11 +27,11 @@ class ClipState:
     """What the screen draws for the open clip; a snapshot, safe to hand to the UI thread."""
 
     clip: Clip
-    position: int          # 1-based, in import order
+    position: int  # 1-based, in import order
     total: int
-    text: str              # the editor's text: draft, else submitted text, else the ASR guess
+    text: str  # the editor's text: draft, else submitted text, else the ASR guess
     cursor: int
-    reopened: bool         # a clip already submitted, opened again for a change
+    reopened: bool  # a clip already submitted, opened again for a change
     notices: tuple[str, ...] = ()
 
 
@@ -47,9 +47,9 @@ class Session:
         self.position = 0
         self.text = ""
         self.cursor = 0
-        self._original = ""         # the text the clip opened with, to tell edits apart
+        self._original = ""  # the text the clip opened with, to tell edits apart
         self._opened_at = clock.monotonic()
-        self._prior_seconds = 0.0   # time spent on this clip in earlier visits (from the draft)
+        self._prior_seconds = 0.0  # time spent on this clip in earlier visits (from the draft)
         self._dirty = False
         self._announced: set[int] = set()
         self._unclaimed: int | None = None
@@ -70,7 +70,9 @@ class Session:
 
     def done_today(self) -> int:
         now = self.clock.now()
-        midnight = _dt.datetime.fromtimestamp(now).replace(hour=0, minute=0, second=0, microsecond=0)
+        midnight = _dt.datetime.fromtimestamp(now).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
         return self.store.done_since(midnight.timestamp(), self.user)
 
     # -- opening clips -----------------------------------------------------------------
@@ -125,8 +127,12 @@ class Session:
         if self.current is None:
             return None
         return ClipState(
-            clip=self.current, position=self.position, total=self.total, text=self.text,
-            cursor=self.cursor, reopened=self.current.status in ("done", "skipped"),
+            clip=self.current,
+            position=self.position,
+            total=self.total,
+            text=self.text,
+            cursor=self.cursor,
+            reopened=self.current.status in ("done", "skipped"),
             notices=notices,
         )
 
@@ -164,12 +170,17 @@ class Session:
                 return False
             self.claim()
             clip = self.current
-            if self._original is not None and self.text == self._original and clip.status != "in_progress":
+            if (
+                self._original is not None
+                and self.text == self._original
+                and clip.status != "in_progress"
+            ):
                 # a submitted clip looked at but not changed: no draft, nothing to resume
                 self._dirty = False
                 return False
-            self.store.save_draft(clip.id, self.user, clean(self.text), self.cursor,
-                                  self.seconds_on_clip())
+            self.store.save_draft(
+                clip.id, self.user, clean(self.text), self.cursor, self.seconds_on_clip()
+            )
             self._dirty = False
             return True
 
@@ -204,7 +215,9 @@ class Session:
     def skip(self, reason: str) -> ClipState | None:
         with self._lock:
             if reason not in SKIP_REASONS:
-                raise ValueError(f"unknown skip reason {reason!r}; one of: {', '.join(SKIP_REASONS)}")
+                raise ValueError(
+                    f"unknown skip reason {reason!r}; one of: {', '.join(SKIP_REASONS)}"
+                )
             clip = self._require_playable()
             self.store.skip(clip.id, reason, self.user, self.seconds_on_clip())  # audited there
             return self._finished(clip)
@@ -253,7 +266,9 @@ class Session:
         return wellbeing.next_allowed(after)
 
     def _unplayable_notice(self, low: int, high: int) -> tuple[str, ...]:
-        passed = [(i, r) for i, r in self.store.unplayable_between(low, high) if i not in self._announced]
+        passed = [
+            (i, r) for i, r in self.store.unplayable_between(low, high) if i not in self._announced
+        ]
         if not passed:
             return ()
         self._announced.update(i for i, _ in passed)
@@ -370,7 +385,9 @@ def align_words(edited: list[str], asr: list[str]) -> dict[int, int]:
     """Map edited-word index -> ASR word index where the words line up (difflib alignment)."""
     import difflib
 
-    m = difflib.SequenceMatcher(a=[w.lower() for w in edited], b=[w.lower() for w in asr], autojunk=False)
+    m = difflib.SequenceMatcher(
+        a=[w.lower() for w in edited], b=[w.lower() for w in asr], autojunk=False
+    )
     out: dict[int, int] = {}
     for tag, i1, i2, j1, j2 in m.get_opcodes():
         if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):

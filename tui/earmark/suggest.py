@@ -129,7 +129,9 @@ def _normalize_many(texts: list[str]) -> list[str]:
     if len(out) != len(texts):  # a newline inside a text: not cleaned after all
         return [normalize_utterance(t) for t in texts]
     if not joined.isascii():
-        out = [o if t.isascii() else normalize_utterance(t) for t, o in zip(texts, out, strict=True)]
+        out = [
+            o if t.isascii() else normalize_utterance(t) for t, o in zip(texts, out, strict=True)
+        ]
     return out
 
 
@@ -158,8 +160,14 @@ class _Segment:
     """
 
     def __init__(
-        self, keys: Sequence[str], display: list[str], tier: np.ndarray, count: np.ndarray,
-        rank: np.ndarray, n_english: int, length: np.ndarray | None = None,
+        self,
+        keys: Sequence[str],
+        display: list[str],
+        tier: np.ndarray,
+        count: np.ndarray,
+        rank: np.ndarray,
+        n_english: int,
+        length: np.ndarray | None = None,
     ) -> None:
         self.keys = keys
         self.display = display
@@ -238,9 +246,10 @@ class _Segment:
         return i if i < len(self.keys) and self.keys[i] == key else -1
 
     def refresh(self, i: int) -> None:
-        self.bonus[i] = _TIER_BONUS[self.tier[i]] + _popularity(
-            self.count[i : i + 1], self.rank[i : i + 1], self.n_english
-        )[0]
+        self.bonus[i] = (
+            _TIER_BONUS[self.tier[i]]
+            + _popularity(self.count[i : i + 1], self.rank[i : i + 1], self.n_english)[0]
+        )
 
     def prefix(self, frag: str, k: int) -> tuple[int, np.ndarray, np.ndarray]:
         """(how many keys start with frag, the best k of them, their scores)."""
@@ -269,8 +278,12 @@ class _Segment:
 
         def compare(choices: Sequence[str], where: np.ndarray, bonus: float) -> None:
             hits = process.extract(
-                frag, choices, scorer=Levenshtein.distance, processor=None,
-                score_cutoff=max_dist, limit=None,
+                frag,
+                choices,
+                scorer=Levenshtein.distance,
+                processor=None,
+                score_cutoff=max_dist,
+                limit=None,
             )
             if hits:
                 _, dist, j = zip(*hits, strict=True)
@@ -300,8 +313,11 @@ def _fuzzy_quality(dist: np.ndarray, n: int) -> np.ndarray:
 
 
 def _build_segment(
-    display: dict[str, str], tier: dict[str, int], count: dict[str, int],
-    rank: dict[str, int], n_english: int,
+    display: dict[str, str],
+    tier: dict[str, int],
+    count: dict[str, int],
+    rank: dict[str, int],
+    n_english: int,
 ) -> _Segment:
     """A segment over every key of `tier`, mapped through the other dicts in C-speed passes."""
     keys = sorted(tier)
@@ -376,9 +392,13 @@ class _Vocab:
         display = list(pick(self.display)) if len(order) > 1 else list(self.display)
         length = np.fromiter(map(len, self.keys), dtype=np.int32, count=len(self.keys))[perm]
         return _Segment(
-            keys, display, np.array(self.tier, dtype=np.int8)[perm],
-            np.array(self.count, dtype=np.int32)[perm], np.array(self.rank, dtype=np.int32)[perm],
-            n_english, length,
+            keys,
+            display,
+            np.array(self.tier, dtype=np.int8)[perm],
+            np.array(self.count, dtype=np.int32)[perm],
+            np.array(self.rank, dtype=np.int32)[perm],
+            n_english,
+            length,
         )
 
 
@@ -520,8 +540,12 @@ class Suggester:
     """
 
     def __init__(
-        self, *, lexicon: Iterable[str] = (), transcripts: Iterable[str] = (),
-        english: int = 50_000, utterance_threshold: float = UTTERANCE_THRESHOLD,
+        self,
+        *,
+        lexicon: Iterable[str] = (),
+        transcripts: Iterable[str] = (),
+        english: int = 50_000,
+        utterance_threshold: float = UTTERANCE_THRESHOLD,
     ) -> None:
         self._lock = threading.RLock()
         self.utterance_threshold = utterance_threshold
@@ -626,7 +650,10 @@ class Suggester:
                     display[key] = word
                     i = self._static.find(key)
                     if i >= 0:
-                        count[key], rank[key] = int(self._static.count[i]), int(self._static.rank[i])
+                        count[key], rank[key] = (
+                            int(self._static.count[i]),
+                            int(self._static.rank[i]),
+                        )
                         if self._static.tier[i] == LEXICON:  # the lexicon's spelling
                             display[key] = self._static.display[i]
             tier = dict.fromkeys(display, ALTERNATIVE)
@@ -666,7 +693,9 @@ class Suggester:
         ]
 
     @staticmethod
-    def _collect(found: dict, seg: _Segment, cls: int, where: np.ndarray, scores: np.ndarray) -> None:
+    def _collect(
+        found: dict, seg: _Segment, cls: int, where: np.ndarray, scores: np.ndarray
+    ) -> None:
         if len(where) == 0:
             return
         if len(where) > 64:  # keep the best few; a later segment may still outrank them

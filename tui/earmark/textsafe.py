@@ -28,7 +28,13 @@ _ESCAPES = re.compile(
 )
 
 # Bidi controls: LRM, RLM, ALM, embeddings/overrides, isolates.
-_BIDI = {"\u200e", "\u200f", "\u061c", *map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A))}
+_BIDI = {
+    "\u200e",
+    "\u200f",
+    "\u061c",
+    *map(chr, range(0x202A, 0x202F)),
+    *map(chr, range(0x2066, 0x206A)),
+}
 _SPACE_LIKE = {"\t", "\n", "\r", "\v", "\f", "\u2028", "\u2029", "\x85"}
 
 

@@ -83,8 +83,9 @@ class Wellbeing:
     """What the annotator session asks: exposure, level, routing. Reads the store each time
     (cheap indexed queries), so a lead's change or another annotator's flag counts at once."""
 
-    def __init__(self, store, user: str, *, settings: Mapping | None = None,
-                 tz: dt.tzinfo | None = None) -> None:
+    def __init__(
+        self, store, user: str, *, settings: Mapping | None = None, tz: dt.tzinfo | None = None
+    ) -> None:
         self.store = store
         self.user = user
         self.settings = settings

@@ -80,8 +80,9 @@ class AnnotatorApp(App):
         # of the ids this keymap changes. Only those: Textual re-applies the keymap to the
         # binding chain on every key press, at a cost that grows with its size.
         default = load_keymap(None).bindings
-        self.set_keymap({bid: keys for bid, keys in self.keymap.bindings.items()
-                         if default.get(bid) != keys})
+        self.set_keymap(
+            {bid: keys for bid, keys in self.keymap.bindings.items() if default.get(bid) != keys}
+        )
 
     # -- resources the screen asks for (from worker threads) ------------------------------
     def open_player(self):
@@ -144,5 +145,8 @@ class AnnotatorApp(App):
         keys = ", ".join(sorted({b.key for b in clashed_bindings}))
         self.notify(
             f"keys clash: {keys} is bound to {' and '.join(sorted(ids))}; fix your keymap",
-            title="keymap", severity="warning", timeout=10, markup=False,
+            title="keymap",
+            severity="warning",
+            timeout=10,
+            markup=False,
         )

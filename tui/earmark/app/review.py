@@ -57,8 +57,10 @@ class ResolveScreen(ModalScreen[tuple[str, str] | None]):
 
     BINDINGS = [
         Binding("escape", "cancel", "Back", id="resolve_cancel", tooltip="Leave it unresolved"),
-        *[Binding(str(n), f"choose({n - 1})", show=False, id=f"resolve_outcome_{n}")
-          for n in range(1, len(OUTCOMES) + 1)],
+        *[
+            Binding(str(n), f"choose({n - 1})", show=False, id=f"resolve_outcome_{n}")
+            for n in range(1, len(OUTCOMES) + 1)
+        ],
     ]
 
     def __init__(self, escalation: Escalation) -> None:
@@ -69,18 +71,27 @@ class ResolveScreen(ModalScreen[tuple[str, str] | None]):
     def compose(self) -> ComposeResult:
         e = self.escalation
         with Vertical(id="resolve-box", classes="modal-box"):
-            yield Label(Content(f"Resolve escalation #{e.id} ({e.tier}, {clean(e.category)})"),
-                        classes="modal-title")
+            yield Label(
+                Content(f"Resolve escalation #{e.id} ({e.tier}, {clean(e.category)})"),
+                classes="modal-title",
+            )
             yield OptionList(
-                *[Option(Content(f"{n}  {o}: {OUTCOME_HELP[o]}"), id=o)
-                  for n, o in enumerate(OUTCOMES, 1)],
+                *[
+                    Option(Content(f"{n}  {o}: {OUTCOME_HELP[o]}"), id=o)
+                    for n, o in enumerate(OUTCOMES, 1)
+                ],
                 id="resolve-outcomes",
             )
-            yield Input(placeholder="note: what you did and why (short, factual)", max_length=500,
-                        id="resolve-note")
+            yield Input(
+                placeholder="note: what you did and why (short, factual)",
+                max_length=500,
+                id="resolve-note",
+            )
             yield Label("", id="resolve-error", classes="modal-error")
-            yield Label("1-4 or ↑↓ enter: outcome · enter in the note: resolve · esc: back",
-                        classes="modal-hint")
+            yield Label(
+                "1-4 or ↑↓ enter: outcome · enter in the note: resolve · esc: back",
+                classes="modal-hint",
+            )
 
     def on_mount(self) -> None:
         # No outcome is pre-selected: enter on an untouched list chooses nothing.
@@ -157,14 +168,20 @@ class EscalationDetail(Static):
             lines.append(f"acknowledged by {clean(e.acked_by)} at {_local(e.acked_at)}")
         if e.state == "pending_confirmation":
             who = "you" if e.proposed_by == viewer else clean(e.proposed_by)
-            lines.append(f"proposed: {e.proposed_outcome} by {who}: "
-                         f"{clean(e.proposed_note) or '(no note)'}")
-            lines.append("awaiting a second reviewer: c confirms, x declines"
-                         if e.proposed_by != viewer else "awaiting a second reviewer")
+            lines.append(
+                f"proposed: {e.proposed_outcome} by {who}: {clean(e.proposed_note) or '(no note)'}"
+            )
+            lines.append(
+                "awaiting a second reviewer: c confirms, x declines"
+                if e.proposed_by != viewer
+                else "awaiting a second reviewer"
+            )
         if e.outcome:
-            lines.append(f"outcome: {e.outcome} by {clean(e.resolved_by)}"
-                         + (f", confirmed by {clean(e.confirmed_by)}" if e.confirmed_by else "")
-                         + f": {clean(e.outcome_note) or '(no note)'}")
+            lines.append(
+                f"outcome: {e.outcome} by {clean(e.resolved_by)}"
+                + (f", confirmed by {clean(e.confirmed_by)}" if e.confirmed_by else "")
+                + f": {clean(e.outcome_note) or '(no note)'}"
+            )
         self.update(Content("\n".join(lines)))
         overdue = e.overdue(now)
         self.set_class(overdue, "overdue")
@@ -183,9 +200,14 @@ class EscalationDetail(Static):
         ]
         if f.downgrade_requested_by:
             who = "you" if f.downgrade_requested_by == viewer else clean(f.downgrade_requested_by)
-            lines.append(f"downgrade requested by {who}: "
-                         + ("a second reviewer confirms (c) or declines (x)"
-                            if f.downgrade_requested_by != viewer else "awaiting a second reviewer"))
+            lines.append(
+                f"downgrade requested by {who}: "
+                + (
+                    "a second reviewer confirms (c) or declines (x)"
+                    if f.downgrade_requested_by != viewer
+                    else "awaiting a second reviewer"
+                )
+            )
         self.update(Content("\n".join(lines)))
 
 
@@ -194,33 +216,74 @@ class ReviewApp(App[int]):
     TITLE = "earmark review"
 
     BINDINGS = [
-        Binding("space,p", "play_span", "Play span",
-                tooltip="Play only the flagged span of this clip (every play is logged)",
-                id="play_span"),
+        Binding(
+            "space,p",
+            "play_span",
+            "Play span",
+            tooltip="Play only the flagged span of this clip (every play is logged)",
+            id="play_span",
+        ),
         Binding("s", "stop", "Stop", tooltip="Stop playback", id="stop"),
-        Binding("a", "acknowledge", "Ack",
-                tooltip="Tell the annotator and the team that you have this one", id="acknowledge"),
-        Binding("r", "resolve", "Resolve", tooltip="Resolve with an outcome and a note",
-                id="resolve"),
-        Binding("c", "confirm", "Confirm",
-                tooltip="Second reviewer: confirm another reviewer's referral or downgrade",
-                id="confirm"),
-        Binding("x", "decline", "Decline",
-                tooltip="Do not confirm: send the proposal back for a new decision", id="decline"),
-        Binding("d", "downgrade", "Downgrade",
-                tooltip="Ask to downgrade this critical flag (a second reviewer confirms)",
-                id="downgrade"),
-        Binding("v", "toggle_view", "View",
-                tooltip="Switch between escalations and critical flags", id="toggle_view"),
-        Binding("h", "toggle_history", "History",
-                tooltip="Also list escalations resolved more than a week ago", id="history"),
-        Binding("f5,ctrl+r", "refresh", "Refresh", tooltip="Reload from the database",
-                id="refresh"),
+        Binding(
+            "a",
+            "acknowledge",
+            "Ack",
+            tooltip="Tell the annotator and the team that you have this one",
+            id="acknowledge",
+        ),
+        Binding(
+            "r", "resolve", "Resolve", tooltip="Resolve with an outcome and a note", id="resolve"
+        ),
+        Binding(
+            "c",
+            "confirm",
+            "Confirm",
+            tooltip="Second reviewer: confirm another reviewer's referral or downgrade",
+            id="confirm",
+        ),
+        Binding(
+            "x",
+            "decline",
+            "Decline",
+            tooltip="Do not confirm: send the proposal back for a new decision",
+            id="decline",
+        ),
+        Binding(
+            "d",
+            "downgrade",
+            "Downgrade",
+            tooltip="Ask to downgrade this critical flag (a second reviewer confirms)",
+            id="downgrade",
+        ),
+        Binding(
+            "v",
+            "toggle_view",
+            "View",
+            tooltip="Switch between escalations and critical flags",
+            id="toggle_view",
+        ),
+        Binding(
+            "h",
+            "toggle_history",
+            "History",
+            tooltip="Also list escalations resolved more than a week ago",
+            id="history",
+        ),
+        Binding(
+            "f5,ctrl+r", "refresh", "Refresh", tooltip="Reload from the database", id="refresh"
+        ),
         Binding("q,ctrl+q", "quit", "Quit", tooltip="Stop playback and quit", id="quit"),
     ]
 
-    def __init__(self, store, user: str, *, player=None, clock: Clock | None = None,
-                 keymap: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        store,
+        user: str,
+        *,
+        player=None,
+        clock: Clock | None = None,
+        keymap: dict[str, str] | None = None,
+    ) -> None:
         super().__init__()
         self.store = store
         self.user = user
@@ -253,9 +316,12 @@ class ReviewApp(App[int]):
         crit.add_columns("flag", "category", "clip", "span", "raised by", "downgrade")
         crit.display = False
         if not can_review(self.role):
-            self.query_one("#review-title", Static).update(Content(
-                f"{self.user} is {self.role}: only a reviewer or lead may review escalations. "
-                "Ask a lead (earmark roles grant USER reviewer)."))
+            self.query_one("#review-title", Static).update(
+                Content(
+                    f"{self.user} is {self.role}: only a reviewer or lead may review escalations. "
+                    "Ask a lead (earmark roles grant USER reviewer)."
+                )
+            )
             queue.display = False
             self.query_one("#detail").display = False
             return
@@ -273,8 +339,11 @@ class ReviewApp(App[int]):
         if not can_review(self.role):
             return
         now = self.clock.now()
-        self.items = [e for e in self.store.visible_escalations(self.user)
-                      if self.history or e.state != "resolved" or now - (e.resolved_at or now) < RECENT]
+        self.items = [
+            e
+            for e in self.store.visible_escalations(self.user)
+            if self.history or e.state != "resolved" or now - (e.resolved_at or now) < RECENT
+        ]
         self.flags = self.store.critical_flags()
         self._fill_queue(now)
         self._fill_critical()
@@ -304,7 +373,9 @@ class ReviewApp(App[int]):
                 Text(e.tier, style=base or TIER_STYLE[e.tier]),
                 Text(state, style=base),
                 Text(_local(e.deadline), style=base),
-                Text(deadline_text(e, now).upper() if overdue else deadline_text(e, now), style=base),
+                Text(
+                    deadline_text(e, now).upper() if overdue else deadline_text(e, now), style=base
+                ),
                 Text(clean(e.category), style=base),
                 Text(clean(e.clip), style=base),
                 Text(clean(e.raised_by), style=base),
@@ -319,11 +390,17 @@ class ReviewApp(App[int]):
         for f in self.flags:
             clip = self.store.clip(f.clip_id)
             table.add_row(
-                Text(str(f.id)), Text(clean(f.category or "-")),
-                Text(clean(clip.name if clip else f"#{f.clip_id}")), Text(_span(f.start, f.end)),
+                Text(str(f.id)),
+                Text(clean(f.category or "-")),
+                Text(clean(clip.name if clip else f"#{f.clip_id}")),
+                Text(_span(f.start, f.end)),
                 Text(clean(f.raised_by)),
-                Text(f"asked by {clean(f.downgrade_requested_by)}" if f.downgrade_requested_by else "",
-                     style="bold yellow"),
+                Text(
+                    f"asked by {clean(f.downgrade_requested_by)}"
+                    if f.downgrade_requested_by
+                    else "",
+                    style="bold yellow",
+                ),
                 key=str(f.id),
             )
         self._restore(table, keep)
@@ -405,7 +482,9 @@ class ReviewApp(App[int]):
             if action in ("confirm", "decline"):
                 if f is None or not f.downgrade_requested_by:
                     return None
-                return None if action == "confirm" and f.downgrade_requested_by == self.user else True
+                return (
+                    None if action == "confirm" and f.downgrade_requested_by == self.user else True
+                )
         return True
 
     # -- actions -------------------------------------------------------------------------------
@@ -434,15 +513,20 @@ class ReviewApp(App[int]):
 
     def action_toggle_history(self) -> None:
         self.history = not self.history
-        self._status("listing every resolved escalation" if self.history
-                     else "listing escalations resolved in the last week")
+        self._status(
+            "listing every resolved escalation"
+            if self.history
+            else "listing escalations resolved in the last week"
+        )
         self.action_refresh()
 
     def action_acknowledge(self) -> None:
         e = self.selected()
         if e is not None:
-            self._do(lambda: self.store.acknowledge_escalation(e.id, self.user),
-                     f"escalation #{e.id} acknowledged")
+            self._do(
+                lambda: self.store.acknowledge_escalation(e.id, self.user),
+                f"escalation #{e.id} acknowledged",
+            )
 
     def action_resolve(self) -> None:
         e = self.selected()
@@ -458,8 +542,13 @@ class ReviewApp(App[int]):
             def go() -> None:
                 state["s"] = self.store.resolve_escalation(e.id, self.user, outcome, note)
 
-            if self._do(go, f"escalation #{e.id}: {outcome}") and state["s"] == "pending_confirmation":
-                self._status(f"escalation #{e.id}: {outcome} proposed; a second reviewer must confirm")
+            if (
+                self._do(go, f"escalation #{e.id}: {outcome}")
+                and state["s"] == "pending_confirmation"
+            ):
+                self._status(
+                    f"escalation #{e.id}: {outcome} proposed; a second reviewer must confirm"
+                )
 
         self.push_screen(ResolveScreen(e), done)
 
@@ -468,18 +557,24 @@ class ReviewApp(App[int]):
             f = self.selected_flag()
             if f is None:
                 return
-            question = (f"Downgrade critical flag {f.id} ({f.category or 'no category'})? "
-                        f"Requested by {f.downgrade_requested_by}. The clip may then reach the "
-                        "training export.")
+            question = (
+                f"Downgrade critical flag {f.id} ({f.category or 'no category'})? "
+                f"Requested by {f.downgrade_requested_by}. The clip may then reach the "
+                "training export."
+            )
             act = (lambda: self.store.confirm_downgrade(f.id, self.user), f"flag {f.id} downgraded")
         else:
             e = self.selected()
             if e is None:
                 return
-            question = (f"Confirm escalation #{e.id}: {e.proposed_outcome}, proposed by "
-                        f"{e.proposed_by}? Note: {e.proposed_note or '(none)'}")
-            act = (lambda: self.store.confirm_escalation(e.id, self.user),
-                   f"escalation #{e.id} confirmed")
+            question = (
+                f"Confirm escalation #{e.id}: {e.proposed_outcome}, proposed by "
+                f"{e.proposed_by}? Note: {e.proposed_note or '(none)'}"
+            )
+            act = (
+                lambda: self.store.confirm_escalation(e.id, self.user),
+                f"escalation #{e.id} confirmed",
+            )
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -491,19 +586,25 @@ class ReviewApp(App[int]):
         if self.view == "critical":
             f = self.selected_flag()
             if f is not None:
-                self._do(lambda: self.store.cancel_downgrade(f.id, self.user),
-                         f"downgrade of flag {f.id} declined")
+                self._do(
+                    lambda: self.store.cancel_downgrade(f.id, self.user),
+                    f"downgrade of flag {f.id} declined",
+                )
         else:
             e = self.selected()
             if e is not None:
-                self._do(lambda: self.store.decline_escalation(e.id, self.user),
-                         f"escalation #{e.id}: proposal declined, back to acknowledged")
+                self._do(
+                    lambda: self.store.decline_escalation(e.id, self.user),
+                    f"escalation #{e.id}: proposal declined, back to acknowledged",
+                )
 
     def action_downgrade(self) -> None:
         f = self.selected_flag()
         if f is not None:
-            self._do(lambda: self.store.request_downgrade(f.id, self.user),
-                     f"downgrade of flag {f.id} requested: a second reviewer confirms")
+            self._do(
+                lambda: self.store.request_downgrade(f.id, self.user),
+                f"downgrade of flag {f.id} requested: a second reviewer confirms",
+            )
 
     # -- playback ------------------------------------------------------------------------------
     def action_play_span(self) -> None:

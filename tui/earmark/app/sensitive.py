@@ -27,8 +27,8 @@ from earmark.store.flags import warning_for
 from earmark.textsafe import clean
 from earmark.wellbeing import Wellbeing, start_of_day
 
-METER_EVERY = 5.0      # seconds between exposure recomputations
-POLL_EVERY = 15.0      # seconds between checks of the annotator's own escalations
+METER_EVERY = 5.0  # seconds between exposure recomputations
+POLL_EVERY = 15.0  # seconds between checks of the annotator's own escalations
 _WORD = re.compile(r"\S+")
 
 
@@ -105,8 +105,9 @@ class Sensitive:
         text = editor.value
         sel = getattr(editor, "selection", None)
         marked = words_in_selection(text, sel.start, sel.end) if sel is not None else []
-        flag_id = self.store.add_flag(clip.id, "critical", self.user, start=at, end=at,
-                                      redact=marked or None)
+        flag_id = self.store.add_flag(
+            clip.id, "critical", self.user, start=at, end=at, redact=marked or None
+        )
         self._refresh_marks(clip.id)
         from earmark.app.screens.critical import CriticalFlagScreen
 
@@ -115,11 +116,14 @@ class Sensitive:
             f = self.store.flag(flag_id)
             if f is not None:
                 what = f"{f.category or 'critical'}, {len(f.redact)} word(s) to redact"
-                self._say(f"Critical flag kept ({what}). This clip stays out of training exports.",
-                          timeout=4)
+                self._say(
+                    f"Critical flag kept ({what}). This clip stays out of training exports.",
+                    timeout=4,
+                )
 
         self.screen.app.push_screen(
-            CriticalFlagScreen(self.store, flag_id, clip, text.split(), user=self.user), done)
+            CriticalFlagScreen(self.store, flag_id, clip, text.split(), user=self.user), done
+        )
         return flag_id
 
     def flag_distressing(self) -> int | None:
@@ -144,8 +148,10 @@ class Sensitive:
         except Exception:
             pass
         if self._top():
-            self.offer_break("You flagged this clip as distressing. Playback stopped, and it will "
-                             "not play by itself again, for you or anyone.")
+            self.offer_break(
+                "You flagged this clip as distressing. Playback stopped, and it will "
+                "not play by itself again, for you or anyone."
+            )
         return flag_id
 
     def escalate(self) -> None:
@@ -175,19 +181,26 @@ class Sensitive:
                 key = f" ({self.screen._key('my_escalations')} lists yours)"
             except Exception:
                 key = ""
-            self._say(f"Escalation #{esc_id} sent ({e.tier}): a reviewer must act by {when}. "
-                      f"You will see its outcome here{key}.", timeout=6)
+            self._say(
+                f"Escalation #{esc_id} sent ({e.tier}): a reviewer must act by {when}. "
+                f"You will see its outcome here{key}.",
+                timeout=6,
+            )
 
         self.screen.app.push_screen(
-            EscalateScreen(self.store, clip, self.user, at, policy=self.policy), done)
+            EscalateScreen(self.store, clip, self.user, at, policy=self.policy), done
+        )
 
     # -- what opening a clip asks --------------------------------------------------------
     def content_warning(self, clip_id: int, flags=None) -> str | None:
         """From the flags the screen already holds for this clip when given (no query on the
         UI thread), else from the store."""
         if flags is not None:
-            return warning_for(f.kind for f in flags
-                               if f.clip_id == clip_id and getattr(f, "state", "active") == "active")
+            return warning_for(
+                f.kind
+                for f in flags
+                if f.clip_id == clip_id and getattr(f, "state", "active") == "active"
+            )
         try:
             return self.store.content_warning(clip_id)
         except Exception:
@@ -217,7 +230,8 @@ class Sensitive:
         from earmark.app.screens.rest import BreakScreen
 
         self.screen.app.push_screen(
-            BreakScreen(self.store, self.user, reason, wellbeing=self.wellbeing))
+            BreakScreen(self.store, self.user, reason, wellbeing=self.wellbeing)
+        )
 
     def take_break(self) -> None:
         self.offer_break("A break, whenever you want one.")
@@ -242,12 +256,15 @@ class Sensitive:
         if level != "ok" and (day, level) not in self._offered and self._top():
             self._offered.add((day, level))
             if level == "hard":
-                self.offer_break(f"You have heard {minutes:.0f} min of flagged audio today, the "
-                                 "limit. Clips others flagged distressing will not be given to you "
-                                 "today.")
+                self.offer_break(
+                    f"You have heard {minutes:.0f} min of flagged audio today, the "
+                    "limit. Clips others flagged distressing will not be given to you "
+                    "today."
+                )
             else:
-                self.offer_break(f"You have heard {minutes:.0f} min of flagged audio today. "
-                                 "Time for a break.")
+                self.offer_break(
+                    f"You have heard {minutes:.0f} min of flagged audio today. Time for a break."
+                )
         self.poll_own()
         return self._meter
 
@@ -273,8 +290,10 @@ class Sensitive:
             before = self._states.get(e.id)
             if before is not None and before != e.state:
                 if e.state == "resolved":
-                    text = f"Your escalation #{e.id} ({e.category}) was resolved: " \
-                           f"{(e.outcome or '').replace('_', ' ')}."
+                    text = (
+                        f"Your escalation #{e.id} ({e.category}) was resolved: "
+                        f"{(e.outcome or '').replace('_', ' ')}."
+                    )
                 elif e.state == "acknowledged":
                     text = f"Your escalation #{e.id} ({e.category}): a reviewer has it."
                 else:

@@ -66,8 +66,11 @@ def _check_header(path: Path | str, f) -> None:
     if not 1 <= f.channels <= MAX_CHANNELS:
         raise _fail(path, f"implausible channel count {f.channels}")
     if f.frames > MAX_SECONDS * f.samplerate:
-        raise _fail(path, f"too long ({f.frames / f.samplerate / 60:.0f} min; clips are at most "
-                          f"{MAX_SECONDS // 60} min)")
+        raise _fail(
+            path,
+            f"too long ({f.frames / f.samplerate / 60:.0f} min; clips are at most "
+            f"{MAX_SECONDS // 60} min)",
+        )
     # libsndfile quietly plays what is there of a cut-off WAV; its log says how much is missing.
     m = _DATA_SHORT.search(getattr(f, "extra_info", "") or "")
     if m:
@@ -75,8 +78,10 @@ def _check_header(path: Path | str, f) -> None:
         if present == 0:
             raise _fail(path, f"header only, no audio data (the header promises {declared} bytes)")
         if present < declared * 0.98:
-            raise _fail(path, f"truncated: header promises {declared} bytes of audio, "
-                              f"the file holds {present}")
+            raise _fail(
+                path,
+                f"truncated: header promises {declared} bytes of audio, the file holds {present}",
+            )
 
 
 _UNCOMPRESSED = frozenset({"WAV", "WAVEX", "RF64", "W64", "AIFF", "CAF"})
@@ -165,7 +170,9 @@ def load(path: Path | str) -> tuple[np.ndarray, int]:
         try:
             data = f.read(dtype="float32", always_2d=True)
         except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
-            raise _fail(path, f"damaged or truncated, decoding failed ({_describe(exc, path)})") from None
+            raise _fail(
+                path, f"damaged or truncated, decoding failed ({_describe(exc, path)})"
+            ) from None
         if f.frames > 0 and len(data) < f.frames - _slack(f.frames):
             raise _fail(path, f"truncated: header says {f.frames} frames, only {len(data)} decode")
         sr = f.samplerate
@@ -207,9 +214,13 @@ def probe(path: Path | str, *, full: bool = False) -> AudioInfo:
                 f.seek(frames - _slack(frames) - 1)
                 tail = f.read(dtype="float32", always_2d=True)
                 if len(tail) == 0:
-                    raise _fail(path, f"truncated: header says {frames} frames, the end does not decode")
+                    raise _fail(
+                        path, f"truncated: header says {frames} frames, the end does not decode"
+                    )
         except AudioError:
             raise
         except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
-            raise _fail(path, f"damaged or truncated, decoding failed ({_describe(exc, path)})") from None
+            raise _fail(
+                path, f"damaged or truncated, decoding failed ({_describe(exc, path)})"
+            ) from None
         return AudioInfo(frames / f.samplerate, f.samplerate, f.channels, frames)

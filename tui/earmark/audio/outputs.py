@@ -25,8 +25,10 @@ from earmark.clock import SYSTEM, Clock
 
 NO_PORTAUDIO = "PortAudio (libportaudio2) is not installed"
 HINT_PORTAUDIO = "install it (apt-get install libportaudio2)"
-HINT_SSH = "over SSH, run `earmark listen` on your own computer and set EARMARK_AUDIO " \
+HINT_SSH = (
+    "over SSH, run `earmark listen` on your own computer and set EARMARK_AUDIO "
     "(see README, Working over SSH)"
+)
 
 
 class NoAudio(Exception):
@@ -86,9 +88,9 @@ class Output:
         self._source: Source | None = None
         self.samplerate = 16_000
         self.channels = 1
-        self.latency = 0.0          # seconds from a frame's pull to the ear
-        self.frames_played = 0      # real (non-silent) frames pulled from the source
-        self._pulled = 0            # every frame pulled, silence included
+        self.latency = 0.0  # seconds from a frame's pull to the ear
+        self.frames_played = 0  # real (non-silent) frames pulled from the source
+        self._pulled = 0  # every frame pulled, silence included
 
     def attach(self, source: Source) -> None:
         self._source = source
@@ -139,7 +141,9 @@ class NullOutput(Output):
         self._restart = True
         self._thread = None
         if paced:
-            self._thread = threading.Thread(target=self._pace, name="earmark-null-output", daemon=True)
+            self._thread = threading.Thread(
+                target=self._pace, name="earmark-null-output", daemon=True
+            )
             self._thread.start()
 
     def configure(self, samplerate: int, channels: int) -> None:
@@ -192,7 +196,7 @@ class Resampler:
     """
 
     def __init__(self, source_rate: int, device_rate: int, channels: int) -> None:
-        self.ratio = source_rate / device_rate   # source frames per device frame
+        self.ratio = source_rate / device_rate  # source frames per device frame
         self._carry = np.zeros((1, channels), dtype=np.float32)
         self._phase = 0.0
         self._scratch = np.zeros((0, channels), dtype=np.float32)
@@ -230,11 +234,19 @@ class DeviceOutput(Output):
     nothing, and ALSA's null device (not paced in real time) does not spin a core.
     """
 
-    def __init__(self, clock: Clock = SYSTEM, *, device: int | None = None,
-                 idle_stop: float = 10.0, latency: str | float = "low") -> None:
+    def __init__(
+        self,
+        clock: Clock = SYSTEM,
+        *,
+        device: int | None = None,
+        idle_stop: float = 10.0,
+        latency: str | float = "low",
+    ) -> None:
         super().__init__(clock)
         self._sd = import_sounddevice()
-        index, self.description = default_output_device() if device is None else (device, str(device))
+        index, self.description = (
+            default_output_device() if device is None else (device, str(device))
+        )
         self._device = index
         self._latency_hint = latency
         self._idle_stop = idle_stop
@@ -247,7 +259,7 @@ class DeviceOutput(Output):
         self._kick = False
         self._closed = False
         self.callbacks = 0
-        self.device_rate = 0          # the rate the stream runs at
+        self.device_rate = 0  # the rate the stream runs at
         self._resampler: Resampler | None = None
         self._worker = threading.Thread(target=self._run, name="earmark-audio-device", daemon=True)
         self._worker.start()
@@ -325,8 +337,14 @@ class DeviceOutput(Output):
         """A stream at the clip's rate; if the device refuses that rate (some USB and Windows
         devices only take 44.1/48 kHz), one at the device's own rate, resampled here."""
         sd = self._sd
-        kw = dict(channels=ch, dtype="float32", device=self._device, latency=self._latency_hint,
-                  callback=self._callback, finished_callback=self.wake)
+        kw = dict(
+            channels=ch,
+            dtype="float32",
+            device=self._device,
+            latency=self._latency_hint,
+            callback=self._callback,
+            finished_callback=self.wake,
+        )
         self._resampler = None
         try:
             stream = sd.OutputStream(samplerate=sr, **kw)
@@ -341,7 +359,9 @@ class DeviceOutput(Output):
 
     def _callback(self, outdata, frames, time_info, status) -> None:
         src = self._source
-        if self._want != self._format:  # the next clip needs another stream: do not feed it to this one
+        if (
+            self._want != self._format
+        ):  # the next clip needs another stream: do not feed it to this one
             src = None
         index = self._pulled
         pulled = frames
@@ -350,7 +370,9 @@ class DeviceOutput(Output):
                 m, pulled = self._resampler.render(src, outdata, index)
             else:
                 m = src.render(outdata, index) if src is not None else 0
-        except Exception as exc:  # a bug in the source must not kill the stream or print a traceback
+        except (
+            Exception
+        ) as exc:  # a bug in the source must not kill the stream or print a traceback
             self.reason = f"audio render error: {one_line(exc)}"
             src = None
             m = 0

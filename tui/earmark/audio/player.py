@@ -33,7 +33,7 @@ EMPTY, STOPPED, PLAYING, PAUSED = "empty", "stopped", "playing", "paused"
 MIN_SPEED, MAX_SPEED = 0.5, 2.0
 MAX_VOLUME = 2.0
 MAX_REWIND = 2.0
-MIN_LOOP = 0.1   # seconds
+MIN_LOOP = 0.1  # seconds
 RING = 2048
 
 PlayedCallback = Callable[[str | None, float, float, float], None]
@@ -78,7 +78,9 @@ class Player:
     for a missing device: with no audio, `available` is False, `reason` says why in one line,
     and every method does nothing."""
 
-    def __init__(self, output: Output, *, clock: Clock = SYSTEM, rewind_on_resume: float = 0.0) -> None:
+    def __init__(
+        self, output: Output, *, clock: Clock = SYSTEM, rewind_on_resume: float = 0.0
+    ) -> None:
         self._out = output
         self._clock = clock
         self.rewind_on_resume = max(0.0, min(float(rewind_on_resume), MAX_REWIND))
@@ -96,13 +98,13 @@ class Player:
         self._span_end = 0
         self._loop = False
         self._loop_start = 0
-        self._frozen = 0.0           # source frame shown when not playing
-        self._draining = False       # ended naturally; the tail is still reaching the ear
-        self._next_index = 0         # output index of the next frame to render
-        self._epoch_index = 0        # output index where the current run of playback began
+        self._frozen = 0.0  # source frame shown when not playing
+        self._draining = False  # ended naturally; the tail is still reaching the ear
+        self._next_index = 0  # output index of the next frame to render
+        self._epoch_index = 0  # output index where the current run of playback began
         self._epoch_src = 0.0
-        self._stretch_src = 0.0      # source frame where the current on_played stretch began
-        self.frames_rendered = 0     # real frames rendered since load (tests, diagnostics)
+        self._stretch_src = 0.0  # source frame where the current on_played stretch began
+        self.frames_rendered = 0  # real frames rendered since load (tests, diagnostics)
         self._r_out = np.zeros(RING, dtype=np.int64)
         self._r_n = np.zeros(RING, dtype=np.int64)
         self._r_s0 = np.zeros(RING, dtype=np.float64)
@@ -116,7 +118,8 @@ class Player:
         self._usable = bool(output.available)
         if output.available:
             self._event_thread = threading.Thread(
-                target=self._dispatch, name="earmark-player-events", daemon=True)
+                target=self._dispatch, name="earmark-player-events", daemon=True
+            )
             self._event_thread.start()
         output.attach(self)
         relink = getattr(output, "set_relink", None)
@@ -233,7 +236,9 @@ class Player:
         self._out.flush(upto)
         self._emit(ev)
 
-    def play(self, start: float | None = None, end: float | None = None, *, loop: bool = False) -> None:
+    def play(
+        self, start: float | None = None, end: float | None = None, *, loop: bool = False
+    ) -> None:
         """Play from `start` (default: where the playhead is) to `end` (default: the clip's end);
         `loop` repeats that span until paused, stopped or sought out of it."""
         if not self._usable or self._closed:
@@ -383,9 +388,9 @@ class Player:
                 m = len(block)
                 if m:
                     if block.shape[1] == ch:
-                        np.multiply(block, g, out=out[pos:pos + m])
+                        np.multiply(block, g, out=out[pos : pos + m])
                     else:  # the output was opened for another layout: mix or spread
-                        out[pos:pos + m] = block.mean(axis=1, keepdims=True) * g
+                        out[pos : pos + m] = block.mean(axis=1, keepdims=True) * g
                     i = self._r_w % RING
                     self._r_out[i] = index + pos
                     self._r_n[i] = m
@@ -503,8 +508,13 @@ def _is_marker(ev) -> bool:
     return isinstance(ev, tuple) and len(ev) == 2 and ev[0] == "__marker__"
 
 
-def open_player(url: str | None = None, *, output: str | None = None, clock: Clock = SYSTEM,
-                rewind_on_resume: float = 0.0) -> Player:
+def open_player(
+    url: str | None = None,
+    *,
+    output: str | None = None,
+    clock: Clock = SYSTEM,
+    rewind_on_resume: float = 0.0,
+) -> Player:
     """A Player on the local device, the null output, or a remote `earmark listen`.
 
     Never raises for missing PortAudio or device: the Player then has available False and a

@@ -59,8 +59,14 @@ def loudness_gain(samples: np.ndarray, samplerate: int) -> float:
 class DecodedClip:
     """A decoded clip ready to play: samples, rate, loudness gain and cached waveforms."""
 
-    def __init__(self, path: Path | str, samples: np.ndarray, samplerate: int,
-                 gain: float | None = None, stamp: tuple[int, int] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        samples: np.ndarray,
+        samplerate: int,
+        gain: float | None = None,
+        stamp: tuple[int, int] | None = None,
+    ) -> None:
         self.path = Path(path)
         self.samples = samples
         self.samplerate = int(samplerate)
@@ -97,8 +103,12 @@ def _stamp(path: str) -> tuple[int, int] | None:
     return (st.st_mtime_ns, st.st_size)
 
 
-def decode_clip(path: Path | str, *, width: int | None = None,
-                loader: Callable[[Path | str], tuple[np.ndarray, int]] = load) -> DecodedClip:
+def decode_clip(
+    path: Path | str,
+    *,
+    width: int | None = None,
+    loader: Callable[[Path | str], tuple[np.ndarray, int]] = load,
+) -> DecodedClip:
     """Decode a file into a DecodedClip (and its waveform at `width`); errors are AudioError."""
     key = os.fspath(path)
     stamp = _stamp(key)
@@ -125,8 +135,14 @@ class Prefetcher:
     prefetch tries again (the file may have been fixed).
     """
 
-    def __init__(self, capacity: int = 4, *, workers: int = 1, width: int | None = None,
-                 loader: Callable[[Path | str], tuple[np.ndarray, int]] = load) -> None:
+    def __init__(
+        self,
+        capacity: int = 4,
+        *,
+        workers: int = 1,
+        width: int | None = None,
+        loader: Callable[[Path | str], tuple[np.ndarray, int]] = load,
+    ) -> None:
         self.capacity = max(1, int(capacity))
         self.width = width
         self._loader = loader

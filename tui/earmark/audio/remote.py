@@ -67,12 +67,12 @@ MAX_FRAME = 64 * 1024
 DEFAULT_PORT = 47311
 
 HELLO, CHALLENGE, AUTH, READY, INFO = b"H", b"C", b"A", b"R", b"I"
-TAG = 16                 # Poly1305 tag bytes on every sealed frame
+TAG = 16  # Poly1305 tag bytes on every sealed frame
 FORMAT, AUDIO, FLUSH, PING, PLAYED, PONG = b"F", b"D", b"X", b"K", b"P", b"O"
 
 HANDSHAKE_TIMEOUT = 3.0
-IO_TIMEOUT = 5.0          # no message for this long: the other side is gone (half-open)
-KEEPALIVE = 0.5          # seconds between PINGs (and idle PLAYED reports)
+IO_TIMEOUT = 5.0  # no message for this long: the other side is gone (half-open)
+KEEPALIVE = 0.5  # seconds between PINGs (and idle PLAYED reports)
 MAX_RTT = 2.0
 
 LINK_CONNECTING = "connecting to audio listener"
@@ -95,7 +95,7 @@ class AuthError(Exception):
 # -- URLs ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class AudioURL:
-    kind: str            # "tcp" | "unix"
+    kind: str  # "tcp" | "unix"
     secret: str
     host: str = "127.0.0.1"
     port: int = 0
@@ -123,12 +123,15 @@ class AudioURL:
 
 def parse_audio_url(url: str) -> AudioURL:
     """tcp://SECRET@127.0.0.1:PORT or unix://SECRET@/path/to/audio.sock; UserError otherwise."""
+
     def bad(problem: str) -> UserError:
-        return UserError(f"audio URL: {problem}; expected {URL_FORMS} (printed by `earmark listen`)")
+        return UserError(
+            f"audio URL: {problem}; expected {URL_FORMS} (printed by `earmark listen`)"
+        )
 
     text = (url or "").strip()
     if text.startswith("unix:"):
-        rest = text[len("unix:"):].removeprefix("//")
+        rest = text[len("unix:") :].removeprefix("//")
         secret, sep, path = rest.partition("@")
         if not sep or not secret:
             raise bad("no secret before '@'")
@@ -148,11 +151,18 @@ def parse_audio_url(url: str) -> AudioURL:
         raise bad("no secret before '@'")
     host = parts.hostname or ""
     if host not in LOOPBACK:
-        raise bad(f"host {host!r} is not 127.0.0.1: audio is unencrypted, send it through an SSH tunnel")
+        raise bad(
+            f"host {host!r} is not 127.0.0.1: audio is unencrypted, send it through an SSH tunnel"
+        )
     if not port:
         raise bad("no port")
     _check_secret(parts.username, bad)
-    return AudioURL("tcp", parts.username, host="127.0.0.1" if host == "localhost" else host.strip("[]"), port=port)
+    return AudioURL(
+        "tcp",
+        parts.username,
+        host="127.0.0.1" if host == "localhost" else host.strip("[]"),
+        port=port,
+    )
 
 
 def _check_secret(secret: str, bad) -> None:
@@ -201,8 +211,9 @@ def _aead(key: bytes):
     try:
         from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
     except ImportError:
-        raise ProtocolError("the audio relay needs the Python package `cryptography` "
-                            "(pip install cryptography)") from None
+        raise ProtocolError(
+            "the audio relay needs the Python package `cryptography` (pip install cryptography)"
+        ) from None
     return ChaCha20Poly1305(key)
 
 
@@ -240,19 +251,24 @@ class Channel:
         try:
             data = self._rx.decrypt(nonce, sealed, None)
         except self._invalid:
-            raise ProtocolError("a frame failed authentication (altered, replayed or foreign)") from None
+            raise ProtocolError(
+                "a frame failed authentication (altered, replayed or foreign)"
+            ) from None
         return data[:1], data[1:]
 
 
 def _keys(secret: str, sn: bytes, ln: bytes) -> tuple[bytes, bytes]:
     """(sender->listener key, listener->sender key) for this connection only."""
     base = hmac.new(secret.encode(), b"earmark session" + sn + ln, hashlib.sha256).digest()
-    return (hmac.new(base, b"sender to listener", hashlib.sha256).digest(),
-            hmac.new(base, b"listener to sender", hashlib.sha256).digest())
+    return (
+        hmac.new(base, b"sender to listener", hashlib.sha256).digest(),
+        hmac.new(base, b"listener to sender", hashlib.sha256).digest(),
+    )
 
 
-def client_handshake(sock: socket.socket, secret: str, *,
-                     timeout: float = HANDSHAKE_TIMEOUT) -> tuple[dict, Channel]:
+def client_handshake(
+    sock: socket.socket, secret: str, *, timeout: float = HANDSHAKE_TIMEOUT
+) -> tuple[dict, Channel]:
     """Prove each other's knowledge of the secret; returns the listener's READY info and the
     sealed channel to talk on."""
     sock.settimeout(timeout)
@@ -284,14 +300,15 @@ def client_handshake(sock: socket.socket, secret: str, *,
     return (info if isinstance(info, dict) else {}), channel
 
 
-def server_handshake(sock: socket.socket, secret: str, ready: dict, *,
-                     timeout: float = HANDSHAKE_TIMEOUT) -> Channel:
+def server_handshake(
+    sock: socket.socket, secret: str, ready: dict, *, timeout: float = HANDSHAKE_TIMEOUT
+) -> Channel:
     """The listener's half; raises AuthError/ProtocolError, returns the sealed channel."""
     sock.settimeout(timeout)
     kind, payload = recv_msg(sock, limit=1024)
     if kind != HELLO or len(payload) != len(MAGIC) + NONCE or not payload.startswith(MAGIC):
         raise ProtocolError("not an earmark sender")
-    sn = payload[len(MAGIC):]
+    sn = payload[len(MAGIC) :]
     ln = os.urandom(NONCE)
     send_msg(sock, CHALLENGE, ln + _proof(secret, b"listener", sn, ln))
     try:
@@ -319,16 +336,23 @@ class RemoteOutput(Output):
     the network: every call here only sets state under a short lock.
     """
 
-    def __init__(self, url: AudioURL, *, clock: Clock = SYSTEM, block: float = 0.02,
-                 ahead: float = 0.12, connect_timeout: float = 2.0,
-                 handshake_timeout: float = HANDSHAKE_TIMEOUT) -> None:
+    def __init__(
+        self,
+        url: AudioURL,
+        *,
+        clock: Clock = SYSTEM,
+        block: float = 0.02,
+        ahead: float = 0.12,
+        connect_timeout: float = 2.0,
+        handshake_timeout: float = HANDSHAKE_TIMEOUT,
+    ) -> None:
         super().__init__(clock)
         self.url = url
         self.description = f"earmark listen at {url.display}"
         self.link_state = LINK_CONNECTING
         self.listener_info: dict = {}
         self.connects = 0
-        self.failures = 0        # connection attempts that did not end in an authenticated link
+        self.failures = 0  # connection attempts that did not end in an authenticated link
         self.last_error: str | None = None
         self._block = block
         self._ahead = ahead
@@ -340,13 +364,13 @@ class RemoteOutput(Output):
         self._format_dirty = True
         self._relink: Callable[[], None] | None = None
         self._sock: socket.socket | None = None
-        self._ack = 0            # frames below this index are no longer in the listener's buffer
+        self._ack = 0  # frames below this index are no longer in the listener's buffer
         self._sent_end = 0
-        self.audio_end = 0       # index after the last real frame sent
-        self._consumed = 0       # last reported consumed index (this or an earlier link)
-        self._report = (0, clock.monotonic(), 0.0)   # (consumed, when, listener latency)
-        self._base = 0           # reports below this index belong to an earlier link
-        self.rtt = 0.0           # smoothed round-trip time to the listener, seconds
+        self.audio_end = 0  # index after the last real frame sent
+        self._consumed = 0  # last reported consumed index (this or an earlier link)
+        self._report = (0, clock.monotonic(), 0.0)  # (consumed, when, listener latency)
+        self._base = 0  # reports below this index belong to an earlier link
+        self.rtt = 0.0  # smoothed round-trip time to the listener, seconds
         self._thread = threading.Thread(target=self._run, name="earmark-audio-link", daemon=True)
         self._thread.start()
 
@@ -389,15 +413,25 @@ class RemoteOutput(Output):
         """Block until the link is up (audio-test and tests only; never the UI thread).
         `fail_fast`: give up at the first failed attempt."""
         with self._cond:
-            return self._cond.wait_for(
-                lambda: self.link_state == LINK_UP or self._closed or (fail_fast and self.failures > 0),
-                timeout) and self.link_state == LINK_UP
+            return (
+                self._cond.wait_for(
+                    lambda: (
+                        self.link_state == LINK_UP
+                        or self._closed
+                        or (fail_fast and self.failures > 0)
+                    ),
+                    timeout,
+                )
+                and self.link_state == LINK_UP
+            )
 
     def wait_played(self, index: int, timeout: float) -> bool:
         """Block until the listener reports frames up to `index` consumed."""
         with self._cond:
-            return self._cond.wait_for(lambda: self._consumed >= index or self._closed, timeout) \
+            return (
+                self._cond.wait_for(lambda: self._consumed >= index or self._closed, timeout)
                 and self._consumed >= index
+            )
 
     @property
     def sent_end(self) -> int:
@@ -416,14 +450,20 @@ class RemoteOutput(Output):
                 if closed:
                     sock.close()
                     break
-                info, channel = client_handshake(sock, self.url.secret, timeout=self._handshake_timeout)
+                info, channel = client_handshake(
+                    sock, self.url.secret, timeout=self._handshake_timeout
+                )
             except AuthError as exc:
-                self.last_error = f"audio listener at {self.url.display}: {exc} " \
+                self.last_error = (
+                    f"audio listener at {self.url.display}: {exc} "
                     "(wrong EARMARK_AUDIO, an old `earmark listen`, or another process on that port)"
+                )
                 self._down(sock, LINK_AUTH, failed=True)
             except TimeoutError:
-                self.last_error = f"audio listener at {self.url.display}: no answer to the handshake " \
+                self.last_error = (
+                    f"audio listener at {self.url.display}: no answer to the handshake "
                     "(is it an `earmark listen`?)"
+                )
                 self._down(sock, LINK_AUTH, failed=True)
             except (OSError, ProtocolError, struct.error) as exc:
                 self.last_error = f"audio listener at {self.url.display}: {one_line(exc)}"
@@ -468,8 +508,9 @@ class RemoteOutput(Output):
             self.link_state = LINK_UP
             self.last_error = None
             self._cond.notify_all()
-        reader = threading.Thread(target=self._read, args=(channel, dead), name="earmark-audio-reports",
-                                  daemon=True)
+        reader = threading.Thread(
+            target=self._read, args=(channel, dead), name="earmark-audio-reports", daemon=True
+        )
         reader.start()
         if self.connects > 1 and self._relink is not None:
             self._relink()
@@ -478,9 +519,16 @@ class RemoteOutput(Output):
         try:
             while not dead.is_set():
                 with self._cond:
-                    self._cond.wait_for(lambda: self._closed or dead.is_set() or self._format_dirty
-                                        or self._flush_upto is not None or self._can_send(),
-                                        timeout=max(0.0, last_ping + KEEPALIVE - time.monotonic()))
+                    self._cond.wait_for(
+                        lambda: (
+                            self._closed
+                            or dead.is_set()
+                            or self._format_dirty
+                            or self._flush_upto is not None
+                            or self._can_send()
+                        ),
+                        timeout=max(0.0, last_ping + KEEPALIVE - time.monotonic()),
+                    )
                     if self._closed:
                         return
                     fmt = (self.samplerate, self.channels) if self._format_dirty else None
@@ -564,7 +612,7 @@ class _Buffer:
 
     def __init__(self, limit_seconds: float) -> None:
         self._lock = threading.Lock()
-        self._chunks: deque[list] = deque()   # [first index, float32 frames]
+        self._chunks: deque[list] = deque()  # [first index, float32 frames]
         self.frames = 0
         self.consumed = 0
         self.floor = 0
@@ -575,8 +623,13 @@ class _Buffer:
         self.overflows = 0
         self.changed = threading.Event()
 
-    def reset(self, samplerate: int | None = None, channels: int | None = None, *,
-              new_sender: bool = False) -> None:
+    def reset(
+        self,
+        samplerate: int | None = None,
+        channels: int | None = None,
+        *,
+        new_sender: bool = False,
+    ) -> None:
         with self._lock:
             self._chunks.clear()
             self.frames = 0
@@ -590,7 +643,7 @@ class _Buffer:
             if first + len(data) <= self.floor:
                 return
             if first < self.floor:
-                data = data[self.floor - first:]
+                data = data[self.floor - first :]
                 first = self.floor
             self._chunks.append([first, data])
             self.frames += len(data)
@@ -623,9 +676,9 @@ class _Buffer:
                 first, data = chunk
                 m = min(n - pos, len(data))
                 if data.shape[1] == out.shape[1]:
-                    out[pos:pos + m] = data[:m]
+                    out[pos : pos + m] = data[:m]
                 else:
-                    out[pos:pos + m] = data[:m].mean(axis=1, keepdims=True)
+                    out[pos : pos + m] = data[:m].mean(axis=1, keepdims=True)
                 pos += m
                 self.frames -= m
                 self.consumed = first + m
@@ -645,7 +698,7 @@ class _Buffer:
 @dataclass
 class SessionRecord:
     peer: str
-    outcome: str = "connected"     # authenticated | rejected (...) | dropped (...)
+    outcome: str = "connected"  # authenticated | rejected (...) | dropped (...)
     host: str = ""
     seconds: float = 0.0
     frames: int = 0
@@ -661,11 +714,20 @@ class Listener:
     """`earmark listen`'s engine: accepts senders on 127.0.0.1, authenticates them, plays the
     most recent authenticated one through `output` and reports what it has played."""
 
-    def __init__(self, output: Output, *, port: int = 0, secret: str | None = None,
-                 clock: Clock = SYSTEM, log: Callable[[str], None] | None = None,
-                 buffer: float = 1.0, report_every: float = 0.01,
-                 handshake_timeout: float = HANDSHAKE_TIMEOUT, idle_timeout: float = IO_TIMEOUT,
-                 max_pending: int = 8) -> None:
+    def __init__(
+        self,
+        output: Output,
+        *,
+        port: int = 0,
+        secret: str | None = None,
+        clock: Clock = SYSTEM,
+        log: Callable[[str], None] | None = None,
+        buffer: float = 1.0,
+        report_every: float = 0.01,
+        handshake_timeout: float = HANDSHAKE_TIMEOUT,
+        idle_timeout: float = IO_TIMEOUT,
+        max_pending: int = 8,
+    ) -> None:
         self.output = output
         self.secret = secret or secrets.token_hex(16)
         self._clock = clock
@@ -718,8 +780,9 @@ class Listener:
 
     # -- running -------------------------------------------------------------------------------
     def start(self) -> Listener:
-        self._serve_thread = threading.Thread(target=self.serve_forever, name="earmark-listen",
-                                              daemon=True)
+        self._serve_thread = threading.Thread(
+            target=self.serve_forever, name="earmark-listen", daemon=True
+        )
         self._serve_thread.start()
         return self
 
@@ -734,10 +797,14 @@ class Listener:
                     break
                 continue
             if not self._pending.acquire(blocking=False):
-                conn.close()   # a flood of unauthenticated connections: shed it
+                conn.close()  # a flood of unauthenticated connections: shed it
                 continue
-            t = threading.Thread(target=self._handle, args=(conn, f"{peer[0]}:{peer[1]}"),
-                                 name="earmark-listen-session", daemon=True)
+            t = threading.Thread(
+                target=self._handle,
+                args=(conn, f"{peer[0]}:{peer[1]}"),
+                name="earmark-listen-session",
+                daemon=True,
+            )
             self._threads = [x for x in self._threads if x.is_alive()] + [t]
             t.start()
 
@@ -760,8 +827,13 @@ class Listener:
         authed = False
         try:
             try:
-                ready = {"output": self.output.description, "latency": round(self.output.latency, 4)}
-                channel = server_handshake(conn, self.secret, ready, timeout=self._handshake_timeout)
+                ready = {
+                    "output": self.output.description,
+                    "latency": round(self.output.latency, 4),
+                }
+                channel = server_handshake(
+                    conn, self.secret, ready, timeout=self._handshake_timeout
+                )
             except AuthError as exc:
                 rec.outcome = f"rejected ({exc})"
                 return
@@ -798,8 +870,9 @@ class Listener:
         seconds_before = buf.seconds
         conn.settimeout(self._idle_timeout)
         done = threading.Event()
-        reporter = threading.Thread(target=self._report, args=(channel, done),
-                                    name="earmark-listen-reports", daemon=True)
+        reporter = threading.Thread(
+            target=self._report, args=(channel, done), name="earmark-listen-reports", daemon=True
+        )
         reporter.start()
         ch = 1
         try:

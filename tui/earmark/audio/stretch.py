@@ -30,7 +30,9 @@ def check_speed(speed: float) -> float:
     try:
         s = float(speed)
     except (TypeError, ValueError):
-        raise ValueError(f"speed must be a number between {MIN_SPEED} and {MAX_SPEED}, got {speed!r}") from None
+        raise ValueError(
+            f"speed must be a number between {MIN_SPEED} and {MAX_SPEED}, got {speed!r}"
+        ) from None
     if not math.isfinite(s) or not MIN_SPEED <= s <= MAX_SPEED:
         raise ValueError(f"speed must be between {MIN_SPEED} and {MAX_SPEED}, got {speed!r}")
     return s
@@ -98,7 +100,9 @@ class Stretcher:
         return self._reported >= self.frames
 
     # -- reading ---------------------------------------------------------------------------
-    def read(self, n: int, speed: float, stop: int | None = None) -> tuple[np.ndarray, float, float]:
+    def read(
+        self, n: int, speed: float, stop: int | None = None
+    ) -> tuple[np.ndarray, float, float]:
         """Next `n` output frames at `speed`; fewer only at the end of the source or at `stop`.
 
         Returns (block, source position at block start, source position at block end).

@@ -99,8 +99,9 @@ def _fill_demo(store) -> None:
     if not manifest.is_file():
         raise UserError(f"the demo clips are missing ({manifest}); reinstall earmark")
     lexicon = folder / "lexicon.txt"
-    import_manifests(store, [manifest], lexicon=lexicon if lexicon.is_file() else None,
-                     batch="demo")
+    import_manifests(
+        store, [manifest], lexicon=lexicon if lexicon.is_file() else None, batch="demo"
+    )
     if store.clip_count() == 0:
         raise UserError(f"no demo clips could be imported from {manifest}")
 

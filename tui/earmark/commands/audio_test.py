@@ -55,24 +55,34 @@ def run_local() -> int:
         out = DeviceOutput()
     except NoAudio as exc:
         return _fail(f"no audio: {exc}; {hint_for(str(exc))}")
-    print(f"earmark audio-test: playing a {TONE_SECONDS:.1f} s {TONE_HZ:.0f} Hz tone on {out.description}",
-          flush=True)
+    print(
+        f"earmark audio-test: playing a {TONE_SECONDS:.1f} s {TONE_HZ:.0f} Hz tone on {out.description}",
+        flush=True,
+    )
     player = Player(out)
     try:
         samples = tone()
         player.load(samples, RATE, key=None)
         player.play()
-        played = _wait(lambda: out.frames_played >= len(samples) or not out.available,
-                       TONE_SECONDS + 5.0)
+        played = _wait(
+            lambda: out.frames_played >= len(samples) or not out.available, TONE_SECONDS + 5.0
+        )
         if not out.available:
             return _fail(f"{out.reason}; {hint_for(out.reason)}")
         if not played:
-            return _fail(f"the stream on {out.description} did not consume the tone "
-                         f"({out.frames_played} of {len(samples)} frames)")
-        rate = f"{out.device_rate} Hz" if out.device_rate == RATE else \
-            f"{RATE} Hz resampled to the device's {out.device_rate} Hz"
-        print(f"earmark audio-test: OK: {len(samples)} frames went to {out.description} "
-              f"({rate}, output latency {out.latency * 1000:.0f} ms)")
+            return _fail(
+                f"the stream on {out.description} did not consume the tone "
+                f"({out.frames_played} of {len(samples)} frames)"
+            )
+        rate = (
+            f"{out.device_rate} Hz"
+            if out.device_rate == RATE
+            else f"{RATE} Hz resampled to the device's {out.device_rate} Hz"
+        )
+        print(
+            f"earmark audio-test: OK: {len(samples)} frames went to {out.description} "
+            f"({rate}, output latency {out.latency * 1000:.0f} ms)"
+        )
         return 0
     finally:
         player.close()
@@ -87,8 +97,10 @@ def run_remote(url: str) -> int:
     try:
         print(f"earmark audio-test: connecting to earmark listen at {target.display}", flush=True)
         if not out.wait_connected(6.0, fail_fast=True):
-            return _fail(f"{out.last_error or 'no answer'}; is `earmark listen` running on your "
-                         "computer, and this session started with its `ssh -R ...` line?")
+            return _fail(
+                f"{out.last_error or 'no answer'}; is `earmark listen` running on your "
+                "computer, and this session started with its `ssh -R ...` line?"
+            )
         where = out.listener_info.get("output", "?")
         print(f"earmark audio-test: connected; the listener plays through {where}", flush=True)
         samples = tone()
@@ -97,9 +109,13 @@ def run_remote(url: str) -> int:
         if not _wait(lambda: player.state != "playing", TONE_SECONDS + 5.0):
             return _fail(f"the link to {target.display} stalled ({out.last_error or 'no reports'})")
         if not out.wait_played(out.audio_end, 3.0) or out.frames_played < len(samples):
-            return _fail(f"the listener did not confirm the tone ({out.last_error or 'no reports'})")
-        print(f"earmark audio-test: OK: the listener at {target.display} played {len(samples)} "
-              f"frames through {where}")
+            return _fail(
+                f"the listener did not confirm the tone ({out.last_error or 'no reports'})"
+            )
+        print(
+            f"earmark audio-test: OK: the listener at {target.display} played {len(samples)} "
+            f"frames through {where}"
+        )
         return 0
     finally:
         player.close()

@@ -21,7 +21,9 @@ def _id(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise UserError(f"{text!r} is not an escalation id (a number, as `earmark escalations` lists)") from None
+        raise UserError(
+            f"{text!r} is not an escalation id (a number, as `earmark escalations` lists)"
+        ) from None
     if value <= 0:
         raise UserError(f"{text!r} is not an escalation id")
     return value
@@ -45,9 +47,11 @@ def run(args) -> int:
             esc_id = _id(args.id)
             state = store.resolve_escalation(esc_id, user, args.outcome, args.note or "")
             if state == "pending_confirmation":
-                print(f"escalation {esc_id}: {args.outcome} proposed by {user}; "
-                      "a second reviewer must confirm it (`earmark escalations confirm "
-                      f"{esc_id}`)")
+                print(
+                    f"escalation {esc_id}: {args.outcome} proposed by {user}; "
+                    "a second reviewer must confirm it (`earmark escalations confirm "
+                    f"{esc_id}`)"
+                )
             else:
                 print(f"escalation {esc_id} resolved by {user}: {args.outcome}")
             return 0
@@ -61,8 +65,10 @@ def run(args) -> int:
             esc_id = _id(target)
             store.confirm_escalation(esc_id, user)
             e = store.escalation(esc_id)
-            print(f"escalation {esc_id} resolved: {e.outcome} (proposed by {e.proposed_by}, "
-                  f"confirmed by {user})")
+            print(
+                f"escalation {esc_id} resolved: {e.outcome} (proposed by {e.proposed_by}, "
+                f"confirmed by {user})"
+            )
             return 0
         return _list(store, user, json_out=args.json, overdue_only=args.overdue)
     finally:
@@ -83,11 +89,20 @@ def _list(store, user: str, *, json_out: bool, overdue_only: bool) -> int:
     else:
         for e in items:
             flag = " OVERDUE" if e.overdue(now) else ""
-            outcome = f" -> {e.outcome}" if e.outcome else (
-                f" (proposed {e.proposed_outcome} by {e.proposed_by})" if e.proposed_outcome else "")
-            print(f"#{e.id:<4} {e.tier:<9} {e.state.replace('_', ' '):<20} "
-                  f"due {_local(e.deadline)} ({deadline_text(e, now)}){flag}  "
-                  f"{e.category}  clip {e.clip}  by {clean(e.raised_by)}{outcome}")
+            outcome = (
+                f" -> {e.outcome}"
+                if e.outcome
+                else (
+                    f" (proposed {e.proposed_outcome} by {e.proposed_by})"
+                    if e.proposed_outcome
+                    else ""
+                )
+            )
+            print(
+                f"#{e.id:<4} {e.tier:<9} {e.state.replace('_', ' '):<20} "
+                f"due {_local(e.deadline)} ({deadline_text(e, now)}){flag}  "
+                f"{e.category}  clip {e.clip}  by {clean(e.raised_by)}{outcome}"
+            )
     hidden = len(overdue_all) - sum(1 for e in items if e.overdue(now))
     if overdue_only and hidden > 0 and not can_review(role):
         import sys

@@ -14,17 +14,27 @@ def run(args) -> int:
     store = open_store(db_path(args.db), create=False)
     try:
         if args.out:
-            n = export_to_file(store, args.format, Path(args.out),
-                               include_critical=args.include_critical)
+            n = export_to_file(
+                store, args.format, Path(args.out), include_critical=args.include_critical
+            )
         else:
             n = write(store, args.format, sys.stdout, include_critical=args.include_critical)
             sys.stdout.flush()
-        store.audit_append(current_user(getattr(args, "user", None)), "export", detail={
-            "format": args.format, "clips": n, "include_critical": bool(args.include_critical),
-            "to": "file" if args.out else "stdout",
-        })
+        store.audit_append(
+            current_user(getattr(args, "user", None)),
+            "export",
+            detail={
+                "format": args.format,
+                "clips": n,
+                "include_critical": bool(args.include_critical),
+                "to": "file" if args.out else "stdout",
+            },
+        )
     finally:
         store.close()
     if args.out:
-        print(f"wrote {n:,} clip{'s' if n != 1 else ''} ({args.format}) to {args.out}", file=sys.stderr)
+        print(
+            f"wrote {n:,} clip{'s' if n != 1 else ''} ({args.format}) to {args.out}",
+            file=sys.stderr,
+        )
     return 0

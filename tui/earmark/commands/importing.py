@@ -25,16 +25,31 @@ def run(args) -> int:
     db = db_path(args.db)
     store = open_store(db)
     try:
-        summary = import_manifests(store, manifests, lexicon=lexicon, batch=args.batch,
-                                   audio_root=audio_root, progress=stderr_is_tty())
-        store.audit_append(current_user(None), "import", detail={
-            "manifests": [m.name for m in manifests], "imported": summary.imported,
-            "duplicates": summary.duplicates, "excluded": summary.excluded,
-            "unplayable": summary.unplayable, "bad_lines": summary.bad_line_count,
-        })
+        summary = import_manifests(
+            store,
+            manifests,
+            lexicon=lexicon,
+            batch=args.batch,
+            audio_root=audio_root,
+            progress=stderr_is_tty(),
+        )
+        store.audit_append(
+            current_user(None),
+            "import",
+            detail={
+                "manifests": [m.name for m in manifests],
+                "imported": summary.imported,
+                "duplicates": summary.duplicates,
+                "excluded": summary.excluded,
+                "unplayable": summary.unplayable,
+                "bad_lines": summary.bad_line_count,
+            },
+        )
     except sqlite3.OperationalError as exc:  # disk full, database locked for too long ...
-        raise UserError(f"database {db}: {exc} (clips imported before this are kept; "
-                        "run the same import again to continue)") from None
+        raise UserError(
+            f"database {db}: {exc} (clips imported before this are kept; "
+            "run the same import again to continue)"
+        ) from None
     finally:
         store.close()
     for line in summary.lines():

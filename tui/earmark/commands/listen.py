@@ -27,8 +27,11 @@ def run(args) -> int:
     output = open_output("null" if args.output == "null" else None)
     if not output.available:
         fix = HINT_PORTAUDIO if NO_PORTAUDIO in (output.reason or "") else "check the sound device"
-        print(f"earmark listen: {output.reason}; {fix}, "
-              "or run `earmark listen --output null` to test the link without sound", file=sys.stderr)
+        print(
+            f"earmark listen: {output.reason}; {fix}, "
+            "or run `earmark listen --output null` to test the link without sound",
+            file=sys.stderr,
+        )
         return 1
     port = DEFAULT_PORT if args.port is None else args.port
     if not 0 <= port <= 65535:
@@ -43,8 +46,10 @@ def run(args) -> int:
             listener = Listener(output, port=0, log=_say)
     except OSError as exc:
         output.close()
-        raise UserError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc} "
-                        "(another earmark listen? pass --port N)") from None
+        raise UserError(
+            f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc} "
+            "(another earmark listen? pass --port N)"
+        ) from None
     # Installed explicitly: a listener started from a script may have inherited SIGINT ignored.
     previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:

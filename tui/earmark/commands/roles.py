@@ -18,7 +18,9 @@ def run(args) -> int:
             return 0
         store.ensure_user(actor)
         for u in store.users():
-            since = dt.datetime.fromtimestamp(u.granted_at or u.joined_at).strftime("%Y-%m-%d %H:%M")
+            since = dt.datetime.fromtimestamp(u.granted_at or u.joined_at).strftime(
+                "%Y-%m-%d %H:%M"
+            )
             if u.granted_by:
                 how = f"granted by {u.granted_by}"
             else:

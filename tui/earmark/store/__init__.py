@@ -17,7 +17,21 @@ from earmark.store.flags import CRITICAL_CATEGORIES, FLAG_KINDS, Flag, FlagsMixi
 from earmark.store.queue import QueueMixin
 from earmark.store.users import UsersMixin
 
-__all__ = ["CRITICAL_CATEGORIES", "FLAG_KINDS", "Flag", "FlagsMixin", "SKIP_REASONS", "STATUSES", "Clip", "Database", "Draft", "NewClip", "Store", "Word", "open_store"]
+__all__ = [
+    "CRITICAL_CATEGORIES",
+    "FLAG_KINDS",
+    "Flag",
+    "FlagsMixin",
+    "SKIP_REASONS",
+    "STATUSES",
+    "Clip",
+    "Database",
+    "Draft",
+    "NewClip",
+    "Store",
+    "Word",
+    "open_store",
+]
 
 
 class Store(ClipsMixin, FlagsMixin, QueueMixin, EscalationsMixin, UsersMixin, AuditMixin):

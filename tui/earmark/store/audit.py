@@ -41,8 +41,9 @@ class AuditMixin:
         row = c.execute("SELECT name FROM clips WHERE id = ?", (clip,)).fetchone()
         return row[0] if row else f"#{clip}"
 
-    def audit_append(self, actor: str, action: str, clip: int | str | None = None,
-                     detail: Mapping | None = None) -> int:
+    def audit_append(
+        self, actor: str, action: str, clip: int | str | None = None, detail: Mapping | None = None
+    ) -> int:
         """Append one entry; `clip` is a clip id or pseudonym. Returns the entry's seq.
 
         Every actor is a user of the database: the first one ever becomes its lead (so the
@@ -51,15 +52,29 @@ class AuditMixin:
             detail = {"info": detail[:200]}
         with self._tx() as c:
             self._ensure_user(c, actor)
-            row = c.execute(f"SELECT {_ENTRY_COLUMNS} FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+            row = c.execute(
+                f"SELECT {_ENTRY_COLUMNS} FROM audit ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
             entry = audit.make_entry(
-                _entry(row) if row else None, now=self.db.clock.now(), actor=actor,
-                action=action, clip=self._clip_pseudonym(c, clip), detail=detail,
+                _entry(row) if row else None,
+                now=self.db.clock.now(),
+                actor=actor,
+                action=action,
+                clip=self._clip_pseudonym(c, clip),
+                detail=detail,
             )
             c.execute(
                 f"INSERT INTO audit({_ENTRY_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
-                (entry.seq, entry.at, entry.actor, entry.action, entry.clip, entry.detail,
-                 entry.prev_hash, entry.hash),
+                (
+                    entry.seq,
+                    entry.at,
+                    entry.actor,
+                    entry.action,
+                    entry.clip,
+                    entry.detail,
+                    entry.prev_hash,
+                    entry.hash,
+                ),
             )
             return entry.seq
 
@@ -75,11 +90,13 @@ class AuditMixin:
         while True:
             if last is None:
                 rows = self.db.query(
-                    f"SELECT {_ENTRY_COLUMNS} FROM audit ORDER BY seq LIMIT {chunk}")
+                    f"SELECT {_ENTRY_COLUMNS} FROM audit ORDER BY seq LIMIT {chunk}"
+                )
             else:
                 rows = self.db.query(
                     f"SELECT {_ENTRY_COLUMNS} FROM audit WHERE seq > ? ORDER BY seq LIMIT {chunk}",
-                    (last,))
+                    (last,),
+                )
             if not rows:
                 return
             for r in rows:
@@ -94,7 +111,9 @@ class AuditMixin:
         return (row[0], row[1]) if row else (0, audit.GENESIS)
 
     # -- plays: audit line plus the exposure meter's input ----------------------------
-    def log_play(self, user: str, clip_id: int, start: float, end: float, speed: float = 1.0) -> None:
+    def log_play(
+        self, user: str, clip_id: int, start: float, end: float, speed: float = 1.0
+    ) -> None:
         """One stretch of playback heard by `user` (seconds into the clip, at `speed`)."""
         start, end, speed = float(start), float(end), float(speed)
         if end < start:
@@ -106,9 +125,12 @@ class AuditMixin:
                 "INSERT INTO plays(user, clip_id, start, end, speed, at) VALUES (?,?,?,?,?,?)",
                 (user, clip_id, start, end, speed or 1.0, self.db.clock.now()),
             )
-            self.audit_append(user, "play", clip_id,
-                              {"start": round(start, 3), "end": round(end, 3),
-                               "speed": round(speed, 3)})
+            self.audit_append(
+                user,
+                "play",
+                clip_id,
+                {"start": round(start, 3), "end": round(end, 3), "speed": round(speed, 3)},
+            )
 
     def plays(self, clip_id: int | None = None, user: str | None = None) -> list[sqlite3.Row]:
         q, params = "SELECT user, clip_id, start, end, speed, at FROM plays WHERE 1=1", []

@@ -83,11 +83,22 @@ def _clip(row: sqlite3.Row) -> Clip:
     words = tuple(Word(**w) for w in json.loads(row["asr_words"])) if row["asr_words"] else ()
     alts = tuple(json.loads(row["asr_alternatives"])) if row["asr_alternatives"] else ()
     return Clip(
-        id=row["id"], name=row["name"], batch=row["batch"], audio=row["audio"],
-        duration=row["duration"], samplerate=row["samplerate"], channels=row["channels"],
-        asr=row["asr"], words=words, alternatives=alts, status=row["status"],
-        skip_reason=row["skip_reason"], text=row["text"], annotator=row["annotator"],
-        seconds_on_clip=row["seconds_on_clip"], submitted_at=row["submitted_at"],
+        id=row["id"],
+        name=row["name"],
+        batch=row["batch"],
+        audio=row["audio"],
+        duration=row["duration"],
+        samplerate=row["samplerate"],
+        channels=row["channels"],
+        asr=row["asr"],
+        words=words,
+        alternatives=alts,
+        status=row["status"],
+        skip_reason=row["skip_reason"],
+        text=row["text"],
+        annotator=row["annotator"],
+        seconds_on_clip=row["seconds_on_clip"],
+        submitted_at=row["submitted_at"],
     )
 
 
@@ -117,11 +128,18 @@ class ClipsMixin:
         now = self.db.clock.now()
         rows = [
             (
-                c.name, batch_id, c.audio, c.duration, c.samplerate, c.channels, c.asr,
+                c.name,
+                batch_id,
+                c.audio,
+                c.duration,
+                c.samplerate,
+                c.channels,
+                c.asr,
                 json.dumps(c.words) if c.words else None,
                 json.dumps(c.alternatives) if c.alternatives else None,
                 "unplayable" if c.unplayable_reason else "pending",
-                c.unplayable_reason, now,
+                c.unplayable_reason,
+                now,
             )
             for c in clips
         ]
@@ -156,7 +174,9 @@ class ClipsMixin:
         row = self.db.query_one(_CLIP_SELECT + " WHERE c.name = ?", (name,))
         return _clip(row) if row else None
 
-    def iter_clips(self, statuses: Iterable[str] | None = None, chunk: int = 2000) -> Iterator[Clip]:
+    def iter_clips(
+        self, statuses: Iterable[str] | None = None, chunk: int = 2000
+    ) -> Iterator[Clip]:
         """Every clip in import order, read in chunks so memory stays flat on big stores."""
         where = ""
         params: tuple = ()
@@ -211,7 +231,9 @@ class ClipsMixin:
 
     def neighbour(self, clip_id: int, step: int) -> int | None:
         if step > 0:
-            row = self.db.query_one("SELECT id FROM clips WHERE id > ? ORDER BY id LIMIT 1", (clip_id,))
+            row = self.db.query_one(
+                "SELECT id FROM clips WHERE id > ? ORDER BY id LIMIT 1", (clip_id,)
+            )
         else:
             row = self.db.query_one(
                 "SELECT id FROM clips WHERE id < ? ORDER BY id DESC LIMIT 1", (clip_id,)
@@ -235,8 +257,13 @@ class ClipsMixin:
         self._finish(clip_id, "skipped", None, reason, annotator, seconds)
 
     def _finish(
-        self, clip_id: int, status: str, text: str | None, reason: str | None,
-        annotator: str, seconds: float,
+        self,
+        clip_id: int,
+        status: str,
+        text: str | None,
+        reason: str | None,
+        annotator: str,
+        seconds: float,
     ) -> None:
         now = self.db.clock.now()
         with self.db.write() as c:
@@ -255,8 +282,10 @@ class ClipsMixin:
             c.execute("DELETE FROM drafts WHERE clip_id = ?", (clip_id,))
             # Same transaction: the audit line (no transcript text) commits with the submit.
             self._ensure_user(c, annotator)
-            detail = {"seconds": round(seconds, 3),
-                      "reopened": bool(before and before[0] in ("done", "skipped"))}
+            detail = {
+                "seconds": round(seconds, 3),
+                "reopened": bool(before and before[0] in ("done", "skipped")),
+            }
             if status == "done":
                 detail["word_count"] = len((text or "").split())
             else:
@@ -278,7 +307,9 @@ class ClipsMixin:
         )
 
     # -- drafts ----------------------------------------------------------------------
-    def save_draft(self, clip_id: int, annotator: str, text: str, cursor: int, seconds: float) -> None:
+    def save_draft(
+        self, clip_id: int, annotator: str, text: str, cursor: int, seconds: float
+    ) -> None:
         with self.db.write() as c:
             c.execute(
                 "INSERT INTO drafts(clip_id, annotator, text, cursor, seconds, updated_at)"
@@ -301,7 +332,12 @@ class ClipsMixin:
 
     # -- what suggestions and stats read ---------------------------------------------
     def submitted_texts(self) -> list[str]:
-        return [r[0] for r in self.db.query("SELECT text FROM clips WHERE status = 'done' AND text IS NOT NULL")]
+        return [
+            r[0]
+            for r in self.db.query(
+                "SELECT text FROM clips WHERE status = 'done' AND text IS NOT NULL"
+            )
+        ]
 
     def done_since(self, since: float, annotator: str | None = None) -> int:
         q = "SELECT count(DISTINCT clip_id) FROM revisions WHERE at >= ? AND status IN ('done','skipped')"
@@ -317,7 +353,9 @@ class ClipsMixin:
         while True:
             rows = self.db.query(
                 "SELECT id, text, asr FROM clips WHERE status = 'done' AND text IS NOT NULL"
-                f" AND id > ? ORDER BY id LIMIT {int(chunk)}", (last,))
+                f" AND id > ? ORDER BY id LIMIT {int(chunk)}",
+                (last,),
+            )
             if not rows:
                 return
             for r in rows:
@@ -326,12 +364,17 @@ class ClipsMixin:
 
     def throughput_since(self, since: float) -> list[tuple[str, int, float]]:
         """Per annotator since `since`: (annotator, clips finished, seconds spent on them)."""
-        return [tuple(r) for r in self.db.query(
-            "SELECT annotator, count(DISTINCT clip_id), coalesce(sum(seconds), 0) FROM revisions"
-            " WHERE at >= ? AND status IN ('done','skipped') GROUP BY annotator ORDER BY annotator",
-            (since,))]
+        return [
+            tuple(r)
+            for r in self.db.query(
+                "SELECT annotator, count(DISTINCT clip_id), coalesce(sum(seconds), 0) FROM revisions"
+                " WHERE at >= ? AND status IN ('done','skipped') GROUP BY annotator ORDER BY annotator",
+                (since,),
+            )
+        ]
 
     def mean_seconds_on_clip(self) -> float | None:
         """Average time annotators spent per finished (done or skipped) clip."""
         return self.db.query_one(
-            "SELECT avg(seconds_on_clip) FROM clips WHERE status IN ('done','skipped')")[0]
+            "SELECT avg(seconds_on_clip) FROM clips WHERE status IN ('done','skipped')"
+        )[0]

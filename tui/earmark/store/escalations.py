@@ -34,9 +34,17 @@ class EscalationsMixin:
     db: Database
 
     def raise_escalation(
-        self, clip_id: int, raised_by: str, *, tier: str | None, category: str | None,
-        start: float | None = None, end: float | None = None, note: str = "",
-        policy: esc.DeadlinePolicy | None = None, tz: dt.tzinfo | None = None,
+        self,
+        clip_id: int,
+        raised_by: str,
+        *,
+        tier: str | None,
+        category: str | None,
+        start: float | None = None,
+        end: float | None = None,
+        note: str = "",
+        policy: esc.DeadlinePolicy | None = None,
+        tz: dt.tzinfo | None = None,
     ) -> int:
         """Record an escalation (and its flag); returns the escalation id."""
         tier = esc.check_tier(tier)
@@ -60,10 +68,20 @@ class EscalationsMixin:
                 " raised_by, raised_at, deadline) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (flag_id, clip_id, tier, category, start, end, note, raised_by, now, deadline),
             ).lastrowid
-            self.audit_append(raised_by, "escalate", clip_id, {
-                "escalation": esc_id, "flag": flag_id, "tier": tier, "category": category,
-                "start": start, "end": end, "deadline": esc.iso(deadline),
-            })
+            self.audit_append(
+                raised_by,
+                "escalate",
+                clip_id,
+                {
+                    "escalation": esc_id,
+                    "flag": flag_id,
+                    "tier": tier,
+                    "category": category,
+                    "start": start,
+                    "end": end,
+                    "deadline": esc.iso(deadline),
+                },
+            )
             return esc_id
 
     # -- reading ---------------------------------------------------------------------------
@@ -71,7 +89,9 @@ class EscalationsMixin:
         row = self.db.query_one(_SELECT + " WHERE e.id = ?", (esc_id,))
         return _escalation(row) if row else None
 
-    def escalations(self, *, raised_by: str | None = None, open_only: bool = False) -> list[esc.Escalation]:
+    def escalations(
+        self, *, raised_by: str | None = None, open_only: bool = False
+    ) -> list[esc.Escalation]:
         """In queue order: open first, then tier, then the earliest deadline."""
         q, params = _SELECT + " WHERE 1=1", []
         if raised_by is not None:
@@ -90,10 +110,13 @@ class EscalationsMixin:
 
     def escalations_for_clip(self, clip_id: int) -> list[esc.Escalation]:
         return esc.queue_order(
-            _escalation(r) for r in self.db.query(_SELECT + " WHERE e.clip_id = ?", (clip_id,)))
+            _escalation(r) for r in self.db.query(_SELECT + " WHERE e.clip_id = ?", (clip_id,))
+        )
 
     # -- the reviewer's steps -----------------------------------------------------------------
-    def _load_for_review(self, c: sqlite3.Connection, esc_id: int, user: str, doing: str) -> esc.Escalation:
+    def _load_for_review(
+        self, c: sqlite3.Connection, esc_id: int, user: str, doing: str
+    ) -> esc.Escalation:
         require(user, self._ensure_user(c, user), REVIEW_ROLES, doing)
         row = c.execute(_SELECT + " WHERE e.id = ?", (esc_id,)).fetchone()
         if row is None:
@@ -105,10 +128,14 @@ class EscalationsMixin:
             e = self._load_for_review(c, esc_id, user, "acknowledge escalations")
             esc.check_ack(e)
             now = self.db.clock.now()
-            c.execute("UPDATE escalations SET state = 'acknowledged', acked_by = ?, acked_at = ?"
-                      " WHERE id = ?", (user, now, esc_id))
-            self.audit_append(user, "escalation_ack", e.clip_id,
-                              {"escalation": esc_id, "overdue": e.overdue(now)})
+            c.execute(
+                "UPDATE escalations SET state = 'acknowledged', acked_by = ?, acked_at = ?"
+                " WHERE id = ?",
+                (user, now, esc_id),
+            )
+            self.audit_append(
+                user, "escalation_ack", e.clip_id, {"escalation": esc_id, "overdue": e.overdue(now)}
+            )
 
     def resolve_escalation(self, esc_id: int, user: str, outcome: str, note: str = "") -> str:
         """Resolve, or, for outcomes under the two-person rule, propose; returns the new state."""
@@ -118,8 +145,10 @@ class EscalationsMixin:
             state = esc.check_resolve(e, outcome)
             now = self.db.clock.now()
             if e.state == "raised":
-                c.execute("UPDATE escalations SET acked_by = ?, acked_at = ? WHERE id = ?",
-                          (user, now, esc_id))
+                c.execute(
+                    "UPDATE escalations SET acked_by = ?, acked_at = ? WHERE id = ?",
+                    (user, now, esc_id),
+                )
             if state == "pending_confirmation":
                 c.execute(
                     "UPDATE escalations SET state = ?, proposed_outcome = ?, proposed_note = ?,"
@@ -134,10 +163,18 @@ class EscalationsMixin:
                     (state, outcome, note, user, now, esc_id),
                 )
                 action = "escalation_resolve"
-            self.audit_append(user, action, e.clip_id, {
-                "escalation": esc_id, "outcome": outcome, "state": state,
-                "overdue": e.overdue(now), "with_note": bool(note),
-            })
+            self.audit_append(
+                user,
+                action,
+                e.clip_id,
+                {
+                    "escalation": esc_id,
+                    "outcome": outcome,
+                    "state": state,
+                    "overdue": e.overdue(now),
+                    "with_note": bool(note),
+                },
+            )
             return state
 
     def confirm_escalation(self, esc_id: int, user: str) -> None:
@@ -152,9 +189,16 @@ class EscalationsMixin:
                 " confirmed_by = ? WHERE id = ?",
                 (now, user, esc_id),
             )
-            self.audit_append(user, "escalation_confirm", e.clip_id, {
-                "escalation": esc_id, "outcome": e.proposed_outcome, "proposed_by": e.proposed_by,
-            })
+            self.audit_append(
+                user,
+                "escalation_confirm",
+                e.clip_id,
+                {
+                    "escalation": esc_id,
+                    "outcome": e.proposed_outcome,
+                    "proposed_by": e.proposed_by,
+                },
+            )
 
     def decline_escalation(self, esc_id: int, user: str) -> None:
         """A proposal the second reviewer does not confirm (or its proposer withdraws) goes
@@ -168,9 +212,16 @@ class EscalationsMixin:
                 " proposed_note = NULL, proposed_by = NULL, proposed_at = NULL WHERE id = ?",
                 (esc_id,),
             )
-            self.audit_append(user, "escalation_decline", e.clip_id, {
-                "escalation": esc_id, "outcome": e.proposed_outcome, "proposed_by": e.proposed_by,
-            })
+            self.audit_append(
+                user,
+                "escalation_decline",
+                e.clip_id,
+                {
+                    "escalation": esc_id,
+                    "outcome": e.proposed_outcome,
+                    "proposed_by": e.proposed_by,
+                },
+            )
 
     def overdue_escalations(self) -> list[esc.Escalation]:
         now = self.db.clock.now()

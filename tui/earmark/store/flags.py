@@ -16,7 +16,15 @@ from earmark.store.db import Database
 from earmark.textsafe import clean
 
 FLAG_KINDS = ("critical", "distressing", "escalation")
-CRITICAL_CATEGORIES = ("bank/card", "password/PIN", "address", "phone/email", "health", "government id", "other")
+CRITICAL_CATEGORIES = (
+    "bank/card",
+    "password/PIN",
+    "address",
+    "phone/email",
+    "health",
+    "government id",
+    "other",
+)
 
 
 @dataclass(frozen=True)
@@ -37,16 +45,28 @@ class Flag:
     downgraded_by: str | None = None
 
     def export(self) -> dict:
-        return {"kind": self.kind, "start": self.start, "end": self.end,
-                "category": self.category, "note": self.note}
+        return {
+            "kind": self.kind,
+            "start": self.start,
+            "end": self.end,
+            "category": self.category,
+            "note": self.note,
+        }
 
 
 def _flag(row) -> Flag:
     return Flag(
-        id=row["id"], clip_id=row["clip_id"], kind=row["kind"], start=row["start"], end=row["end"],
-        category=row["category"], note=row["note"],
+        id=row["id"],
+        clip_id=row["clip_id"],
+        kind=row["kind"],
+        start=row["start"],
+        end=row["end"],
+        category=row["category"],
+        note=row["note"],
         redact=tuple(json.loads(row["redact"])) if row["redact"] else (),
-        state=row["state"], raised_by=row["raised_by"], raised_at=row["raised_at"],
+        state=row["state"],
+        raised_by=row["raised_by"],
+        raised_at=row["raised_at"],
         **{k: row[k] for k in _DOWNGRADE_COLUMNS if k in row.keys()},
     )
 
@@ -60,14 +80,23 @@ class FlagsMixin:
     db: Database
 
     def add_flag(
-        self, clip_id: int, kind: str, raised_by: str, *, start: float | None = None,
-        end: float | None = None, category: str | None = None, note: str = "",
+        self,
+        clip_id: int,
+        kind: str,
+        raised_by: str,
+        *,
+        start: float | None = None,
+        end: float | None = None,
+        category: str | None = None,
+        note: str = "",
         redact: list[int] | None = None,
     ) -> int:
         if kind not in FLAG_KINDS:
             raise ValueError(f"unknown flag kind {kind!r}")
         if kind == "critical" and category is not None and category not in CRITICAL_CATEGORIES:
-            raise UserError(f"unknown category {category!r} (choose {', '.join(CRITICAL_CATEGORIES)})")
+            raise UserError(
+                f"unknown category {category!r} (choose {', '.join(CRITICAL_CATEGORIES)})"
+            )
         if start is not None and end is not None and end < start:
             start, end = end, start
         note = clean(note, max_len=MAX_FLAG_NOTE).strip()
@@ -76,13 +105,31 @@ class FlagsMixin:
             cur = c.execute(
                 "INSERT INTO flags(clip_id, kind, start, end, category, note, redact, raised_by, raised_at)"
                 " VALUES (?,?,?,?,?,?,?,?,?)",
-                (clip_id, kind, start, end, category, note,
-                 json.dumps(sorted(set(redact))) if redact else None, raised_by, self.db.clock.now()),
+                (
+                    clip_id,
+                    kind,
+                    start,
+                    end,
+                    category,
+                    note,
+                    json.dumps(sorted(set(redact))) if redact else None,
+                    raised_by,
+                    self.db.clock.now(),
+                ),
             )
-            self.audit_append(raised_by, "flag", clip_id, {
-                "flag": cur.lastrowid, "kind": kind, "start": start, "end": end,
-                "category": category, "redact_words": len(set(redact)) if redact else 0,
-            })
+            self.audit_append(
+                raised_by,
+                "flag",
+                clip_id,
+                {
+                    "flag": cur.lastrowid,
+                    "kind": kind,
+                    "start": start,
+                    "end": end,
+                    "category": category,
+                    "redact_words": len(set(redact)) if redact else 0,
+                },
+            )
             return cur.lastrowid
 
     def flag(self, flag_id: int) -> Flag | None:
@@ -97,14 +144,20 @@ class FlagsMixin:
         flag = self.flag(flag_id)
         if flag is None:
             raise UserError(f"no flag {flag_id}")
-        if "category" in fields and flag.kind == "critical" and fields["category"] is not None \
-                and fields["category"] not in CRITICAL_CATEGORIES:
+        if (
+            "category" in fields
+            and flag.kind == "critical"
+            and fields["category"] is not None
+            and fields["category"] not in CRITICAL_CATEGORIES
+        ):
             raise UserError(f"unknown category {fields['category']!r}")
         values = dict(fields)
         if "note" in values:
             values["note"] = clean(values["note"] or "", max_len=MAX_FLAG_NOTE).strip()
         if "redact" in values:
-            values["redact"] = json.dumps(sorted(set(values["redact"]))) if values["redact"] else None
+            values["redact"] = (
+                json.dumps(sorted(set(values["redact"]))) if values["redact"] else None
+            )
         start = values.get("start", flag.start)
         end = values.get("end", flag.end)
         if start is not None and end is not None and end < start:
@@ -134,25 +187,42 @@ class FlagsMixin:
             if flag.state != "active":
                 raise UserError(f"flag {flag_id} is already downgraded")
             if flag.downgrade_requested_by:
-                raise UserError(f"flag {flag_id}: {flag.downgrade_requested_by} already asked; "
-                                "a second reviewer confirms")
-            c.execute("UPDATE flags SET downgrade_requested_by = ?, downgrade_requested_at = ?"
-                      " WHERE id = ?", (user, self.db.clock.now(), flag_id))
+                raise UserError(
+                    f"flag {flag_id}: {flag.downgrade_requested_by} already asked; "
+                    "a second reviewer confirms"
+                )
+            c.execute(
+                "UPDATE flags SET downgrade_requested_by = ?, downgrade_requested_at = ?"
+                " WHERE id = ?",
+                (user, self.db.clock.now(), flag_id),
+            )
             self.audit_append(user, "flag_downgrade_request", flag.clip_id, {"flag": flag_id})
 
     def confirm_downgrade(self, flag_id: int, user: str) -> None:
         with self._tx() as c:
             require(user, self._ensure_user(c, user), REVIEW_ROLES, "confirm downgrades")
             flag = self.flag(flag_id)
-            if flag is None or flag.kind != "critical" or flag.state != "active" \
-                    or not flag.downgrade_requested_by:
+            if (
+                flag is None
+                or flag.kind != "critical"
+                or flag.state != "active"
+                or not flag.downgrade_requested_by
+            ):
                 raise UserError(f"flag {flag_id} has no downgrade awaiting confirmation")
             if flag.downgrade_requested_by == user:
-                raise UserError(f"flag {flag_id}: a second reviewer must confirm ({user} asked for it)")
-            c.execute("UPDATE flags SET state = 'downgraded', downgraded_by = ? WHERE id = ?",
-                      (user, flag_id))
-            self.audit_append(user, "flag_downgrade", flag.clip_id, {
-                "flag": flag_id, "requested_by": flag.downgrade_requested_by})
+                raise UserError(
+                    f"flag {flag_id}: a second reviewer must confirm ({user} asked for it)"
+                )
+            c.execute(
+                "UPDATE flags SET state = 'downgraded', downgraded_by = ? WHERE id = ?",
+                (user, flag_id),
+            )
+            self.audit_append(
+                user,
+                "flag_downgrade",
+                flag.clip_id,
+                {"flag": flag_id, "requested_by": flag.downgrade_requested_by},
+            )
 
     def cancel_downgrade(self, flag_id: int, user: str) -> None:
         with self._tx() as c:
@@ -160,8 +230,11 @@ class FlagsMixin:
             flag = self.flag(flag_id)
             if flag is None or not flag.downgrade_requested_by or flag.state != "active":
                 raise UserError(f"flag {flag_id} has no downgrade awaiting confirmation")
-            c.execute("UPDATE flags SET downgrade_requested_by = NULL, downgrade_requested_at = NULL"
-                      " WHERE id = ?", (flag_id,))
+            c.execute(
+                "UPDATE flags SET downgrade_requested_by = NULL, downgrade_requested_at = NULL"
+                " WHERE id = ?",
+                (flag_id,),
+            )
             self.audit_append(user, "flag_downgrade_decline", flag.clip_id, {"flag": flag_id})
 
     def critical_flags(self, *, include_downgraded: bool = False) -> list[Flag]:
@@ -172,9 +245,14 @@ class FlagsMixin:
 
     def content_warning(self, clip_id: int) -> str | None:
         """What anyone opening this clip should read first (and why it does not autoplay)."""
-        kinds = {r[0] for r in self.db.query(
-            "SELECT DISTINCT kind FROM flags WHERE clip_id = ? AND state = 'active'"
-            " AND kind IN ('distressing','escalation')", (clip_id,))}
+        kinds = {
+            r[0]
+            for r in self.db.query(
+                "SELECT DISTINCT kind FROM flags WHERE clip_id = ? AND state = 'active'"
+                " AND kind IN ('distressing','escalation')",
+                (clip_id,),
+            )
+        }
         return warning_for(kinds)
 
     def flags_for_clip(self, clip_id: int, *, include_downgraded: bool = False) -> list[Flag]:
@@ -193,8 +271,12 @@ class FlagsMixin:
         return counts
 
     def critical_clip_ids(self) -> set[int]:
-        return {r[0] for r in self.db.query(
-            "SELECT DISTINCT clip_id FROM flags WHERE kind = 'critical' AND state = 'active'")}
+        return {
+            r[0]
+            for r in self.db.query(
+                "SELECT DISTINCT clip_id FROM flags WHERE kind = 'critical' AND state = 'active'"
+            )
+        }
 
     def flags_by_clip(self) -> dict[int, list[Flag]]:
         """All active flags grouped by clip, for exports (flags are few next to clips)."""
@@ -209,7 +291,11 @@ def warning_for(kinds) -> str | None:
     who flagged it or why: escalations stay private."""
     kinds = set(kinds)
     if "distressing" in kinds:
-        return "Content warning: this clip was flagged as distressing. It will not play until you ask."
+        return (
+            "Content warning: this clip was flagged as distressing. It will not play until you ask."
+        )
     if "escalation" in kinds:
-        return "Content warning: this clip was escalated for review. It will not play until you ask."
+        return (
+            "Content warning: this clip was escalated for review. It will not play until you ask."
+        )
     return None

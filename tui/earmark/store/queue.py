@@ -80,4 +80,3 @@ class QueueMixin:
                 (low, high),
             )
         ]
-

@@ -45,8 +45,10 @@ class UsersMixin:
             return row[0]
         first = c.execute("SELECT count(*) FROM users").fetchone()[0] == 0
         role = "lead" if first else "annotator"
-        c.execute("INSERT INTO users(name, role, joined_at) VALUES (?,?,?)",
-                  (name, role, self.db.clock.now()))
+        c.execute(
+            "INSERT INTO users(name, role, joined_at) VALUES (?,?,?)",
+            (name, role, self.db.clock.now()),
+        )
         self.audit_append(name, "user_join", None, {"role": role, "first_user": first})
         return role
 
@@ -55,8 +57,12 @@ class UsersMixin:
         return row[0] if row else None
 
     def users(self) -> list[User]:
-        return [User(*r) for r in self.db.query(
-            "SELECT name, role, joined_at, granted_by, granted_at FROM users ORDER BY joined_at, name")]
+        return [
+            User(*r)
+            for r in self.db.query(
+                "SELECT name, role, joined_at, granted_by, granted_at FROM users ORDER BY joined_at, name"
+            )
+        ]
 
     def require_role(self, user: str, allowed: tuple[str, ...], doing: str) -> str:
         role = self.ensure_user(user)
@@ -84,8 +90,9 @@ class UsersMixin:
                 " granted_by = excluded.granted_by, granted_at = excluded.granted_at",
                 (name, role, now, actor, now),
             )
-            self.audit_append(actor, "role_grant", None,
-                              {"user": name, "role": role, "was": old_role})
+            self.audit_append(
+                actor, "role_grant", None, {"user": name, "role": role, "was": old_role}
+            )
 
     # -- the lead's wellbeing settings --------------------------------------------------
     def wellbeing_settings(self) -> dict:
@@ -96,12 +103,23 @@ class UsersMixin:
             out[key] = float(value) if value is not None and key != "break_text" else value
         return out
 
-    def set_wellbeing(self, actor: str, *, soft_minutes: float | None = None,
-                      hard_minutes: float | None = None, break_text: str | None = None) -> None:
+    def set_wellbeing(
+        self,
+        actor: str,
+        *,
+        soft_minutes: float | None = None,
+        hard_minutes: float | None = None,
+        break_text: str | None = None,
+    ) -> None:
         from earmark.textsafe import clean
 
-        values = {"soft_minutes": soft_minutes, "hard_minutes": hard_minutes,
-                  "break_text": clean(break_text, max_len=MAX_BREAK_TEXT) if break_text is not None else None}
+        values = {
+            "soft_minutes": soft_minutes,
+            "hard_minutes": hard_minutes,
+            "break_text": clean(break_text, max_len=MAX_BREAK_TEXT)
+            if break_text is not None
+            else None,
+        }
         for key in ("soft_minutes", "hard_minutes"):
             if values[key] is not None and not (0 < float(values[key]) <= 24 * 60):
                 raise UserError(f"{key.replace('_', ' ')} must be between 0 and 1440 minutes")
@@ -109,8 +127,11 @@ class UsersMixin:
             roles_mod.require(actor, self._ensure_user(c, actor), ("lead",), "set wellbeing limits")
             current = self.wellbeing_settings()
             merged = {k: (v if v is not None else current[k]) for k, v in values.items()}
-            if (merged["soft_minutes"] is not None and merged["hard_minutes"] is not None
-                    and merged["soft_minutes"] > merged["hard_minutes"]):
+            if (
+                merged["soft_minutes"] is not None
+                and merged["hard_minutes"] is not None
+                and merged["soft_minutes"] > merged["hard_minutes"]
+            ):
                 raise UserError("the soft limit must not be above the hard limit")
             changed = []
             for key, value in values.items():
@@ -129,16 +150,22 @@ class UsersMixin:
 
     # -- opt-outs (no reason asked, not audited: they are the annotator's own business) -----
     def opt_outs(self, user: str) -> set[str]:
-        return {r[0] for r in self.db.query("SELECT category FROM opt_outs WHERE user = ?", (user,))}
+        return {
+            r[0] for r in self.db.query("SELECT category FROM opt_outs WHERE user = ?", (user,))
+        }
 
     def set_opt_out(self, user: str, category: str, opted_out: bool = True) -> None:
         from earmark.wellbeing import OPT_OUT_CATEGORIES
 
         if category not in OPT_OUT_CATEGORIES:
-            raise UserError(f"unknown category {category!r} (choose {', '.join(OPT_OUT_CATEGORIES)})")
+            raise UserError(
+                f"unknown category {category!r} (choose {', '.join(OPT_OUT_CATEGORIES)})"
+            )
         with self._tx() as c:
             if opted_out:
-                c.execute("INSERT OR IGNORE INTO opt_outs(user, category) VALUES (?, ?)", (user, category))
+                c.execute(
+                    "INSERT OR IGNORE INTO opt_outs(user, category) VALUES (?, ?)", (user, category)
+                )
             else:
                 c.execute("DELETE FROM opt_outs WHERE user = ? AND category = ?", (user, category))
 

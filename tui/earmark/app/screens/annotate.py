@@ -51,12 +51,29 @@ if TYPE_CHECKING:
     from earmark.app.app import AnnotatorApp
 
 SHORT = {
-    "play_pause": "Play", "stop": "Stop", "rewind": "Back", "forward": "Fwd", "slower": "Slower",
-    "faster": "Faster", "normal_speed": "1x", "replay_word": "Word", "submit": "Submit",
-    "accept_asr": "ASR ok", "next_clip": "Next", "prev_clip": "Prev", "skip": "Skip",
-    "accept_suggestion": "Suggest", "flag_critical": "Critical", "flag_distressing": "Distress",
-    "escalate": "Escalate", "help": "Help", "quit": "Quit", "next_low_conf": "Unsure→",
-    "prev_low_conf": "←Unsure", "accept_utterance": "Seen", "use_alternative": "Alt",
+    "play_pause": "Play",
+    "stop": "Stop",
+    "rewind": "Back",
+    "forward": "Fwd",
+    "slower": "Slower",
+    "faster": "Faster",
+    "normal_speed": "1x",
+    "replay_word": "Word",
+    "submit": "Submit",
+    "accept_asr": "ASR ok",
+    "next_clip": "Next",
+    "prev_clip": "Prev",
+    "skip": "Skip",
+    "accept_suggestion": "Suggest",
+    "flag_critical": "Critical",
+    "flag_distressing": "Distress",
+    "escalate": "Escalate",
+    "help": "Help",
+    "quit": "Quit",
+    "next_low_conf": "Unsure→",
+    "prev_low_conf": "←Unsure",
+    "accept_utterance": "Seen",
+    "use_alternative": "Alt",
     **{f"suggestion_{n}": f"Sugg {n}" for n in range(1, 6)},
 }
 FOOTER = ("submit", "accept_asr", "play_pause", "skip", "help", "quit")  # fits in 80 columns
@@ -69,14 +86,22 @@ def screen_bindings() -> list[Binding]:
     """One priority binding per id, default keys from keymaps/default.toml."""
     km = load_keymap(None)
     return [
-        Binding(km.bindings[bid], f"cmd({ACTIONS.get(bid, bid)!r})", SHORT.get(bid, bid),
-                show=bid in FOOTER,
-                priority=True, tooltip=DESCRIPTIONS.get(bid, ""), id=bid)
+        Binding(
+            km.bindings[bid],
+            f"cmd({ACTIONS.get(bid, bid)!r})",
+            SHORT.get(bid, bid),
+            show=bid in FOOTER,
+            priority=True,
+            tooltip=DESCRIPTIONS.get(bid, ""),
+            id=bid,
+        )
         for bid in (*FOOTER, *[i for i in ALL_IDS if i not in FOOTER])
     ]
 
 
-def _rank_word_suggestions(fragment: str, alternatives: list[str], typed: list[str], clip) -> list[str]:
+def _rank_word_suggestions(
+    fragment: str, alternatives: list[str], typed: list[str], clip
+) -> list[str]:
     """The five words to offer for the word under the cursor, best first.
 
     On a word the recogniser wrote (the cursor moved onto an unsure word), its other guesses
@@ -100,9 +125,14 @@ def _rank_word_suggestions(fragment: str, alternatives: list[str], typed: list[s
 class ClipShown(Message):
     """A transition finished in a worker: the clip to draw now (None: queue empty) or an error."""
 
-    def __init__(self, state: ClipState | None, error: str | None = None,
-                 done_today: int | None = None, flags: list | None = None,
-                 decoded=None) -> None:
+    def __init__(
+        self,
+        state: ClipState | None,
+        error: str | None = None,
+        done_today: int | None = None,
+        flags: list | None = None,
+        decoded=None,
+    ) -> None:
         super().__init__()
         self.state, self.error, self.done_today = state, error, done_today
         self.flags = flags or []
@@ -182,7 +212,9 @@ class AnnotateScreen(Screen):
                 yield WaveformView(id="waveform")
                 yield AsrView(id="asr")
                 yield TranscriptInput(
-                    placeholder="transcript", id="editor", select_on_focus=False,
+                    placeholder="transcript",
+                    id="editor",
+                    select_on_focus=False,
                 )
                 yield SuggestionsBar(id="suggestions")
                 yield TextBox(id="message")
@@ -223,8 +255,9 @@ class AnnotateScreen(Screen):
             try:
                 session.claim()  # durable, but the screen need not wait for it
             except Exception as exc:
-                self.app.call_from_thread(self._say, f"could not claim the clip: {exc}",
-                                          severity="error")
+                self.app.call_from_thread(
+                    self._say, f"could not claim the clip: {exc}", severity="error"
+                )
             self._prefetch_after(state)
 
     def _ready_audio(self, state: ClipState | None):
@@ -301,12 +334,15 @@ class AnnotateScreen(Screen):
             self.done_today = msg.done_today
         if msg.error:
             self._say(msg.error, severity="error", timeout=6)
-            if msg.state is not None and self.clip_state is not None \
-                    and msg.state.clip.id == self.clip_state.clip.id:
+            if (
+                msg.state is not None
+                and self.clip_state is not None
+                and msg.state.clip.id == self.clip_state.clip.id
+            ):
                 return  # stay put: the editor still holds the text
         self.flags = msg.flags
         self._show(msg.state, msg.decoded)
-        for note in (msg.state.notices if msg.state else ()):
+        for note in msg.state.notices if msg.state else ():
             self._say(note, severity="warning", timeout=8)
 
     def _show(self, state: ClipState | None, decoded=None) -> None:
@@ -379,8 +415,11 @@ class AnnotateScreen(Screen):
         try:
             self.player.load(d.samples, d.samplerate, key=self.clip_state.clip.name, gain=d.gain)
             self.player.speed = self.speed
-            if autoplay and self.player.available and sensitive_for(self).autoplay_allowed(
-                    self.clip_state.clip.id, self.flags):  # never a clip with a content warning
+            if (
+                autoplay
+                and self.player.available
+                and sensitive_for(self).autoplay_allowed(self.clip_state.clip.id, self.flags)
+            ):  # never a clip with a content warning
                 self.player.play()
         except Exception as exc:
             self.audio_reason = f"no audio: {clean(exc)}"
@@ -438,7 +477,9 @@ class AnnotateScreen(Screen):
     def _update_suggestions_now(self) -> None:
         self._suggest_due = False
         bar = self.query_one(SuggestionsBar)
-        keys = [self._key("accept_suggestion")] + [self._key(f"suggestion_{n}") for n in range(2, 6)]
+        keys = [self._key("accept_suggestion")] + [
+            self._key(f"suggestion_{n}") for n in range(2, 6)
+        ]
         if self.suggester is None or self.clip_state is None:
             bar.show([], keys, status=self.suggest_status if self.clip_state else "")
             return
@@ -446,7 +487,9 @@ class AnnotateScreen(Screen):
         alternatives: list[str] = []
         if b > a:
             editor = self.query_one(TranscriptInput)
-            alternatives = word_alternatives(self.clip_state.clip, editor.value, editor.cursor_position)
+            alternatives = word_alternatives(
+                self.clip_state.clip, editor.value, editor.cursor_position
+            )
         typed: list[str] = []
         if fragment.strip():
             try:
@@ -462,8 +505,13 @@ class AnnotateScreen(Screen):
                 utterance = u
         except Exception:
             utterance = None
-        bar.show(words, keys, utterance=utterance, utterance_key=self._key("accept_utterance"),
-                 status="type to get suggestions")
+        bar.show(
+            words,
+            keys,
+            utterance=utterance,
+            utterance_key=self._key("accept_utterance"),
+            status="type to get suggestions",
+        )
 
     def _key(self, bid: str) -> str:
         from earmark.app.screens.help import key_label
@@ -497,8 +545,12 @@ class AnnotateScreen(Screen):
             return link
         if self.clip_state is not None and self.clip_state.clip.playable and self.decoded is None:
             return "audio: decoding"
-        return {"playing": "▶ playing", "paused": "❚❚ paused", "stopped": "■ stopped",
-                "empty": "■ stopped"}.get(p.state, p.state)
+        return {
+            "playing": "▶ playing",
+            "paused": "❚❚ paused",
+            "stopped": "■ stopped",
+            "empty": "■ stopped",
+        }.get(p.state, p.state)
 
     def _refresh_status(self) -> None:
         s = self.clip_state
@@ -529,8 +581,11 @@ class AnnotateScreen(Screen):
             return
         low = set(low_confidence(s.clip))
         words = [(w.start, i in low) for i, w in enumerate(s.clip.words) if w.start is not None]
-        flags = [(f.start, f.end if f.end is not None else f.start)
-                 for f in self.flags if f.start is not None and f.clip_id == s.clip.id]
+        flags = [
+            (f.start, f.end if f.end is not None else f.start)
+            for f in self.flags
+            if f.start is not None and f.clip_id == s.clip.id
+        ]
         duration = self.decoded.duration if self.decoded is not None else (s.clip.duration or 0.0)
         self.query_one(WaveformView).set_marks(words, flags, duration)
 
@@ -557,8 +612,9 @@ class AnnotateScreen(Screen):
             return
         text = self.query_one(TranscriptInput).value
         if not text.strip():
-            self._say("The transcript is empty: type what you hear, or skip the clip.",
-                        severity="warning")
+            self._say(
+                "The transcript is empty: type what you hear, or skip the clip.", severity="warning"
+            )
             return
         self._sync_editor()
         self._go(self._submit_and_learn, text)
@@ -786,5 +842,5 @@ def _problem(message: str, path: str) -> str:
     """An AudioError names the file first; the status line has room only for the problem."""
     for prefix in (f"{path}: ",):
         if message.startswith(prefix):
-            return message[len(prefix):]
+            return message[len(prefix) :]
     return message

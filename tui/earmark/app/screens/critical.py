@@ -35,15 +35,30 @@ class CriticalFlagScreen(ModalScreen[bool]):
 
     CSS_PATH = "critical.tcss"
     BINDINGS = [
-        Binding("enter", "save", "Keep", priority=True, id="critical_save",
-                tooltip="Keep the flag with what is shown"),
-        Binding("escape", "cancel", "As recorded", id="critical_cancel",
-                tooltip="Keep the flag exactly as the key recorded it"),
-        *[Binding(f"alt+{n}", f"category({n - 1})", show=False, id=f"critical_category_{n}")
-          for n in range(1, len(CRITICAL_CATEGORIES) + 1)],
+        Binding(
+            "enter",
+            "save",
+            "Keep",
+            priority=True,
+            id="critical_save",
+            tooltip="Keep the flag with what is shown",
+        ),
+        Binding(
+            "escape",
+            "cancel",
+            "As recorded",
+            id="critical_cancel",
+            tooltip="Keep the flag exactly as the key recorded it",
+        ),
+        *[
+            Binding(f"alt+{n}", f"category({n - 1})", show=False, id=f"critical_category_{n}")
+            for n in range(1, len(CRITICAL_CATEGORIES) + 1)
+        ],
     ]
 
-    def __init__(self, store, flag_id: int, clip, words: Sequence, *, user: str | None = None) -> None:
+    def __init__(
+        self, store, flag_id: int, clip, words: Sequence, *, user: str | None = None
+    ) -> None:
         super().__init__()
         self.store = store
         self.flag_id = flag_id
@@ -57,23 +72,41 @@ class CriticalFlagScreen(ModalScreen[bool]):
         current = f.category if f and f.category in CRITICAL_CATEGORIES else DEFAULT_CATEGORY
         where = f"at {f.start:.1f} s" if f and f.start is not None else ""
         with Vertical(id="critical-box"):
-            yield Label(Content(f"Critical: personal data {where} in clip {clean(self.clip.name)}. "
-                                "Recorded; refine or press enter."), id="critical-title")
+            yield Label(
+                Content(
+                    f"Critical: personal data {where} in clip {clean(self.clip.name)}. "
+                    "Recorded; refine or press enter."
+                ),
+                id="critical-title",
+            )
             with Horizontal(id="critical-columns"):
                 with Vertical(id="critical-left"):
                     yield Label("category (↑↓ or alt+1-7)", classes="critical-heading")
                     options = OptionList(
-                        *[Option(Content(f"{n} {c}"), id=c) for n, c in enumerate(CRITICAL_CATEGORIES, 1)],
+                        *[
+                            Option(Content(f"{n} {c}"), id=c)
+                            for n, c in enumerate(CRITICAL_CATEGORIES, 1)
+                        ],
                         id="critical-category",
                     )
                     options.highlighted = CRITICAL_CATEGORIES.index(current)
                     yield options
                     yield Label("audio to mute (s)", classes="critical-heading")
                     with Horizontal(id="critical-span"):
-                        yield Input(self._fmt(f.start if f else None), type="number",
-                                    id="critical-start", placeholder="start", compact=True)
-                        yield Input(self._fmt(f.end if f else None), type="number",
-                                    id="critical-end", placeholder="end", compact=True)
+                        yield Input(
+                            self._fmt(f.start if f else None),
+                            type="number",
+                            id="critical-start",
+                            placeholder="start",
+                            compact=True,
+                        )
+                        yield Input(
+                            self._fmt(f.end if f else None),
+                            type="number",
+                            id="critical-end",
+                            placeholder="end",
+                            compact=True,
+                        )
                 with Vertical(id="critical-right"):
                     yield Label("words to redact (space marks)", classes="critical-heading")
                     marked = set(f.redact) if f else set()
@@ -101,7 +134,9 @@ class CriticalFlagScreen(ModalScreen[bool]):
     def _values(self) -> dict | None:
         options = self.query_one("#critical-category", OptionList)
         index = options.highlighted
-        fields: dict = {"category": CRITICAL_CATEGORIES[index] if index is not None else DEFAULT_CATEGORY}
+        fields: dict = {
+            "category": CRITICAL_CATEGORIES[index] if index is not None else DEFAULT_CATEGORY
+        }
         try:
             raw_start = self.query_one("#critical-start", Input).value.strip()
             raw_end = self.query_one("#critical-end", Input).value.strip()
@@ -110,7 +145,11 @@ class CriticalFlagScreen(ModalScreen[bool]):
         except ValueError:
             self.query_one("#critical-error", Label).update("the span needs numbers of seconds")
             return None
-        if start is not None and start < 0 or (start is not None and end is not None and end < start):
+        if (
+            start is not None
+            and start < 0
+            or (start is not None and end is not None and end < start)
+        ):
             self.query_one("#critical-error", Label).update("the span must start before it ends")
             return None
         fields["start"], fields["end"] = start, end

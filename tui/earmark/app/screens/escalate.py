@@ -40,14 +40,25 @@ class EscalateScreen(ModalScreen[int | None]):
 
     CSS_PATH = "escalate.tcss"
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="escalate_cancel",
-                tooltip="Back to the clip without escalating"),
-        Binding("ctrl+s", "send", "Escalate", id="escalate_send",
-                tooltip="Send to the reviewers (category and tier must be chosen)"),
+        Binding(
+            "escape",
+            "cancel",
+            "Cancel",
+            id="escalate_cancel",
+            tooltip="Back to the clip without escalating",
+        ),
+        Binding(
+            "ctrl+s",
+            "send",
+            "Escalate",
+            id="escalate_send",
+            tooltip="Send to the reviewers (category and tier must be chosen)",
+        ),
     ]
 
-    def __init__(self, store, clip, user: str, playhead: float, *,
-                 policy: DeadlinePolicy | None = None) -> None:
+    def __init__(
+        self, store, clip, user: str, playhead: float, *, policy: DeadlinePolicy | None = None
+    ) -> None:
         super().__init__()
         self.store = store
         self.clip = clip
@@ -60,8 +71,9 @@ class EscalateScreen(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         start, end = default_span(self.playhead, getattr(self.clip, "duration", None))
         with Vertical(id="escalate-box"):
-            yield Label(Content(f"Escalate clip {clean(self.clip.name)} to a reviewer"),
-                        id="escalate-title")
+            yield Label(
+                Content(f"Escalate clip {clean(self.clip.name)} to a reviewer"), id="escalate-title"
+            )
             with Horizontal(id="escalate-choices"):
                 with Vertical(id="escalate-left"):
                     yield Label("What did you hear?", classes="escalate-heading")
@@ -76,19 +88,36 @@ class EscalateScreen(ModalScreen[int | None]):
                     yield Label("", id="escalate-deadline")
             with Horizontal(id="escalate-span"):
                 yield Label("span (s) ", classes="escalate-heading")
-                yield Input(f"{start:g}", type="number", id="escalate-start", compact=True,
-                            tooltip="where the part to hear starts, seconds into the clip")
+                yield Input(
+                    f"{start:g}",
+                    type="number",
+                    id="escalate-start",
+                    compact=True,
+                    tooltip="where the part to hear starts, seconds into the clip",
+                )
                 yield Label(" to ")
-                yield Input(f"{end:g}", type="number", id="escalate-end", compact=True,
-                            tooltip="where it ends")
-            yield Input(placeholder="note: short and factual (what, at what second)",
-                        max_length=MAX_NOTE, id="escalate-note", compact=True)
+                yield Input(
+                    f"{end:g}",
+                    type="number",
+                    id="escalate-end",
+                    compact=True,
+                    tooltip="where it ends",
+                )
+            yield Input(
+                placeholder="note: short and factual (what, at what second)",
+                max_length=MAX_NOTE,
+                id="escalate-note",
+                compact=True,
+            )
             yield Label("", id="escalate-error")
             with Horizontal(id="escalate-buttons"):
                 yield Button("Escalate", variant="error", id="escalate-send", compact=True)
                 yield Button("Cancel", id="escalate-cancel", compact=True)
-            yield Label("tab: next field · ↑↓ enter: choose · ctrl+s or enter in the note: "
-                        "send · esc: cancel", id="escalate-hint")
+            yield Label(
+                "tab: next field · ↑↓ enter: choose · ctrl+s or enter in the note: "
+                "send · esc: cancel",
+                id="escalate-hint",
+            )
 
     def on_mount(self) -> None:
         self.query_one("#escalate-category", RadioSet).focus()
@@ -103,7 +132,8 @@ class EscalateScreen(ModalScreen[int | None]):
         due = self.policy.deadline(self.tier, self.store.clock.now())
         when = dt.datetime.fromtimestamp(due).strftime("%a %d %b %H:%M")
         self.query_one("#escalate-deadline", Label).update(
-            Content(f"{TIER_HELP[self.tier]}\na reviewer must act by {when}"))
+            Content(f"{TIER_HELP[self.tier]}\na reviewer must act by {when}")
+        )
 
     @on(Input.Submitted, "#escalate-note")
     @on(Button.Pressed, "#escalate-send")
@@ -147,8 +177,14 @@ class EscalateScreen(ModalScreen[int | None]):
         note = self.query_one("#escalate-note", Input).value
         try:
             esc_id = self.store.raise_escalation(
-                self.clip.id, self.user, tier=self.tier, category=self.category,
-                start=span[0], end=span[1], note=note, policy=self.policy,
+                self.clip.id,
+                self.user,
+                tier=self.tier,
+                category=self.category,
+                start=span[0],
+                end=span[1],
+                note=note,
+                policy=self.policy,
             )
         except UserError as exc:
             self._error(str(exc))

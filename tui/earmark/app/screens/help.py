@@ -14,8 +14,17 @@ from earmark.keymap import DESCRIPTIONS, PUBLIC_IDS, Keymap
 
 def key_label(key: str) -> str:
     """A key as people write it: ctrl+space -> ctrl+space, pagedown -> pgdn, f9 -> F9."""
-    short = {"pagedown": "pgdn", "pageup": "pgup", "enter": "enter", "escape": "esc",
-             "full_stop": ".", "comma": ",", "minus": "-", "equals_sign": "=", "slash": "/"}
+    short = {
+        "pagedown": "pgdn",
+        "pageup": "pgup",
+        "enter": "enter",
+        "escape": "esc",
+        "full_stop": ".",
+        "comma": ",",
+        "minus": "-",
+        "equals_sign": "=",
+        "slash": "/",
+    }
     parts = key.split("+")
     base = parts[-1]
     base = short.get(base, base.upper() if base.startswith("f") and base[1:].isdigit() else base)
@@ -42,8 +51,10 @@ class HelpScreen(ModalScreen[None]):
                 keys = ", ".join(key_label(k) for k in self.keymap.keys(bid)) or "(none)"
                 table.add_row(Text(bid), Text(keys), Text(DESCRIPTIONS.get(bid, "")), key=bid)
             yield table
-            yield Label("Typing always types: commands use function keys and ctrl/alt chords.",
-                        id="help-hint")
+            yield Label(
+                "Typing always types: commands use function keys and ctrl/alt chords.",
+                id="help-hint",
+            )
 
     def action_close(self) -> None:
         self.dismiss(None)

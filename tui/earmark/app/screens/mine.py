@@ -66,8 +66,11 @@ class MyEscalationsScreen(ModalScreen[None]):
             table.add_row(
                 Text(str(e.id)),
                 Text(dt.datetime.fromtimestamp(e.raised_at).strftime("%d %b %H:%M")),
-                Text(e.tier), Text(clean(e.category)), Text(clean(e.clip)),
-                Text(state, style="bold" if e.state != "resolved" else ""), Text(outcome),
+                Text(e.tier),
+                Text(clean(e.category)),
+                Text(clean(e.clip)),
+                Text(state, style="bold" if e.state != "resolved" else ""),
+                Text(outcome),
                 key=str(e.id),
             )
         if not items:

@@ -26,12 +26,25 @@ class BreakScreen(ModalScreen[float]):
 
     CSS_PATH = "rest.tcss"
     BINDINGS = [
-        Binding("escape,enter", "back", "Back to work", id="break_back", priority=True,
-                tooltip="End the break and return to the clip"),
+        Binding(
+            "escape,enter",
+            "back",
+            "Back to work",
+            id="break_back",
+            priority=True,
+            tooltip="End the break and return to the clip",
+        ),
     ]
 
-    def __init__(self, store, user: str, reason: str, *, wellbeing: Wellbeing | None = None,
-                 settings: dict | None = None) -> None:
+    def __init__(
+        self,
+        store,
+        user: str,
+        reason: str,
+        *,
+        wellbeing: Wellbeing | None = None,
+        settings: dict | None = None,
+    ) -> None:
         super().__init__()
         self.store = store
         self.user = user
@@ -45,17 +58,23 @@ class BreakScreen(ModalScreen[float]):
         minutes = wb.minutes_today()
         with Vertical(id="break-box"):
             yield Label(Content(clean(self.reason)), id="break-reason")
-            yield Label(Content(
-                f"Today you have heard {minutes:.0f} min of audio flagged distressing or escalated "
-                f"(soft limit {policy.soft_minutes:g}, hard limit {policy.hard_minutes:g})."),
-                id="break-exposure")
+            yield Label(
+                Content(
+                    f"Today you have heard {minutes:.0f} min of audio flagged distressing or escalated "
+                    f"(soft limit {policy.soft_minutes:g}, hard limit {policy.hard_minutes:g})."
+                ),
+                id="break-exposure",
+            )
             yield Static(Content(clean(policy.break_text)), id="break-text")
             yield Label("on break 00:00", id="break-counter")
-            yield Label("You may stop hearing these (no reason needed; space toggles):",
-                        classes="break-heading")
+            yield Label(
+                "You may stop hearing these (no reason needed; space toggles):",
+                classes="break-heading",
+            )
             outs = self.store.opt_outs(self.user)
             yield SelectionList[str](
-                *[(Content(c), c, c in outs) for c in OPT_OUT_CATEGORIES], id="break-optouts")
+                *[(Content(c), c, c in outs) for c in OPT_OUT_CATEGORIES], id="break-optouts"
+            )
             yield Label("enter or esc: back to work", id="break-hint")
 
     def on_mount(self) -> None:

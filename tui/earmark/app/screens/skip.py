@@ -16,8 +16,10 @@ class SkipScreen(ModalScreen[str | None]):
     CSS_PATH = "skip.tcss"
     BINDINGS = [
         Binding("escape", "cancel", "Back to the clip", id="skip_cancel"),
-        *[Binding(str(n), f"choose({n - 1})", show=False, id=f"skip_reason_{n}")
-          for n in range(1, len(SKIP_REASONS) + 1)],
+        *[
+            Binding(str(n), f"choose({n - 1})", show=False, id=f"skip_reason_{n}")
+            for n in range(1, len(SKIP_REASONS) + 1)
+        ],
     ]
 
     def compose(self) -> ComposeResult:

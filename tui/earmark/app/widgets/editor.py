@@ -44,8 +44,9 @@ class TranscriptInput(Input):
         self.call_after_refresh(self.reveal_cursor)
 
     def reveal_cursor(self) -> None:
-        self.scroll_to_region(Region(self._cursor_offset, 0, width=1, height=1),
-                              force=True, animate=False)
+        self.scroll_to_region(
+            Region(self._cursor_offset, 0, width=1, height=1), force=True, animate=False
+        )
 
     def load(self, text: str, cursor: int) -> None:
         self.value = text

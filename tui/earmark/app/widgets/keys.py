@@ -8,13 +8,25 @@ from textual.widgets import Static
 from earmark.keymap import Keymap
 
 CARD = (
-    ("submit", "Submit, next clip"), ("accept_asr", "ASR is right"), ("skip", "Skip (why?)"),
-    ("play_pause", "Play / pause"), ("replay_word", "Hear word at cursor"),
-    ("rewind", "Back 2 s"), ("forward", "Forward 2 s"), ("slower", "Slower"), ("faster", "Faster"),
-    ("accept_suggestion", "Take suggestion"), ("next_low_conf", "Next unsure word"),
-    ("use_alternative", "ASR alternative"), ("next_clip", "Next clip"), ("prev_clip", "Previous clip"),
-    ("flag_critical", "Flag personal data"), ("flag_distressing", "Flag distressing"),
-    ("escalate", "Escalate"), ("help", "All keys"), ("quit", "Quit (draft kept)"),
+    ("submit", "Submit, next clip"),
+    ("accept_asr", "ASR is right"),
+    ("skip", "Skip (why?)"),
+    ("play_pause", "Play / pause"),
+    ("replay_word", "Hear word at cursor"),
+    ("rewind", "Back 2 s"),
+    ("forward", "Forward 2 s"),
+    ("slower", "Slower"),
+    ("faster", "Faster"),
+    ("accept_suggestion", "Take suggestion"),
+    ("next_low_conf", "Next unsure word"),
+    ("use_alternative", "ASR alternative"),
+    ("next_clip", "Next clip"),
+    ("prev_clip", "Previous clip"),
+    ("flag_critical", "Flag personal data"),
+    ("flag_distressing", "Flag distressing"),
+    ("escalate", "Escalate"),
+    ("help", "All keys"),
+    ("quit", "Quit (draft kept)"),
 )
 
 

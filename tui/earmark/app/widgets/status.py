@@ -21,7 +21,7 @@ class StatusInfo:
     speed: float = 1.0
     audio: str = "audio: starting"
     clip_state: str = ""  # "reopened (done)", "unplayable: ..." or ""
-    exposure: str = ""    # the wellbeing meter, once anything flagged was heard today
+    exposure: str = ""  # the wellbeing meter, once anything flagged was heard today
 
 
 def _mmss(seconds: float) -> str:
@@ -33,12 +33,19 @@ def status_content(info: StatusInfo) -> Content:
     """Plain text pieces, separated so the eye finds each one; untrusted parts cleaned."""
     clip = f"clip {info.position} of {info.total}" if info.total else "no clips"
     parts: list[str | tuple[str, str]] = [
-        (clean(info.batch)[:24] or "-", "bold"), " │ ", clip,
-        " │ ", f"today {info.done_today}",
-        " │ ", f"{info.per_hour:.0f}/h",
-        " │ ", f"on clip {_mmss(info.on_clip)}",
-        " │ ", f"{info.speed:.2g}x" if info.speed != 1.0 else "1x",
-        " │ ", (clean(info.audio), "italic" if info.audio.startswith("no audio") else ""),
+        (clean(info.batch)[:24] or "-", "bold"),
+        " │ ",
+        clip,
+        " │ ",
+        f"today {info.done_today}",
+        " │ ",
+        f"{info.per_hour:.0f}/h",
+        " │ ",
+        f"on clip {_mmss(info.on_clip)}",
+        " │ ",
+        f"{info.speed:.2g}x" if info.speed != 1.0 else "1x",
+        " │ ",
+        (clean(info.audio), "italic" if info.audio.startswith("no audio") else ""),
     ]
     if info.exposure:  # before the audio state: a limit passed matters more than "playing"
         parts[-2:-2] = [" │ ", (clean(info.exposure), "bold" if " - " in info.exposure else "")]

@@ -10,8 +10,14 @@ from earmark.app.widgets.textbox import TextBox
 from earmark.textsafe import clean
 
 
-def suggestions_content(words: Sequence[str], keys: Sequence[str], *, utterance: str | None = None,
-                        utterance_key: str = "", status: str = "") -> Content:
+def suggestions_content(
+    words: Sequence[str],
+    keys: Sequence[str],
+    *,
+    utterance: str | None = None,
+    utterance_key: str = "",
+    status: str = "",
+) -> Content:
     parts: list[str | tuple[str, str]] = []
     if words:
         for i, (w, k) in enumerate(zip(words, keys, strict=False)):
@@ -21,8 +27,13 @@ def suggestions_content(words: Sequence[str], keys: Sequence[str], *, utterance:
     else:
         parts.append((status or "no suggestions", "dim"))
     if utterance:
-        parts += ["\n", (f"{utterance_key} ", "bold reverse"), " ", ("seen before: ", "dim"),
-                  clean(utterance)]
+        parts += [
+            "\n",
+            (f"{utterance_key} ", "bold reverse"),
+            " ",
+            ("seen before: ", "dim"),
+            clean(utterance),
+        ]
     return Content.assemble(*parts)
 
 
@@ -32,9 +43,19 @@ class SuggestionsBar(TextBox):
         self.words: list[str] = []
         self.utterance: str | None = None
 
-    def show(self, words: Sequence[str], keys: Sequence[str], *, utterance: str | None = None,
-             utterance_key: str = "", status: str = "") -> None:
+    def show(
+        self,
+        words: Sequence[str],
+        keys: Sequence[str],
+        *,
+        utterance: str | None = None,
+        utterance_key: str = "",
+        status: str = "",
+    ) -> None:
         self.words = list(words)
         self.utterance = utterance
-        self.set(suggestions_content(words, keys, utterance=utterance,
-                                        utterance_key=utterance_key, status=status))
+        self.set(
+            suggestions_content(
+                words, keys, utterance=utterance, utterance_key=utterance_key, status=status
+            )
+        )

@@ -25,7 +25,7 @@ class WaveformView(Widget):
         super().__init__(**kwargs)
         self._summary: Callable[[int], object] | None = None  # width -> object with .peak
         self._duration = 0.0
-        self._words: list[tuple[float, bool]] = []     # (start seconds, low confidence)
+        self._words: list[tuple[float, bool]] = []  # (start seconds, low confidence)
         self._flags: list[tuple[float, float]] = []
         self._message = "loading audio…"
         self._cache: tuple[tuple[int, int], list[str]] | None = None
@@ -38,8 +38,12 @@ class WaveformView(Widget):
         self._summary, self._cache, self._message = None, None, text
         self.refresh()
 
-    def set_marks(self, words: Sequence[tuple[float, bool]], flags: Sequence[tuple[float, float]],
-                  duration: float | None = None) -> None:
+    def set_marks(
+        self,
+        words: Sequence[tuple[float, bool]],
+        flags: Sequence[tuple[float, float]],
+        duration: float | None = None,
+    ) -> None:
         self._words, self._flags = list(words), list(flags)
         if duration:
             self._duration = duration
