@@ -49,3 +49,13 @@ def store(db_path):
     s = open_store(db_path, clock=FakeClock())
     yield s
     s.close()
+
+
+@pytest.fixture
+def term(tmp_path, request):
+    """A private tmux server for one test, killed afterwards (see tests/tmux.py)."""
+    from tests.tmux import Tmux
+
+    t = Tmux(tmp_path, request.node.name.replace("[", "-").replace("]", ""))
+    yield t
+    t.kill()

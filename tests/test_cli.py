@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 from earmark import cli
 from earmark.errors import UserError
@@ -47,7 +48,7 @@ def test_internal_error_is_logged_not_shown(monkeypatch, capsys, tmp_path):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "internal error" in err and "Traceback" not in err
     log = err.rsplit("details in ", 1)[1].rstrip(")\n")
-    assert "ZeroDivisionError" in open(log).read()
+    assert "ZeroDivisionError" in Path(log).read_text()
 
 
 def test_no_command_prints_help():

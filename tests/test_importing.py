@@ -197,7 +197,8 @@ def test_common_voice_layout_with_mp3(store, tmp_path):
         _tone(cv / "clips" / f"common_voice_en_{i}.mp3", 1.0, sr=48000, format="MP3")
     (cv / "validated.tsv").write_text(
         "client_id\tpath\tsentence_id\tsentence\tup_votes\tdown_votes\tage\tgender\taccents\tvariant\tlocale\tsegment\n"
-        "f3a9c0ffee\tcommon_voice_en_1.mp3\tabc\tTurn on the kitchen lights.\t2\t0\tthirties\tmale\tIrish\t\ten\t\n"
+        "f3a9c0ffee\tcommon_voice_en_1.mp3\tabc\tTurn on the kitchen lights.\t2\t0\tthirties"
+        "\tmale\tIrish\t\ten\t\n"
         "f3a9c0ffee\tcommon_voice_en_2.mp3\tdef\tWhat's the weather?\t3\t1\t\t\t\t\ten\t\n"
         "b0b0b0\tcommon_voice_en_3.mp3\tghi\tMissing clip.\t2\t0\t\t\t\t\ten\t\n"
     )

@@ -67,7 +67,8 @@ def test_common_voice_tsv_reads_without_quoting(tmp_path):
     m = tmp_path / "validated.tsv"
     m.write_text(
         "client_id\tpath\tsentence_id\tsentence\tup_votes\tdown_votes\tage\tgender\taccents\n"
-        'abc123\tcommon_voice_en_1.mp3\ts1\tShe said "hello" twice.\t2\t0\ttwenties\tfemale\tScottish\n'
+        'abc123\tcommon_voice_en_1.mp3\ts1\tShe said "hello" twice.\t2\t0\ttwenties'
+        "\tfemale\tScottish\n"
         "def456\tcommon_voice_en_2.mp3\ts2\tNo age here.\t2\t0\t\t\t\n"
         "too\tmany\tfields\tin\tthis\trow\tfor\tthe\theader\tx\n"
     )
@@ -235,7 +236,16 @@ def test_pocketsphinx_output_is_cleaned(realdata):
         (realdata / "librivox" / "sense_and_sensibility_01_austen_64kb-0880.json").read_text()
     )
     words = words_from_pocketsphinx(obj)
-    assert [w["word"] for w in words] == "he was not an ill disposed young man".split()
+    assert [w["word"] for w in words] == [
+        "he",
+        "was",
+        "not",
+        "an",
+        "ill",
+        "disposed",
+        "young",
+        "man",
+    ]
     assert words[1] == {"word": "was", "start": 0.33, "end": 0.56, "conf": 0.981}
     assert all(w["start"] <= w["end"] for w in words)
     # Embedded as the asr object of a manifest line, it gives the guess and the words.

@@ -349,7 +349,7 @@ def test_commands_from_other_threads_race_the_render_path_safely():
         try:
             while not stop.is_set():
                 r.out.pull(BLOCK)
-        except Exception as exc:  # pragma: no cover - the assertion below reports it
+        except Exception as exc:  # noqa: BLE001  (the assertion below reports it)
             errors.append(exc)
 
     t = threading.Thread(target=puller)

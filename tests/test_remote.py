@@ -98,8 +98,7 @@ def listener():
 
 
 def connect(url: str, **kw) -> Player:
-    p = Player(RemoteOutput(parse_audio_url(url), **kw))
-    return p
+    return Player(RemoteOutput(parse_audio_url(url), **kw))
 
 
 # -- URLs -----------------------------------------------------------------------------------------
@@ -153,7 +152,7 @@ def test_each_listener_makes_a_fresh_secret():
         b.close()
 
 
-# -- playing ----------------------------------------------------------------------------------------
+# -- playing ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("speed", [1.0, 1.5])
 def test_loopback_plays_every_frame_once(listener, speed):
     speaker = listener.output
@@ -306,8 +305,7 @@ def test_sender_with_the_wrong_secret_plays_nothing(listener):
 
 
 def raw_client(port: int) -> socket.socket:
-    s = socket.create_connection(("127.0.0.1", port), timeout=5)
-    return s
+    return socket.create_connection(("127.0.0.1", port), timeout=5)
 
 
 def test_a_client_without_the_secret_is_rejected_before_audio(listener):

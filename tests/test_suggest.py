@@ -339,7 +339,7 @@ def test_build_in_a_worker_thread_and_suggest_while_learning():
                 for frag in ("de", "desp", "zorb", "zorbl", "qux", "despasito"):
                     s.suggest(frag)
                 s.utterance("play zorblax 3")
-        except BaseException as exc:  # pragma: no cover - reported below
+        except BaseException as exc:  # noqa: BLE001  (reported below)
             errors.append(exc)
 
     readers = [threading.Thread(target=type_away) for _ in range(2)]

@@ -117,7 +117,7 @@ async def test_critical_panel_enter_keeps_the_defaults(ws):
     from earmark.app.screens.critical import CriticalFlagScreen
 
     fid = ws.add_flag(1, "critical", "ann", start=2.0, end=2.0)
-    words = "my card number is four one".split()
+    words = ["my", "card", "number", "is", "four", "one"]
     app = Host(lambda: CriticalFlagScreen(ws, fid, ws.clip(1), words, user="ann"))
     async with app.run_test() as pilot:
         await pilot.pause()

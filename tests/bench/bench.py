@@ -38,7 +38,7 @@ def main() -> int:
         try:
             spec.loader.exec_module(mod)
             results.update(mod.figures(args.quick))
-        except Exception:
+        except Exception:  # noqa: BLE001  (one area's failure is reported, the rest still run)
             results[f"{area}_error"] = traceback.format_exc().strip().splitlines()[-1]
         if not args.json:
             print(f"{area}: {time.perf_counter() - started:.1f}s", file=sys.stderr)

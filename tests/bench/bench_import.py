@@ -101,7 +101,7 @@ def _audio(folder: Path, n: int, flac_every: int = 0) -> list[str]:
 def _manifest(path: Path, lines: int, audio: list[str], ids: bool = True) -> Path:
     words = [
         {"word": w, "start": 0.1 + 0.3 * i, "end": 0.35 + 0.3 * i, "conf": 0.9}
-        for i, w in enumerate("turn off the kitchen lights please".split())
+        for i, w in enumerate(["turn", "off", "the", "kitchen", "lights", "please"])
     ]
     with path.open("w") as fh:
         for i in range(lines):

@@ -30,12 +30,90 @@ from wordfreq import top_n_list
 
 from earmark.suggest import Suggester
 
-_ONSETS = (
-    "b c d f g h j k l m n p r s t v w y z bl br ch cl cr dr fl fr gl gr pl pr sc sh sk sl "
-    "sm sn sp st str th tr tw wh qu"
-).split() + [""] * 6
-_NUCLEI = "a e i o u a e i o ai ea ee ie oo ou y ay".split()
-_CODAS = "n r s t l m nd nt st ck ng rd rt x sh th".split() + [""] * 12
+_ONSETS = [
+    "b",
+    "c",
+    "d",
+    "f",
+    "g",
+    "h",
+    "j",
+    "k",
+    "l",
+    "m",
+    "n",
+    "p",
+    "r",
+    "s",
+    "t",
+    "v",
+    "w",
+    "y",
+    "z",
+    "bl",
+    "br",
+    "ch",
+    "cl",
+    "cr",
+    "dr",
+    "fl",
+    "fr",
+    "gl",
+    "gr",
+    "pl",
+    "pr",
+    "sc",
+    "sh",
+    "sk",
+    "sl",
+    "sm",
+    "sn",
+    "sp",
+    "st",
+    "str",
+    "th",
+    "tr",
+    "tw",
+    "wh",
+    "qu",
+] + [""] * 6
+_NUCLEI = [
+    "a",
+    "e",
+    "i",
+    "o",
+    "u",
+    "a",
+    "e",
+    "i",
+    "o",
+    "ai",
+    "ea",
+    "ee",
+    "ie",
+    "oo",
+    "ou",
+    "y",
+    "ay",
+]
+_CODAS = [
+    "n",
+    "r",
+    "s",
+    "t",
+    "l",
+    "m",
+    "nd",
+    "nt",
+    "st",
+    "ck",
+    "ng",
+    "rd",
+    "rt",
+    "x",
+    "sh",
+    "th",
+] + [""] * 12
 
 
 def pseudo_words(n: int, rng: random.Random) -> list[str]:
