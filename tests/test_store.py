@@ -40,10 +40,10 @@ def test_submit_keeps_history_and_clears_draft(store):
 def test_resume_prefers_clip_in_progress(store):
     b = store.batch_id("b")
     store.add_clips(b, [NewClip(name=f"n{i}", audio="/x.wav") for i in range(3)])
-    assert store.first_open_clip("ann") == 1
+    assert store.resume_clip("ann") == 1
     store.start_clip(2, "ann")
-    assert store.first_open_clip("ann") == 2
-    assert store.first_open_clip("other") == 1
+    assert store.resume_clip("ann") == 2
+    assert store.resume_clip("other") == 1
 
 
 def test_not_a_database_is_a_user_error(tmp_path):
