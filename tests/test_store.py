@@ -184,3 +184,65 @@ def test_sqlite_store_implements_the_protocol():
 
     wanted = {n for n in dir(Store) if not n.startswith("_")}
     assert wanted <= set(dir(SQLiteStore))
+
+
+def _mode(store):
+    return store.db.scalar("PRAGMA journal_mode")
+
+
+def test_bulk_import_alone_uses_large_steps_then_wal_again(store, monkeypatch):
+    import earmark.store.db as db_mod
+
+    monkeypatch.setattr(db_mod, "BULK_ROWS", 3)
+    b = store.batch_id("b")
+    with store.bulk():
+        assert store.add_clips(b, [NewClip(name=f"a{i}", audio="/x.wav") for i in range(2)]) == 2
+        assert _mode(store) == "delete" and store.db.conn.in_transaction  # step still open
+        assert store.add_clips(b, [NewClip(name=f"a{i}", audio="/x.wav") for i in range(4)]) == 2
+        assert not store.db.conn.in_transaction  # 6 rows >= 3: committed
+    assert _mode(store) == "wal"
+    assert store.clip_count() == 4 and store.totals().counts["pending"] == 4
+
+
+def test_bulk_import_beside_an_open_project_commits_every_step(db_path, store):
+    b = store.batch_id("b")
+    other = open_store(db_path)
+    try:
+        with store.bulk():
+            store.add_clips(b, [NewClip(name="x", audio="/x.wav")])
+            assert _mode(store) == "wal" and not store.db.conn.in_transaction
+            assert other.clip_count() == 1  # the other process sees it at once
+    finally:
+        other.close()
+
+
+def test_someone_opening_mid_import_gets_in_and_the_import_goes_on(db_path, store, monkeypatch):
+    import threading
+
+    import earmark.store.db as db_mod
+
+    monkeypatch.setattr(db_mod, "BULK_ROWS", 1)
+    b = store.batch_id("b")
+    opened: list = []
+    with store.bulk():
+        store.add_clips(b, [NewClip(name="first", audio="/x.wav")])  # a step, committed
+        t = threading.Thread(target=lambda: opened.append(open_store(db_path)))
+        t.start()
+        t.join(timeout=15)
+        assert opened, "the second process could not open the project mid-import"
+        store.add_clips(b, [NewClip(name="second", audio="/x.wav")])
+        assert not store.db.conn.in_transaction  # back to a transaction per step
+    try:
+        assert _mode(store) == "wal"
+        assert opened[0].clip_count() == 2
+    finally:
+        opened[0].close()
+
+
+def test_a_failed_bulk_step_is_rolled_back(store):
+    b = store.batch_id("b")
+    with pytest.raises(RuntimeError), store.bulk():
+        store.add_clips(b, [NewClip(name="lost", audio="/x.wav")])
+        raise RuntimeError("the manifest reader failed")
+    assert store.clip_count() == 0 and _mode(store) == "wal"
+    assert store.add_clips(b, [NewClip(name="lost", audio="/x.wav")]) == 1
