@@ -22,6 +22,16 @@ Figures (measured on the process that does the work, never on this one):
 - scale_stats_s: `earmark stats --json` as a lead runs it (a fresh process), median of 3;
   scale_stats_compute_s: the same figures computed in-process on an open store.
 - scale_clips: N.
+- import_1m_clips_per_s: `import_manifests` of a 1,000,000-line manifest (100,000 with
+  --quick; bench_import.py's lines: ASR words, alternatives, identifying fields to drop,
+  200 shared audio files) into a fresh database, in a child process.
+- import_1m_clips_per_cpu_s: the same over the import's own CPU time, a figure a machine
+  shared with other work distorts less.
+- import_cost_growth: microseconds per clip of that import over those of a 100,000-line
+  import (10,000 with --quick) of the same lines; 1.0 is flat.
+- import_write_amplification: bytes the 1M import wrote (its own /proc/self/io
+  write_bytes) over the size of the database it produced.
+- import_1m_peak_rss_mb: that import's own peak resident memory (VmHWM).
 """
 
 from __future__ import annotations
@@ -299,6 +309,39 @@ def _terminal_figures(db: Path, n: int, tmp: Path) -> dict[str, float]:
     }
 
 
+def _import_figures(quick: bool, tmp: Path) -> dict[str, float]:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import bench_import
+
+    small, big = (10_000, 100_000) if quick else (100_000, 1_000_000)
+    base = cache_path(0).parent / "import"
+    if not (base / "shared").is_dir():
+        bench_import._audio(base / "shared", bench_import.SHARED_FILES)
+    shared = [f"shared/{i:06d}.wav" for i in range(bench_import.SHARED_FILES)]
+    runs = {}
+    for n in (small, big):
+        manifest = base / f"manifest-{n}.jsonl"
+        if not manifest.exists():
+            bench_import._manifest(manifest.with_suffix(".part"), n, shared)
+            manifest.with_suffix(".part").rename(manifest)
+        db = tmp / f"import-{n}.db"
+        runs[n] = bench_import.run_import(db, manifest)
+        assert runs[n]["imported"] == n and runs[n]["bad"] == 0, runs[n]
+        runs[n]["db_bytes"] = sum(f.stat().st_size for f in tmp.glob(f"import-{n}.db*"))
+        for f in tmp.glob(f"import-{n}.db*"):
+            f.unlink()
+    per_small = runs[small]["seconds"] / small
+    per_big = runs[big]["seconds"] / big
+    return {
+        "import_1m_clips_per_s": round(big / runs[big]["seconds"]),
+        "import_1m_lines": big,
+        "import_1m_clips_per_cpu_s": round(big / runs[big]["cpu_seconds"]),
+        "import_cost_growth": round(per_big / per_small, 2),
+        "import_write_amplification": round(runs[big]["written_bytes"] / runs[big]["db_bytes"], 2),
+        "import_1m_peak_rss_mb": round(runs[big]["peak_rss_mb"], 1),
+    }
+
+
 def figures(quick: bool) -> dict[str, float]:
     if not LIBRI.is_dir():
         raise RuntimeError("../shared/realdata is needed for bench_scale")
@@ -312,6 +355,9 @@ def figures(quick: bool) -> dict[str, float]:
         result.update(_stats_figures(db))
         if shutil.which("tmux"):
             result.update(_terminal_figures(db, n, tmp))
+        db.unlink()
+        if not os.environ.get("EARMARK_BENCH_SCALE_NO_IMPORT"):
+            result.update(_import_figures(quick, tmp))
         return result
     finally:
         with contextlib.suppress(OSError):
