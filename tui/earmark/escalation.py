@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from earmark.errors import UserError
 
@@ -68,12 +69,12 @@ class DeadlinePolicy:
         return dt.datetime.combine(day, at).timestamp()  # naive: local time, DST-correct
 
     @classmethod
-    def from_settings(cls, settings: Mapping) -> DeadlinePolicy:
+    def from_settings(cls, settings: Mapping[str, Any]) -> DeadlinePolicy:
         """From the `[escalation]` table of the settings file; bad values are a UserError."""
         table = settings.get("escalation", {}) if isinstance(settings, Mapping) else {}
         if not isinstance(table, Mapping):
             raise UserError("settings: [escalation] must be a table")
-        kw: dict = {}
+        kw: dict[str, Any] = {}
         try:
             if "imminent_minutes" in table:
                 kw["imminent_minutes"] = _positive(table["imminent_minutes"], "imminent_minutes")
@@ -155,11 +156,11 @@ class Escalation:
         """Past its deadline and not yet resolved (a pending confirmation still counts)."""
         return self.state != "resolved" and now > self.deadline
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[bool, int, float, int]:
         """Queue order: open before resolved, then tier, then the earliest deadline."""
         return (self.state == "resolved", TIER_RANK[self.tier], self.deadline, self.id)
 
-    def to_json(self, now: float) -> dict:
+    def to_json(self, now: float) -> dict[str, object]:
         return {
             "id": self.id,
             "clip": self.clip,
