@@ -23,11 +23,9 @@ TIER_HELP = {
     "standard": "needs a look: next business day",
 }
 CATEGORIES = ("threat to life", "violence/assault", "child safety", "self-harm", "crime", "other")
-STATES = ("raised", "acknowledged", "pending_confirmation", "resolved")
 OUTCOMES = ("no_action", "false_alarm", "referred_safety_team", "referred_law_enforcement")
 # Outcomes that only take effect once a second, different reviewer confirms them.
 NEEDS_CONFIRMATION = frozenset({"referred_law_enforcement"})
-OPEN_STATES = ("raised", "acknowledged", "pending_confirmation")
 
 
 class EscalationError(UserError):
@@ -136,7 +134,7 @@ class Escalation:
     start: float | None
     end: float | None
     note: str
-    state: str
+    state: str  # raised -> acknowledged -> (pending_confirmation ->) resolved
     raised_by: str
     raised_at: float
     deadline: float
@@ -178,6 +176,7 @@ class Escalation:
             "acknowledged_at": iso(self.acked_at),
             "proposed_outcome": self.proposed_outcome,
             "proposed_by": self.proposed_by,
+            "proposed_at": iso(self.proposed_at),
             "outcome": self.outcome,
             "outcome_note": self.outcome_note,
             "resolved_by": self.resolved_by,
