@@ -8,7 +8,10 @@ import os
 import shutil
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -64,3 +67,21 @@ def block_sounddevice(monkeypatch, exc: BaseException) -> None:
 
     monkeypatch.delitem(sys.modules, "sounddevice", raising=False)
     monkeypatch.setattr(builtins, "__import__", fake)
+
+
+T = TypeVar("T")
+
+
+def eventually(cond: Callable[[], T], what: str, timeout: float = 10.0, poll: float = 0.02) -> T:
+    """Poll `cond` until it returns something true and return that; fail naming `what`.
+
+    The tests wait for conditions, never for fixed times: a fixed sleep is either too short
+    on a busy machine or wasted on an idle one."""
+    end = time.monotonic() + timeout
+    while True:
+        value = cond()
+        if value:
+            return value
+        if time.monotonic() > end:
+            raise AssertionError(f"{what} did not happen within {timeout:g} s")
+        time.sleep(poll)
