@@ -13,7 +13,7 @@ import os
 import shlex
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,23 +28,30 @@ class Tmux:
         conf.write_text("set -g remain-on-exit on\nset -g status off\nset -sg escape-time 0\n")
         self.conf = conf
 
-    def tmux(self, *args: str, check: bool = True) -> str:
+    def tmux(self, *args: str, check: bool = True, env: Mapping[str, str] | None = None) -> str:
         r = subprocess.run(
             ["tmux", "-L", self.sock, "-f", str(self.conf), *args],
             capture_output=True,
             text=True,
             timeout=20,
-            env={**os.environ, "TERM": "xterm-256color"},
+            env={**os.environ, **(env or {}), "TERM": "xterm-256color"},
             cwd=ROOT,
         )
         if check and r.returncode:
             raise RuntimeError(f"tmux {args}: {r.stderr}")
         return r.stdout
 
-    def start(self, argv: list[str], width: int = 100, height: int = 30) -> None:
-        """Run `argv` in a fresh `width` x `height` terminal (from the checkout's folder)."""
+    def start(
+        self,
+        argv: list[str],
+        width: int = 100,
+        height: int = 30,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        """Run `argv` in a fresh `width` x `height` terminal (from the checkout's folder), with
+        `env` added to this process's environment."""
         size = ["-x", str(width), "-y", str(height)]
-        self.tmux("new-session", "-d", *size, "-s", "t", "exec " + shlex.join(argv))
+        self.tmux("new-session", "-d", *size, "-s", "t", "exec " + shlex.join(argv), env=env)
 
     def respawn(self, argv: list[str]) -> None:
         """Start `argv` again in the same terminal, as a person would after it ended."""
@@ -58,7 +65,9 @@ class Tmux:
         """Send keys by tmux name (`F1`, `C-q`, `M-s`, `Enter`), or text with `literal`."""
         self.tmux("send-keys", "-t", "t", *(["-l"] if literal else []), *keys)
 
-    def wait_until(self, cond: Callable[[str], bool], what: str, timeout: float = 30.0) -> str:
+    def wait_until(
+        self, cond: Callable[[str], object], what: str, timeout: float = 30.0, poll: float = POLL
+    ) -> str:
         """Wait until `cond(screen)` holds; fail naming `what` with the last screen."""
         end = time.monotonic() + timeout
         while True:
@@ -67,7 +76,7 @@ class Tmux:
                 return screen
             if time.monotonic() > end:
                 raise AssertionError(f"{what} never happened; screen:\n{screen}")
-            time.sleep(POLL)
+            time.sleep(poll)
 
     def wait_for(self, text: str, timeout: float = 30.0) -> str:
         return self.wait_until(lambda s: text in s, f"{text!r} appearing", timeout)
