@@ -272,3 +272,12 @@ def test_the_keys_table_names_each_key_once():
     assert len(keys) == len(set(keys))
     assert {"ctrl+z", "ctrl+y", "ctrl+w", "ctrl+k", "ctrl+u"} <= set(keys)
     assert all(isinstance(d, str) and d for _, d in EDITOR_KEYS)
+
+
+def test_the_readme_lists_every_editor_key():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("#### Editor keys", 1)[1].split("\n#", 1)[0]
+    for key, does in EDITOR_KEYS:
+        assert f"| `{key}` | {does} |" in section

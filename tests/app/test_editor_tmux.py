@@ -107,3 +107,50 @@ def test_a_200_character_transcript_is_fully_visible_at_80x24(term, ws_db):
         assert store.clip_by_name("clip-00").text == LONG
     finally:
         store.close()
+
+
+def test_every_editor_key_as_a_terminal_sends_it(term, ws_db):
+    """Each key of EDITOR_KEYS, sent by tmux as bytes, does what the table says."""
+    term.start(_annotate(ws_db), width=80, height=24)
+    term.ready("clip 1 of 6")
+
+    def step(keys: list[str], expect: str, gone: str | None = None) -> None:
+        for k in keys:
+            if k.startswith("="):
+                term.keys(k[1:], literal=True)
+            else:
+                term.keys(k)
+        term.wait_until(
+            lambda s: expect in _text(s) and (gone is None or gone not in _text(s)),
+            f"{keys} giving {expect!r}",
+        )
+
+    base = "qone qtwo's qthree"
+    step(["C-e", "C-u", "=" + base], base)
+    step(["Left", "Left", "=X"], "qone qtwo's qthrXee")
+    step(["BSpace"], base, "qthrX")
+    step(["C-Left", "C-Left", "=Y"], "qone Yqtwo's qthree")  # the contraction is one word
+    step(["BSpace", "C-Right", "=Z"], "qone qtwo'sZ qthree")
+    step(["BSpace", "Home", "Right", "=R"], "qRone qtwo's")
+    step(["C-a", "=A"], "AqRone")
+    step(["C-e", "=E"], "qthreeE")
+    step(["Home", "Delete", "C-d"], "Rone qtwo's qthreeE", "AqRone")
+    step(["C-z"], "AqRone qtwo's qthreeE")  # the deletions were one step
+    step(["End", "S-Left", "S-Left", "=Q"], "qtwo's qthreQ")
+    step(["C-z", "C-S-Left", "=W"], "qtwo's W", "qthree")
+    step(["C-z", "S-Home", "=B"], "B", "qtwo")
+    step(["C-z", "Home", "S-End", "=C"], "C", "qtwo")
+    step(["C-z", "End", "S-Up", "=D"], "D", "qtwo")
+    step(["C-z", "Home", "S-Down", "=F"], "F", "qtwo")
+    step(["C-z", "Home", "C-Right", "C-k"], "AqRone", "qtwo")
+    step(["C-z", "End", "C-Left", "C-u"], "qthreeE", "qtwo")
+    step(["C-z", "End", "C-w"], "AqRone qtwo's", "qthree")
+    step(["C-w"], "AqRone", "qtwo")
+    step(["C-z"], "AqRone qtwo's")
+    step(["C-y"], "AqRone", "qtwo")
+    # up and down move between the rows of a long transcript
+    step(["C-u", "=" + LONG], "exactly five")
+    step(["Home", "Down", "=G"], "Gnever waits")
+    step(["Up", "=H"], "wHell that's")
+    term.keys("C-q")
+    term.wait_dead()
