@@ -47,4 +47,8 @@ class Store(ClipsMixin, FlagsMixin, QueueMixin, EscalationsMixin, UsersMixin, Au
 
 
 def open_store(path: Path | str, *, clock: Clock = SYSTEM, create: bool = True) -> Store:
+    from earmark.store.postgres import is_postgres, open_postgres
+
+    if is_postgres(path):  # the team backend; its schema is created by `earmark init` only
+        return open_postgres(str(path), clock=clock)  # type: ignore[return-value]
     return Store(Database(path, clock=clock, create=create))
