@@ -91,10 +91,16 @@ class PgDatabase:
 
     # -- schema -------------------------------------------------------------------------
     def applied(self) -> set[str]:
-        row = self.query_one("SELECT to_regclass('earmark.migrations') AS t")
-        if row is None or row["t"] is None:
-            return set()
-        return {r["name"] for r in self.query("SELECT name FROM earmark.migrations")}
+        try:
+            row = self.query_one("SELECT to_regclass('earmark.migrations') AS t")
+            if row is None or row["t"] is None:
+                return set()
+            return {r["name"] for r in self.query("SELECT name FROM earmark.migrations")}
+        except PermissionDenied:
+            raise PermissionDenied(
+                f"{self.user} has no earmark role on this database: a lead runs"
+                f" `earmark roles grant {self.user} annotator`"
+            ) from None
 
     def _check_schema(self, create: bool) -> None:
         done = self.applied()
@@ -116,8 +122,15 @@ class PgDatabase:
     def migrate(self) -> list[str]:
         """Create roles and apply every missing migration as the owner role."""
         applied: list[str] = []
+        for attempt in range(5):  # group roles are cluster-wide: another init may race us
+            try:
+                with self.tx() as cur:
+                    cur.execute(ROLES_SQL)
+                break
+            except (psycopg.errors.UniqueViolation, psycopg.errors.InternalError):
+                if attempt == 4:
+                    raise
         with self.tx() as cur:
-            cur.execute(ROLES_SQL)
             cur.execute(
                 "SELECT pg_advisory_xact_lock(hashtext('earmark.migrate'))"
             )  # two inits at once

@@ -107,10 +107,21 @@ class PgPeopleMixin(PgBase):
             c.execute(
                 sql.SQL("GRANT {} TO {}{}").format(sql.Identifier(f"earmark_{role}"), who, admin)
             )
-            for higher in order[order.index(role) + 1 :]:
-                c.execute(
-                    sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(f"earmark_{higher}"), who)
+            held = {
+                r["rolname"]
+                for r in c.execute(
+                    "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid"
+                    " JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = %s",
+                    (name,),
                 )
+            }
+            for higher in order[order.index(role) + 1 :]:
+                if f"earmark_{higher}" in held:
+                    c.execute(
+                        sql.SQL("REVOKE {} FROM {}").format(
+                            sql.Identifier(f"earmark_{higher}"), who
+                        )
+                    )
             now = self.db.clock.now()
             c.execute(
                 "INSERT INTO users(name, joined_at, granted_by, granted_at)"
