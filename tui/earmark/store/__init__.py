@@ -84,4 +84,8 @@ def _conforms(store: SQLiteStore) -> Store:
 
 
 def open_store(path: Path | str, *, clock: Clock = SYSTEM, create: bool = True) -> SQLiteStore:
+    from earmark.store.postgres import is_postgres, open_postgres
+
+    if is_postgres(path):  # the team backend; its schema is created by `earmark init` only
+        return open_postgres(str(path), clock=clock)  # type: ignore[return-value]
     return SQLiteStore(Database(path, clock=clock, create=create))
