@@ -16,6 +16,7 @@ from earmark.store.escalations import EscalationsMixin
 from earmark.store.flags import CRITICAL_CATEGORIES, FLAG_KINDS, Flag, FlagsMixin
 from earmark.store.queue import QueueMixin
 from earmark.store.users import UsersMixin
+from earmark.store.words import WordsMixin
 
 __all__ = [
     "CRITICAL_CATEGORIES",
@@ -34,7 +35,9 @@ __all__ = [
 ]
 
 
-class Store(ClipsMixin, FlagsMixin, QueueMixin, EscalationsMixin, UsersMixin, AuditMixin):
+class Store(
+    ClipsMixin, FlagsMixin, QueueMixin, EscalationsMixin, UsersMixin, AuditMixin, WordsMixin
+):
     def __init__(self, db: Database) -> None:
         self.db = db
 
