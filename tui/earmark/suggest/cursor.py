@@ -101,7 +101,7 @@ def offer(suggester: Suggester, text: str, cursor: int, limit: int = SLOTS) -> O
     if cursor == b and unchanged:
         words: list[str] = []  # the recogniser's word, not pointed at
     elif not fragment:
-        words = alts
+        words = alts + [s.text for s in suggester.similar(current, limit)]
     else:
         low = fold(fragment)
         words = [p for p in alts if fold(p).startswith(low) and fold(p) != low]

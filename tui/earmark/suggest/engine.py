@@ -55,7 +55,9 @@ from earmark.textsafe import clean
 
 MAX_FRAGMENT = 64
 UTTERANCE_THRESHOLD = 85.0
-NEAR_BONUS = 5.0  # resemblance to the recogniser's word at the cursor, at most
+NEAR_BONUS = 5.0
+GUESS_DISCOUNT = 3.0  # a word of the guess ranks like a lexicon word, below alternatives  # resemblance to the recogniser's word at the cursor, at most
+CORRECTIONS = 2
 _KEEP = 64  # candidates kept per segment before the resemblance is weighed
 
 
@@ -231,6 +233,10 @@ class Suggester:
                             display[k] = seg.display[i]
             tier = dict.fromkeys(display, CLIP)
             self._context = build_segment(display, tier, count, rank, self._n_english)
+            guessed = {key(w) for w in words_of(asr)} - {key(w) for a in alts for w in words_of(a)}
+            for k in guessed:  # the guess's own words: often the very words being fixed
+                i = self._context.find(k)
+                self._context.bonus[i] -= GUESS_DISCOUNT
             self._context_texts = (asr, alts)
             self._context_convention = (
                 convention or self.convention or infer_convention((asr, *alts))
@@ -264,27 +270,64 @@ class Suggester:
         n = len(frag)
         if limit <= 0 or n < 1 or n > MAX_FRAGMENT:
             return []
-        banned = {frag, *(fold(x) for x in exclude)}
         near_key = fold(near) if near else ""
-        if near_key:
-            banned.add(near_key)
+        want = max(limit + len(exclude) + 2, _KEEP if near_key else limit + 4)
+        found: dict[str, tuple[float, str, int]] = {}
+        corrections: set[str] = set()
         with self._lock:
-            found: dict[str, tuple[float, str, int]] = {}
-            want = max(limit + len(banned), _KEEP if near_key else limit + 4)
             for seg in (self._context, self._static, self._extra_seg):
                 if not len(seg):
                     continue
                 where, scores = seg.prefix(frag, want)
                 self._collect(found, seg, where, scores)
                 if n >= 3:
-                    where, scores = seg.fuzzy(frag, 1 if n < 6 else 2)
+                    where, scores, whole = seg.fuzzy(frag, 1 if n < 6 else 2)
                     self._collect(found, seg, where, scores)
+                    corrections.update(seg.keys[i] for i in whole.tolist())
+        fixes = {k for k in corrections if not k.startswith(frag)}  # not completions
+        return self._ranked(found, {frag, *exclude}, near_key, limit, fixes)
+
+    def similar(
+        self, word: str, limit: int = 5, *, exclude: Collection[str] = ()
+    ) -> list[Suggestion]:
+        """Words one or two edits from `word` (the recogniser's word the annotator points
+        at), ranked by resemblance, source and frequency; `word` itself is never offered."""
+        w = fold(" ".join(clean(word).split()))
+        if limit <= 0 or not 2 <= len(w) <= MAX_FRAGMENT:
+            return []
+        found: dict[str, tuple[float, str, int]] = {}
+        with self._lock:
+            for seg in (self._context, self._static, self._extra_seg):
+                if len(seg):
+                    where, scores, _ = seg.fuzzy(w, 1 if len(w) < 5 else 2)
+                    self._collect(found, seg, where, scores)
+        return self._ranked(found, {w, *exclude}, w, limit)
+
+    def _ranked(
+        self,
+        found: dict[str, tuple[float, str, int]],
+        banned: Iterable[str],
+        near_key: str,
+        limit: int,
+        corrections: Collection[str] = (),
+    ) -> list[Suggestion]:
+        """The best `limit`, of which the best CORRECTIONS whole-word corrections of the
+        fragment as typed always get a place: rare completions never hide them."""
         for k in banned:
-            found.pop(k, None)
+            found.pop(fold(k), None)
         if near_key:
+            found.pop(near_key, None)
             for k, (score, text, tier) in found.items():
-                found[k] = (score + NEAR_BONUS * (fuzz.ratio(k, near_key) / 100.0) ** 2, text, tier)
-        ranked = sorted(found.values(), key=lambda v: (-v[0], v[1]))
+                bonus = NEAR_BONUS * (fuzz.ratio(k, near_key) / 100.0) ** 2
+                found[k] = (score + bonus, text, tier)
+        order = sorted(found, key=lambda k: (-found[k][0], found[k][1]))
+        fixes = [k for k in order if k in corrections][:CORRECTIONS]
+        chosen = set(fixes)
+        for k in order:
+            if len(chosen) >= limit:
+                break
+            chosen.add(k)
+        ranked = [found[k] for k in order if k in chosen]
         return [
             Suggestion(self.style(text), SOURCES[tier], round(score, 3))
             for score, text, tier in ranked[:limit]

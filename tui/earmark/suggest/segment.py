@@ -42,9 +42,9 @@ FloatArray = npt.NDArray[np.float32]
 _TIER_BONUS = np.array([6.0, 3.0, 2.0, 0.0], dtype=np.float32)
 POP_MAX = 4.0
 PREFIX = 20.0  # match quality of an exact completion; one edit costs EDIT
-EDIT = 4.5
-_FIRST_LETTER = 1.0  # a first letter is rarely the wrong one
-_CUT = 0.5  # a typo in the beginning of a longer word, rather than in a whole word
+EDIT = 3.0
+_FIRST_LETTER = 0.5  # a first letter is less often the wrong one
+_CUT = 1.5  # a typo in the beginning of a longer word, rather than in a whole word
 _HEAD = 8  # key characters kept in the fixed-width array
 _TYPO_HEAD = 5  # how far into a word one typo is located exactly (later ones: any prefix)
 _TOP = "\U0010ffff"
@@ -179,12 +179,14 @@ class Segment:
         best = np.argpartition(-scores, k - 1)[:k] if hi - lo > k else np.arange(hi - lo)
         return (best + lo).astype(np.int64), scores[best].astype(np.float32)
 
-    def fuzzy(self, frag: str, max_dist: int) -> tuple[IntArray, FloatArray]:
-        """(indices, scores) of words within max_dist edits of frag, or of a prefix of them."""
+    def fuzzy(self, frag: str, max_dist: int) -> tuple[IntArray, FloatArray, IntArray]:
+        """(indices, scores) of words within max_dist edits of frag, or of a prefix of them;
+        and the indices of the whole-word corrections among them."""
         n = len(frag)
         cand = self.typo_candidates(frag)
+        none = np.empty(0, np.int64)
         if not len(cand):
-            return np.empty(0, np.int64), np.empty(0, np.float32)
+            return none, np.empty(0, np.float32), none
         keys = take(self.keys, cand)
         parts: list[tuple[IntArray, FloatArray]] = []
 
@@ -221,10 +223,11 @@ class Segment:
             for cut in (n,) if len(longer) > 2000 else (n - 1, n, n + 1):
                 compare([w[:cut] for w in long_keys], cand[longer], _CUT)
         if not parts:
-            return np.empty(0, np.int64), np.empty(0, np.float32)
+            return none, np.empty(0, np.float32), none
+        whole = parts[0][0] if len(near) else none
         where = np.concatenate([w for w, _ in parts])
         quality = np.concatenate([q for _, q in parts])
-        return where, (quality + self.bonus[where]).astype(np.float32)
+        return where, (quality + self.bonus[where]).astype(np.float32), whole
 
 
 def build_segment(
