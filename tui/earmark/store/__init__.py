@@ -31,6 +31,7 @@ from earmark.store.records import (
     Word,
 )
 from earmark.store.users import UsersMixin
+from earmark.store.words import WordsMixin
 from earmark.wer import edits
 
 __all__ = [
@@ -52,7 +53,9 @@ __all__ = [
 ]
 
 
-class SQLiteStore(ClipsMixin, FlagsMixin, QueueMixin, EscalationsMixin, UsersMixin, AuditMixin):
+class SQLiteStore(
+    ClipsMixin, FlagsMixin, QueueMixin, EscalationsMixin, UsersMixin, AuditMixin, WordsMixin
+):
     """The embedded backend: one SQLite file per project."""
 
     def __init__(self, db: Database) -> None:
