@@ -15,6 +15,7 @@ import soundfile as sf
 from earmark.errors import UserError
 from earmark.exporting import export_to_file, redact, slug, write
 from earmark.importing import import_manifests
+from earmark.redaction import marks_from_indexes
 from earmark.store import Flag
 
 CARD = "my card number is four four one two nine nine eight seven"
@@ -43,9 +44,10 @@ def project(store, tmp_path):
     store.submit(1, "Turn off the lights.", "ann", 12.0)
     store.submit(2, CARD, "ann", 30.0)
     # The card digits are words 4..11 of the transcript, spoken from 1.2 s to 3.55 s.
-    store.add_flag(
+    flag = store.add_flag(
         2, "critical", "ann", start=1.2, end=3.55, category="bank/card", redact=list(range(4, 12))
     )
+    store.set_redaction(flag, marks_from_indexes(CARD.split(), range(4, 12)), actor="ann")
     store.add_flag(2, "distressing", "ann", start=0.0, end=1.0, note="caller upset")
     store.skip(3, "no speech", "ann", 4.0)
     return store
@@ -70,9 +72,33 @@ def test_slug():
 def test_redact_replaces_each_marked_word():
     f = Flag(1, 1, "critical", 0, 1, "password/PIN", "", (1, 3), "active", "a", 0)
     d = Flag(2, 1, "distressing", 0, 1, None, "", (0,), "active", "a", 0)
-    assert redact("my pin is 1234 ok", [f, d]) == "my [redacted:password] is [redacted:password] ok"
+    marks = {1: marks_from_indexes(["my", "pin", "is", "1234", "ok"], [1, 3])}
+    assert (
+        redact("my pin is 1234 ok", [f, d], marks)
+        == "my [redacted:password] is [redacted:password] ok"
+    )
     assert redact("nothing marked", [d]) == "nothing marked"
     assert redact(None, [f]) is None
+
+
+def test_marks_follow_their_words_through_edits():
+    f = Flag(1, 1, "critical", 0, 1, "bank/card", "", (2, 3), "active", "a", 0)
+    marks = {1: marks_from_indexes(["name", "zebulon", "quartermaine"], [1, 2])}
+    edited = "my name Zebulon quartermaine, and again zebulon"
+    assert redact(edited, [f], marks) == (
+        "my name [redacted:bank] [redacted:bank] and again [redacted:bank]"
+    )
+
+
+def test_a_mark_whose_word_is_gone_withholds_the_whole_text():
+    f = Flag(1, 1, "critical", 0, 1, "bank/card", "", (1,), "active", "a", 0)
+    marks = {1: marks_from_indexes(["name", "zebulon"], [1])}
+    assert redact("name zebulun", [f], marks) == "[redacted:bank]"
+
+
+def test_positions_without_words_withhold_the_whole_text():
+    f = Flag(1, 1, "critical", 0, 1, "bank/card", "", (1,), "active", "a", 0)
+    assert redact("my name zebulon", [f], {}) == "[redacted:bank]"
 
 
 def test_jsonl_has_every_contract_field(project):

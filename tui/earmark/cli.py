@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lexicon", metavar="FILE", help="domain terms for suggestions, one per line")
     p.add_argument("--batch", metavar="NAME", help="batch name (default: the manifest's file name)")
     p.add_argument("--audio-root", metavar="DIR", help="audio paths may resolve anywhere under DIR")
+    p.add_argument("--user", metavar="NAME", help="act as NAME (default: your login name)")
 
     p = cmd("annotate", "the annotator: listen, correct, flag")
     p.add_argument("--keymap", metavar="NAME_OR_FILE")

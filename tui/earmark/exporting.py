@@ -20,11 +20,15 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
+from earmark import redaction
 from earmark.errors import UserError
+from earmark.redaction import Mark
+from earmark.store.clips import Word
+from earmark.store.flags import Flag
 
 FORMATS = ("jsonl", "nemo", "csv")
 CSV_FIELDS = (
@@ -46,26 +50,48 @@ def slug(category: str | None) -> str:
     return m.group(0) if m else "critical"
 
 
-def _critical(flags: Sequence) -> list:
+def _critical(flags: Sequence[Flag]) -> list[Flag]:
     return [f for f in flags if f.kind == "critical"]
 
 
-def redact(text: str | None, flags: Sequence) -> str | None:
-    """The submitted text with the words named by critical flags replaced."""
+Marks = Mapping[int, Sequence[Mark]]  # flag id -> the words it redacts
+
+
+def _marked_words(text: str | None, flags: Sequence[Flag], marks: Marks) -> dict[str, str] | str:
+    """{normalised word: slug} to redact in `text`, or the one token that replaces it whole.
+
+    Whole: a critical flag whose marks no longer all point at a word of `text`, or whose
+    words were recorded only as positions, cannot say which words to hide, so none is shown.
+    """
+    words: dict[str, str] = {}
+    for f in _critical(flags):
+        flag_marks = marks.get(f.id)
+        if flag_marks is None:
+            if f.redact:
+                return f"[redacted:{slug(f.category)}]"
+            continue
+        if text and redaction.unanchored(flag_marks, text):
+            return f"[redacted:{slug(f.category)}]"
+        for m in flag_marks:
+            words.setdefault(m.word, slug(f.category))
+    return words
+
+
+def redact(text: str | None, flags: Sequence[Flag], marks: Marks | None = None) -> str | None:
+    """The submitted text with every occurrence of the words critical flags marked replaced."""
     if not text:
         return text
-    marks: dict[int, str] = {}
-    for f in _critical(flags):
-        for i in f.redact:
-            marks.setdefault(i, slug(f.category))
-    if not marks:
-        return text
-    words = text.split()
-    return " ".join(f"[redacted:{marks[i]}]" if i in marks else w for i, w in enumerate(words))
+    words = _marked_words(text, flags, marks or {})
+    if isinstance(words, str):
+        return words
+    return redaction.apply(text, words)
 
 
-def redact_asr(asr: str, words: Sequence, flags: Sequence) -> str:
-    """The ASR guess of a clip with critical flags: timed words in a flagged span replaced."""
+def redact_asr(
+    asr: str, words: Sequence[Word], flags: Sequence[Flag], marks: Marks | None = None
+) -> str:
+    """The ASR guess of a clip with critical flags: timed words in a flagged span replaced,
+    and any word an annotator marked in the transcript replaced wherever the guess has it."""
     crit = _critical(flags)
     if not crit or not asr:
         return asr
@@ -77,20 +103,35 @@ def redact_asr(asr: str, words: Sequence, flags: Sequence) -> str:
     # A span of no length (a flag left at the playhead) says nothing about which words.
     if not timed or any(s is None or e is None or e <= s for s, e, _ in spans):
         return f"[redacted:{spans[0][2]}]"
+    marked: dict[str, str] = {}
+    for f in crit:
+        for m in (marks or {}).get(f.id, ()):
+            marked.setdefault(m.word, slug(f.category))
     out = []
     for g, w in zip(guess, words, strict=True):
-        hit = next((sl for s, e, sl in spans if w.start < e and w.end > s), None)
+        hit = next(
+            (sl for s, e, sl in spans if w.start < e and w.end > s),  # type: ignore[operator]
+            marked.get(redaction.norm(g)),
+        )
         out.append(f"[redacted:{hit}]" if hit else g)
     return " ".join(out)
+
+
+def _flag_export(f: Flag, words: dict[str, str] | str) -> dict[str, object]:
+    out = f.export()
+    if out.get("note"):
+        out["note"] = words if isinstance(words, str) else redaction.apply(out["note"], words)
+    return out
 
 
 def _round(x: float | None, nd: int = 3) -> float | None:
     return round(x, nd) if x is not None else None
 
 
-def records(store, fmt: str, *, include_critical: bool = False) -> Iterator[dict]:
+def records(store: Any, fmt: str, *, include_critical: bool = False) -> Iterator[dict[str, Any]]:
     """The export objects in import order."""
     flags_by_clip = store.flags_by_clip()
+    marks = store.redaction_marks_by_flag()
     statuses = ("done",) if fmt == "nemo" else None
     for clip in store.iter_clips(statuses):
         flags = flags_by_clip.get(clip.id, ())
@@ -100,22 +141,23 @@ def records(store, fmt: str, *, include_critical: bool = False) -> Iterator[dict
             yield {
                 "audio_filepath": clip.audio,
                 "duration": _round(clip.duration),
-                "text": redact(clip.text, flags) or "",
+                "text": redact(clip.text, flags, marks) or "",
             }
             continue
         rec = {
             "clip": clip.name,
             "audio": clip.audio,
             "duration": _round(clip.duration),
-            "asr": redact_asr(clip.asr, clip.words, flags),
-            "text": redact(clip.text, flags),
+            "asr": redact_asr(clip.asr, clip.words, flags, marks),
+            "text": redact(clip.text, flags, marks),
             "status": clip.status,
             "skip_reason": clip.skip_reason,
             "annotator": clip.annotator,
             "seconds_on_clip": _round(clip.seconds_on_clip, 1),
         }
         if fmt == "jsonl":
-            rec["flags"] = [f.export() for f in flags]
+            words = _marked_words(clip.text, flags, marks)
+            rec["flags"] = [_flag_export(f, words) for f in flags]
         yield rec
 
 

@@ -170,4 +170,12 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "redaction_marks",
+        """
+        -- The words a critical flag redacts, as words (JSON [[word, occurrence], ...]), so
+        -- they follow the transcript through edits (earmark/redaction.py).
+        ALTER TABLE flags ADD COLUMN redact_words TEXT;
+        """,
+    ),
 ]
