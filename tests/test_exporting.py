@@ -199,9 +199,58 @@ def test_out_is_atomic_and_owner_only(project, tmp_path):
     assert len(out.read_text().splitlines()) == 4
     out.write_text("old")
     os.chmod(out, 0o644)
-    export_to_file(project, "csv", out)
+    export_to_file(project, "csv", out, force=True)
     assert out.read_text().startswith("clip,audio") and stat.S_IMODE(out.stat().st_mode) == 0o600
     assert sorted(p.name for p in out.parent.iterdir()) == ["results.jsonl"]  # no temp files
+
+
+def test_out_never_replaces_the_database_or_a_file_that_is_not_an_export(project, db_path):
+    before = db_path.read_bytes()
+    for target in (db_path, db_path.parent / (db_path.name + "-wal")):
+        for force in (False, True):
+            if target.exists():
+                with pytest.raises(UserError, match="project's own"):
+                    export_to_file(project, "jsonl", target, force=force)
+    # the same database reached through another name, and a copy of any database
+    link = db_path.parent / "link.jsonl"
+    link.symlink_to(db_path)
+    with pytest.raises(UserError, match="project's own database"):
+        export_to_file(project, "jsonl", link, force=True)
+    other = db_path.parent / "other.db"
+    other.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
+    with pytest.raises(UserError, match="is a database"):
+        export_to_file(project, "csv", other, force=True)
+    notes = db_path.parent / "notes.txt"
+    notes.write_text("my notes\n")
+    with pytest.raises(UserError, match="--force"):
+        export_to_file(project, "jsonl", notes)
+    assert notes.read_text() == "my notes\n"
+    assert db_path.read_bytes() == before
+    # an earlier export of any format is replaced without --force
+    out = db_path.parent / "results.csv"
+    export_to_file(project, "jsonl", out)
+    export_to_file(project, "csv", out)
+    export_to_file(project, "nemo", out)
+    assert export_to_file(project, "csv", out) == 4
+
+
+def test_csv_cells_a_spreadsheet_would_evaluate_are_text(project):
+    project.submit(1, '=HYPERLINK("http://x","y")', "ann", 1.0)
+    project.submit(3, "+1 -2 @SUM(A1)", "ann", 1.0)
+    rows = list(csv.DictReader(io.StringIO(_export(project, "csv"))))
+    assert rows[0]["text"] == '\'=HYPERLINK("http://x","y")'
+    assert rows[2]["text"].startswith("'+1")
+    for row in rows:
+        for value in row.values():
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), value
+
+
+def test_exports_carry_no_terminal_machinery(project):
+    project.submit(1, "ok \x1b]52;c;aGk=\x07 \x9b31m red \u202e", "ann\x1b[2J", 1.0)
+    for fmt in ("jsonl", "csv", "nemo"):
+        out = _export(project, fmt, include_critical=True)
+        for bad in ("\x1b", "\x07", "\x9b", "\u202e"):
+            assert bad not in out, (fmt, bad)
 
 
 def test_bad_out_paths_are_user_errors(project, tmp_path):

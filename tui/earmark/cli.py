@@ -83,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("jsonl", "nemo", "csv"), default="jsonl")
     p.add_argument("--out", metavar="FILE", help="output file (default: stdout)")
     p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing --out file that is not an earlier export (never the database)",
+    )
+    p.add_argument(
         "--include-critical",
         action="store_true",
         help="nemo: keep clips flagged critical (left out by default)",

@@ -2,14 +2,17 @@
 
 Clips are streamed from the store, so exporting a million clips needs no more memory than
 exporting ten. Words an annotator marked in a critical flag (bank details, a PIN ...) are
-replaced in every format by `[redacted:<slug>]`, e.g. `[redacted:bank]`; the indexes in a
-flag's `redact` count the words of the submitted transcript split on whitespace
-(`text.split()`). The ASR guess of a critical clip is redacted too: by time, when its words
-have timings that line up with the guess and every critical flag has a span; otherwise it
-is withheld whole, because a guess that heard the card number is as sensitive as the
-transcript that corrects it.
+replaced in every format by `[redacted:<slug>]`, e.g. `[redacted:bank]`, wherever they occur
+in the final transcript (earmark/redaction.py: marks are words, not positions, so editing
+around them cannot shift them onto the wrong word). The ASR guess of a critical clip is
+redacted too: by time, when its words have timings that line up with the guess and every
+critical flag has a span (and wherever it has a marked word); otherwise it is withheld
+whole, because a guess that heard the card number is as sensitive as the transcript that
+corrects it.
 A file written with --out appears complete or not at all (temp file, fsync, rename), and is
-owner-only: exports hold what people said.
+owner-only: exports hold what people said; it never replaces the database or a file that is
+not an earlier export (earmark/outfile.py). Every string is cleaned of terminal machinery,
+and a CSV cell a spreadsheet would evaluate (=, +, -, @, tab, CR first) starts with `'`.
 """
 
 from __future__ import annotations
@@ -26,9 +29,12 @@ from typing import Any, TextIO
 
 from earmark import redaction
 from earmark.errors import UserError
+from earmark.manifest.pseudonyms import key_path
+from earmark.outfile import check_out
 from earmark.redaction import Mark
 from earmark.store.clips import Word
 from earmark.store.flags import Flag
+from earmark.textsafe import clean
 
 FORMATS = ("jsonl", "nemo", "csv")
 CSV_FIELDS = (
@@ -161,38 +167,70 @@ def records(store: Any, fmt: str, *, include_critical: bool = False) -> Iterator
         yield rec
 
 
-def write(store, fmt: str, out: TextIO, *, include_critical: bool = False) -> int:
+class Tally:
+    """How many clips a write has finished so far, readable when it is cut short."""
+
+    def __init__(self) -> None:
+        self.clips = 0
+
+
+# A spreadsheet evaluates a cell that starts with one of these (OWASP: CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_cell(value: object) -> object:
+    """A CSV cell a spreadsheet shows as text: formula starts get a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _inert(rec: dict[str, Any]) -> dict[str, Any]:
+    """Every string of an export record without terminal machinery (textsafe.clean): exports
+    go to stdout, that is to a terminal, as often as to a file."""
+    out: dict[str, Any] = {}
+    for k, v in rec.items():
+        if isinstance(v, str):
+            out[k] = clean(v)
+        elif isinstance(v, list):
+            out[k] = [_inert(x) if isinstance(x, dict) else x for x in v]
+        else:
+            out[k] = v
+    return out
+
+
+def write(
+    store: Any,
+    fmt: str,
+    out: TextIO,
+    *,
+    include_critical: bool = False,
+    tally: Tally | None = None,
+) -> int:
     """Write the export to an open text stream; returns how many clips were written."""
     if fmt not in FORMATS:
         raise UserError(f"unknown export format {fmt!r} (choose from {', '.join(FORMATS)})")
-    n = 0
+    tally = tally if tally is not None else Tally()
     if fmt == "csv":
         w = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
         w.writeheader()
         for rec in records(store, fmt):
-            w.writerow(rec)
-            n += 1
-        return n
+            w.writerow({k: inert_cell(v) for k, v in _inert(rec).items()})
+            tally.clips += 1
+        return tally.clips
     for rec in records(store, fmt, include_critical=include_critical):
-        out.write(json.dumps(rec, ensure_ascii=False) + "\n")
-        n += 1
-    return n
+        out.write(json.dumps(_inert(rec), ensure_ascii=False) + "\n")
+        tally.clips += 1
+    return tally.clips
 
 
-def _check_out(path: Path) -> None:
-    if path.is_dir():
-        raise UserError(f"--out {path} is a folder; give a file name")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise UserError(f"--out {path}: folder {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise UserError(f"--out {path}: folder {parent} is not writable")
-
-
-def export_to_file(store, fmt: str, path: Path, *, include_critical: bool = False) -> int:
+def export_to_file(
+    store: Any, fmt: str, path: Path, *, include_critical: bool = False, force: bool = False
+) -> int:
     """Atomic, owner-only export to `path`; nothing is left behind on failure."""
     path = Path(path)
-    _check_out(path)
+    db = Path(store.db.path)
+    check_out(path, db=db, key=key_path(db), csv_header=",".join(CSV_FIELDS), force=force)
     parent = path.parent if str(path.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")  # mode 0600
