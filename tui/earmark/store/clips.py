@@ -269,10 +269,14 @@ class ClipsMixin(StoreBase):
 
     # -- what suggestions and stats read ---------------------------------------------
     def submitted_texts(self) -> list[str]:
+        """What the suggester learns from: never a clip with an active critical flag, whose
+        transcript holds the personal data the flag is about."""
         return [
             r[0]
             for r in self.db.query(
                 "SELECT text FROM clips WHERE status = 'done' AND text IS NOT NULL"
+                " AND id NOT IN (SELECT clip_id FROM flags"
+                "  WHERE kind = 'critical' AND state = 'active')"
             )
         ]
 

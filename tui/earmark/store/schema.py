@@ -266,4 +266,12 @@ MIGRATIONS: list[tuple[str, str]] = [
             WHERE NOT EXISTS (SELECT 1 FROM clips WHERE status = 'done');
         """,
     ),
+    (
+        "redaction_marks",
+        """
+        -- The words a critical flag redacts, as words (JSON [[word, occurrence], ...]), so
+        -- they follow the transcript through edits (earmark/redaction.py).
+        ALTER TABLE flags ADD COLUMN redact_words TEXT;
+        """,
+    ),
 ]
