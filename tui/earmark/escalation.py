@@ -9,6 +9,7 @@ that deadlines (including weekends for the `standard` tier) are testable.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -230,3 +231,24 @@ def deadline_text(e: Escalation, now: float) -> str:
     else:
         amount = f"{secs / 86400:.1f} d"
     return f"{word} {amount}"
+
+
+def words_in_selection(text: str, start: int, end: int) -> list[int]:
+    """Indexes (in text.split()) of the words a selection [start, end) touches: the words a
+    critical flag marks for redaction."""
+    lo, hi = min(start, end), max(start, end)
+    if lo == hi:
+        return []
+    return [
+        i for i, m in enumerate(re.finditer(r"\S+", text)) if m.start() < hi and m.end() > lo
+    ]
+
+
+def state_change_notice(e: Escalation) -> str:
+    """What the annotator who raised an escalation is told when it moves to `e.state`."""
+    if e.state == "resolved":
+        outcome = (e.outcome or "").replace("_", " ")
+        return f"Your escalation #{e.id} ({e.category}) was resolved: {outcome}."
+    if e.state == "acknowledged":
+        return f"Your escalation #{e.id} ({e.category}): a reviewer has it."
+    return f"Your escalation #{e.id} ({e.category}): decided, awaiting a second reviewer."

@@ -149,3 +149,27 @@ def clip_allowed_for(
 ) -> bool:
     """Whether the queue may give `clip_id` to `user` now (opt-outs, hard limit)."""
     return Wellbeing(store, user, settings=settings).clip_allowed(clip_id)
+
+
+class BreakOffers:
+    """A break is offered once per limit (soft, hard) per day, however often the meter is read."""
+
+    def __init__(self) -> None:
+        self._offered: set[tuple[float, str]] = set()
+
+    def due(self, level: str, day: float) -> bool:
+        """True the first time `level` (not 'ok') is seen on `day`; records it as offered."""
+        if level == "ok" or (day, level) in self._offered:
+            return False
+        self._offered.add((day, level))
+        return True
+
+
+def break_reason(level: str, minutes: float) -> str:
+    """Why a break is offered when the meter passes a limit."""
+    if level == "hard":
+        return (
+            f"You have heard {minutes:.0f} min of flagged audio today, the limit. Clips others "
+            "flagged distressing will not be given to you today."
+        )
+    return f"You have heard {minutes:.0f} min of flagged audio today. Time for a break."

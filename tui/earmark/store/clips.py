@@ -291,6 +291,17 @@ class ClipsMixin(StoreBase):
             params += (annotator,)
         return int(self.db.scalar(q, params) or 0)
 
+    def submit_times(self, annotator: str, since: float) -> list[float]:
+        """When `annotator` last submitted each clip they submitted since `since` (done only)."""
+        return [
+            r[0]
+            for r in self.db.query(
+                "SELECT max(at) FROM revisions WHERE at >= ? AND status = 'done'"
+                " AND annotator = ? GROUP BY clip_id",
+                (since, annotator),
+            )
+        ]
+
     def iter_transcript_pairs(self, chunk: int = 5000) -> Iterator[tuple[str, str]]:
         """(submitted text, ASR guess) of every done clip, in chunks: the WER's input."""
         last = 0
