@@ -31,6 +31,7 @@ from earmark.store.records import (
     Word,
 )
 from earmark.store.users import UsersMixin
+from earmark.store.words import WordsMixin
 from earmark.wer import edits
 
 __all__ = [
@@ -52,7 +53,9 @@ __all__ = [
 ]
 
 
-class SQLiteStore(ClipsMixin, FlagsMixin, QueueMixin, EscalationsMixin, UsersMixin, AuditMixin):
+class SQLiteStore(
+    ClipsMixin, FlagsMixin, QueueMixin, EscalationsMixin, UsersMixin, AuditMixin, WordsMixin
+):
     """The embedded backend: one SQLite file per project."""
 
     def __init__(self, db: Database) -> None:
@@ -84,4 +87,8 @@ def _conforms(store: SQLiteStore) -> Store:
 
 
 def open_store(path: Path | str, *, clock: Clock = SYSTEM, create: bool = True) -> SQLiteStore:
+    from earmark.store.postgres import is_postgres, open_postgres
+
+    if is_postgres(path):  # the team backend; its schema is created by `earmark init` only
+        return open_postgres(str(path), clock=clock)  # type: ignore[return-value]
     return SQLiteStore(Database(path, clock=clock, create=create))

@@ -273,10 +273,14 @@ class ClipsMixin(StoreBase):
 
     # -- what suggestions and stats read ---------------------------------------------
     def submitted_texts(self) -> list[str]:
+        """What the suggester learns from: never a clip with an active critical flag, whose
+        transcript holds the personal data the flag is about."""
         return [
             r[0]
             for r in self.db.query(
                 "SELECT text FROM clips WHERE status = 'done' AND text IS NOT NULL"
+                " AND id NOT IN (SELECT clip_id FROM flags"
+                "  WHERE kind = 'critical' AND state = 'active')"
             )
         ]
 
@@ -290,6 +294,17 @@ class ClipsMixin(StoreBase):
             q += " AND annotator = ?"
             params += (annotator,)
         return int(self.db.scalar(q, params) or 0)
+
+    def submit_times(self, annotator: str, since: float) -> list[float]:
+        """When `annotator` last submitted each clip they submitted since `since` (done only)."""
+        return [
+            r[0]
+            for r in self.db.query(
+                "SELECT max(at) FROM revisions WHERE at >= ? AND status = 'done'"
+                " AND annotator = ? GROUP BY clip_id",
+                (since, annotator),
+            )
+        ]
 
     def iter_transcript_pairs(self, chunk: int = 5000) -> Iterator[tuple[str, str]]:
         """(submitted text, ASR guess) of every done clip, in chunks: the WER's input."""

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from typing import Any
 
+from earmark import redaction
 from earmark.errors import UserError
+from earmark.redaction import Mark
 from earmark.roles import REVIEW_ROLES, require
 from earmark.store.base import StoreBase
 from earmark.store.records import CRITICAL_CATEGORIES, FLAG_KINDS, Flag, warning_for
@@ -249,6 +252,38 @@ class FlagsMixin(StoreBase):
                 "SELECT DISTINCT clip_id FROM flags WHERE kind = 'critical' AND state = 'active'"
             )
         }
+
+    # -- redaction marks: words, not positions (earmark/redaction.py) ----------------------
+    def set_redaction(self, flag_id: int, marks: Iterable[Mark], *, actor: str) -> None:
+        """Store the words a critical flag redacts; the audit entry counts them, never names
+        them (the words are the personal data)."""
+        stored = redaction.dumps(marks)
+        with self._tx() as c:
+            row = c.execute("SELECT clip_id, kind FROM flags WHERE id = ?", (flag_id,)).fetchone()
+            if row is None:
+                raise UserError(f"no flag {flag_id}")
+            c.execute("UPDATE flags SET redact_words = ? WHERE id = ?", (stored, flag_id))
+            self.audit_append(
+                actor,
+                "flag_redaction",
+                row[0],
+                {"flag": flag_id, "kind": row[1], "redact_words": len(redaction.loads(stored))},
+            )
+
+    def redaction_marks(self, flag_id: int) -> list[Mark] | None:
+        """The flag's marks; None when it was never given word marks (only positions)."""
+        row = self.db.query_one("SELECT redact_words FROM flags WHERE id = ?", (flag_id,))
+        if row is None or row[0] is None:
+            return None
+        return redaction.loads(row[0])
+
+    def redaction_marks_by_flag(self) -> dict[int, list[Mark]]:
+        """Marks of every active critical flag that has them, for exports."""
+        rows = self.db.query(
+            "SELECT id, redact_words FROM flags WHERE kind = 'critical' AND state = 'active'"
+            " AND redact_words IS NOT NULL"
+        )
+        return {r[0]: redaction.loads(r[1]) for r in rows}
 
     def flags_by_clip(self) -> dict[int, list[Flag]]:
         """All active flags grouped by clip, for exports (flags are few next to clips)."""

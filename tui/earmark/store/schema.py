@@ -238,4 +238,40 @@ MIGRATIONS: list[tuple[str, str]] = [
         END;
         """,
     ),
+    (
+        "0100_word_index",
+        """
+        -- The words of submitted transcripts, for suggestions: how often each was written
+        -- and in how many distinct clips (a word is offered to others from 3 clips on).
+        CREATE TABLE word_index(
+            key TEXT PRIMARY KEY,               -- folded: case and accents ignored
+            display TEXT NOT NULL,
+            uses INTEGER NOT NULL,
+            clips INTEGER NOT NULL
+        );
+        CREATE INDEX word_index_by_clips ON word_index(clips);
+        CREATE TABLE clip_words(
+            clip_id INTEGER NOT NULL,
+            key TEXT NOT NULL,
+            uses INTEGER NOT NULL,
+            PRIMARY KEY (clip_id, key)
+        );
+        -- Clips whose correction the whole-utterance suggestion may offer, newest last.
+        CREATE TABLE learned_utterances(
+            seq INTEGER PRIMARY KEY,
+            clip_id INTEGER NOT NULL UNIQUE
+        );
+        -- A project with nothing submitted yet has nothing to fill the index from.
+        INSERT INTO meta(key, value) SELECT 'word_index_ready', '1'
+            WHERE NOT EXISTS (SELECT 1 FROM clips WHERE status = 'done');
+        """,
+    ),
+    (
+        "redaction_marks",
+        """
+        -- The words a critical flag redacts, as words (JSON [[word, occurrence], ...]), so
+        -- they follow the transcript through edits (earmark/redaction.py).
+        ALTER TABLE flags ADD COLUMN redact_words TEXT;
+        """,
+    ),
 ]
