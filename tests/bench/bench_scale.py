@@ -154,9 +154,14 @@ def project(n: int) -> Path:
 
 def _copy(src: Path, dst: Path) -> None:
     from earmark.store import open_store
+    from earmark.suggest import fill_word_index
 
-    store = open_store(src, create=False)  # folds the WAL in, so one file is the project
-    store.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    # Opening migrates the cached project to this schema. Real submits feed the suggestion
+    # word index as they happen; fill_word_index brings an older project (or this build,
+    # which submits through the store alone) to that same state, once.
+    store = open_store(src, create=False)
+    fill_word_index(store)
+    store.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # one file is the project
     store.close()
     shutil.copyfile(src, dst)
     os.chmod(dst, 0o600)
