@@ -246,3 +246,51 @@ def test_a_failed_bulk_step_is_rolled_back(store):
         raise RuntimeError("the manifest reader failed")
     assert store.clip_count() == 0 and _mode(store) == "wal"
     assert store.add_clips(b, [NewClip(name="lost", audio="/x.wav")]) == 1
+
+
+def test_what_the_annotator_asks_on_every_clip_never_scans_clips_or_revisions(store):
+    """Every statement the per-clip reads run, explained: none walks the clips or the
+    revisions table (a million rows each in a big project). Plans, not timings."""
+    import re
+
+    b = store.batch_id("b")
+    store.add_clips(b, [NewClip(name=f"n{i}", audio="/x.wav", asr="a b") for i in range(30)])
+    for i in range(1, 11):
+        store.submit(i, "a b c", f"ann{i % 3}", 2.0)
+    store.add_flag(3, "distressing", "ann1")
+    store.log_play("ann1", 3, 0.0, 1.0)
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+    try:
+        since = store.clock.now() - 3600
+        store.clip_count()
+        store.position(20)
+        store.resume_clip("ann1")
+        store.next_open("ann1", 12)
+        store.neighbour_playable(12, 1)
+        store.neighbour_playable(12, -1)
+        store.unplayable_between(1, 20)
+        store.totals()
+        store.submit_times("ann1", since)
+        store.done_since(since, "ann1")
+        store.throughput_since(since)
+        store.exposure_seconds("ann1", since)
+        store.routed_away_clip_ids("ann1", at_hard_limit=False)
+        store.flags_for_clip(12)
+        store.content_warning(12)
+        store.draft(12)
+        store.clip(12)
+        store.recent_corrections(50)
+        store.offerable_words(3, 100)
+    finally:
+        store.db.conn.set_trace_callback(None)
+    scans = re.compile(r"\bSCAN (clips|revisions|c|r)\b(?! USING (COVERING )?INDEX)")
+    checked = 0
+    for sql in statements:
+        if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            continue
+        plan = " | ".join(r[3] for r in store.db.query("EXPLAIN QUERY PLAN " + sql))
+        assert not scans.search(plan), (sql, plan)
+        assert "SCAN revisions USING INDEX revisions_by_clip" not in plan, (sql, plan)
+        checked += 1
+    assert checked >= 15

@@ -300,8 +300,10 @@ class ClipsMixin(StoreBase):
         return [
             r[0]
             for r in self.db.query(
-                "SELECT max(at) FROM revisions WHERE at >= ? AND status = 'done'"
-                " AND annotator = ? GROUP BY clip_id",
+                # INDEXED BY: for the GROUP BY the planner would rather walk every revision
+                # in clip order (a third of a second at 900k revisions) than the recent few
+                "SELECT max(at) FROM revisions INDEXED BY revisions_by_at"
+                " WHERE at >= ? AND status = 'done' AND annotator = ? GROUP BY clip_id",
                 (since, annotator),
             )
         ]
