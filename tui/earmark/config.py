@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 import tomllib
 from pathlib import Path
 
@@ -18,6 +19,18 @@ APP = "earmark"
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
+_CONNINFO = re.compile(
+    r"^\s*(host|hostaddr|port|dbname|user|password|service|sslmode|sslcert|passfile)\s*=",
+    re.IGNORECASE,
+)
+
+
+def is_postgres(target: object) -> bool:
+    """A postgresql:// (or postgres://) URL or a libpq conninfo string ("dbname=x host=y")."""
+    text = str(target)
+    return text.startswith(("postgresql://", "postgres://")) or bool(_CONNINFO.match(text))
+
+
 def default_db_path() -> Path:
     return Path(os.environ.get("EARMARK_DB") or "earmark.db")
 
@@ -25,8 +38,6 @@ def default_db_path() -> Path:
 def db_path(flag: str | None) -> Path:
     """The SQLite file, or (typed as a Path for callers, kept as the exact text) a PostgreSQL
     URL or conninfo: Path("postgresql:///x") would fold its slashes."""
-    from earmark.store.postgres.target import is_postgres
-
     target = flag or os.environ.get("EARMARK_DB") or "earmark.db"
     if is_postgres(target):
         return target  # type: ignore[return-value]
