@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.conftest import build_workspace
 from tests.app.test_editor import LONG
-from tests.support import needs_tmux
+from tests.support import build_workspace, needs_tmux
 
 pytestmark = needs_tmux
 BORDER = "▊▎▌▐│┃"

@@ -4,8 +4,11 @@ import pytest
 
 from earmark.app.screens.annotate import _rank_word_suggestions
 from earmark.store import Clip
-from tests.app.conftest import build_workspace, make_app, settle
-from tests.app.test_annotate import _editor, _screen, _wait
+from tests.app.pilot import editor_of as _editor
+from tests.app.pilot import make_app, settle
+from tests.app.pilot import screen_of as _screen
+from tests.app.pilot import wait_for as _wait
+from tests.support import build_workspace
 
 
 @pytest.fixture
