@@ -7,6 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+# A transcript longer than an 80-column editor line: it must wrap and stay whole.
+LONG = (
+    "well that's the thing about the five o'clock train from the city it never waits for "
+    "anybody and it doesn't matter how fast you run down the platform with your bags "
+    "because the doors close at exactly five"
+)
+
 
 def screen_of(app):
     from earmark.app.screens.annotate import AnnotateScreen

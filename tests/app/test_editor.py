@@ -12,12 +12,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Input
 
 from earmark.app.widgets.editor import EDITOR_KEYS, TranscriptInput
-
-LONG = (
-    "well that's the thing about the five o'clock train from the city it never waits for "
-    "anybody and it doesn't matter how fast you run down the platform with your bags "
-    "because the doors close at exactly five"
-)
+from tests.app.pilot import LONG
 
 
 class Host(App):

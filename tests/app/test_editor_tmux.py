@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.test_editor import LONG
+from tests.app.pilot import LONG
 from tests.support import build_workspace, needs_tmux
 
 pytestmark = needs_tmux
