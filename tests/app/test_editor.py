@@ -281,3 +281,32 @@ def test_the_readme_lists_every_editor_key():
     section = readme.split("#### Editor keys", 1)[1].split("\n#", 1)[0]
     for key, does in EDITOR_KEYS:
         assert f"| `{key}` | {does} |" in section
+
+
+async def test_a_transcript_taller_than_the_editor_scrolls_to_the_cursor():
+    text = " ".join(f"word{i:03d}" for i in range(150))
+    app = Host(text)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        ed = _ed(app)
+        from earmark.app.widgets.editor_wrap import wrap_rows
+
+        assert len(wrap_rows(text, ed.content_size.width)) > ed.content_size.height
+        assert "word149" in "".join(_rows(ed))  # the cursor (at the end) is in view
+        await pilot.press("home")
+        await pilot.pause()
+        assert _rows(ed)[0].startswith("word000")
+        off = ed.cursor_screen_offset
+        assert off.y == ed.content_region.y
+
+
+async def test_a_click_puts_the_cursor_under_the_pointer():
+    app = Host(LONG)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        ed = _ed(app)
+        second = _rows(ed)[1]
+        x, y, _w, _h = ed.content_region
+        await pilot.click(TranscriptInput, offset=(x - ed.region.x + 3, y - ed.region.y + 1))
+        await pilot.pause()
+        assert ed.cursor_position == LONG.index(second.rstrip()) + 3
