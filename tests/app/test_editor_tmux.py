@@ -154,3 +154,31 @@ def test_every_editor_key_as_a_terminal_sends_it(term, ws_db):
     step(["Up", "=H"], "wHell that's")
     term.keys("C-q")
     term.wait_dead()
+
+
+def test_an_alternative_and_a_suggestion_are_undone_in_one_key(term, ws_db):
+    term.start(_annotate(ws_db), width=80, height=24)
+    term.ready("clip 1 of 6")
+    term.wait_for("and mister john dashwood")
+    # each guess is on screen once as a guess; the one in the editor makes it twice
+    term.keys("M-a")  # the recogniser's other guess replaces the transcript
+    term.wait_until(lambda s: _text(s).count("um mister john") == 2, "the alternative")
+    term.keys("C-z")
+    term.wait_until(
+        lambda s: _text(s).count("and mister john") == 2 and _text(s).count("um mister") == 1,
+        "the alternative undone",
+    )
+    term.keys("C-e")
+    term.keys(" norla", literal=True)
+    term.wait_until(lambda s: "tab norland" in _text(s), "norland offered")
+    term.keys("Tab")
+    term.wait_for("do for them norland")
+    term.keys("C-z")
+    term.wait_until(
+        lambda s: "do for them norla" in _text(s) and "them norland" not in _text(s),
+        "the suggestion undone",
+    )
+    term.keys("C-y")
+    term.wait_for("do for them norland")
+    term.keys("C-q")
+    term.wait_dead()
