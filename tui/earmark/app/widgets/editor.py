@@ -51,7 +51,7 @@ class TranscriptInput(Input):
     DEFAULT_CSS = """
     TranscriptInput {
         height: auto;
-        max-height: 10;
+        max-height: 7;  /* five rows, ~370 characters at 80 columns; beyond, it scrolls */
         scrollbar-size: 0 0;
     }
     """
