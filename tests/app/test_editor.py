@@ -310,3 +310,23 @@ async def test_a_click_puts_the_cursor_under_the_pointer():
         await pilot.click(TranscriptInput, offset=(x - ed.region.x + 3, y - ed.region.y + 1))
         await pilot.pause()
         assert ed.cursor_position == LONG.index(second.rstrip()) + 3
+
+
+async def test_a_selection_across_rows_is_marked_on_each_row():
+    app = Host(LONG)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        ed = _ed(app)
+        start, end = LONG.index("city"), LONG.index("anybody")
+        ed.selection = ed.selection.__class__(start, end)
+        await pilot.pause()
+        style = ed.get_component_rich_style("input--selection")
+
+        def marked(y: int) -> str:
+            return "".join(
+                s.text for s in ed.render_line(y) if s.style and style.bgcolor == s.style.bgcolor
+            )
+
+        parts = [marked(y) for y in range(ed.content_size.height)]
+        assert "".join(parts) == LONG[start:end]
+        assert sum(1 for p in parts if p) == 2  # the selection crosses a row break
