@@ -274,6 +274,11 @@ def test_the_keys_table_names_each_key_once():
     assert all(isinstance(d, str) and d for _, d in EDITOR_KEYS)
 
 
+def test_each_editor_key_fits_an_80_column_help_row():
+    for key, does in EDITOR_KEYS:
+        assert len(key) <= 18 and len(key) + 2 + len(does) <= 74, key
+
+
 def test_the_readme_lists_every_editor_key():
     from pathlib import Path
 
