@@ -48,6 +48,11 @@ def _text(screen: str) -> str:
     return " ".join(" ".join(ln.strip(" " + BORDER) for ln in screen.splitlines()).split())
 
 
+def _hex(sequence: str) -> list[str]:
+    """Bytes for `tmux send-keys -H`, which passes them to the app as the terminal would."""
+    return [f"{b:02x}" for b in sequence.encode()]
+
+
 def _stopped(pid: int) -> bool:
     stat = Path(f"/proc/{pid}/stat").read_text()
     return stat.rsplit(")", 1)[1].split()[0] == "T"
@@ -68,6 +73,11 @@ def test_undo_redo_and_word_keys_in_a_real_terminal(term, ws_db):
     term.keys("C-y")
     term.keys("C-y")
     term.wait_for("zqxa zqxb zqxc")
+    # the same keys from a kitty-protocol terminal: CSI 122;5u and CSI 121;5u
+    term.keys("-H", *_hex("\x1b[122;5u"))
+    term.wait_until(lambda s: "zqxa zqxb" in s and "zqxc" not in s, "kitty ctrl+z")
+    term.keys("-H", *_hex("\x1b[121;5u"))
+    term.wait_for("zqxa zqxb zqxc")
     # ctrl+w takes a contraction whole
     term.keys(" zq o'zqy", literal=True)
     term.wait_for("zqxc zq o'zqy")
@@ -76,7 +86,7 @@ def test_undo_redo_and_word_keys_in_a_real_terminal(term, ws_db):
     term.keys("C-z")
     term.wait_for("zqxc zq o'zqy")
     # ctrl+backspace from a kitty-protocol terminal: CSI 127;5u
-    term.keys("-H", "1b", "5b", "31", "32", "37", "3b", "35", "75")
+    term.keys("-H", *_hex("\x1b[127;5u"))
     term.wait_until(lambda s: "zqxc zq" in s and "zqy" not in s, "ctrl+backspace")
     # what xterm and VTE send for ctrl+backspace (0x08) is backspace: one character each
     term.keys("-H", "08", "08")
