@@ -230,7 +230,7 @@ class TranscriptInput(Input):
         text = self.value
         return locate(text, self._rows(text, self._wrap_width()), self.cursor_position)
 
-    def get_content_height(self, _container: Size, _viewport: Size, width: int) -> int:  # noqa: V105 (Textual)
+    def get_content_height(self, _container: Size, _viewport: Size, width: int) -> int:  # noqa: V105
         return len(wrap_rows(self.value or self.placeholder, width))
 
     @property
