@@ -55,9 +55,9 @@ from earmark.textsafe import clean
 
 MAX_FRAGMENT = 64
 UTTERANCE_THRESHOLD = 85.0
-NEAR_BONUS = 5.0
-GUESS_DISCOUNT = 3.0  # a word of the guess ranks like a lexicon word, below alternatives  # resemblance to the recogniser's word at the cursor, at most
-CORRECTIONS = 2
+NEAR_BONUS = 5.0  # resemblance to the recogniser's word at the cursor, at most
+GUESS_DISCOUNT = 3.0  # a word of the guess ranks like a lexicon word, below alternatives
+CORRECTIONS = 2  # places kept for whole-word corrections of the fragment as typed
 _KEEP = 64  # candidates kept per segment before the resemblance is weighed
 
 
