@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from earmark.store.base import StoreBase
 
-class WordsMixin:
-    db: Any
+
+class WordsMixin(StoreBase):
 
     def learn_words(
         self, clip_id: int, words: Sequence[tuple[str, str]], guess: str | None = None
