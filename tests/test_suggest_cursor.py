@@ -63,6 +63,15 @@ def test_utterance_offer_and_apply():
     assert same.utterance is None  # already there: nothing to offer
 
 
+def test_between_words_the_batchs_usual_next_word_is_offered():
+    s = Suggester(lexicon=["Luis Fonsi"], english=20_000)
+    s.set_context("play despacito by louis", [])
+    text = "play despacito by luis  "
+    got = offer(s, text, len(text) - 1)
+    assert got.words[:1] == ("fonsi",)
+    assert apply_word(text, got, 1) == ("play despacito by luis fonsi ", len(text) + 4)
+
+
 def test_word_spans():
     assert word_spans("  a bc\u00a0d ") == [(2, 3), (4, 6), (7, 8)]
 
@@ -86,8 +95,8 @@ def test_applying_a_word_only_changes_the_pointed_word(sugg, text, cursor, n):
     assert new[: got.start] == text[: got.start]
     assert new[pos:] == text[got.end :]
     assert new[got.start : pos] == got.words[n - 1]
-    if got.start == got.end:
-        pytest.fail("a word was offered where there is none")
+    if got.start == got.end:  # inserted between words: nothing of the text is lost
+        assert new == text[: got.start] + got.words[n - 1] + text[got.start :]
 
 
 @settings(max_examples=300, deadline=None)

@@ -86,3 +86,20 @@ class Pending:
                 ready.append(k)
                 del self._clips[k]
         return ready
+
+
+def fill_word_index(store: WordStore, chunk: int = 5000) -> int:
+    """Put the transcripts submitted before the store had a word index into it, once."""
+    if store.word_index_ready():
+        return 0
+    after, done = 0, 0
+    while rows := store.unindexed_transcripts(after, chunk):
+        store.learn_words_many(
+            [
+                (clip_id, [(key(w), w) for w in learnable_words(text)], guess)
+                for clip_id, text, guess in rows
+            ]
+        )
+        after, done = rows[-1][0], done + len(rows)
+    store.mark_word_index_ready()
+    return done
