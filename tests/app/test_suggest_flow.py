@@ -14,7 +14,13 @@ def ws(store, realdata):
 
 
 def _screen(app):
-    return next(s for s in app.screen_stack if hasattr(s, "suggester"))
+    from earmark.app.screens.annotate import AnnotateScreen
+
+    return next(s for s in app.screen_stack if isinstance(s, AnnotateScreen))
+
+
+def _suggester(screen):
+    return screen.suggest.suggester
 
 
 def _editor(app):
@@ -42,7 +48,7 @@ async def test_a_submitted_word_is_offered_once_three_clips_had_it(ws):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, app)
         s = _screen(app)
-        await _until(pilot, lambda: s.suggester is not None)
+        await _until(pilot, lambda: _suggester(s) is not None)
         for n in range(3):
             shown = s.clip_state.clip.id
             _editor(app).value = ""
