@@ -93,3 +93,16 @@ def test_startup_reads_a_bounded_slice(store):
         _submit(store, s, clip, f"common{n % 2} word{n}", "x")
     assert len(store.offerable_words(MIN_CLIPS, 1)) == 1
     assert len(store.recent_corrections(2)) == 2
+
+
+def test_record_submit_maintains_the_index_without_a_suggester(store):
+    from earmark.suggest import record_submit
+
+    ids = _clips(store, ["x"] * 3)
+    for clip in ids:
+        store.submit(clip, "ask zebulon about the quorbl", "ann", 1.0)
+        record_submit(store, clip, "ask zebulon about the quorbl", "x", redacted=["zebulon"])
+        record_submit(store, clip, "ask zebulon about the quorbl", "x", redacted=["zebulon"])
+    words = {w: (uses, clips) for w, uses, clips in store.offerable_words(MIN_CLIPS, 100)}
+    assert words["quorbl"] == (3, 3) and "zebulon" not in words
+    assert store.recent_corrections(10) == []  # marked clips never feed the utterance memory

@@ -11,7 +11,13 @@ word follows which), `ranking` (ordering one query's candidates), `learning`
 
 from earmark.suggest.cursor import Offer, apply_utterance, apply_word, offer, word_spans
 from earmark.suggest.engine import Suggester
-from earmark.suggest.learning import MIN_CLIPS, WordStore, fill_word_index, learnable_words
+from earmark.suggest.learning import (
+    MIN_CLIPS,
+    WordStore,
+    fill_word_index,
+    learnable_words,
+    record_submit,
+)
 from earmark.suggest.ranking import Suggestion
 from earmark.suggest.segment import SOURCES
 from earmark.suggest.text import (
@@ -38,6 +44,7 @@ __all__ = [
     "learnable_words",
     "normalize_utterance",
     "offer",
+    "record_submit",
     "word_spans",
     "words_of",
 ]

@@ -27,6 +27,7 @@ from earmark.suggest.learning import (
     WordStore,
     fill_word_index,
     learnable_words,
+    record_submit,
 )
 from earmark.suggest.ranking import KEEP, Found, Suggestion, collect, ranked
 from earmark.suggest.segment import (
@@ -198,7 +199,7 @@ class Suggester:
                     self._n_english,
                 )
         if self._store is not None and clip is not None:
-            self._store.learn_words(clip, [(key(w), w) for w in words], guess)
+            record_submit(self._store, clip, text, guess, marks)
 
     def _locate(self, k: str, *, context: bool = False) -> tuple[Segment | None, int]:
         segs = (self._context, self._static, self._extra_seg)
