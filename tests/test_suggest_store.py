@@ -106,3 +106,13 @@ def test_record_submit_maintains_the_index_without_a_suggester(store):
     words = {w: (uses, clips) for w, uses, clips in store.offerable_words(MIN_CLIPS, 100)}
     assert words["quorbl"] == (3, 3) and "zebulon" not in words
     assert store.recent_corrections(10) == []  # marked clips never feed the utterance memory
+
+
+def test_a_purged_clip_is_taken_back_out(store):
+    ids = _clips(store, ["x"] * 3)
+    s = Suggester.from_store(store, english=0)
+    for clip in ids:
+        _submit(store, s, clip, "the quorbl", "x")
+    store.learn_words(ids[0], [])
+    assert store.offerable_words(MIN_CLIPS, 10) == []
+    assert len(store.recent_corrections(10)) == 2
