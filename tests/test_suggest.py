@@ -248,3 +248,9 @@ def test_build_in_a_worker_thread_and_suggest_while_learning():
     w.join()
     assert not errors
     assert "word3x" in texts(s.suggest("word3"))
+
+
+def test_sources_may_be_one_shot_iterators():
+    s = Suggester(lexicon=iter(["Luis Fonsi"]), transcripts=iter(["x"]), english=0)
+    assert texts(s.suggest("fon")) == ["Fonsi"]
+    assert s.predict("luis") == ["Fonsi"]

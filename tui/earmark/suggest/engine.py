@@ -89,7 +89,8 @@ class Suggester:
         texts = clean_all(transcripts)
         vocab = Vocab()
         vocab.add_english(words)
-        vocab.add_lexicon(lexicon_terms(clean_all(lexicon)))
+        terms = lexicon_terms(clean_all(lexicon))
+        vocab.add_lexicon(terms)
         known = set(vocab.index) | set(vocab.keys)
         vocab.add_learned((w, n) for w, n, clips in learned if clips >= min_clips)
         vocab.add_learned(self._count_transcripts(texts, known))
@@ -103,7 +104,7 @@ class Suggester:
         self._context_convention = Convention.AS_TYPED
         self._utterances = Utterances(capacity)
         self._following = Following()
-        for term in lexicon_terms(clean_all(lexicon)):
+        for term in terms:
             if " " in term:
                 self._following.add((key(w) for w in words_of(term)), PHRASE_WEIGHT)
         for guess, text in corrections:
