@@ -32,8 +32,8 @@ from earmark.audio.waveform import Waveform, summarize
 MEMORY_SAMPLES = 6_000_000
 READ_BLOCK = 65_536  # frames per read while decoding or summarising
 SUMMARY_BLOCKS = 16_384  # a long clip's waveform resolution: far finer than any terminal
-GAIN_WINDOWS = (0.0, 0.2, 0.4, 0.6, 0.8)  # where a long clip's loudness is sampled
-GAIN_SECONDS = 1.0
+GAIN_WINDOWS = (0.0, 0.35, 0.7)  # where a long clip's loudness is sampled
+GAIN_SECONDS = 0.5
 
 
 class StreamSummary:
