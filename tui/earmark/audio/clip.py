@@ -52,7 +52,6 @@ class StreamSummary:
         self.sumsq = np.zeros(n, dtype=np.float64)
         self.count = np.full(n, self.block, dtype=np.int64)
         self.count[-1] = frames - self.block * (n - 1)
-        self.filled = 0
         self.error: str | None = None
         self.done = threading.Event()
 
@@ -81,7 +80,6 @@ class StreamSummary:
                         self.peak[i + n] = np.abs(rest).max()
                         self.sumsq[i + n] = float(rest @ rest)
                     at += len(mono)
-                    self.filled = -(-at // self.block)
         except (AudioError, RuntimeError, OSError, ValueError, TypeError) as exc:
             self.error = " ".join(str(exc).split())
         finally:
@@ -144,9 +142,9 @@ class DecodedClip:
     @property
     def nbytes(self) -> int:
         """Memory this clip holds (a streamed clip: its summary and one window)."""
-        if isinstance(self.samples, np.ndarray):
-            return int(self.samples.nbytes)
-        return 4 * 16 * SUMMARY_BLOCKS + 8 * self.samplerate
+        if self.streamed:
+            return 4 * 16 * SUMMARY_BLOCKS + 8 * self.samplerate
+        return int(np.asarray(self.samples).nbytes)
 
     @property
     def waveform_complete(self) -> bool:
@@ -159,7 +157,7 @@ class DecodedClip:
         if w is not None:
             return w
         if self.summary is not None:
-            complete = self.summary.done.is_set()
+            complete = self.waveform_complete
             w = self.summary.waveform(width)
             if not complete:
                 return w

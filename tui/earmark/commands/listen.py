@@ -21,7 +21,7 @@ def _say(line: str) -> None:
     print(line, flush=True)
 
 
-def _interrupt(signum: int, frame: FrameType | None) -> None:
+def _interrupt(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 

@@ -89,7 +89,6 @@ class Listener:
         self._max_pending = max(1, int(max_pending))
         self._pending: dict[socket.socket, float] = {}  # oldest first
         self._shed: set[socket.socket] = set()
-        self.shed_count = 0
         self.sessions: deque[SessionRecord] = deque(maxlen=1000)
         self._threads: list[threading.Thread] = []
         self._serve_thread: threading.Thread | None = None
@@ -159,7 +158,6 @@ class Listener:
                 self._shed.add(oldest)
                 shed.append(oldest)
             self._pending[conn] = time.monotonic()
-            self.shed_count += len(shed)
         for old in shed:
             with contextlib.suppress(OSError):
                 old.shutdown(socket.SHUT_RDWR)
