@@ -34,6 +34,9 @@ READ_BLOCK = 65_536  # frames per read while decoding or summarising
 SUMMARY_BLOCKS = 16_384  # a long clip's waveform resolution: far finer than any terminal
 GAIN_WINDOWS = (0.0, 0.35, 0.7)  # where a long clip's loudness is sampled
 GAIN_SECONDS = 0.5
+# One streaming pass at a time: skipping through many long clips queues their passes instead
+# of running them all at once on a two-core machine; a clip dropped from the cache cancels its.
+_ONE_PASS = threading.Semaphore(1)
 
 
 class StreamSummary:
@@ -54,6 +57,7 @@ class StreamSummary:
         self.count[-1] = frames - self.block * (n - 1)
         self.error: str | None = None
         self.done = threading.Event()
+        self.cancelled = threading.Event()
 
     def start(self) -> StreamSummary:
         threading.Thread(target=self.run, name="earmark-waveform", daemon=True).start()
@@ -61,10 +65,10 @@ class StreamSummary:
 
     def run(self) -> None:
         try:
-            with _open(self.path, follow_symlinks=False) as f:
+            with _ONE_PASS, _open(self.path, follow_symlinks=False) as f:
                 step = self.block * max(1, READ_BLOCK // self.block)
                 at = 0
-                while at < self.frames:
+                while at < self.frames and not self.cancelled.is_set():
                     data = f.read(min(step, self.frames - at), dtype="float32", always_2d=True)
                     if not len(data):
                         break

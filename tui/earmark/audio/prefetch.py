@@ -120,6 +120,10 @@ class Prefetcher:
             oldest, fut = next(iter(self._cache.items()))
             if not fut.done():
                 fut.cancel()  # not started yet: drop it; running: its result is simply unused
+            elif not fut.cancelled() and fut.exception() is None:
+                summary = fut.result().summary
+                if summary is not None:  # no one will draw this clip's waveform now
+                    summary.cancelled.set()
             del self._cache[oldest]
 
     def _held_bytes(self) -> int:
