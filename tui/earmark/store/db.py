@@ -86,6 +86,14 @@ class Database:
         row = self.query_one("SELECT value FROM meta WHERE key = ?", (key,))
         return str(row[0]) if row else default
 
+    def set_meta(self, key: str, value: str) -> None:
+        with self.write() as c:
+            c.execute(
+                "INSERT INTO meta(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
     def _ensure_secret(self) -> bytes:
         value = self.get_meta("secret")
         if value is None:
