@@ -45,8 +45,14 @@ def db_path(flag: str | None) -> Path:
 
 
 def audio_url(flag: str | None) -> str | None:
-    """The remote-audio URL (tcp://SECRET@127.0.0.1:N or unix:PATH), if any."""
-    return flag or os.environ.get("EARMARK_AUDIO") or None
+    """The remote-audio URL with its secret, for this process only, if a relay is set up.
+
+    `--audio` names the listener without the secret (a command line is public to every local
+    user); the secret comes from EARMARK_AUDIO or a file only its owner can read.
+    """
+    from earmark.audio.remote.url import resolve_audio_url
+
+    return resolve_audio_url(flag, os.environ)
 
 
 def current_user(flag: str | None = None) -> str:
