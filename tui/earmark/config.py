@@ -13,6 +13,7 @@ from pathlib import Path
 from platformdirs import user_config_path, user_data_path, user_state_path
 
 from earmark.errors import UserError
+from earmark.textsafe import check_user_name
 
 APP = "earmark"
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -32,12 +33,14 @@ def audio_url(flag: str | None) -> str | None:
 
 
 def current_user(flag: str | None = None) -> str:
-    if flag:
-        return flag
+    """--user, else the login name; refused when it could act on a terminal (textsafe)."""
+    if flag is not None:
+        return check_user_name(flag)
     try:
-        return getpass.getuser()
-    except Exception:  # no login name (containers without passwd entries)
-        return os.environ.get("USER") or "annotator"
+        name = getpass.getuser()
+    except (KeyError, OSError, ImportError):  # no login name (containers without passwd)
+        name = os.environ.get("USER") or "annotator"
+    return check_user_name(name)
 
 
 def config_dir() -> Path:

@@ -17,8 +17,10 @@ from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from earmark.audio.decode import AudioError, AudioInfo, probe
+from earmark.config import current_user
 from earmark.errors import UserError
 from earmark.manifest import (
     AudioPath,
@@ -55,6 +57,9 @@ class ImportSummary:
     unplayable_clips: list[tuple[str, int, str]] = field(default_factory=list)
     words_dropped: int = 0  # malformed ASR word entries dropped (clip kept)
     batches: list[str] = field(default_factory=list)
+    complete: bool = False  # False while running, and after an import cut short
+    purged: int = 0  # stored clips whose consent this import withdrew
+    purged_rows: dict[str, int] = field(default_factory=dict)  # derived rows purged with them
 
     def add_bad(self, manifest: str, lineno: int, reason: str) -> None:
         self.bad_line_count += 1
@@ -71,7 +76,14 @@ class ImportSummary:
         if self.duplicates:
             out.append(f"already imported (skipped): {self.duplicates:,}")
         if self.excluded:
-            out.append(f"excluded (review_allowed false): {self.excluded:,}")
+            out.append(f"excluded (no consent to review): {self.excluded:,}")
+        if self.purged:
+            rows = ", ".join(f"{t} {n:,}" for t, n in sorted(self.purged_rows.items()) if n)
+            out.append(
+                f"consent withdrawn: purged {self.purged:,} stored clip"
+                f"{'s' if self.purged != 1 else ''}"
+                + (f" and derived rows ({rows})" if rows else "")
+            )
         if self.bad_line_count:
             out.append(f"bad lines (not imported): {self.bad_line_count:,}")
             for name, lineno, reason in self.bad_lines[:SHOWN_PROBLEMS]:
@@ -122,7 +134,7 @@ def _probe_one(path: str) -> AudioInfo | str:
         return probe(path)
     except AudioError as exc:
         return str(exc)
-    except Exception as exc:  # a decoder bug must cost one clip, not the import
+    except Exception as exc:  # noqa: BLE001  (a decoder bug must cost one clip, not the import)
         return f"{path}: cannot be probed ({type(exc).__name__}: {exc})"
 
 
@@ -135,9 +147,20 @@ class _Pending:
 
 
 class _Importer:
-    def __init__(self, store, summary: ImportSummary, secret: bytes) -> None:
+    def __init__(
+        self,
+        store: Any,
+        summary: ImportSummary,
+        secret: bytes,
+        *,
+        actor: str,
+        require_consent: bool = False,
+    ) -> None:
         self.store = store
         self.summary = summary
+        self.actor = actor
+        self.require_consent = require_consent
+        self.withdrawn: set[str] = set()
         self.cache = _ProbeCache()
         self.dropped: Counter[str] = Counter()
         self.secret = secret
@@ -159,8 +182,12 @@ class _Importer:
                         name = "(other fields)"  # a manifest of random keys must not grow memory
                     self.dropped[name] += 1
                 self.summary.words_dropped += rec.words_dropped
-                if not rec.review_allowed:
+                allowed = rec.review_allowed
+                if allowed is None:
+                    allowed = not self.require_consent
+                if not allowed:
                     self.summary.excluded += 1
+                    self._withdrawn(rec, resolver)
                     continue
                 audio = resolver.resolve(rec.audio)
             except BadLine as bad:
@@ -177,8 +204,32 @@ class _Importer:
                 pending = []
         if pending:
             batch_id = self._flush(pending, batch, batch_id, label)
+        self.purge_withdrawn()
         if batch_id is not None and batch not in self.summary.batches:
             self.summary.batches.append(batch)
+
+    def _withdrawn(self, rec: Record, resolver: PathResolver) -> None:
+        """Remember the name of a clip now excluded, to purge a stored copy of it."""
+        if rec.source_id is not None:
+            self.withdrawn.add(pseudonym(self.secret, rec.source_id))
+            return
+        try:
+            audio = resolver.resolve(rec.audio)
+        except BadLine:
+            return
+        self.withdrawn.add(pseudonym(self.secret, audio.path, kind="audio"))
+
+    def purge_withdrawn(self) -> None:
+        """Clips stored earlier whose consent this manifest withdraws go, with all derived."""
+        names = self.withdrawn
+        self.withdrawn = set()
+        if not names:
+            return
+        counts = self.store.purge_clips(names, actor=self.actor, reason="consent withdrawn")
+        self.summary.purged += counts.get("clips", 0)
+        for table, n in counts.items():
+            if table != "clips":
+                self.summary.purged_rows[table] = self.summary.purged_rows.get(table, 0) + n
 
     def _flush(self, chunk: list[_Pending], batch: str, batch_id: int | None, label: str) -> int:
         if batch_id is None:
@@ -265,6 +316,9 @@ def import_manifests(
     audio_root: Path | None = None,
     progress: bool = False,
     new_key: bool = False,
+    require_consent: bool = False,
+    actor: str | None = None,
+    summary: ImportSummary | None = None,
 ) -> ImportSummary:
     """Import each manifest into `store`; bad lines are reported in the summary, not raised.
 
@@ -275,16 +329,29 @@ def import_manifests(
     audio_root = Path(audio_root) if audio_root is not None else None
     terms = check_inputs(manifests, lexicon=lexicon, audio_root=audio_root, batch=batch)
 
-    summary = ImportSummary()
-    importer = _Importer(store, summary, load_key(store.db, create=True, new_key=new_key))
-    for manifest in manifests:
-        name = batch or manifest.name
-        with _progress_for(manifest, progress) as tick:
-            importer.run(manifest, name, audio_root, tick)
-    summary.dropped_fields = dict(importer.dropped)
+    summary = summary if summary is not None else ImportSummary()
+    actor = actor or current_user(None)
+    # The importer is a user before any clip is in: a database never holds clips and no one.
+    store.ensure_user(actor)
+    importer = _Importer(
+        store,
+        summary,
+        load_key(store.db, create=True, new_key=new_key),
+        actor=actor,
+        require_consent=require_consent,
+    )
+    try:
+        for manifest in manifests:
+            name = batch or manifest.name
+            with _progress_for(manifest, progress) as tick:
+                importer.run(manifest, name, audio_root, tick)
+    finally:
+        summary.dropped_fields = dict(importer.dropped)
     if terms is not None:
         batch_id = store.batch_id(batch) if batch else None
         summary.lexicon_terms = store.add_lexicon(batch_id, terms)
+    store.name_lead_if_none(actor)
+    summary.complete = True
     return summary
 
 

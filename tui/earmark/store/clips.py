@@ -330,6 +330,32 @@ class ClipsMixin:
         with self.db.write() as c:
             c.execute("DELETE FROM drafts WHERE clip_id = ?", (clip_id,))
 
+    # -- consent withdrawn: the clip and everything derived from it go ------------------
+    def purge_clips(self, names: Iterable[str], *, actor: str, reason: str) -> dict[str, int]:
+        """Delete the named clips and every row that refers to them, in one transaction.
+
+        Referring tables are found from the schema's foreign keys (recursively: a flag's
+        escalation goes with the flag), so a table added later is purged too. The audit
+        log keeps what it already holds (pseudonyms and numbers, never text) plus one entry
+        counting what went. Returns {table: rows deleted}, `clips` included.
+        """
+        wanted = sorted(set(names))
+        counts: dict[str, int] = {}
+        if not wanted:
+            return counts
+        with self._tx() as c:
+            ids: list[int] = []
+            for i in range(0, len(wanted), 900):
+                chunk = wanted[i : i + 900]
+                q = f"SELECT id FROM clips WHERE name IN ({','.join('?' * len(chunk))})"
+                ids.extend(r[0] for r in c.execute(q, chunk))
+            if ids:
+                c.execute("PRAGMA secure_delete = ON")  # purged text is zeroed, not left
+                _purge_rows(c, "clips", "id", ids, counts)
+                detail = {"reason": reason, **{k: v for k, v in sorted(counts.items()) if v}}
+                self.audit_append(actor, "purge", None, detail)
+        return counts
+
     # -- what suggestions and stats read ---------------------------------------------
     def submitted_texts(self) -> list[str]:
         """What the suggester learns from: never a clip with an active critical flag, whose
@@ -382,3 +408,37 @@ class ClipsMixin:
         return self.db.query_one(
             "SELECT avg(seconds_on_clip) FROM clips WHERE status IN ('done','skipped')"
         )[0]
+
+
+def _referrers(c: sqlite3.Connection, parent: str) -> list[tuple[str, str, str]]:
+    """(table, column, parent column) for every foreign key that points at `parent`."""
+    out = []
+    tables = [r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    for table in tables:
+        for fk in c.execute(f'PRAGMA foreign_key_list("{table}")'):
+            if fk["table"] == parent:
+                out.append((table, fk["from"], fk["to"] or "id"))
+    return out
+
+
+def _purge_rows(
+    c: sqlite3.Connection, table: str, column: str, values: list[object], counts: dict[str, int]
+) -> None:
+    """Delete rows of `table` whose `column` is in `values`, children first."""
+    for child, child_col, parent_col in _referrers(c, table):
+        keys: list[object] = []
+        for i in range(0, len(values), 900):
+            chunk = values[i : i + 900]
+            q = (
+                f'SELECT "{parent_col}" FROM "{table}"'
+                f' WHERE "{column}" IN ({",".join("?" * len(chunk))})'
+            )
+            keys.extend(r[0] for r in c.execute(q, chunk))
+        if keys and child != table:
+            _purge_rows(c, child, child_col, keys, counts)
+    for i in range(0, len(values), 900):
+        chunk = values[i : i + 900]
+        cur = c.execute(
+            f'DELETE FROM "{table}" WHERE "{column}" IN ({",".join("?" * len(chunk))})', chunk
+        )
+        counts[table] = counts.get(table, 0) + cur.rowcount
