@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_importing import IDENTIFYING, librivox_manifest
+from tests.support import IDENTIFYING, librivox_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -220,6 +220,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="null: discard but count frames, for diagnosis",
     )
     p.add_argument("--socket", metavar="PATH", help="also say how to forward to this Unix socket")
+    p = sub.add_parser(
+        "migrate",
+        help="copy a SQLite project to PostgreSQL, audit chain intact",
+        description="copy a SQLite project to PostgreSQL, audit chain intact",
+    )
+    p.add_argument("--from", dest="source", metavar="FILE.db", required=True)
+    p.add_argument("--to", metavar="URL", required=True, help="postgresql://... or conninfo")
+
     return parser
 
 
@@ -238,6 +246,7 @@ COMMANDS = {
     "wellbeing": "earmark.commands.wellbeing:run",
     "audio-test": "earmark.commands.audio_test:run",
     "listen": "earmark.commands.listen:run",
+    "migrate": "earmark.commands.migrate:run",
 }
 
 
@@ -296,6 +305,19 @@ def _database_problem(exc: sqlite3.Error, args: argparse.Namespace) -> str | Non
     return f"database {db}: {text}"
 
 
+def _refuse_user_on_postgres(args: argparse.Namespace) -> None:
+    """On PostgreSQL the user is whoever PostgreSQL authenticated: --user cannot change it."""
+    if not getattr(args, "user", None):
+        return
+    from earmark.config import db_path
+    from earmark.store.postgres.target import is_postgres
+
+    if is_postgres(db_path(getattr(args, "db", None))):
+        raise UserError(
+            "--user is refused on PostgreSQL: you act as the login PostgreSQL authenticated"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -315,6 +337,7 @@ def _run(args: argparse.Namespace) -> int:
     """Run the command: UserError and environmental database errors become one line."""
     module_name, func_name = COMMANDS[args.command].split(":")
     try:
+        _refuse_user_on_postgres(args)
         func = getattr(importlib.import_module(module_name), func_name)
         return int(func(args) or 0)
     except UserError as exc:

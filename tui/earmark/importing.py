@@ -283,6 +283,16 @@ class _Importer:
         return out
 
 
+def pseudonym_key(store: Any, *, create: bool = False, new_key: bool = False) -> bytes:
+    """The project's pseudonym key: a 0600 file beside a SQLite database (see
+    earmark/manifest/pseudonyms.py); on PostgreSQL a table only leads may read."""
+    from earmark.store.db import Database
+
+    if isinstance(store.db, Database):
+        return load_key(store.db, create=create, new_key=new_key)
+    return bytes(store.secret)
+
+
 def _count_lines(path: Path) -> int:
     n = 0
     with open(path, "rb") as fh:
@@ -336,7 +346,7 @@ def import_manifests(
     importer = _Importer(
         store,
         summary,
-        load_key(store.db, create=True, new_key=new_key),
+        pseudonym_key(store, create=True, new_key=new_key),
         actor=actor,
         require_consent=require_consent,
     )

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from earmark.config import current_user, db_path
 from earmark.errors import UserError
-from earmark.manifest import load_key, pseudonym
+from earmark.importing import pseudonym_key
+from earmark.manifest import pseudonym
 from earmark.roles import require
 from earmark.store import open_store
 
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     store = open_store(db_path(args.db), create=False)
     try:
         require(actor, store.role_of(actor), ("lead",), "purge clips")
-        key = load_key(store.db)
+        key = pseudonym_key(store)
         names = {pseudonym(key, i) for i in ids}
         counts = store.purge_clips(names, actor=actor, reason="purge --ids")
     finally:

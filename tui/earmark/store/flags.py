@@ -8,56 +8,23 @@ requests it, a different one confirms it.
 from __future__ import annotations
 
 import json
+import sqlite3
+from typing import Any
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from earmark import redaction
 from earmark.errors import UserError
 from earmark.redaction import Mark
 from earmark.roles import REVIEW_ROLES, require
-from earmark.store.db import Database
+from earmark.store.base import StoreBase
+from earmark.store.records import CRITICAL_CATEGORIES, FLAG_KINDS, Flag, warning_for
 from earmark.textsafe import clean
 
-FLAG_KINDS = ("critical", "distressing", "escalation")
-CRITICAL_CATEGORIES = (
-    "bank/card",
-    "password/PIN",
-    "address",
-    "phone/email",
-    "health",
-    "government id",
-    "other",
-)
+__all__ = ["CRITICAL_CATEGORIES", "FLAG_KINDS", "Flag", "FlagsMixin", "warning_for"]
 
 
-@dataclass(frozen=True)
-class Flag:
-    id: int
-    clip_id: int
-    kind: str
-    start: float | None
-    end: float | None
-    category: str | None
-    note: str
-    redact: tuple[int, ...]
-    state: str
-    raised_by: str
-    raised_at: float
-    downgrade_requested_by: str | None = None
-    downgrade_requested_at: float | None = None
-    downgraded_by: str | None = None
-
-    def export(self) -> dict:
-        return {
-            "kind": self.kind,
-            "start": self.start,
-            "end": self.end,
-            "category": self.category,
-            "note": self.note,
-        }
-
-
-def _flag(row) -> Flag:
+def _flag(row: sqlite3.Row) -> Flag:
+    keys: list[str] = row.keys()
     return Flag(
         id=row["id"],
         clip_id=row["clip_id"],
@@ -70,7 +37,7 @@ def _flag(row) -> Flag:
         state=row["state"],
         raised_by=row["raised_by"],
         raised_at=row["raised_at"],
-        **{k: row[k] for k in _DOWNGRADE_COLUMNS if k in row.keys()},
+        **{k: row[k] for k in _DOWNGRADE_COLUMNS if k in keys},
     )
 
 
@@ -79,9 +46,7 @@ _UPDATABLE = ("start", "end", "category", "note", "redact")
 MAX_FLAG_NOTE = 500
 
 
-class FlagsMixin:
-    db: Database
-
+class FlagsMixin(StoreBase):
     def add_flag(
         self,
         clip_id: int,
@@ -106,7 +71,8 @@ class FlagsMixin:
         with self._tx() as c:
             self._ensure_user(c, raised_by)
             cur = c.execute(
-                "INSERT INTO flags(clip_id, kind, start, end, category, note, redact, raised_by, raised_at)"
+                "INSERT INTO flags(clip_id, kind, start, end, category, note, redact, raised_by,"
+                " raised_at)"
                 " VALUES (?,?,?,?,?,?,?,?,?)",
                 (
                     clip_id,
@@ -133,13 +99,13 @@ class FlagsMixin:
                     "redact_words": len(set(redact)) if redact else 0,
                 },
             )
-            return cur.lastrowid
+            return int(cur.lastrowid or 0)
 
     def flag(self, flag_id: int) -> Flag | None:
         row = self.db.query_one("SELECT * FROM flags WHERE id = ?", (flag_id,))
         return _flag(row) if row else None
 
-    def update_flag(self, flag_id: int, *, actor: str | None = None, **fields) -> Flag:
+    def update_flag(self, flag_id: int, *, actor: str | None = None, **fields: Any) -> Flag:
         """Refine a flag already recorded (span, category, note, words to redact)."""
         unknown = set(fields) - set(_UPDATABLE)
         if unknown:
@@ -171,14 +137,20 @@ class FlagsMixin:
         with self._tx() as c:
             sets = ", ".join(f"{k} = ?" for k in values)
             c.execute(f"UPDATE flags SET {sets} WHERE id = ?", (*values.values(), flag_id))
-            detail = {"flag": flag_id, "kind": flag.kind, "changed": sorted(values)}
+            detail: dict[str, Any] = {
+                "flag": flag_id,
+                "kind": flag.kind,
+                "changed": sorted(values),
+            }
             for k in ("start", "end", "category"):
                 if k in values:
                     detail[k] = values[k]
             if "redact" in fields:
                 detail["redact_words"] = len(set(fields["redact"] or ()))
             self.audit_append(actor, "flag_update", flag.clip_id, detail)
-        return self.flag(flag_id)
+        updated = self.flag(flag_id)
+        assert updated is not None  # updated just above; flags are never deleted here
+        return updated
 
     # -- downgrading a critical flag: the two-person rule ---------------------------------
     def request_downgrade(self, flag_id: int, user: str) -> None:
@@ -319,18 +291,3 @@ class FlagsMixin:
         for r in self.db.query("SELECT * FROM flags WHERE state = 'active' ORDER BY clip_id, id"):
             out.setdefault(r["clip_id"], []).append(_flag(r))
         return out
-
-
-def warning_for(kinds) -> str | None:
-    """The content warning for a clip carrying active flags of these kinds. Says nothing about
-    who flagged it or why: escalations stay private."""
-    kinds = set(kinds)
-    if "distressing" in kinds:
-        return (
-            "Content warning: this clip was flagged as distressing. It will not play until you ask."
-        )
-    if "escalation" in kinds:
-        return (
-            "Content warning: this clip was escalated for review. It will not play until you ask."
-        )
-    return None
