@@ -44,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
             summary=summary,
         )
     except sqlite3.OperationalError as exc:  # disk full, database locked for too long ...
+        if "readonly" in str(exc).lower():
+            raise  # the command line says read-only in its one line
         raise UserError(
             f"database {db}: {exc} (clips imported before this are kept; "
             "run the same import again to continue)"
