@@ -26,13 +26,12 @@ def test_unanchored_names_marked_words_the_text_no_longer_has():
     assert redaction.unanchored([], "anything") == []
 
 
-def test_apply_hides_every_occurrence_and_learnable_drops_them():
+def test_apply_hides_every_occurrence():
     marks = marks_from_indexes(["card", "four", "four", "one"], [1])
     text = "card four four one and Four."
     assert redaction.apply(text, {m.word: "bank" for m in marks}) == (
         "card [redacted:bank] [redacted:bank] one and [redacted:bank]"
     )
-    assert redaction.learnable(text, marks) == "card one and"
     assert redaction.indexes(marks, text) == [1, 2, 5]
 
 

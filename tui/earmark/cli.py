@@ -326,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     stdout = sys.stdout
     if args.command not in FULL_SCREEN and not isinstance(stdout, InertWriter):
-        sys.stdout = InertWriter(stdout)  # type: ignore[assignment]
+        sys.stdout = InertWriter(stdout)
     try:
         return _run(args)
     finally:

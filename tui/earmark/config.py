@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_config_path, user_data_path, user_state_path
 
@@ -19,19 +21,27 @@ APP = "earmark"
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-def default_db_path() -> Path:
-    return Path(os.environ.get("EARMARK_DB") or "earmark.db")
-
-
 def db_path(flag: str | None) -> Path:
     """The SQLite file, or (typed as a Path for callers, kept as the exact text) a PostgreSQL
     URL or conninfo: Path("postgresql:///x") would fold its slashes."""
-    from earmark.store.postgres.target import is_postgres
-
     target = flag or os.environ.get("EARMARK_DB") or "earmark.db"
     if is_postgres(target):
         return target  # type: ignore[return-value]
     return Path(target)
+
+
+_CONNINFO = re.compile(
+    r"^\s*(host|hostaddr|port|dbname|user|password|service|sslmode|sslcert|passfile)\s*=",
+    re.IGNORECASE,
+)
+
+
+def is_postgres(target: object) -> bool:
+    """A postgresql:// (or postgres://) URL or a libpq conninfo string ("dbname=x host=y").
+
+    Here, below the store, because every command decides from its --db which store to open."""
+    text = str(target)
+    return text.startswith(("postgresql://", "postgres://")) or bool(_CONNINFO.match(text))
 
 
 def audio_url(flag: str | None) -> str | None:
@@ -66,7 +76,7 @@ def settings_file() -> Path:
     return Path(os.environ.get("EARMARK_CONFIG") or config_dir() / "config.toml")
 
 
-def load_settings() -> dict:
+def load_settings() -> dict[str, Any]:
     """The user's settings file, or {} when there is none. A broken file is a UserError."""
     path = settings_file()
     try:

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import sys
 from collections import Counter, OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from earmark.audio.decode import AudioError, AudioInfo, probe
 from earmark.config import current_user
@@ -35,6 +35,9 @@ from earmark.manifest import (
     validate_manifests,
 )
 from earmark.store.clips import NewClip
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 CHUNK = 1000
 PROGRESS_MIN_LINES = 2000
@@ -110,20 +113,23 @@ class ImportSummary:
         return out
 
 
+ProbeKey = tuple[str, int, int]  # real path, size, mtime_ns
+
+
 class _ProbeCache:
     """Per-import memo of probe results, bounded so it cannot grow with the manifest."""
 
     def __init__(self, size: int = PROBE_CACHE) -> None:
         self.size = size
-        self.data: OrderedDict[tuple, AudioInfo | str] = OrderedDict()
+        self.data: OrderedDict[ProbeKey, AudioInfo | str] = OrderedDict()
 
-    def get(self, key: tuple) -> AudioInfo | str | None:
+    def get(self, key: ProbeKey) -> AudioInfo | str | None:
         v = self.data.get(key)
         if v is not None:
             self.data.move_to_end(key)
         return v
 
-    def put(self, key: tuple, value: AudioInfo | str) -> None:
+    def put(self, key: ProbeKey, value: AudioInfo | str) -> None:
         self.data[key] = value
         if len(self.data) > self.size:
             self.data.popitem(last=False)
@@ -165,7 +171,13 @@ class _Importer:
         self.dropped: Counter[str] = Counter()
         self.secret = secret
 
-    def run(self, manifest: Path, batch: str, audio_root: Path | None, progress) -> None:
+    def run(
+        self,
+        manifest: Path,
+        batch: str,
+        audio_root: Path | None,
+        progress: Callable[[int], None] | None,
+    ) -> None:
         resolver = PathResolver(manifest, audio_root)
         label = manifest.name
         pending: list[_Pending] = []
@@ -318,7 +330,7 @@ def check_inputs(
 
 
 def import_manifests(
-    store,
+    store: Any,
     manifests: Sequence[Path],
     *,
     lexicon: Path | None = None,
@@ -371,11 +383,11 @@ class _progress_for:
     def __init__(self, manifest: Path, enabled: bool) -> None:
         self.manifest = manifest
         self.enabled = enabled
-        self.bar = None
-        self.task = None
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
         self.last = 0
 
-    def __enter__(self):
+    def __enter__(self) -> Callable[[int], None] | None:
         if not self.enabled:
             return None
         total = _count_lines(self.manifest)
@@ -390,7 +402,7 @@ class _progress_for:
             TimeRemainingColumn,
         )
 
-        self.bar = Progress(
+        bar = self.bar = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
@@ -398,17 +410,17 @@ class _progress_for:
             console=Console(stderr=True),
             transient=True,
         )
-        self.bar.start()
-        self.task = self.bar.add_task(f"importing {self.manifest.name}", total=total)
+        bar.start()
+        task = self.task = bar.add_task(f"importing {self.manifest.name}", total=total)
 
         def tick(lineno: int) -> None:
             if lineno - self.last >= 500:
-                self.bar.update(self.task, completed=lineno)
+                bar.update(task, completed=lineno)
                 self.last = lineno
 
         return tick
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.stop()
 

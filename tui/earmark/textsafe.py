@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from typing import Any, TextIO
 
 from earmark.errors import UserError
@@ -98,10 +97,6 @@ class InertWriter:
     def write(self, text: str) -> int:
         self._stream.write(inert(text))
         return len(text)
-
-    def writelines(self, lines: Iterable[str]) -> None:
-        for line in lines:
-            self.write(line)
 
     def __getattr__(self, name: str) -> Any:  # flush, fileno, isatty, encoding, buffer ...
         return getattr(self._stream, name)

@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import argparse
 
-from earmark.config import current_user, db_path
+from earmark.config import current_user, db_path, is_postgres
 from earmark.store import open_store
 
 
 def run(args: argparse.Namespace) -> int:
-    actor = current_user(getattr(args, "user", None))
     db = db_path(args.db)
+    if is_postgres(db):
+        from earmark.store.postgres import open_postgres, shown
+
+        open_postgres(str(db), create=True).close()  # schema and group roles, as the owner
+        print(f"database {shown(str(db))} ready (schema and group roles)")
+        return 0
+    actor = current_user(getattr(args, "user", None))
     existed = db.exists()
     store = open_store(db)
     try:

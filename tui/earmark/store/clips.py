@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from earmark.store.base import StoreBase
@@ -372,7 +372,11 @@ def _referrers(c: sqlite3.Connection, parent: str) -> list[tuple[str, str, str]]
 
 
 def _purge_rows(
-    c: sqlite3.Connection, table: str, column: str, values: list[object], counts: dict[str, int]
+    c: sqlite3.Connection,
+    table: str,
+    column: str,
+    values: Sequence[object],
+    counts: dict[str, int],
 ) -> None:
     """Delete rows of `table` whose `column` is in `values`, children first."""
     for child, child_col, parent_col in _referrers(c, table):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any
 from collections.abc import Iterable
+from typing import Any
 
 from earmark import redaction
 from earmark.errors import UserError
