@@ -70,6 +70,9 @@ def test_withdrawn_consent_purges_the_clip_and_everything_derived(store, audio):
     store.add_flag(1, "distressing", "ann", start=0.0, end=0.1, note="upset caller")
     store.log_play("ann", 1, 0.0, 0.1, 1.0)
     store.submit(2, "turn the lights off", "ann", 2.0)
+    store.learn_words(1, [("zebulon", "zebulon"), ("quartermaine", "quartermaine")])
+    store.learn_words(2, [("lights", "lights")])
+    assert "quartermaine" in " ".join(w for w, _, _ in store.offerable_words(1, 1000))
     assert store.db.query_one("SELECT count(*) FROM drafts")[0] == 1
 
     rows[0]["review_allowed"] = False
@@ -81,6 +84,10 @@ def test_withdrawn_consent_purges_the_clip_and_everything_derived(store, audio):
     for table in ("revisions", "drafts", "flags", "plays"):
         assert store.db.query_one(f"SELECT count(*) FROM {table}")[0] == 0, table
     assert store.submitted_texts() == []
+    # the word index the suggester reads forgets them too
+    words = " ".join(w for w, _, _ in store.offerable_words(1, 1000))
+    assert "quartermaine" not in words and "lights" not in words
+    assert store.db.query_one("SELECT count(*) FROM clip_words")[0] == 0
     entry = store.audit_entries()[-1]
     detail = json.loads(entry.detail)
     assert (entry.actor, entry.action, detail["clips"], detail["reason"]) == (

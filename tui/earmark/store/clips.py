@@ -288,6 +288,10 @@ class ClipsMixin(StoreBase):
                 ids.extend(r[0] for r in c.execute(q, chunk))
             if ids:
                 c.execute("PRAGMA secure_delete = ON")  # purged text is zeroed, not left
+                unlearn = getattr(type(self), "_unlearn", None)  # the word index's counts
+                if unlearn is not None:
+                    for clip_id in ids:
+                        unlearn(c, clip_id)
                 _purge_rows(c, "clips", "id", ids, counts)
                 detail = {"reason": reason, **{k: v for k, v in sorted(counts.items()) if v}}
                 self.audit_append(actor, "purge", None, detail)
@@ -361,13 +365,21 @@ class ClipsMixin(StoreBase):
 
 
 def _referrers(c: sqlite3.Connection, parent: str) -> list[tuple[str, str, str]]:
-    """(table, column, parent column) for every foreign key that points at `parent`."""
+    """(table, column, parent column) for every foreign key that points at `parent`, and,
+    for clips, every table with a `clip_id` column even without one (the word index)."""
     out = []
     tables = [r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
     for table in tables:
-        for fk in c.execute(f'PRAGMA foreign_key_list("{table}")'):
-            if fk["table"] == parent:
-                out.append((table, fk["from"], fk["to"] or "id"))
+        fks = [
+            (table, fk["from"], fk["to"] or "id")
+            for fk in c.execute(f'PRAGMA foreign_key_list("{table}")')
+            if fk["table"] == parent
+        ]
+        if not fks and parent == "clips" and table != "clips":
+            columns = {r["name"] for r in c.execute(f'PRAGMA table_info("{table}")')}
+            if "clip_id" in columns:
+                fks = [(table, "clip_id", "id")]
+        out.extend(fks)
     return out
 
 
