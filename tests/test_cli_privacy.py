@@ -180,12 +180,13 @@ def _wav_manifest(tmp_path: Path, n: int) -> Path:
 def test_an_import_cut_short_is_audited_and_names_its_lead(tmp_path, monkeypatch, capsys):
     import sqlite3
 
-    from earmark import cli, importing
+    from earmark import cli
+    from earmark.importing import importer as importing
 
     m = _wav_manifest(tmp_path, 6)
     db = tmp_path / "e.db"
     monkeypatch.setattr(importing, "CHUNK", 2)
-    real_add = importing._Importer._flush
+    real_add = importing.Importer._flush
     calls = []
 
     def interrupted(self, *a, **kw):
@@ -194,7 +195,7 @@ def test_an_import_cut_short_is_audited_and_names_its_lead(tmp_path, monkeypatch
             raise KeyboardInterrupt
         return real_add(self, *a, **kw)
 
-    monkeypatch.setattr(importing._Importer, "_flush", interrupted)
+    monkeypatch.setattr(importing.Importer, "_flush", interrupted)
     assert cli.main(["import", str(m), "--db", str(db), "--user", "lena"]) == 130
     entries = _audit(db)
     imports = [d for a, act, d in entries if act == "import"]
@@ -204,7 +205,7 @@ def test_an_import_cut_short_is_audited_and_names_its_lead(tmp_path, monkeypatch
     def disk_full(self, *a, **kw):
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(importing._Importer, "_flush", disk_full)
+    monkeypatch.setattr(importing.Importer, "_flush", disk_full)
     assert cli.main(["import", str(m), "--db", str(db), "--user", "lena"]) == 2
     err = capsys.readouterr().err
     assert "disk is full" in err and len(err.splitlines()) == 1
