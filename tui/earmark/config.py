@@ -10,10 +10,12 @@ import os
 import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_config_path, user_data_path, user_state_path
 
 from earmark.errors import UserError
+from earmark.textsafe import check_user_name
 
 APP = "earmark"
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -56,12 +58,14 @@ def audio_url(flag: str | None) -> str | None:
 
 
 def current_user(flag: str | None = None) -> str:
-    if flag:
-        return flag
+    """--user, else the login name; refused when it could act on a terminal (textsafe)."""
+    if flag is not None:
+        return check_user_name(flag)
     try:
-        return getpass.getuser()
-    except Exception:  # no login name (containers without passwd entries)
-        return os.environ.get("USER") or "annotator"
+        name = getpass.getuser()
+    except (KeyError, OSError, ImportError):  # no login name (containers without passwd)
+        name = os.environ.get("USER") or "annotator"
+    return check_user_name(name)
 
 
 def config_dir() -> Path:
@@ -80,7 +84,7 @@ def settings_file() -> Path:
     return Path(os.environ.get("EARMARK_CONFIG") or config_dir() / "config.toml")
 
 
-def load_settings() -> dict:
+def load_settings() -> dict[str, Any]:
     """The user's settings file, or {} when there is none. A broken file is a UserError."""
     path = settings_file()
     try:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -23,7 +22,8 @@ Params = tuple[Any, ...] | dict[str, Any]
 
 
 class Database:
-    """One SQLite connection plus the per-database secret; not shared across threads."""
+    """One SQLite connection; not shared across threads. The pseudonym key is *not* here: it
+    lives in a file beside the database (earmark/manifest/pseudonyms.py)."""
 
     def __init__(self, path: Path | str, *, clock: Clock = SYSTEM, create: bool = True) -> None:
         self.path = Path(path)
@@ -31,7 +31,6 @@ class Database:
         self.conn = _connect(self.path, create=create)
         self._lock = threading.RLock()
         self._migrate()
-        self.secret = self._ensure_secret()
 
     # -- transactions -----------------------------------------------------------------
     @contextlib.contextmanager
@@ -87,23 +86,27 @@ class Database:
         return str(row[0]) if row else default
 
     def set_meta(self, key: str, value: str) -> None:
-        with self.write() as c:
+        with self.transaction() as c:
             c.execute(
                 "INSERT INTO meta(key, value) VALUES (?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
 
-    def _ensure_secret(self) -> bytes:
+    def delete_meta(self, key: str) -> None:
+        with self.transaction() as c:
+            c.execute("DELETE FROM meta WHERE key = ?", (key,))
+
+    @property
+    def secret(self) -> bytes:
+        """A pseudonym key kept inside the database by an older earmark; a newer one keeps it
+        in a 0600 file beside the database instead (earmark/manifest/pseudonyms.py)."""
         value = self.get_meta("secret")
         if value is None:
-            with self.write() as c:
-                c.execute(
-                    "INSERT OR IGNORE INTO meta(key, value) VALUES ('secret', ?)",
-                    (secrets.token_hex(32),),
-                )
-            value = self.get_meta("secret")
-        assert value is not None  # inserted just above, in a committed transaction
+            raise UserError(
+                f"the pseudonym key of {self.path} is not in the database; "
+                f"it is the file {self.path}.key (or $EARMARK_KEY)"
+            )
         return bytes.fromhex(value)
 
     def _migrate(self) -> None:
