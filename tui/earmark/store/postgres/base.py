@@ -93,8 +93,9 @@ class PgBase:
     ) -> int:
         """Append one entry as the authenticated user (in the caller's transaction if open).
 
-        The server takes the actor from the session, the time from its own clock and the
-        chain head under a table lock; the client only names the action and its detail."""
+        The server takes the actor from the session and the time from its own clock, and
+        links the entry into the chain under a lock (functions.py); the client only names
+        the action and its detail. Returns the entry's place in the append queue."""
         self._as(actor)
         if isinstance(detail, str):
             detail = {"info": detail[:200]}
@@ -106,7 +107,13 @@ class PgBase:
             assert row is not None
             return int(row["seq"])
 
+    def audit_flush(self) -> None:
+        """Link every queued entry into the chain (readers see the whole log)."""
+        self.db.query_one("SELECT audit_link(true) AS n")
+
     def audit_entries(self, *, after: int = 0, limit: int | None = None) -> list[audit.Entry]:
+        if after == 0:
+            self.audit_flush()
         q = f"SELECT {_ENTRY} FROM audit WHERE seq > %s ORDER BY seq"
         if limit is not None:
             q += f" LIMIT {int(limit)}"
@@ -125,6 +132,7 @@ class PgBase:
         return audit.verify(self.iter_audit(), expect=expect)
 
     def audit_head(self) -> tuple[int, str]:
+        self.audit_flush()
         row = self.db.query_one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
         return (int(row["seq"]), str(row["hash"])) if row else (0, audit.GENESIS)
 

@@ -9,8 +9,8 @@ databases on one server share them.
 Who may do what is decided here, by PostgreSQL, not by earmark's Python: annotators see
 only their own slots, drafts, revisions, notes, plays and escalations (row-level security,
 FORCEd so that even the owner's functions obey it), never the pseudonym key; the audit table
-takes appends only through `audit_append`, a SECURITY DEFINER function that extends the hash
-chain under a lock with the authenticated session user as actor.
+takes appends only through `audit_append`, a SECURITY DEFINER function; the chain is
+extended under a lock with the authenticated session user as actor.
 """
 
 from __future__ import annotations
@@ -159,6 +159,14 @@ CREATE TABLE audit(
     seq bigint PRIMARY KEY,
     at text NOT NULL, actor text NOT NULL, action text NOT NULL, clip text,
     detail text NOT NULL, prev_hash text NOT NULL, hash text NOT NULL
+);
+
+-- Entries waiting to be linked into the chain: an append is durable at once, and chaining
+-- happens in batches under one lock, so submits do not queue behind each other's disk writes.
+CREATE TABLE audit_queue(
+    id bigserial PRIMARY KEY,
+    at text NOT NULL, actor text NOT NULL, action text NOT NULL, clip text,
+    detail text NOT NULL
 );
 
 CREATE TABLE plays(
