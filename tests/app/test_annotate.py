@@ -10,37 +10,13 @@ import pytest
 
 from earmark.keymap import ALL_IDS, load_keymap
 from tests.app.conftest import HOSTILE, build_workspace, make_app, settle
+from tests.app.pilot import audio_loaded as _audio_loaded
+from tests.app.pilot import editor_of as _editor
+from tests.app.pilot import notes as _notes
+from tests.app.pilot import screen_of as _screen
+from tests.app.pilot import wait_for as _wait
 
 NO_SUGGEST = {"suggester_factory": lambda store: None}
-
-
-def _screen(app):
-    from earmark.app.screens.annotate import AnnotateScreen
-
-    return next(s for s in app.screen_stack if isinstance(s, AnnotateScreen))
-
-
-def _editor(app):
-    from earmark.app.widgets.editor import TranscriptInput
-
-    return _screen(app).query_one(TranscriptInput)
-
-
-def _notes(app) -> list[str]:
-    return [n.message for n in app._notifications]
-
-
-async def _wait(pilot, cond, tries=600):
-    for _ in range(tries):
-        if cond():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("condition never became true")
-
-
-async def _audio_loaded(pilot, app):
-    await _wait(pilot, lambda: _screen(app).decoded is not None and _screen(app).player is not None)
-    await pilot.pause()
 
 
 @pytest.fixture
@@ -265,7 +241,7 @@ async def test_playback_bindings_drive_the_player(ws):
         await settle(pilot, app)
         await _audio_loaded(pilot, app)
         s = _screen(app)
-        p = s.player
+        p = s.playback.player
         assert p.available and p.state in ("stopped", "empty")
         await pilot.press("ctrl+space")
         assert p.state == "playing"
@@ -281,13 +257,13 @@ async def test_playback_bindings_drive_the_player(ws):
         await pilot.press("ctrl+f")
         assert p.position() == pytest.approx(3.0, abs=0.3)
         await pilot.press("f6", "f6")
-        assert s.speed == pytest.approx(0.8) and p.speed == pytest.approx(0.8)
+        assert s.playback.speed == pytest.approx(0.8) and p.speed == pytest.approx(0.8)
         await pilot.press("ctrl+up", "f7", "f7", "f7")
-        assert s.speed == pytest.approx(1.2)
+        assert s.playback.speed == pytest.approx(1.2)
         s._refresh_status()
         assert "1.2x" in str(s.query_one("#status").render())
         await pilot.press("alt+0")
-        assert s.speed == 1.0
+        assert s.playback.speed == 1.0
 
 
 async def test_autoplay_plays_each_clip_on_arrival(ws):
@@ -295,7 +271,7 @@ async def test_autoplay_plays_each_clip_on_arrival(ws):
     async with app.run_test() as pilot:
         await settle(pilot, app)
         await _audio_loaded(pilot, app)
-        assert _screen(app).player.state == "playing"
+        assert _screen(app).playback.player.state == "playing"
 
 
 async def test_replay_word_plays_word_under_cursor(ws):
@@ -306,8 +282,8 @@ async def test_replay_word_plays_word_under_cursor(ws):
         s = _screen(app)
         clip = s.clip_state.clip
         calls = []
-        real_play = s.player.play
-        s.player.play = lambda start=None, end=None, **kw: (
+        real_play = s.playback.player.play
+        s.playback.player.play = lambda start=None, end=None, **kw: (
             calls.append((start, end)),
             real_play(start, end, **kw),
         )
@@ -400,7 +376,7 @@ async def test_flags_recorded_at_playhead(ws):
         await settle(pilot, app)
         await _audio_loaded(pilot, app)
         s = _screen(app)
-        s.player.seek(1.5)
+        s.playback.player.seek(1.5)
         # each key records first; its panel (critical), break (distressing) or form (escalate)
         # follows and is closed here with enter / escape
         await pilot.press("alt+c", "enter", "alt+d")
@@ -441,9 +417,9 @@ async def test_scribe_keymap_drives_the_app(ws):
         await _audio_loaded(pilot, app)
         s = _screen(app)
         await pilot.press("f9")  # pedal: play
-        assert s.player.state == "playing"
+        assert s.playback.player.state == "playing"
         await pilot.press("f4")  # pedal: stop
-        assert s.player.state == "paused"
+        assert s.playback.player.state == "paused"
         clip = s.clip_state.clip
         await pilot.press("f12")  # accept the guess
         await settle(pilot, app)
@@ -562,9 +538,9 @@ async def test_marks_read_without_colour(ws):
         assert any("bold" in st and "underline" in st for st in styles)
         ruler = str(s.query_one(WaveformView).render()).splitlines()[-1]
         assert "?" in ruler and "│" in ruler and "▲" in ruler and "!" not in ruler
-        s.player.seek(2.0)
+        s.playback.player.seek(2.0)
         await pilot.press("alt+d")
-        s.player.seek(0.5)  # the playhead moves on; the flag stays marked
+        s.playback.player.seek(0.5)  # the playhead moves on; the flag stays marked
         await pilot.pause(0.2)
         ruler = str(s.query_one(WaveformView).render()).splitlines()[-1]
         assert "!" in ruler
@@ -596,7 +572,7 @@ async def test_failed_save_keeps_the_text_and_says_why(ws, monkeypatch):
 
 async def test_alternatives_for_the_word_under_the_cursor_come_first(ws):
     from earmark.app.widgets.suggestions import SuggestionsBar
-    from tests.app.test_snapshots import FixedSuggester
+    from tests.app.pilot import FixedSuggester
 
     app = make_app(ws, suggester_factory=lambda s: FixedSuggester())
     async with app.run_test() as pilot:

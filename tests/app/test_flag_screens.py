@@ -173,7 +173,7 @@ async def test_critical_panel_escape_leaves_the_flag_as_recorded(ws):
 
 @sync
 async def test_break_screen_counts_up_shows_the_lead_text_and_takes_opt_outs(ws):
-    from earmark.app.screens.rest import BreakScreen
+    from earmark.app.screens.break_screen import BreakScreen
 
     ws.set_wellbeing("lead", soft_minutes=10, hard_minutes=30, break_text=HOSTILE)
     app = Host(lambda: BreakScreen(ws, "ann", "You flagged a distressing clip."))
@@ -204,7 +204,7 @@ async def test_break_screen_counts_up_shows_the_lead_text_and_takes_opt_outs(ws)
 async def test_annotator_sees_own_escalations_with_outcome_only(ws):
     from textual.widgets import DataTable
 
-    from earmark.app.screens.mine import MyEscalationsScreen
+    from earmark.app.screens.my_escalations import MyEscalationsScreen
 
     ws.grant_role("lead", "rev", "reviewer")
     mine = ws.raise_escalation(1, "ann", tier="urgent", category="crime")

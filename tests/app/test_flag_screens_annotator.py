@@ -5,28 +5,16 @@ from __future__ import annotations
 import pytest
 
 from tests.app.conftest import build_workspace, make_app, settle
+from tests.app.pilot import audio_loaded
+from tests.app.pilot import screen_of as _screen
+from tests.app.pilot import wait_for as _wait
 
 NO_SUGGEST = {"suggester_factory": lambda store: None}
 
 
-def _screen(app):
-    from earmark.app.screens.annotate import AnnotateScreen
-
-    return next(s for s in app.screen_stack if isinstance(s, AnnotateScreen))
-
-
-async def _wait(pilot, cond, tries=250):
-    for _ in range(tries):
-        if cond():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("condition never became true")
-
-
 async def _ready(pilot, app):
     await settle(pilot, app)
-    await _wait(pilot, lambda: _screen(app).decoded is not None and _screen(app).player is not None)
-    await pilot.pause()
+    await audio_loaded(pilot, app)
     return _screen(app)
 
 
@@ -39,7 +27,7 @@ def ws(store, realdata):
 
 
 def test_words_in_selection():
-    from earmark.app.sensitive import words_in_selection
+    from earmark.escalation import words_in_selection
 
     text = "my card is 4111 1111 ok"
     assert words_in_selection(text, 11, 20) == [3, 4]
@@ -49,22 +37,21 @@ def test_words_in_selection():
 
 
 async def test_distressing_stops_playback_warns_and_offers_a_break(ws):
-    from earmark.app.screens.rest import BreakScreen
-    from earmark.app.sensitive import sensitive_for
+    from earmark.app.screens.break_screen import BreakScreen
 
     app = make_app(ws, **NO_SUGGEST)
     async with app.run_test() as pilot:
         s = await _ready(pilot, app)
         clip_id = s.clip_state.clip.id
-        s.player.play()
-        await _wait(pilot, lambda: s.player.state == "playing")
-        sensitive_for(s).flag_distressing()
-        assert s.player.state != "playing"  # stopped before anything else happened
+        s.playback.player.play()
+        await _wait(pilot, lambda: s.playback.player.state == "playing")
+        s.sensitive.flag_distressing()
+        assert s.playback.player.state != "playing"  # stopped before anything else happened
         await pilot.pause()
         assert isinstance(app.screen, BreakScreen)
         assert [f.kind for f in ws.flags_for_clip(clip_id)] == ["distressing"]
         assert "Content warning" in str(s.query_one("#message").content)
-        assert not sensitive_for(s).autoplay_allowed(clip_id)
+        assert not s.sensitive.autoplay_allowed(clip_id)
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is s
@@ -72,15 +59,14 @@ async def test_distressing_stops_playback_warns_and_offers_a_break(ws):
 
 async def test_escalation_from_key_to_outcome_and_back(ws):
     from earmark.app.screens.escalate import EscalateScreen
-    from earmark.app.screens.mine import MyEscalationsScreen
-    from earmark.app.sensitive import sensitive_for
+    from earmark.app.screens.my_escalations import MyEscalationsScreen
 
     app = make_app(ws, **NO_SUGGEST)
     async with app.run_test(size=(100, 40)) as pilot:
         s = await _ready(pilot, app)
         clip_id = s.clip_state.clip.id
-        s.player.seek(4.0)
-        helper = sensitive_for(s)
+        s.playback.player.seek(4.0)
+        helper = s.sensitive
         helper.escalate()
         await pilot.pause()
         assert isinstance(app.screen, EscalateScreen)
@@ -114,7 +100,6 @@ async def test_escalation_from_key_to_outcome_and_back(ws):
 
 async def test_critical_marks_selected_words_and_enter_keeps(ws):
     from earmark.app.screens.critical import CriticalFlagScreen
-    from earmark.app.sensitive import sensitive_for
     from earmark.app.widgets.editor import TranscriptInput
 
     app = make_app(ws, **NO_SUGGEST)
@@ -125,7 +110,7 @@ async def test_critical_marks_selected_words_and_enter_keeps(ws):
         from textual.widgets.input import Selection
 
         editor.selection = Selection(11, 20)
-        fid = sensitive_for(s).flag_critical()
+        fid = s.sensitive.flag_critical()
         await pilot.pause()
         assert isinstance(app.screen, CriticalFlagScreen)
         await pilot.press("alt+1", "enter")
@@ -136,15 +121,14 @@ async def test_critical_marks_selected_words_and_enter_keeps(ws):
 
 
 async def test_meter_offers_a_break_once_per_limit(ws):
-    from earmark.app.screens.rest import BreakScreen
-    from earmark.app.sensitive import sensitive_for
+    from earmark.app.screens.break_screen import BreakScreen
 
     ws.set_wellbeing("lead", soft_minutes=1, hard_minutes=3)
     ws.add_flag(2, "distressing", "someone")
     app = make_app(ws, **NO_SUGGEST)
     async with app.run_test(size=(100, 40)) as pilot:
         s = await _ready(pilot, app)
-        helper = sensitive_for(s)
+        helper = s.sensitive
         assert helper.meter() == ""  # nothing flagged heard yet
         ws.log_play("ann", 2, 0.0, 90.0, 1.0)
         ws.clock.advance(10)
@@ -177,28 +161,28 @@ async def test_a_warned_clip_does_not_autoplay_others_do(ws):
         assert s.clip_state.clip.id == 1
         assert "Content warning" in str(s.query_one("#message").content)
         await pilot.pause(0.3)
-        assert s.player.state != "playing"
+        assert s.playback.player.state != "playing"
         await pilot.press("ctrl+n")
-        await _wait(pilot, lambda: s.clip_state.clip.id == 2 and s.decoded is not None)
-        await _wait(pilot, lambda: s.player.state == "playing")
+        await _wait(pilot, lambda: s.clip_state.clip.id == 2 and s.playback.decoded is not None)
+        await _wait(pilot, lambda: s.playback.player.state == "playing")
         assert "Content warning" not in str(s.query_one("#message").content)
 
 
 async def test_keys_distressing_escalate_and_own_list(ws):
     from earmark.app.screens.escalate import EscalateScreen
-    from earmark.app.screens.mine import MyEscalationsScreen
-    from earmark.app.screens.rest import BreakScreen
+    from earmark.app.screens.my_escalations import MyEscalationsScreen
+    from earmark.app.screens.break_screen import BreakScreen
     from earmark.app.widgets.status import StatusLine
 
     app = make_app(ws, **NO_SUGGEST)
     async with app.run_test(size=(100, 40)) as pilot:
         s = await _ready(pilot, app)
         clip_id = s.clip_state.clip.id
-        s.player.play()
-        await _wait(pilot, lambda: s.player.state == "playing")
+        s.playback.player.play()
+        await _wait(pilot, lambda: s.playback.player.state == "playing")
         await pilot.press("alt+d")
         await _wait(pilot, lambda: isinstance(app.screen, BreakScreen))
-        assert s.player.state != "playing"
+        assert s.playback.player.state != "playing"
         await pilot.press("enter")
         await _wait(pilot, lambda: app.screen is s)
         await pilot.press("alt+e")

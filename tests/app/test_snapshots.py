@@ -9,36 +9,19 @@ from __future__ import annotations
 import pytest
 
 from tests.app.conftest import build_workspace, make_app, settle
-
-
-class FixedSuggester:
-    """A stand-in with fixed answers, so the picture does not move with the word lists."""
-
-    def set_context(self, asr, alternatives=()):
-        self.asr = asr
-
-    def suggest(self, fragment, limit=5):
-        from earmark.suggest import Suggestion
-
-        words = ["dashwood", "dash", "dashing", "dashed", "dashboard"]
-        return [Suggestion(w, "lexicon", 1.0) for w in words if w.startswith(fragment[:2])][:limit]
-
-    def utterance(self, asr):
-        return None
-
-    def add_transcript(self, text):
-        pass
+from tests.app.pilot import FixedSuggester
+from tests.app.pilot import audio_loaded as _audio_loaded
+from tests.app.pilot import editor_of as _editor
+from tests.app.pilot import screen_of as _screen
 
 
 async def _prepared(pilot):
-    from tests.app.test_annotate import _audio_loaded, _editor, _screen
-
     app = pilot.app
     await settle(pilot, app)
     await _audio_loaded(pilot, app)
     screen = _screen(app)
     for _ in range(100):
-        if screen.suggester is not None:
+        if screen.suggest.suggester is not None:
             break
         await pilot.pause(0.02)
     editor = _editor(app)

@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lexicon", metavar="FILE", help="domain terms for suggestions, one per line")
     p.add_argument("--batch", metavar="NAME", help="batch name (default: the manifest's file name)")
     p.add_argument("--audio-root", metavar="DIR", help="audio paths may resolve anywhere under DIR")
+    p.add_argument("--user", metavar="NAME", help="act as NAME (default: your login name)")
 
     p = cmd("annotate", "the annotator: listen, correct, flag")
     p.add_argument("--keymap", metavar="NAME_OR_FILE")
@@ -81,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = cmd("export", "write results")
     p.add_argument("--format", choices=("jsonl", "nemo", "csv"), default="jsonl")
     p.add_argument("--out", metavar="FILE", help="output file (default: stdout)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing --out file that is not an earlier export (never the database)",
+    )
     p.add_argument(
         "--include-critical",
         action="store_true",

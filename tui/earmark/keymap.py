@@ -5,7 +5,11 @@ only the ids it names. Problems are found here, not in the middle of a shift: an
 or a key Textual would not recognise is a one-line UserError; a key that ends up on two
 commands is either an error (both named in the same file) or, when a user keymap takes a
 key that default.toml gave to another command, resolved in the user's favour and reported.
-A plain printable key (like "a" or "?") is refused: it would type into the transcript.
+A plain printable key (like "a" or "?") is refused: it would type into the transcript. So is
+a chord that terminals do not send as such (alt+b arrives as ctrl+left, alt+/ as a plain "/",
+ctrl+1 as nothing): the error says why in one line.
+
+The commands themselves (ids, descriptions, default keys) are earmark/command_table.py.
 
 No Textual import: the key syntax is checked against Unicode names and a list of the
 named keys terminals send, which tests compare with Textual's own table.
@@ -18,80 +22,16 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from earmark.command_table import ALL_IDS as COMMAND_IDS
+from earmark.command_table import DEFAULT_KEYS, DESCRIPTIONS, PUBLIC_IDS
+
+__all__ = ["ALL_IDS", "DESCRIPTIONS", "EXTRA_IDS", "PUBLIC_IDS", "Keymap", "load_keymap"]
 from earmark.config import keymaps_dir
 from earmark.errors import UserError
 
-PUBLIC_IDS = (
-    "play_pause",
-    "rewind",
-    "forward",
-    "slower",
-    "faster",
-    "replay_word",
-    "submit",
-    "accept_asr",
-    "next_clip",
-    "prev_clip",
-    "skip",
-    "accept_suggestion",
-    "flag_critical",
-    "flag_distressing",
-    "escalate",
-    "help",
-    "quit",
-)
-
+ALL_IDS = COMMAND_IDS
 # Bindings beyond the public contract; stable too, so user keymaps may rebind them.
-EXTRA_IDS = (
-    "stop",
-    "normal_speed",
-    "next_low_conf",
-    "prev_low_conf",
-    "suggestion_1",
-    "suggestion_2",
-    "suggestion_3",
-    "suggestion_4",
-    "suggestion_5",
-    "accept_utterance",
-    "use_alternative",
-    "my_escalations",
-    "take_break",
-)
-
-ALL_IDS = PUBLIC_IDS + EXTRA_IDS
-
-DESCRIPTIONS = {
-    "play_pause": "Play / pause the clip",
-    "rewind": "Back 2 seconds",
-    "forward": "Forward 2 seconds",
-    "slower": "Play slower",
-    "faster": "Play faster",
-    "replay_word": "Play the word under the cursor",
-    "submit": "Submit the transcript, next clip",
-    "accept_asr": "Submit the ASR guess unchanged",
-    "next_clip": "Next clip (without submitting)",
-    "prev_clip": "Previous clip (without submitting)",
-    "skip": "Skip the clip, with a reason",
-    "accept_suggestion": "Take the first suggestion",
-    "flag_critical": "Flag critical (personal data) at the playhead",
-    "flag_distressing": "Flag distressing content at the playhead",
-    "escalate": "Escalate the clip to a reviewer",
-    "help": "Every key",
-    "quit": "Save the draft and quit",
-    "stop": "Stop (pause, stay put)",
-    "normal_speed": "Normal speed",
-    "next_low_conf": "Cursor to the next unsure word",
-    "prev_low_conf": "Cursor to the previous unsure word",
-    "suggestion_1": "Take suggestion 1",
-    "suggestion_2": "Take suggestion 2",
-    "suggestion_3": "Take suggestion 3",
-    "suggestion_4": "Take suggestion 4",
-    "suggestion_5": "Take suggestion 5",
-    "accept_utterance": "Use the whole-utterance suggestion",
-    "use_alternative": "Use the next ASR alternative",
-    "my_escalations": "Your escalations: state and outcome",
-    "take_break": "Take a break (and opt out of content)",
-}
+EXTRA_IDS = tuple(i for i in ALL_IDS if i not in PUBLIC_IDS)
 
 MODIFIERS = ("ctrl", "alt", "shift", "super", "meta", "hyper")
 # Textual's friendlier names for some characters (textual.keys.KEY_NAME_REPLACEMENTS).
@@ -151,7 +91,8 @@ def normalize_key(key: str) -> str:
         base = unicodedata.name(base, base).lower().replace("-", "_").replace(" ", "_")
         base = _REPLACEMENTS.get(base, base)
     mods_list = [m.lower() for m in mods.split("+") if m]
-    return "+".join([*mods_list, base.lower() if len(base) > 1 else base])
+    norm = "+".join([*mods_list, base.lower() if len(base) > 1 else base])
+    return "ctrl+space" if norm == "ctrl+at" else norm  # the same NUL byte from a terminal
 
 
 def check_key(key: str) -> str | None:
@@ -172,7 +113,60 @@ def check_key(key: str) -> str | None:
     elif not _is_char_name(base):
         return f"unknown key name {base!r}"
     if not mods and (len(base) == 1 or base == "space" or _is_char_name(base)):
-        return "a plain character would type into the transcript; use a function key or a ctrl/alt chord"
+        return (
+            "a plain character would type into the transcript; "
+            "use a function key or a ctrl/alt chord"
+        )
+    return terminal_problem(mods, base)
+
+
+# What xterm-compatible terminals, tmux and SSH actually send for a chord, and so what
+# Textual can report. Each entry is the one line a user sees when their keymap names such a key.
+_SAME_AS = {"i": "tab", "m": "enter", "h": "backspace", "j": "enter"}
+_TEXTUAL_TAKES = {"b": "ctrl+left (word left)", "f": "ctrl+right (word right)"}
+
+
+def terminal_problem(mods: list[str], base: str) -> str | None:
+    """Why terminals cannot deliver this chord as such, or None when they can.
+
+    ctrl+space is fine: terminals send NUL, which the app also binds (Textual calls it ctrl+@).
+    """
+    printable = len(base) == 1 or base == "space" or _is_char_name(base)
+    named = base in NAMED_KEYS
+    odd = [m for m in mods if m in ("super", "meta", "hyper")]
+    if odd:
+        return f"terminals do not send {odd[0]} chords; use ctrl or alt"
+    if base.startswith("f") and base[1:].isdigit() and int(base[1:]) > 12:
+        return "most keyboards and terminals have no F13 and above; use F1-F12"
+    if named:
+        return None
+    if "ctrl" in mods and "alt" in mods:
+        return "terminals send ctrl+alt chords as escape then ctrl+key; use ctrl or alt alone"
+    if "ctrl" in mods:
+        if "shift" in mods:
+            return "terminals send ctrl+shift+letter the same as ctrl+letter; drop the shift"
+        if base == "space":
+            return None
+        if base in _SAME_AS:
+            return f"terminals send ctrl+{base} as {_SAME_AS[base]}; choose another letter"
+        if not (len(base) == 1 and base.isalpha()):
+            return f"terminals send no code for ctrl+{base}; use ctrl with a letter"
+        if base == "c":
+            return "ctrl+c is the interrupt key (it saves and quits); choose another letter"
+        return None
+    if "alt" in mods:
+        if "shift" in mods:
+            return "alt+shift chords arrive unreliably over tmux and SSH; use alt with a letter"
+        if base in _TEXTUAL_TAKES:
+            return (
+                f"terminals send alt+{base} as ESC {base}, which Textual reads as "
+                f"{_TEXTUAL_TAKES[base]}; choose another letter"
+            )
+        if not (len(base) == 1 and base.isalnum()):
+            return f"alt+{base} arrives as a plain character in most terminals (it would type)"
+        return None
+    if printable and mods == ["shift"]:
+        return "shift+character types a character; use a function key or a ctrl/alt chord"
     return None
 
 
@@ -253,11 +247,13 @@ def load_keymap(name_or_file: str | None = None, *, folder: Path | None = None) 
     """default.toml, with the named keymap or file laid over it."""
     folder = folder or keymaps_dir()
     default_path = folder / "default.toml"
-    base = read_keymap_file(default_path)
-    missing = [i for i in ALL_IDS if i not in base]
-    if missing:
-        raise UserError(f"keymap {default_path}: no key for {', '.join(missing)}")
-    km = Keymap(name="default", bindings=dict(base), sources=[default_path])
+    # The table's default keys, with default.toml (which spells out the same) laid over them.
+    base = {
+        bid: ",".join(normalize_key(k) for k in keys.split(","))
+        for bid, keys in DEFAULT_KEYS.items()
+    }
+    base.update(read_keymap_file(default_path))
+    km = Keymap(name="default", bindings=base, sources=[default_path])
     path = resolve(name_or_file, folder=folder)
     if path is None or path.resolve() == default_path.resolve():
         return km

@@ -4,22 +4,55 @@ The screen asks the session, the session asks the store; nothing here knows Text
 so the whole workflow (resume, submit, skip, reopen, drafts) is testable without a terminal.
 Timing uses the injected clock's monotonic time, so tests move it by hand.
 
+The session is the screen's only way to the queue: which clip next (routed by the annotator's
+wellbeing limits and opt-outs, given at construction), which clip to decode ahead, the last
+clip to go back to from the end, what is left when nothing is, and the pace figures.
+
 Threading: the app calls the session from one worker thread at a time for writes and from
 the UI thread for reads of plain attributes; the store serialises its own connection.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from earmark.clock import SYSTEM, Clock
-from earmark.store import SKIP_REASONS, Clip, Store
+from earmark.store import SKIP_REASONS, Clip, Flag, Store
 from earmark.textsafe import clean
+from earmark.wellbeing import Wellbeing
 
 LOW_CONFIDENCE = 0.6
+PACE_WINDOW = 3600.0  # clips per hour counts the submits of the last hour ...
+PACE_MIN_SPAN = 300.0  # ... over at least five minutes, so two quick clips are no 1440/h
+# What a store write can raise: the disk is full, the file is gone, the database is locked.
+STORE_ERRORS: tuple[type[Exception], ...] = (OSError, sqlite3.Error)
+
+
+@dataclass(frozen=True)
+class QueueLeft:
+    """At the end of the queue: the clips that are not done, and why none is offered."""
+
+    skipped: int
+    elsewhere: int  # in progress with another annotator
+    held_back: int  # pending, but routed away (opt-outs, exposure limit)
+    done: int
+    total: int
+
+    def describe(self) -> str:
+        parts = []
+        if self.skipped:
+            parts.append(f"{self.skipped} skipped")
+        if self.elsewhere:
+            parts.append(f"{self.elsewhere} in progress with someone else")
+        if self.held_back:
+            parts.append(f"{self.held_back} held back (flagged content you are not given)")
+        left = "; ".join(parts) if parts else "nothing"
+        return f"No clip left for you: {self.done} of {self.total} done. Left: {left}."
 
 
 @dataclass(frozen=True)
@@ -36,18 +69,27 @@ class ClipState:
 
 
 class Session:
-    def __init__(self, store: Store, user: str, *, clock: Clock = SYSTEM) -> None:
+    def __init__(
+        self,
+        store: Store,
+        user: str,
+        *,
+        clock: Clock = SYSTEM,
+        wellbeing: Wellbeing | None = None,
+    ) -> None:
         self.store = store
         self.user = user
         self.clock = clock
+        self.wellbeing = wellbeing or Wellbeing(store, user)
         self.started = clock.monotonic()
+        self.started_at = clock.now()
         self.finished_this_session = 0
         self.total = store.clip_count()
         self.current: Clip | None = None
         self.position = 0
         self.text = ""
         self.cursor = 0
-        self._original = ""  # the text the clip opened with, to tell edits apart
+        self._original: str | None = ""  # the text the clip opened with, to tell edits apart
         self._opened_at = clock.monotonic()
         self._prior_seconds = 0.0  # time spent on this clip in earlier visits (from the draft)
         self._dirty = False
@@ -64,16 +106,45 @@ class Session:
         return self._prior_seconds + max(0.0, self.clock.monotonic() - self._opened_at)
 
     def clips_per_hour(self) -> float:
-        """Clips finished this session per hour; over at least a minute, so one quick clip is no 3600/h."""
-        elapsed = max(60.0, self.clock.monotonic() - self.started)
-        return self.finished_this_session * 3600.0 / elapsed
+        """This annotator's submits in the last hour, from the store (so a restart keeps the
+        figure), per hour of the time they span: from the earlier of this session's start
+        and the first of those submits, and at least five minutes."""
+        now = self.clock.now()
+        times = self.store.submit_times(self.user, now - PACE_WINDOW)
+        if not times:
+            return 0.0
+        began = min(self.started_at, min(times))
+        span = min(PACE_WINDOW, max(PACE_MIN_SPAN, now - began))
+        return len(times) * 3600.0 / span
 
     def done_today(self) -> int:
+        """Clips this annotator submitted since local midnight (skips are not work done)."""
         now = self.clock.now()
         midnight = _dt.datetime.fromtimestamp(now).replace(
             hour=0, minute=0, second=0, microsecond=0
         )
-        return self.store.done_since(midnight.timestamp(), self.user)
+        return len(self.store.submit_times(self.user, midnight.timestamp()))
+
+    def queue_left(self) -> QueueLeft:
+        counts = self.store.status_counts()
+        return QueueLeft(
+            skipped=counts.get("skipped", 0),
+            elsewhere=counts.get("in_progress", 0),
+            held_back=counts.get("pending", 0),
+            done=counts.get("done", 0),
+            total=self.total,
+        )
+
+    def upcoming(self) -> Clip | None:
+        """The clip the queue would give after the open one: worth decoding ahead."""
+        current = self.current
+        if current is None:
+            return None
+        nxt = self._next_open(current.id)
+        if nxt is None or nxt == current.id:
+            return None
+        clip = self.store.clip(nxt)
+        return clip if clip is not None and clip.playable else None
 
     # -- opening clips -----------------------------------------------------------------
     def resume(self) -> ClipState | None:
@@ -136,11 +207,12 @@ class Session:
             notices=notices,
         )
 
-    def _empty(self) -> None:
+    def _empty(self) -> ClipState | None:
+        """The end of the queue: no clip open."""
         self.current = None
         self.position = 0
         self.text = ""
-        return None
+        return self.state()
 
     # -- editing and drafts ------------------------------------------------------------
     def edit(self, text: str, cursor: int, *, clip_id: int | None = None) -> None:
@@ -170,6 +242,8 @@ class Session:
                 return False
             self.claim()
             clip = self.current
+            if clip is None:
+                return False
             if (
                 self._original is not None
                 and self.text == self._original
@@ -191,10 +265,14 @@ class Session:
             self.save_draft(force=True)
 
     def close(self) -> None:
-        with self._lock:
-            self._leave()
+        """Keep the draft, log the end, stop the background writer (also when the draft fails,
+        whose error is raised after)."""
+        try:
+            with self._lock:
+                self._leave()
+        finally:
             self._audit("session_end")
-        self._bg.shutdown(wait=True)
+            self._bg.shutdown(wait=True)
 
     # -- finishing clips ---------------------------------------------------------------
     def submit(self, text: str | None = None) -> ClipState | None:
@@ -260,10 +338,7 @@ class Session:
     def _next_open(self, after: int) -> int | None:
         """The next open clip not routed away from this annotator (their opt-outs, and at the
         hard exposure limit clips others flagged distressing): see earmark/wellbeing.py."""
-        from earmark.wellbeing import Wellbeing
-
-        wellbeing = getattr(self, "wellbeing", None) or Wellbeing(self.store, self.user)
-        return wellbeing.next_allowed(after)
+        return self.wellbeing.next_allowed(after)
 
     def _unplayable_notice(self, low: int, high: int) -> tuple[str, ...]:
         passed = [
@@ -280,10 +355,19 @@ class Session:
 
     # -- moving without submitting -----------------------------------------------------
     def next_clip(self) -> ClipState | None:
+        """The next clip in import order; past the last one, the end of the queue (None)."""
         return self._step(+1)
 
     def prev_clip(self) -> ClipState | None:
+        """The previous clip; from the end of the queue, the last playable clip."""
+        with self._lock:
+            if self.current is None:
+                return self.last_clip()
         return self._step(-1)
+
+    def last_clip(self) -> ClipState | None:
+        last = self.store.neighbour_playable(1 << 62, -1)
+        return self.open(last) if last is not None else None
 
     def _step(self, step: int) -> ClipState | None:
         with self._lock:
@@ -291,8 +375,11 @@ class Session:
                 return None
             target = self.store.neighbour_playable(self.current.id, step)
             if target is None:
-                return None
-            notices = ()
+                if step < 0:
+                    return self.state()  # already at the first clip: stay
+                self._leave()
+                return self._empty()
+            notices: tuple[str, ...] = ()
             if step > 0:
                 notices = self._unplayable_notice(self.current.id, target)
             return self.open(target, notices)
@@ -308,24 +395,27 @@ class Session:
         except RuntimeError:  # closed: the session is over, write it now
             self._log_play(current, clip_name, start, end, speed)
 
+    def flags(self, clip_id: int) -> list[Flag]:
+        """The flags on a clip, for its marks and content warning."""
+        return self.store.flags_for_clip(clip_id)
+
     def flush(self) -> None:
         """Wait for the audit/exposure records queued so far (tests, shutdown)."""
-        try:
+        with contextlib.suppress(RuntimeError):  # closed: nothing is queued
             self._bg.submit(lambda: None).result(timeout=10)
-        except RuntimeError:
-            pass
 
-    def _log_play(self, clip, clip_name, start, end, speed) -> None:
+    def _log_play(
+        self, clip: Clip | None, clip_name: str | None, start: float, end: float, speed: float
+    ) -> None:
         log = self.store.log_play
         if clip is None or (clip_name is not None and clip.name != clip_name):
             found = self.store.clip_by_name(clip_name) if clip_name else None
             if found is None:
                 return
             clip = found
-        try:
+        # the audit log is the escalation area's; never stop annotation
+        with contextlib.suppress(*STORE_ERRORS):
             log(self.user, clip.id, start, end, speed)
-        except Exception:  # the audit log is the escalation area's; never stop annotation
-            pass
 
     def _audit(self, action: str, clip_id: int | None = None, detail: str | None = None) -> None:
         """Session events (start, end, reopening a clip) for the audit log, written in order
@@ -335,10 +425,9 @@ class Session:
             return
 
         def write() -> None:
-            try:
+            # the audit log is the escalation area's; never stop annotation
+            with contextlib.suppress(*STORE_ERRORS):
                 append(self.user, action, clip=clip_id, detail=detail)
-            except Exception:  # the audit log is the escalation area's; never stop annotation
-                pass
 
         try:
             self._bg.submit(write)

@@ -1,8 +1,12 @@
-"""The annotator app: owns the session, the audio (player and prefetcher), the keymap.
+"""The annotator app: the one setup point. It builds the session (with the annotator's
+wellbeing limits), the audio (player and prefetcher), the keymap, the settings and the clock
+once, and hands the annotate screen what it needs as one `AnnotateDeps` value; no screen
+imports this module or reaches into the app.
 
-Screens do the drawing; the app holds what outlives a screen and makes sure the draft is on
-disk however the program ends: the quit key, ctrl+c, the terminal closing (SIGHUP) or a
-TERM from the system. (A kill -9 cannot be caught; the half-second autosave covers it.)
+It also makes sure the draft is on disk however the program ends: the quit key, ctrl+c, the
+terminal closing (SIGHUP) or a TERM from the system. (A kill -9 cannot be caught; the
+half-second autosave covers it.) When the draft cannot be saved, the quit key says so and
+keeps the app open; a second press quits.
 """
 
 from __future__ import annotations
@@ -11,23 +15,34 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.binding import Binding
 
-from earmark.app.screens.annotate import AnnotateScreen
+from earmark.app.bindings import keymap_overrides
+from earmark.app.screens.annotate import AnnotateDeps, AnnotateScreen
+from earmark.app.screens.annotate.suggestions import SuggesterLike
 from earmark.app.terminal_keys import read_alt_digits_as_chords
+from earmark.audio.outputs import NoAudio
 from earmark.audio.prefetch import Prefetcher
 from earmark.clock import SYSTEM, Clock
+from earmark.config import load_settings
+from earmark.errors import UserError
+from earmark.escalation import DeadlinePolicy
 from earmark.keymap import Keymap, load_keymap
-from earmark.session import Session
+from earmark.session import STORE_ERRORS, Session
 from earmark.store import Store
+from earmark.wellbeing import Wellbeing
+
+if TYPE_CHECKING:
+    from earmark.audio.player import Player
 
 read_alt_digits_as_chords()
 
 
-def _default_player_opener(url: str | None, clock: Clock) -> Callable[[], object]:
-    def opener():
+def _default_player_opener(url: str | None, clock: Clock) -> Callable[[], Player | None]:
+    def opener() -> Player | None:
         from earmark.audio.player import open_player
 
         return open_player(url, clock=clock)
@@ -35,13 +50,27 @@ def _default_player_opener(url: str | None, clock: Clock) -> Callable[[], object
     return opener
 
 
-def _default_suggester(store: Store):
+def _default_suggester(store: Store) -> SuggesterLike:
     from earmark.suggest import Suggester
 
     return Suggester.from_store(store)
 
 
-class AnnotatorApp(App):
+def _settings() -> dict[str, Any]:
+    try:
+        return load_settings()
+    except UserError:
+        return {}  # a broken settings file is reported by the command; keep the defaults here
+
+
+def _policy(settings: dict[str, Any]) -> DeadlinePolicy:
+    try:
+        return DeadlinePolicy.from_settings(settings)
+    except UserError:
+        return DeadlinePolicy()
+
+
+class AnnotatorApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "earmark"
     ENABLE_COMMAND_PALETTE = False
@@ -59,43 +88,48 @@ class AnnotatorApp(App):
         audio_url: str | None = None,
         autoplay: bool = True,
         clock: Clock = SYSTEM,
-        player_opener: Callable[[], object] | None = None,
-        suggester_factory: Callable[[Store], object] | None = None,
+        player_opener: Callable[[], Player | None] | None = None,
+        suggester_factory: Callable[[Store], SuggesterLike | None] | None = None,
         cursor_blink: bool = True,
+        settings: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()
         self.store = store
-        self.clock = clock
         self.keymap = keymap or load_keymap(None)
-        self.autoplay = autoplay
-        self.cursor_blink = cursor_blink
-        self.session = Session(store, user, clock=clock)
+        settings = _settings() if settings is None else settings
+        wellbeing = Wellbeing(store, user, settings=settings)
+        self.session = Session(store, user, clock=clock, wellbeing=wellbeing)
         self.prefetcher = Prefetcher(capacity=4)
-        self._player_opener = player_opener or _default_player_opener(audio_url, clock)
-        self._suggester_factory = suggester_factory or _default_suggester
+        opener = player_opener or _default_player_opener(audio_url, clock)
+        factory = suggester_factory or _default_suggester
+        self._players: list[Player] = []
+
+        def open_player() -> Player | None:
+            player = opener()
+            if player is not None:
+                self._players.append(player)  # closed in shutdown(), after the screens
+            return player
+
+        self.deps = AnnotateDeps(
+            session=self.session,
+            store=store,
+            keymap=self.keymap,
+            prefetcher=self.prefetcher,
+            open_player=open_player,
+            make_suggester=lambda: factory(store),
+            policy=_policy(settings),
+            autoplay=autoplay,
+            cursor_blink=cursor_blink,
+        )
         self._clash_reported: set[frozenset[str]] = set()
         self._shut_down = False
-        self._players: list = []
-        # The screen's bindings carry default.toml's keys; Textual's keymap replaces the keys
-        # of the ids this keymap changes. Only those: Textual re-applies the keymap to the
-        # binding chain on every key press, at a cost that grows with its size.
-        default = load_keymap(None).bindings
-        self.set_keymap(
-            {bid: keys for bid, keys in self.keymap.bindings.items() if default.get(bid) != keys}
-        )
-
-    # -- resources the screen asks for (from worker threads) ------------------------------
-    def open_player(self):
-        player = self._player_opener()
-        self._players.append(player)  # closed in shutdown(), even after the screens are gone
-        return player
-
-    def make_suggester(self):
-        return self._suggester_factory(self.store)
+        # The screen's bindings carry the default keys; Textual's keymap replaces the keys
+        # of the ids this keymap changes.
+        self.set_keymap(keymap_overrides(self.keymap))
 
     # -- lifecycle -------------------------------------------------------------------------
     def on_mount(self) -> None:
-        self.push_screen(AnnotateScreen())
+        self.push_screen(AnnotateScreen(self.deps))
         for warning in self.keymap.warnings:
             self.notify(warning, title="keymap", severity="warning", timeout=10, markup=False)
         loop = asyncio.get_running_loop()
@@ -108,7 +142,10 @@ class AnnotatorApp(App):
         self.exit(return_code=0)
 
     async def action_quit(self) -> None:
-        self.shutdown()
+        """ctrl+c: like the quit key, it stays when the draft could not be saved."""
+        for screen in self.screen_stack:
+            if isinstance(screen, AnnotateScreen) and not screen.ready_to_quit():
+                return
         self.exit()
 
     def on_unmount(self) -> None:
@@ -119,24 +156,15 @@ class AnnotatorApp(App):
         if self._shut_down:
             return
         self._shut_down = True
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(*STORE_ERRORS):
             self.session.close()
-        screen = self._annotate_screen()
-        player = getattr(screen, "player", None) if screen else None
-        for p in {id(x): x for x in [*self._players, player] if x is not None}.values():
-            with contextlib.suppress(Exception):
-                p.close()
-        with contextlib.suppress(Exception):
-            self.prefetcher.close()
-
-    def _annotate_screen(self) -> AnnotateScreen | None:
-        for screen in self.screen_stack:
-            if isinstance(screen, AnnotateScreen):
-                return screen
-        return None
+        for player in self._players:
+            with contextlib.suppress(NoAudio, OSError, RuntimeError):
+                player.close()
+        self.prefetcher.close()
 
     # -- keymap clashes ----------------------------------------------------------------------
-    def handle_bindings_clash(self, clashed_bindings: set[Binding], node) -> None:
+    def handle_bindings_clash(self, clashed_bindings: set[Binding], node: Any) -> None:
         """Textual found two bindings on one key: say so once, naming both."""
         ids = frozenset(b.id or b.action for b in clashed_bindings)
         if ids in self._clash_reported:

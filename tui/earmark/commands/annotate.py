@@ -8,10 +8,15 @@ middle of a full-screen app with an error behind it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from earmark import config
 from earmark.errors import UserError
+
+if TYPE_CHECKING:
+    from earmark.store import Store
 
 
 def _log_path() -> Path | None:
@@ -23,24 +28,22 @@ def _log_path() -> Path | None:
         return None
 
 
-def _open(db: Path, *, create: bool):
+def _open(db: Path, *, create: bool) -> Store:
     from earmark.store import open_store
 
     return open_store(db, create=create)
 
 
-def _launch(store, args: argparse.Namespace) -> int:
+def _launch(store: Store, args: argparse.Namespace) -> int:
     from earmark.keymap import load_keymap
 
     keymap = load_keymap(getattr(args, "keymap", None))
     if store.clip_count() == 0:
         raise UserError(f"no clips in {store.db.path}: add some with `earmark import MANIFEST`")
-    try:
-        from earmark.audio.quiet import divert_native_stderr
+    from earmark.audio.quiet import divert_native_stderr
 
+    with contextlib.suppress(OSError):  # diversion is a nicety; annotating must not depend on it
         divert_native_stderr(_log_path())
-    except Exception:  # diversion is a nicety; annotating must not depend on it
-        pass
     from earmark.app.app import AnnotatorApp
 
     app = AnnotatorApp(
@@ -91,7 +94,7 @@ def run_demo(args: argparse.Namespace) -> int:
     return _launch(store, args)
 
 
-def _fill_demo(store) -> None:
+def _fill_demo(store: Store) -> None:
     from earmark.importing import import_manifests
 
     folder = config.demo_data_dir()

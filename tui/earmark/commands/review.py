@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+
 from earmark.config import audio_url, current_user, db_path
 from earmark.roles import REVIEW_ROLES, require
 from earmark.store import open_store
@@ -22,7 +24,7 @@ def _keymap(name_or_file: str | None) -> dict[str, str]:
     return out
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     store = open_store(db_path(args.db), create=False)
     try:
         user = current_user(args.user)

@@ -129,6 +129,8 @@ class EscalateScreen(ModalScreen[int | None]):
     @on(RadioSet.Changed, "#escalate-tier")
     def _tier(self, event: RadioSet.Changed) -> None:
         self.tier = event.pressed.name
+        if self.tier is None:
+            return
         due = self.policy.deadline(self.tier, self.store.clock.now())
         when = dt.datetime.fromtimestamp(due).strftime("%a %d %b %H:%M")
         self.query_one("#escalate-deadline", Label).update(

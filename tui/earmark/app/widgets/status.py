@@ -30,27 +30,35 @@ def _mmss(seconds: float) -> str:
 
 
 def status_content(info: StatusInfo) -> Content:
-    """Plain text pieces, separated so the eye finds each one; untrusted parts cleaned."""
-    clip = f"clip {info.position} of {info.total}" if info.total else "no clips"
+    """Plain text pieces, most needed first: at 80 columns whatever does not fit is cut at the
+    right, so the position and the audio state are never the part lost. Untrusted parts
+    (batch names, reasons) are cleaned."""
+    if not info.total:
+        where = "no clips"
+    elif info.position:
+        where = f"clip {info.position} of {info.total}"
+    else:
+        where = "end of queue"
+    speed = f" {info.speed:.2g}x" if info.speed != 1.0 else ""
     parts: list[str | tuple[str, str]] = [
-        (clean(info.batch)[:24] or "-", "bold"),
+        (where, "bold"),
         " │ ",
-        clip,
+        (clean(info.audio) + speed, "italic" if info.audio.startswith("no audio") else ""),
+    ]
+    if info.clip_state:
+        parts += [" │ ", (clean(info.clip_state), "reverse")]
+    if info.exposure:  # a limit passed matters more than the pace
+        parts += [" │ ", (clean(info.exposure), "bold" if " - " in info.exposure else "")]
+    parts += [
+        " │ ",
+        (clean(info.batch)[:20] or "-", "bold"),
         " │ ",
         f"today {info.done_today}",
         " │ ",
         f"{info.per_hour:.0f}/h",
         " │ ",
         f"on clip {_mmss(info.on_clip)}",
-        " │ ",
-        f"{info.speed:.2g}x" if info.speed != 1.0 else "1x",
-        " │ ",
-        (clean(info.audio), "italic" if info.audio.startswith("no audio") else ""),
     ]
-    if info.exposure:  # before the audio state: a limit passed matters more than "playing"
-        parts[-2:-2] = [" │ ", (clean(info.exposure), "bold" if " - " in info.exposure else "")]
-    if info.clip_state:
-        parts += [" │ ", (clean(info.clip_state), "reverse")]
     return Content.assemble(*parts)
 
 

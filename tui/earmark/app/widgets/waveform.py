@@ -1,7 +1,7 @@
 """The clip's waveform: block characters, the playhead, ASR word starts and flagged spans.
 
-Rows of bars (eight levels per row; two rows at 80x24, more when the terminal is tall), then a ruler that marks
-where each ASR word begins (│, or ? for a word the recogniser was unsure of), flagged
+Rows of bars (eight levels per row; two rows at 80x24, more when the terminal is tall), then
+a ruler that marks where each ASR word begins (│, or ? for a word the recogniser was unsure of), flagged
 spans (!) and the playhead (▲). The marks are characters, not only colours, so the view
 reads the same with NO_COLOR or in a 16-colour terminal.
 """
@@ -15,6 +15,8 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from earmark.audio.waveform import Waveform
+
 BARS = " ▁▂▃▄▅▆▇█"
 
 
@@ -23,14 +25,14 @@ class WaveformView(Widget):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._summary: Callable[[int], object] | None = None  # width -> object with .peak
+        self._summary: Callable[[int], Waveform] | None = None  # width -> peaks per column
         self._duration = 0.0
         self._words: list[tuple[float, bool]] = []  # (start seconds, low confidence)
         self._flags: list[tuple[float, float]] = []
         self._message = "loading audio…"
         self._cache: tuple[tuple[int, int], list[str]] | None = None
 
-    def show_audio(self, summary: Callable[[int], object], duration: float) -> None:
+    def show_audio(self, summary: Callable[[int], Waveform], duration: float) -> None:
         self._summary, self._duration, self._cache, self._message = summary, duration, None, ""
         self.refresh()
 
@@ -51,7 +53,7 @@ class WaveformView(Widget):
 
     def _bars(self, width: int, rows: int) -> list[str]:
         """The bar rows (top first) for this width, computed once per clip and size."""
-        if self._cache is None or self._cache[0] != (width, rows):
+        if self._summary is not None and (self._cache is None or self._cache[0] != (width, rows)):
             peak = np.asarray(self._summary(width).peak, dtype=np.float32)
             # a gentle curve so quiet speech is still visible next to loud speech
             levels = np.sqrt(np.clip(peak, 0.0, 1.0)) * (rows * 8.0)
@@ -62,7 +64,7 @@ class WaveformView(Widget):
                     idx = np.where(levels < 0.5, 1, idx)  # a floor line where it is silent
                 lines.append("".join(BARS[i] for i in idx.tolist()))
             self._cache = ((width, rows), lines)
-        return self._cache[1]
+        return self._cache[1] if self._cache is not None else []
 
     def _col(self, seconds: float, width: int) -> int:
         if self._duration <= 0:

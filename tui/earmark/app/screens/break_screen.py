@@ -24,7 +24,7 @@ from earmark.wellbeing import OPT_OUT_CATEGORIES, Wellbeing
 class BreakScreen(ModalScreen[float]):
     """Dismisses with the length of the break in seconds."""
 
-    CSS_PATH = "rest.tcss"
+    CSS_PATH = "break_screen.tcss"
     BINDINGS = [
         Binding(
             "escape,enter",
@@ -60,7 +60,8 @@ class BreakScreen(ModalScreen[float]):
             yield Label(Content(clean(self.reason)), id="break-reason")
             yield Label(
                 Content(
-                    f"Today you have heard {minutes:.0f} min of audio flagged distressing or escalated "
+                    f"Today you have heard {minutes:.0f} min of audio flagged distressing "
+                    "or escalated "
                     f"(soft limit {policy.soft_minutes:g}, hard limit {policy.hard_minutes:g})."
                 ),
                 id="break-exposure",

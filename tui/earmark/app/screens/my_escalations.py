@@ -33,7 +33,7 @@ def own_escalations(store, user: str):
 
 
 class MyEscalationsScreen(ModalScreen[None]):
-    CSS_PATH = "mine.tcss"
+    CSS_PATH = "my_escalations.tcss"
     BINDINGS = [
         Binding("escape,q", "close", "Back", id="mine_close", tooltip="Back to the clip"),
     ]

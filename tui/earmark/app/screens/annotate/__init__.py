@@ -1,0 +1,11 @@
+"""The annotate screen and its parts: screen (draws, routes keys), actions (what the keys
+do), messages (what workers report), suggestions, sensitive (flags, escalations, breaks),
+deps (what the app hands it)."""
+
+from earmark.app.screens.annotate.deps import AnnotateDeps
+from earmark.app.screens.annotate.screen import AnnotateScreen
+from earmark.app.screens.annotate.suggestions import (
+    rank_word_suggestions as _rank_word_suggestions,
+)
+
+__all__ = ["AnnotateDeps", "AnnotateScreen", "_rank_word_suggestions"]
