@@ -10,6 +10,7 @@ from earmark import audit
 from earmark.clock import Clock
 from earmark.errors import UserError
 from earmark.store.postgres.db import PgDatabase
+from earmark.store.records import Play
 
 LEASE_SECONDS = 300.0
 _ENTRY = "seq, at, actor, action, clip, detail, prev_hash, hash"
@@ -22,6 +23,16 @@ class PgBase:
     @property
     def clock(self) -> Clock:
         return self.db.clock
+
+    @property
+    def secret(self) -> bytes:
+        """The pseudonym key: PostgreSQL lets only leads read it."""
+        return self.db.secret
+
+    @property
+    def location(self) -> str:
+        """The database, without any password."""
+        return self.db.path
 
     @property
     def me(self) -> str:
@@ -158,7 +169,7 @@ class PgBase:
                 {"start": round(start, 3), "end": round(end, 3), "speed": round(speed, 3)},
             )
 
-    def plays(self, clip_id: int | None = None, user: str | None = None) -> list[dict[str, Any]]:
+    def plays(self, clip_id: int | None = None, user: str | None = None) -> list[Play]:
         q = 'SELECT who AS user, clip_id, start, "end", speed, at FROM plays WHERE true'
         params: list[Any] = []
         if clip_id is not None:
@@ -167,4 +178,4 @@ class PgBase:
         if user is not None:
             q += " AND who = %s"
             params.append(user)
-        return self.db.query(q + " ORDER BY id", params)
+        return self.db.query(q + " ORDER BY id", params)  # type: ignore[return-value]

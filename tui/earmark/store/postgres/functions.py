@@ -223,7 +223,8 @@ END $$;
 -- resubmit (canonical JSON both); the server knows which this is.
 CREATE FUNCTION submit_slot(p_clip bigint, p_state text, p_text text, p_reason text,
                             p_seconds float8, p_now float8, p_detail text,
-                            p_detail_again text) RETURNS boolean
+                            p_detail_again text, p_wer_edits int, p_wer_words int)
+RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = earmark, pg_temp AS $$
 DECLARE was text;
 BEGIN
@@ -231,6 +232,8 @@ BEGIN
   IF NOT finish_slot(p_clip, p_state, p_text, p_reason, p_seconds, p_now) THEN
     RETURN false;
   END IF;
+  UPDATE slots SET wer_edits = p_wer_edits, wer_words = p_wer_words
+   WHERE clip_id = p_clip AND annotator = session_user;
   DELETE FROM drafts WHERE clip_id = p_clip AND annotator = session_user;
   PERFORM audit_append(CASE p_state WHEN 'done' THEN 'submit' ELSE 'skip' END,
                        (SELECT name FROM clips WHERE id = p_clip),

@@ -22,6 +22,7 @@ from earmark import audit
 from earmark.errors import UserError
 from earmark.store.postgres.clips import PgClipsMixin
 from earmark.store.postgres.db import connect
+from earmark.wer import edits
 
 
 class LeaseLost(UserError):
@@ -122,8 +123,12 @@ class PgQueueMixin(PgClipsMixin):
         else:
             detail["reason"] = reason
         again = audit.check_detail({**detail, "reopened": True})
+        wer: tuple[int | None, int | None] = (None, None)
+        if text is not None:
+            asr = self.db.query_one("SELECT asr FROM clips WHERE id = %s", (clip_id,))
+            wer = edits(text, asr["asr"]) if asr else (None, None)
         row = self.db.query_one(
-            "SELECT submit_slot(%s, %s, %s, %s, %s, %s, %s, %s) AS ok",
+            "SELECT submit_slot(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) AS ok",
             (
                 clip_id,
                 state,
@@ -133,6 +138,7 @@ class PgQueueMixin(PgClipsMixin):
                 self.db.clock.now(),
                 audit.check_detail(detail),
                 again,
+                *wer,
             ),
         )
         if row and row["ok"]:
@@ -159,6 +165,15 @@ class PgQueueMixin(PgClipsMixin):
             (clip_id,),
         )
         return int(row["id"]) if row else None
+
+    def last_playable(self) -> int | None:
+        """The last playable clip: among the viewer's own slots (staff: every clip)."""
+        mine = "" if self._is_staff() else " AND id IN (SELECT clip_id FROM slots"
+        mine += "" if self._is_staff() else " WHERE annotator = session_user)"
+        row = self.db.query_one(
+            f"SELECT max(id) AS id FROM clips WHERE unplayable_reason IS NULL{mine}"
+        )
+        return int(row["id"]) if row and row["id"] is not None else None
 
     def unplayable_between(self, low: int, high: int) -> list[tuple[int, str]]:
         rows = self.db.query(

@@ -82,6 +82,7 @@ CREATE TABLE slots(
     text text, skip_reason text,
     seconds float8 NOT NULL DEFAULT 0,
     submitted_at float8,
+    wer_edits int, wer_words int,  -- the ASR guess against this transcript
     UNIQUE (clip_id, n),
     UNIQUE (clip_id, annotator)
 );

@@ -5,6 +5,7 @@ from __future__ import annotations
 from earmark.store.postgres.db import PgDatabase
 from earmark.store.postgres.escalations import PgEscalationsMixin
 from earmark.store.postgres.queue import PgQueueMixin
+from earmark.store.protocol import Store
 
 
 class PgStore(PgQueueMixin, PgEscalationsMixin):
@@ -19,3 +20,8 @@ class PgStore(PgQueueMixin, PgEscalationsMixin):
     def close(self) -> None:
         self.stop_queue()
         self.db.close()
+
+
+def _conforms(store: PgStore) -> Store:
+    """Never called: mypy checks here that PgStore implements the whole Store Protocol."""
+    return store
