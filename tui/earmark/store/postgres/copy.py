@@ -93,7 +93,12 @@ _TABLES: list[tuple[str, str, str]] = [
     ("opt_outs", "SELECT user, category FROM opt_outs", "opt_outs(who, category)"),
 ]
 _SERIALS = ("batches", "clips", "slots", "revisions", "flags", "escalations", "plays")
-_META = ("wellbeing.soft_minutes", "wellbeing.hard_minutes", "wellbeing.break_text")
+_META = (
+    "wellbeing.soft_minutes",
+    "wellbeing.hard_minutes",
+    "wellbeing.break_text",
+    "pseudonym_key_fingerprint",
+)
 
 
 @dataclass

@@ -21,7 +21,6 @@ import psycopg
 from earmark import audit
 from earmark.errors import UserError
 from earmark.store.postgres.clips import PgClipsMixin
-from earmark.store.postgres.db import connect
 from earmark.wer import edits
 
 
@@ -32,7 +31,7 @@ class LeaseLost(UserError):
 class PgQueueMixin(PgClipsMixin):
     _held: set[int]
     _beat: threading.Event | None = None
-    _listener: psycopg.Connection[dict[str, Any]] | None = None
+    _listening: bool = False
 
     # -- claiming -------------------------------------------------------------------------
     def next_open(self, annotator: str, after: int, *, avoid: Iterable[int] = ()) -> int | None:
@@ -185,12 +184,14 @@ class PgQueueMixin(PgClipsMixin):
 
     # -- waiting for work -------------------------------------------------------------------
     def wait_for_work(self, timeout: float) -> bool:
-        """Block until new work is announced (LISTEN/NOTIFY) or `timeout` passes."""
-        if self._listener is None:
-            self._listener = connect(self.db.target)
-            self._listener.execute("LISTEN earmark_work")
-        for _ in self._listener.notifies(timeout=timeout, stop_after=1):
-            return True
+        """Block until new work is announced (LISTEN/NOTIFY) or `timeout` passes. Listens on
+        the store's own connection: a team of fifty must not need a hundred connections."""
+        with self.db._lock:
+            if not self._listening:
+                self.db.conn.execute("LISTEN earmark_work")
+                self._listening = True
+            for _ in self.db.conn.notifies(timeout=timeout, stop_after=1):
+                return True
         return False
 
     # -- leases held by this process ----------------------------------------------------------
@@ -218,7 +219,3 @@ class PgQueueMixin(PgClipsMixin):
     def stop_queue(self) -> None:
         if self._beat is not None:
             self._beat.set()
-        if self._listener is not None:
-            with contextlib.suppress(psycopg.Error):
-                self._listener.close()
-            self._listener = None

@@ -185,8 +185,43 @@ CREATE TABLE opt_outs(
 );
 """
 
+# Each annotator's own word index for suggestions: built from their own transcripts only,
+# since a shared one would show one annotator the words others heard.
+_WORDS = """
+CREATE TABLE word_index(
+    who text NOT NULL DEFAULT session_user, key text NOT NULL, display text NOT NULL,
+    uses int NOT NULL, clips int NOT NULL, PRIMARY KEY (who, key)
+);
+CREATE TABLE clip_words(
+    who text NOT NULL DEFAULT session_user, clip_id bigint NOT NULL, key text NOT NULL,
+    uses int NOT NULL, PRIMARY KEY (who, clip_id, key)
+);
+CREATE TABLE learned_utterances(
+    seq bigserial PRIMARY KEY, who text NOT NULL DEFAULT session_user, clip_id bigint NOT NULL
+);
+CREATE TABLE word_index_ready(who text PRIMARY KEY DEFAULT session_user);
+ALTER TABLE flags ADD COLUMN redact_words text;
+GRANT UPDATE (redact_words) ON flags TO earmark_annotator;
+GRANT SELECT, INSERT, UPDATE, DELETE ON word_index, clip_words, learned_utterances,
+  word_index_ready TO earmark_annotator;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA earmark TO earmark_annotator;
+DO $$
+DECLARE t text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['word_index', 'clip_words', 'learned_utterances',
+                           'word_index_ready'] LOOP
+    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
+    EXECUTE format('CREATE POLICY own ON %I FOR ALL USING (who = session_user'
+                   ' OR current_user = ''earmark_owner'')'
+                   ' WITH CHECK (who = session_user OR current_user = ''earmark_owner'')', t);
+  END LOOP;
+END $$;
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_core", _CORE),
     ("0002_functions", FUNCTIONS),
     ("0003_privileges", PRIVILEGES),
+    ("0004_words", _WORDS),
 ]
