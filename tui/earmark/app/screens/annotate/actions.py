@@ -8,6 +8,7 @@ a whole-utterance replacement or the ASR guess just as it takes back typing.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -24,8 +25,12 @@ if TYPE_CHECKING:
 PREVIEW = 60  # characters of a dropped edit shown before F8 confirms
 
 
-def _short(text: str) -> str:
-    text = " ".join(text.split())
+def dropped(edit: str, guess: str) -> str:
+    """What of `edit` the guess would replace: its words that differ, runs joined by "…"."""
+    mine, theirs = edit.split(), guess.split()
+    ops = difflib.SequenceMatcher(a=theirs, b=mine, autojunk=False).get_opcodes()
+    runs = [" ".join(mine[j1:j2]) for tag, _a, _b, j1, j2 in ops if tag != "equal" and j2 > j1]
+    text = " … ".join(runs) if runs else "words you deleted come back"
     return text if len(text) <= PREVIEW else text[: PREVIEW - 1] + "…"
 
 
@@ -85,7 +90,7 @@ class EditingActions:
         self._asr_armed = s.clip.id
         self.editor.replace_all(asr)
         undo, again = self.key("undo"), self.key("accept_asr")
-        lost = f"«{_short(value)}»" if value.strip() else "an empty transcript"
+        lost = f"your edit («{dropped(value, asr)}»)" if value.strip() else "an empty transcript"
         self.show_message(
             f"The ASR guess replaced {lost}. {again} again submits it; "
             f"{undo} brings your text back."

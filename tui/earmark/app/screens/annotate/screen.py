@@ -30,10 +30,10 @@ from earmark.app.screens.annotate.deps import AnnotateDeps
 from earmark.app.screens.annotate.messages import ClipShown, PaceCounted, SuggesterReady
 from earmark.app.screens.annotate.sensitive import Sensitive
 from earmark.app.screens.annotate.suggestions import SuggesterLike, Suggestions
-from earmark.app.screens.help import HelpScreen, editor_keys
+from earmark.app.screens.help import HelpScreen
 from earmark.app.screens.skip import SkipScreen
 from earmark.app.widgets.asr import AsrView
-from earmark.app.widgets.editor import TranscriptInput
+from earmark.app.widgets.editor import EDITOR_KEYS, TranscriptInput
 from earmark.app.widgets.key_card import KeysCard
 from earmark.app.widgets.playback import Playback, prefetched
 from earmark.app.widgets.status import StatusInfo, StatusLine
@@ -101,6 +101,10 @@ class AnnotateScreen(EditingActions, Screen[None]):
         self.set_interval(0.5, self._autosave, name="autosave")
         self.set_interval(0.5, self._refresh_status, name="status")
         self.set_interval(PACE_EVERY, self._count_pace, name="pace")
+
+    @property
+    def suggester(self) -> SuggesterLike | None:
+        return self.suggest.suggester
 
     @property
     def editor(self) -> TranscriptInput:
@@ -269,8 +273,10 @@ class AnnotateScreen(EditingActions, Screen[None]):
     @on(TranscriptInput.Changed, "#editor")
     def _edited(self, event: TranscriptInput.Changed) -> None:
         if self.clip_state is not None:
-            clip_id = self.clip_state.clip.id
-            self.session.edit(event.value, self.editor.cursor_position, clip_id=clip_id)
+            clip = self.clip_state.clip
+            self.session.edit(event.value, self.editor.cursor_position, clip_id=clip.id)
+            if self._asr_armed is not None and event.value.split() != clean(clip.asr).split():
+                self._asr_armed = None  # changed again since: F8 asks again
         self._update_suggestions()
 
     @on(TranscriptInput.CursorMoved)
@@ -422,7 +428,7 @@ class AnnotateScreen(EditingActions, Screen[None]):
 
     # -- the rest --------------------------------------------------------------------------
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self.keymap, editor_keys(TranscriptInput)))
+        self.app.push_screen(HelpScreen(self.keymap, EDITOR_KEYS))
 
     def ready_to_quit(self) -> bool:
         """Save the draft now; if that fails, say so once and stay (a second quit leaves)."""
