@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import ASOUNDRC_NULL, REALDATA
+from tests.support import ASOUNDRC_NULL, REALDATA, rescan_if_no_device
 
 
 @pytest.fixture(autouse=True)
@@ -49,6 +49,12 @@ def store(db_path):
     s = open_store(db_path, clock=FakeClock())
     yield s
     s.close()
+
+
+@pytest.fixture
+def alsa_null():
+    """sounddevice with ALSA's null device as the default output (needs PortAudio)."""
+    return rescan_if_no_device()
 
 
 @pytest.fixture

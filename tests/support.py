@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import builtins
 import ctypes.util
+import json
 import os
 import shutil
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -64,3 +68,75 @@ def block_sounddevice(monkeypatch, exc: BaseException) -> None:
 
     monkeypatch.delitem(sys.modules, "sounddevice", raising=False)
     monkeypatch.setattr(builtins, "__import__", fake)
+
+
+T = TypeVar("T")
+
+
+def eventually(cond: Callable[[], T], what: str, timeout: float = 10.0, poll: float = 0.02) -> T:
+    """Poll `cond` until it returns something true and return that; fail naming `what`.
+
+    The tests wait for conditions, never for fixed times: a fixed sleep is either too short
+    on a busy machine or wasted on an idle one."""
+    end = time.monotonic() + timeout
+    while True:
+        value = cond()
+        if value:
+            return value
+        if time.monotonic() > end:
+            raise AssertionError(f"{what} did not happen within {timeout:g} s")
+        time.sleep(poll)
+
+
+def rescan_if_no_device():
+    """sounddevice, ready to open a stream on ALSA's null device (the `alsa_null` fixture).
+
+    PortAudio lists devices once, when sounddevice is first imported; if that happened before
+    a test's HOME held the null-device .asoundrc, it saw no output device, so list them again.
+    Only then: re-initialising under streams that are open would pull them from under their
+    owners, and with no device there can be none."""
+    import sounddevice as sd
+
+    try:
+        sd.query_devices(kind="output")
+    except sd.PortAudioError:
+        sd._terminate()
+        sd._initialize()
+    return sd
+
+
+# -- manifests ------------------------------------------------------------------------------
+
+# Fields a manifest may carry that must never reach the database (import drops them).
+IDENTIFYING = {
+    "account_id": "ACCT-77310492",
+    "first_name": "Philippa",
+    "device_id": "G090LF-SERIAL-5521",
+    "location": "Tunbridge Wells",
+}
+
+
+def write_jsonl(path: Path, rows: list[object]) -> Path:
+    """One line per row: a dict as JSON, a string as it is (for deliberately bad lines)."""
+    path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows))
+    return path
+
+
+def librivox_manifest(realdata: Path, folder: Path) -> Path:
+    """A manifest over the LibriVox clips with the recogniser's words, plus identifying
+    fields that import must drop."""
+    from earmark.manifest import words_from_pocketsphinx
+
+    rows: list[object] = []
+    for wav in sorted((realdata / "librivox").glob("*.wav")):
+        ps = json.loads(wav.with_suffix(".json").read_text())
+        words = words_from_pocketsphinx(ps)
+        rows.append(
+            {
+                "audio": str(wav),
+                "id": f"source-id:{wav.stem}",
+                "asr": {"text": " ".join(w["word"] for w in words), "words": words},
+                **IDENTIFYING,
+            }
+        )
+    return write_jsonl(folder / "librivox.jsonl", rows)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_importing import IDENTIFYING, librivox_manifest
+from tests.support import IDENTIFYING, librivox_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,6 +69,7 @@ def test_import_stats_export_round_trip(realdata, tmp_path):
     assert "clips        6" in earmark("stats", "--db", db, cwd=tmp_path).stdout
 
     # An annotator's work, through the store API the TUI uses, then export it all.
+    from earmark.redaction import marks_from_indexes
     from earmark.store import open_store
 
     store = open_store(db)
@@ -76,9 +77,11 @@ def test_import_stats_export_round_trip(realdata, tmp_path):
     for c in clips[:3]:
         ref = (realdata / "librivox" / (Path(c.audio).stem + ".txt")).read_text().strip()
         store.submit(c.id, ref, "ann", 20.0)
-    store.add_flag(
+    flag = store.add_flag(
         clips[1].id, "critical", "ann", start=0.0, end=1.0, category="health", redact=[0, 1]
     )
+    first_two = store.clip(clips[1].id).text.split()[:2]
+    store.set_redaction(flag, marks_from_indexes(first_two, [0, 1]), actor="ann")
     store.close()
 
     stats = json.loads(earmark("stats", "--json", "--db", db, cwd=tmp_path).stdout)

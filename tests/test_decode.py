@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from earmark.audio import AudioError, load, probe
-from tests.conftest import REALDATA
+from tests.support import REALDATA
 
 SR = 16_000
 MALFORMED = sorted((REALDATA / "malformed").glob("*.wav")) if REALDATA.is_dir() else []

@@ -15,6 +15,7 @@ import soundfile as sf
 from earmark.errors import UserError
 from earmark.exporting import export_to_file, redact, slug, write
 from earmark.importing import import_manifests
+from earmark.redaction import marks_from_indexes
 from earmark.store import Flag
 
 CARD = "my card number is four four one two nine nine eight seven"
@@ -43,9 +44,10 @@ def project(store, tmp_path):
     store.submit(1, "Turn off the lights.", "ann", 12.0)
     store.submit(2, CARD, "ann", 30.0)
     # The card digits are words 4..11 of the transcript, spoken from 1.2 s to 3.55 s.
-    store.add_flag(
+    flag = store.add_flag(
         2, "critical", "ann", start=1.2, end=3.55, category="bank/card", redact=list(range(4, 12))
     )
+    store.set_redaction(flag, marks_from_indexes(CARD.split(), range(4, 12)), actor="ann")
     store.add_flag(2, "distressing", "ann", start=0.0, end=1.0, note="caller upset")
     store.skip(3, "no speech", "ann", 4.0)
     return store
@@ -70,9 +72,33 @@ def test_slug():
 def test_redact_replaces_each_marked_word():
     f = Flag(1, 1, "critical", 0, 1, "password/PIN", "", (1, 3), "active", "a", 0)
     d = Flag(2, 1, "distressing", 0, 1, None, "", (0,), "active", "a", 0)
-    assert redact("my pin is 1234 ok", [f, d]) == "my [redacted:password] is [redacted:password] ok"
+    marks = {1: marks_from_indexes(["my", "pin", "is", "1234", "ok"], [1, 3])}
+    assert (
+        redact("my pin is 1234 ok", [f, d], marks)
+        == "my [redacted:password] is [redacted:password] ok"
+    )
     assert redact("nothing marked", [d]) == "nothing marked"
     assert redact(None, [f]) is None
+
+
+def test_marks_follow_their_words_through_edits():
+    f = Flag(1, 1, "critical", 0, 1, "bank/card", "", (2, 3), "active", "a", 0)
+    marks = {1: marks_from_indexes(["name", "zebulon", "quartermaine"], [1, 2])}
+    edited = "my name Zebulon quartermaine, and again zebulon"
+    assert redact(edited, [f], marks) == (
+        "my name [redacted:bank] [redacted:bank] and again [redacted:bank]"
+    )
+
+
+def test_a_mark_whose_word_is_gone_withholds_the_whole_text():
+    f = Flag(1, 1, "critical", 0, 1, "bank/card", "", (1,), "active", "a", 0)
+    marks = {1: marks_from_indexes(["name", "zebulon"], [1])}
+    assert redact("name zebulun", [f], marks) == "[redacted:bank]"
+
+
+def test_positions_without_words_withhold_the_whole_text():
+    f = Flag(1, 1, "critical", 0, 1, "bank/card", "", (1,), "active", "a", 0)
+    assert redact("my name zebulon", [f], {}) == "[redacted:bank]"
 
 
 def test_jsonl_has_every_contract_field(project):
@@ -173,9 +199,58 @@ def test_out_is_atomic_and_owner_only(project, tmp_path):
     assert len(out.read_text().splitlines()) == 4
     out.write_text("old")
     os.chmod(out, 0o644)
-    export_to_file(project, "csv", out)
+    export_to_file(project, "csv", out, force=True)
     assert out.read_text().startswith("clip,audio") and stat.S_IMODE(out.stat().st_mode) == 0o600
     assert sorted(p.name for p in out.parent.iterdir()) == ["results.jsonl"]  # no temp files
+
+
+def test_out_never_replaces_the_database_or_a_file_that_is_not_an_export(project, db_path):
+    before = db_path.read_bytes()
+    for target in (db_path, db_path.parent / (db_path.name + "-wal")):
+        for force in (False, True):
+            if target.exists():
+                with pytest.raises(UserError, match="project's own"):
+                    export_to_file(project, "jsonl", target, force=force)
+    # the same database reached through another name, and a copy of any database
+    link = db_path.parent / "link.jsonl"
+    link.symlink_to(db_path)
+    with pytest.raises(UserError, match="project's own database"):
+        export_to_file(project, "jsonl", link, force=True)
+    other = db_path.parent / "other.db"
+    other.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
+    with pytest.raises(UserError, match="is a database"):
+        export_to_file(project, "csv", other, force=True)
+    notes = db_path.parent / "notes.txt"
+    notes.write_text("my notes\n")
+    with pytest.raises(UserError, match="--force"):
+        export_to_file(project, "jsonl", notes)
+    assert notes.read_text() == "my notes\n"
+    assert db_path.read_bytes() == before
+    # an earlier export of any format is replaced without --force
+    out = db_path.parent / "results.csv"
+    export_to_file(project, "jsonl", out)
+    export_to_file(project, "csv", out)
+    export_to_file(project, "nemo", out)
+    assert export_to_file(project, "csv", out) == 4
+
+
+def test_csv_cells_a_spreadsheet_would_evaluate_are_text(project):
+    project.submit(1, '=HYPERLINK("http://x","y")', "ann", 1.0)
+    project.submit(3, "+1 -2 @SUM(A1)", "ann", 1.0)
+    rows = list(csv.DictReader(io.StringIO(_export(project, "csv"))))
+    assert rows[0]["text"] == '\'=HYPERLINK("http://x","y")'
+    assert rows[2]["text"].startswith("'+1")
+    for row in rows:
+        for value in row.values():
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), value
+
+
+def test_exports_carry_no_terminal_machinery(project):
+    project.submit(1, "ok \x1b]52;c;aGk=\x07 \x9b31m red \u202e", "ann\x1b[2J", 1.0)
+    for fmt in ("jsonl", "csv", "nemo"):
+        out = _export(project, fmt, include_critical=True)
+        for bad in ("\x1b", "\x07", "\x9b", "\u202e"):
+            assert bad not in out, (fmt, bad)
 
 
 def test_bad_out_paths_are_user_errors(project, tmp_path):

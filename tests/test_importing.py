@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -12,42 +11,13 @@ import soundfile as sf
 
 from earmark.errors import UserError
 from earmark.importing import import_manifests
-from earmark.manifest import words_from_pocketsphinx
-
-IDENTIFYING = {
-    "account_id": "ACCT-77310492",
-    "first_name": "Philippa",
-    "device_id": "G090LF-SERIAL-5521",
-    "location": "Tunbridge Wells",
-}
+from tests.support import IDENTIFYING, librivox_manifest, write_jsonl
 
 
 def _tone(path: Path, seconds: float = 0.5, sr: int = 16000, **kw) -> Path:
     t = np.arange(int(seconds * sr)) / sr
     sf.write(path, (0.2 * np.sin(2 * np.pi * 440 * t)).astype("float32"), sr, **kw)
     return path
-
-
-def _jsonl(path: Path, rows: list) -> Path:
-    path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows))
-    return path
-
-
-def librivox_manifest(realdata: Path, folder: Path) -> Path:
-    """A manifest over the LibriVox clips with the recogniser's words cleaned for import."""
-    rows = []
-    for wav in sorted((realdata / "librivox").glob("*.wav")):
-        ps = json.loads(wav.with_suffix(".json").read_text())
-        words = words_from_pocketsphinx(ps)
-        rows.append(
-            {
-                "audio": str(wav),
-                "id": f"source-id:{wav.stem}",
-                "asr": {"text": " ".join(w["word"] for w in words), "words": words},
-                **IDENTIFYING,
-            }
-        )
-    return _jsonl(folder / "librivox.jsonl", rows)
 
 
 def test_librivox_speech_imports_with_words_and_durations(store, realdata, tmp_path):
@@ -75,7 +45,7 @@ def test_reimport_does_not_duplicate(store, realdata, tmp_path):
 
 def test_same_audio_without_ids_is_one_clip_and_ids_win(store, tmp_path):
     _tone(tmp_path / "a.wav")
-    m = _jsonl(
+    m = write_jsonl(
         tmp_path / "m.jsonl",
         [
             {"audio": "a.wav"},
@@ -94,7 +64,7 @@ def test_malformed_audio_becomes_unplayable_with_reason(store, realdata, tmp_pat
         {"audio": str(p), "asr": "whatever"} for p in sorted((realdata / "malformed").glob("*.wav"))
     ]
     rows.append({"audio": str(realdata / "cards" / "001.wav"), "asr": "ten of clubs"})
-    m = _jsonl(tmp_path / "m.jsonl", rows)
+    m = write_jsonl(tmp_path / "m.jsonl", rows)
     s = import_manifests(store, [m], audio_root=realdata)
     assert (s.imported, s.unplayable, s.bad_line_count) == (5, 4, 0)
     clips = {Path(c.audio).name: c for c in store.iter_clips()}
@@ -113,7 +83,7 @@ def test_truncated_and_garbage_audio(store, tmp_path):
     (tmp_path / "cut.flac").write_bytes(data[: len(data) // 3])
     (tmp_path / "text.wav").write_text("this is not audio\n" * 20)
     (tmp_path / "empty.wav").write_bytes(b"")
-    m = _jsonl(
+    m = write_jsonl(
         tmp_path / "m.jsonl",
         [{"audio": n} for n in ("good.flac", "cut.flac", "text.wav", "empty.wav")],
     )
@@ -167,7 +137,7 @@ def test_every_bad_line_is_reported_and_good_lines_import(store, tmp_path):
 
 
 def test_summary_shows_twenty_bad_lines_then_a_count(store, tmp_path):
-    m = _jsonl(tmp_path / "m.jsonl", ["{nope"] * 35)
+    m = write_jsonl(tmp_path / "m.jsonl", ["{nope"] * 35)
     s = import_manifests(store, [m])
     lines = s.lines()
     assert lines[0].startswith("imported 0 clips")
@@ -181,7 +151,7 @@ def test_nemo_manifest(store, realdata, tmp_path):
         for p in sorted((realdata / "cards").glob("*.wav"))
     ]
     rows.append({"audio_filepath": str(realdata / "cards" / "002.wav"), "text": "only reference"})
-    m = _jsonl(tmp_path / "train_manifest.json", rows)
+    m = write_jsonl(tmp_path / "train_manifest.json", rows)
     s = import_manifests(store, [m], audio_root=realdata)
     assert (s.imported, s.duplicates) == (5, 1)
     clips = list(store.iter_clips())
@@ -244,7 +214,7 @@ def test_no_identifying_value_reaches_the_database_file(db_path, realdata, tmp_p
 
 def test_lexicon_and_batch(store, tmp_path):
     _tone(tmp_path / "a.wav")
-    m = _jsonl(tmp_path / "m.jsonl", [{"audio": "a.wav"}])
+    m = write_jsonl(tmp_path / "m.jsonl", [{"audio": "a.wav"}])
     lex = tmp_path / "lex.txt"
     lex.write_text("Echo Dot\nFire TV\n")
     s = import_manifests(store, [m], lexicon=lex, batch="week-47")
@@ -255,7 +225,7 @@ def test_lexicon_and_batch(store, tmp_path):
 
 
 def test_whole_command_problems_are_user_errors(store, tmp_path):
-    m = _jsonl(tmp_path / "m.jsonl", [])
+    m = write_jsonl(tmp_path / "m.jsonl", [])
     with pytest.raises(UserError, match="not found"):
         import_manifests(store, [tmp_path / "nope.jsonl"])
     with pytest.raises(UserError, match="is a folder"):
@@ -270,7 +240,7 @@ def test_whole_command_problems_are_user_errors(store, tmp_path):
 def test_progress_bar_on_a_long_manifest(store, tmp_path, capsys):
     _tone(tmp_path / "a.wav")
     rows = [{"audio": "a.wav", "id": str(i)} for i in range(2500)]
-    s = import_manifests(store, [_jsonl(tmp_path / "m.jsonl", rows)], progress=True)
+    s = import_manifests(store, [write_jsonl(tmp_path / "m.jsonl", rows)], progress=True)
     assert s.imported == 2500
     assert capsys.readouterr().out == ""  # the bar is on stderr, never mixed into output
 
@@ -288,7 +258,7 @@ def test_many_distinct_files_across_chunks(store, tmp_path):
         else:
             shutil.copy(src, p)
         rows.append({"audio": f"a/{i}.wav"})
-    s = import_manifests(store, [_jsonl(tmp_path / "m.jsonl", rows)])
+    s = import_manifests(store, [write_jsonl(tmp_path / "m.jsonl", rows)])
     assert (s.imported, s.unplayable) == (1100, 11)
     bad = [c for c in store.iter_clips() if c.status == "unplayable"]
     assert [Path(c.audio).name for c in bad] == [f"{i}.wav" for i in range(7, 1100, 100)]
@@ -297,5 +267,5 @@ def test_many_distinct_files_across_chunks(store, tmp_path):
 def test_dropped_field_names_are_counted_in_bounded_memory(store, tmp_path):
     _tone(tmp_path / "a.wav")
     rows = [{"audio": "a.wav", "id": str(i), f"random_{i}": "secret"} for i in range(150)]
-    s = import_manifests(store, [_jsonl(tmp_path / "m.jsonl", rows)])
+    s = import_manifests(store, [write_jsonl(tmp_path / "m.jsonl", rows)])
     assert len(s.dropped_fields) == 101 and s.dropped_fields["(other fields)"] == 50

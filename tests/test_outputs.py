@@ -106,26 +106,6 @@ def test_null_output_is_paced_by_its_clock():
     assert not out._thread.is_alive()
 
 
-def rescan_if_no_device():
-    """tests/support.py imported sounddevice (PortAudio enumerates devices once, then) before
-    any test's HOME held the null-device .asoundrc. If PortAudio saw no output device then,
-    enumerate again. Only then: re-initialising under streams that are open would pull them
-    from under their owners, and with no device there can be none."""
-    import sounddevice as sd
-
-    try:
-        sd.query_devices(kind="output")
-    except sd.PortAudioError:
-        sd._terminate()
-        sd._initialize()
-    return sd
-
-
-@pytest.fixture
-def alsa_null():
-    return rescan_if_no_device()
-
-
 @needs_portaudio
 def test_device_output_plays_idles_and_restarts(alsa_null):
     out = DeviceOutput(FakeClock())

@@ -449,13 +449,6 @@ def _wait(pred, timeout=10.0):
     return pred()
 
 
-@pytest.fixture
-def alsa_null():
-    from tests.test_outputs import rescan_if_no_device
-
-    return rescan_if_no_device()
-
-
 @needs_portaudio
 @pytest.mark.parametrize("speed", [1.0, 1.5])
 def test_device_plays_the_whole_clip(speed, alsa_null):

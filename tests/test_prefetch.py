@@ -9,7 +9,7 @@ import pytest
 
 from earmark.audio import AudioError, load
 from earmark.audio.prefetch import DecodedClip, Prefetcher, decode_clip, loudness_gain
-from tests.conftest import REALDATA
+from tests.support import REALDATA
 
 SR = 16_000
 

@@ -678,7 +678,7 @@ def test_close_cuts_a_stuck_handshake_short():
 def test_listener_on_a_real_device_stream():
     """`earmark listen` without --output null: a PortAudio stream (ALSA's null device)."""
     from earmark.audio.outputs import DeviceOutput
-    from tests.test_outputs import rescan_if_no_device
+    from tests.support import rescan_if_no_device
 
     rescan_if_no_device()
     device = DeviceOutput()

@@ -41,7 +41,7 @@ def speech_peak(x: np.ndarray, sr: int) -> float:
 def speech(request):
     import soundfile as sf
 
-    from tests.conftest import REALDATA
+    from tests.support import REALDATA
 
     path = REALDATA / "librivox" / "sense_and_sensibility_01_austen_64kb-0870.wav"
     if not path.is_file():

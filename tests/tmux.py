@@ -2,7 +2,9 @@
 
 Pilot presses key *names*; a terminal sends *bytes*. Tests that must see what a terminal
 delivers (function keys, chords, NUL for ctrl+space, signals, the process really ending)
-start the command here and read the screen with `tmux capture-pane`.
+start the command here and read the screen with `tmux capture-pane`. Each test gets its own
+tmux server (a private `-L` socket, the `term` fixture in tests/conftest.py), so tests can run
+side by side. Every wait polls for a condition and fails with the last screen it saw.
 """
 
 from __future__ import annotations
@@ -11,85 +13,90 @@ import os
 import shlex
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+POLL = 0.05  # seconds between two looks at the screen
 
 
 class Tmux:
     def __init__(self, tmp_path: Path, name: str) -> None:
-        self.sock = f"earmark-{os.getpid()}-{name}"
+        # A socket path must stay short (about 100 bytes), so long test names are cut.
+        self.sock = f"earmark-{os.getpid()}-{name[:40]}"
         conf = tmp_path / "tmux.conf"
         conf.write_text("set -g remain-on-exit on\nset -g status off\nset -sg escape-time 0\n")
         self.conf = conf
 
-    def tmux(self, *args: str, check: bool = True) -> str:
+    def tmux(self, *args: str, check: bool = True, env: Mapping[str, str] | None = None) -> str:
         r = subprocess.run(
             ["tmux", "-L", self.sock, "-f", str(self.conf), *args],
             capture_output=True,
             text=True,
             timeout=20,
+            env={**os.environ, **(env or {}), "TERM": "xterm-256color"},
+            cwd=ROOT,
         )
         if check and r.returncode:
             raise RuntimeError(f"tmux {args}: {r.stderr}")
         return r.stdout
 
-    def start(self, argv: list[str], width: int = 100, height: int = 30) -> None:
-        cmd = "exec " + " ".join(shlex.quote(a) for a in argv)
-        env = {**os.environ, "TERM": "xterm-256color"}
-        subprocess.run(
-            [
-                "tmux",
-                "-L",
-                self.sock,
-                "-f",
-                str(self.conf),
-                "new-session",
-                "-d",
-                "-x",
-                str(width),
-                "-y",
-                str(height),
-                "-s",
-                "t",
-                cmd,
-            ],
-            check=True,
-            timeout=20,
-            env=env,
-            cwd=ROOT,
-        )
+    def start(
+        self,
+        argv: list[str],
+        width: int = 100,
+        height: int = 30,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        """Run `argv` in a fresh `width` x `height` terminal (from the checkout's folder), with
+        `env` added to this process's environment."""
+        size = ["-x", str(width), "-y", str(height)]
+        self.tmux("new-session", "-d", *size, "-s", "t", "exec " + shlex.join(argv), env=env)
 
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", "t")
+    def respawn(self, argv: list[str]) -> None:
+        """Start `argv` again in the same terminal, as a person would after it ended."""
+        self.tmux("respawn-pane", "-k", "-t", "t", shlex.join(argv))
+
+    def screen(self, *, escapes: bool = False) -> str:
+        """The visible screen as text (with `escapes`, its colours and styles as sent)."""
+        return self.tmux("capture-pane", "-p", *(["-e"] if escapes else []), "-t", "t")
 
     def keys(self, *keys: str, literal: bool = False) -> None:
+        """Send keys by tmux name (`F1`, `C-q`, `M-s`, `Enter`), or text with `literal`."""
         self.tmux("send-keys", "-t", "t", *(["-l"] if literal else []), *keys)
 
-    def wait_for(self, text: str, timeout: float = 30.0) -> str:
+    def wait_until(
+        self, cond: Callable[[str], object], what: str, timeout: float = 30.0, poll: float = POLL
+    ) -> str:
+        """Wait until `cond(screen)` holds; fail naming `what` with the last screen."""
         end = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < end:
+        while True:
             screen = self.screen()
-            if text in screen:
+            if cond(screen):
                 return screen
-            time.sleep(0.05)
-        raise AssertionError(f"{text!r} never appeared; screen:\n{screen}")
+            if time.monotonic() > end:
+                raise AssertionError(f"{what} never happened; screen:\n{screen}")
+            time.sleep(poll)
 
-    def ready(self, text: str) -> str:
-        """The first screen is up; give the terminal handshake a moment, as a person would."""
-        screen = self.wait_for(text)
-        time.sleep(0.5)
-        return screen
+    def wait_for(self, text: str, timeout: float = 30.0) -> str:
+        return self.wait_until(lambda s: text in s, f"{text!r} appearing", timeout)
 
-    def wait_gone(self, text: str, timeout: float = 30.0) -> None:
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            if text not in self.screen():
-                return
-            time.sleep(0.05)
-        raise AssertionError(f"{text!r} never went away")
+    def wait_gone(self, text: str, timeout: float = 30.0) -> str:
+        return self.wait_until(lambda s: text not in s, f"{text!r} going away", timeout)
+
+    def ready(self, text: str, timeout: float = 30.0) -> str:
+        """The first screen is up and drawn whole: `text` shows and two captures in a row agree.
+
+        Textual puts the terminal in raw mode and starts reading keys before it paints its
+        first frame, so once that frame is complete every key sent reaches the app."""
+        last = [""]
+
+        def drawn(screen: str) -> bool:
+            steady = text in screen and screen == last[0]
+            last[0] = screen
+            return steady
+
+        return self.wait_until(drawn, f"a steady screen showing {text!r}", timeout)
 
     def pid(self) -> int:
         return int(self.tmux("display", "-p", "-t", "t", "#{pane_pid}").strip())
@@ -98,23 +105,12 @@ class Tmux:
         return self.tmux("display", "-p", "-t", "t", "#{pane_dead}").strip() == "1"
 
     def wait_dead(self, timeout: float = 20.0) -> None:
+        """Wait for the program to exit (the pane stays, so its last screen can be read)."""
         end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            if self.dead():
-                return
-            time.sleep(0.05)
-        raise AssertionError("earmark did not exit; screen:\n" + self.screen())
+        while not self.dead():
+            if time.monotonic() > end:
+                raise AssertionError("the program did not exit; screen:\n" + self.screen())
+            time.sleep(POLL)
 
     def kill(self) -> None:
         self.tmux("kill-server", check=False)
-
-    def wait_until(self, cond: Callable[[str], bool], what: str, timeout: float = 30.0) -> str:
-        """Wait until `cond(screen)` holds; fail naming `what` with the last screen."""
-        end = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < end:
-            screen = self.screen()
-            if cond(screen):
-                return screen
-            time.sleep(0.05)
-        raise AssertionError(f"{what} never happened; screen:\n{screen}")

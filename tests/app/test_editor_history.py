@@ -171,6 +171,7 @@ async def test_undo_all_gives_the_first_text_and_redo_all_the_last():
         @settings(
             max_examples=300,
             deadline=None,
+            database=None,
             suppress_health_check=[HealthCheck.function_scoped_fixture],
         )
         @given(start=TEXT, ops=OPS)

@@ -2,24 +2,22 @@
 
 These start the installed command in a pseudo-terminal and read the screen back with
 `tmux capture-pane`, so they cover what Pilot cannot: the terminal driver, key parsing
-(function keys, ctrl chords), signals, and the process ending for real.
+(function keys, ctrl chords), signals, and the process ending for real. The terminal is
+tests/tmux.py's driver, given to each test as the `term` fixture.
 """
 
 from __future__ import annotations
 
 import os
-import shlex
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.app.conftest import build_workspace
-from tests.support import needs_tmux
-from tests.tmux import Tmux  # noqa: F401  (the driver; `term` comes from tests/conftest.py)
+from tests.support import eventually, needs_tmux
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = needs_tmux
@@ -91,7 +89,7 @@ def test_control_characters_never_reach_the_terminal(term, ws_db):
     term.ready("clip 1 of 6")
     term.keys("F8")
     term.wait_for("clip 2 of 6")
-    raw = term.tmux("capture-pane", "-p", "-e", "-t", "t")
+    raw = term.screen(escapes=True)
     # the ESC[31m in the ASR guess would have turned "red" red: the word is there, uncoloured
     line = next(ln for ln in raw.splitlines() if "ASR" in ln and "red" in ln)
     before_red = line.split("red")[0]
@@ -107,17 +105,23 @@ def test_kill_9_loses_at_most_a_second_of_typing(term, ws_db):
     term.keys("End")
     term.keys(" typed before the crash", literal=True)
     term.wait_for("before the crash")
-    time.sleep(1.0)
-    os.kill(term.pid(), signal.SIGKILL)
-    term.wait_dead()
     store = _reopen(ws_db)
     try:
-        draft = store.draft(store.clip_by_name("clip-00").id)
-        assert draft is not None and draft.text.endswith(" typed before the crash")
+        clip = store.clip_by_name("clip-00").id
+
+        def saved() -> bool:
+            draft = store.draft(clip)
+            return draft is not None and draft.text.endswith(" typed before the crash")
+
+        # a second, plus slack for a machine busy with other tests
+        eventually(saved, "the draft reaching the disk", timeout=2.0)
+        os.kill(term.pid(), signal.SIGKILL)
+        term.wait_dead()
+        assert saved()
     finally:
         store.close()
     # and the next start resumes on that clip with the draft
-    term.tmux("respawn-pane", "-k", "-t", "t", " ".join(shlex.quote(a) for a in _annotate(ws_db)))
+    term.respawn(_annotate(ws_db))
     term.wait_for("typed before the crash")
 
 
@@ -170,20 +174,19 @@ def test_demo_correct_suggest_quit_resume(term, tmp_path):
     term.ready("clip 1 of ")
     term.keys("C-u")
     term.keys("it's a vegas cas", literal=True)
-    end = time.monotonic() + 30  # the suggestions bar offers words for "cas"
-    while True:
-        screen = term.screen()
-        bar = next((ln for ln in screen.splitlines() if " tab " in ln), "")
-        if "vegas cas " in screen and " cas" in bar:
-            break
-        assert time.monotonic() < end, screen
-        time.sleep(0.05)
-    first = bar.split(" tab ", 1)[1].split("  alt+2")[0].strip()
+
+    def bar(screen: str) -> str:
+        return next((ln for ln in screen.splitlines() if " tab " in ln), "")
+
+    screen = term.wait_until(
+        lambda sc: "vegas cas " in sc and " cas" in bar(sc), "suggestions for 'cas'"
+    )
+    first = bar(screen).split(" tab ", 1)[1].split("  alt+2")[0].strip()
     term.keys("Tab")
     term.wait_for(f"it's a vegas {first}")
     term.keys("C-q")
     term.wait_dead()
-    term.tmux("respawn-pane", "-k", "-t", "t", " ".join(shlex.quote(a) for a in demo))
+    term.respawn(demo)
     term.wait_for(f"it's a vegas {first}")  # resumed on the clip, with the draft
     term.keys("Enter")
     term.wait_for("clip 2 of ")

@@ -22,10 +22,8 @@ import asyncio
 import json
 import os
 import re
-import shlex
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -159,67 +157,44 @@ async def _submit_latencies(db: Path, rounds: int, cpu: list[float] | None = Non
     return out
 
 
-def _tmux(sock: str, *args: str) -> str:
-    r = subprocess.run(["tmux", "-L", sock, *args], capture_output=True, text=True, timeout=20)
-    return r.stdout
-
-
 def _cpu_seconds(pid: str) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _startup_and_rss(db: Path, n: int, home: Path, runs: int) -> tuple[float, float, float]:
+    sys.path.insert(0, str(ROOT))
+    from tests.tmux import Tmux
+
     starts, cpus, rss = [], [], 0.0
     for i in range(runs):
-        sock = f"earmark-bench-{os.getpid()}-{i}"
-        cmd = "exec " + " ".join(
-            shlex.quote(a)
-            for a in [
-                sys.executable,
-                "-m",
-                "earmark",
-                "annotate",
-                "--db",
-                str(db),
-                "--user",
-                f"bench{i}",
-            ]
-        )
+        term = Tmux(home, f"bench-{i}")
         env = {
-            **os.environ,
             "HOME": str(home),
-            "TERM": "xterm-256color",
             "XDG_STATE_HOME": str(home / "state"),
             "XDG_DATA_HOME": str(home / "data"),
             "XDG_CONFIG_HOME": str(home / "config"),
         }
+        argv = [sys.executable, "-m", "earmark", "annotate", "--db", str(db), "--user", f"bench{i}"]
         t0 = time.perf_counter()
-        subprocess.run(
-            ["tmux", "-L", sock, "new-session", "-d", "-x", "120", "-y", "36", "-s", "b", cmd],
-            check=True,
-            env=env,
-            cwd=ROOT,
-        )
+        term.start(argv, width=120, height=36, env=env)
         try:
-            while time.perf_counter() - t0 < 30:
-                if re.search(rf"clip \d+ of {n} ", _tmux(sock, "capture-pane", "-p", "-t", "b")):
-                    break
-                time.sleep(0.01)
+            first = re.compile(rf"clip \d+ of {n} ")
+            term.wait_until(first.search, "the first clip", timeout=30, poll=0.01)
             starts.append(time.perf_counter() - t0)
-            pid = _tmux(sock, "display", "-p", "-t", "b", "#{pane_pid}").strip()
+            pid = str(term.pid())
             cpus.append(_cpu_seconds(pid))
             if i == runs - 1:
                 time.sleep(1.5)
                 for _ in range(30):
-                    _tmux(sock, "send-keys", "-t", "b", "F8")
+                    term.keys("F8")
                     time.sleep(0.08)
                 time.sleep(1.0)
                 for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                     if line.startswith("VmRSS:"):
                         rss = int(line.split()[1]) / 1024
         finally:
-            _tmux(sock, "kill-server")
+            term.kill()
     return statistics.median(starts), statistics.median(cpus), rss
 
 

@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lexicon", metavar="FILE", help="domain terms for suggestions, one per line")
     p.add_argument("--batch", metavar="NAME", help="batch name (default: the manifest's file name)")
     p.add_argument("--audio-root", metavar="DIR", help="audio paths may resolve anywhere under DIR")
+    p.add_argument("--user", metavar="NAME", help="act as NAME (default: your login name)")
 
     p = cmd("annotate", "the annotator: listen, correct, flag")
     p.add_argument("--keymap", metavar="NAME_OR_FILE")
@@ -81,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = cmd("export", "write results")
     p.add_argument("--format", choices=("jsonl", "nemo", "csv"), default="jsonl")
     p.add_argument("--out", metavar="FILE", help="output file (default: stdout)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing --out file that is not an earlier export (never the database)",
+    )
     p.add_argument(
         "--include-critical",
         action="store_true",
@@ -183,6 +189,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="null: discard but count frames, for diagnosis",
     )
     p.add_argument("--socket", metavar="PATH", help="also say how to forward to this Unix socket")
+    p = sub.add_parser(
+        "migrate",
+        help="copy a SQLite project to PostgreSQL, audit chain intact",
+        description="copy a SQLite project to PostgreSQL, audit chain intact",
+    )
+    p.add_argument("--from", dest="source", metavar="FILE.db", required=True)
+    p.add_argument("--to", metavar="URL", required=True, help="postgresql://... or conninfo")
+
     return parser
 
 
@@ -199,6 +213,7 @@ COMMANDS = {
     "wellbeing": "earmark.commands.wellbeing:run",
     "audio-test": "earmark.commands.audio_test:run",
     "listen": "earmark.commands.listen:run",
+    "migrate": "earmark.commands.migrate:run",
 }
 
 
@@ -221,6 +236,19 @@ def _log_crash() -> str:
         return "(could not write a crash log)"
 
 
+def _refuse_user_on_postgres(args: argparse.Namespace) -> None:
+    """On PostgreSQL the user is whoever PostgreSQL authenticated: --user cannot change it."""
+    if not getattr(args, "user", None):
+        return
+    from earmark.config import db_path
+    from earmark.store.postgres.target import is_postgres
+
+    if is_postgres(db_path(getattr(args, "db", None))):
+        raise UserError(
+            "--user is refused on PostgreSQL: you act as the login PostgreSQL authenticated"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -229,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     module_name, func_name = COMMANDS[args.command].split(":")
     try:
+        _refuse_user_on_postgres(args)
         func = getattr(importlib.import_module(module_name), func_name)
         return int(func(args) or 0)
     except UserError as exc:

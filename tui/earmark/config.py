@@ -23,7 +23,14 @@ def default_db_path() -> Path:
 
 
 def db_path(flag: str | None) -> Path:
-    return Path(flag) if flag else default_db_path()
+    """The SQLite file, or (typed as a Path for callers, kept as the exact text) a PostgreSQL
+    URL or conninfo: Path("postgresql:///x") would fold its slashes."""
+    from earmark.store.postgres.target import is_postgres
+
+    target = flag or os.environ.get("EARMARK_DB") or "earmark.db"
+    if is_postgres(target):
+        return target  # type: ignore[return-value]
+    return Path(target)
 
 
 def audio_url(flag: str | None) -> str | None:

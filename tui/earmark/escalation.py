@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from earmark.errors import UserError
 
@@ -23,11 +24,9 @@ TIER_HELP = {
     "standard": "needs a look: next business day",
 }
 CATEGORIES = ("threat to life", "violence/assault", "child safety", "self-harm", "crime", "other")
-STATES = ("raised", "acknowledged", "pending_confirmation", "resolved")
 OUTCOMES = ("no_action", "false_alarm", "referred_safety_team", "referred_law_enforcement")
 # Outcomes that only take effect once a second, different reviewer confirms them.
 NEEDS_CONFIRMATION = frozenset({"referred_law_enforcement"})
-OPEN_STATES = ("raised", "acknowledged", "pending_confirmation")
 
 
 class EscalationError(UserError):
@@ -69,12 +68,12 @@ class DeadlinePolicy:
         return dt.datetime.combine(day, at).timestamp()  # naive: local time, DST-correct
 
     @classmethod
-    def from_settings(cls, settings: Mapping) -> DeadlinePolicy:
+    def from_settings(cls, settings: Mapping[str, Any]) -> DeadlinePolicy:
         """From the `[escalation]` table of the settings file; bad values are a UserError."""
         table = settings.get("escalation", {}) if isinstance(settings, Mapping) else {}
         if not isinstance(table, Mapping):
             raise UserError("settings: [escalation] must be a table")
-        kw: dict = {}
+        kw: dict[str, Any] = {}
         try:
             if "imminent_minutes" in table:
                 kw["imminent_minutes"] = _positive(table["imminent_minutes"], "imminent_minutes")
@@ -136,7 +135,7 @@ class Escalation:
     start: float | None
     end: float | None
     note: str
-    state: str
+    state: str  # raised -> acknowledged -> (pending_confirmation ->) resolved
     raised_by: str
     raised_at: float
     deadline: float
@@ -156,11 +155,11 @@ class Escalation:
         """Past its deadline and not yet resolved (a pending confirmation still counts)."""
         return self.state != "resolved" and now > self.deadline
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[bool, int, float, int]:
         """Queue order: open before resolved, then tier, then the earliest deadline."""
         return (self.state == "resolved", TIER_RANK[self.tier], self.deadline, self.id)
 
-    def to_json(self, now: float) -> dict:
+    def to_json(self, now: float) -> dict[str, object]:
         return {
             "id": self.id,
             "clip": self.clip,
@@ -178,6 +177,7 @@ class Escalation:
             "acknowledged_at": iso(self.acked_at),
             "proposed_outcome": self.proposed_outcome,
             "proposed_by": self.proposed_by,
+            "proposed_at": iso(self.proposed_at),
             "outcome": self.outcome,
             "outcome_note": self.outcome_note,
             "resolved_by": self.resolved_by,

@@ -25,6 +25,7 @@ from earmark.manifest import (
     BadLine,
     PathResolver,
     Record,
+    load_key,
     parse_record,
     pseudonym,
     read_lexicon,
@@ -134,12 +135,12 @@ class _Pending:
 
 
 class _Importer:
-    def __init__(self, store, summary: ImportSummary) -> None:
+    def __init__(self, store, summary: ImportSummary, secret: bytes) -> None:
         self.store = store
         self.summary = summary
         self.cache = _ProbeCache()
         self.dropped: Counter[str] = Counter()
-        self.secret = store.db.secret
+        self.secret = secret
 
     def run(self, manifest: Path, batch: str, audio_root: Path | None, progress) -> None:
         resolver = PathResolver(manifest, audio_root)
@@ -263,6 +264,7 @@ def import_manifests(
     batch: str | None = None,
     audio_root: Path | None = None,
     progress: bool = False,
+    new_key: bool = False,
 ) -> ImportSummary:
     """Import each manifest into `store`; bad lines are reported in the summary, not raised.
 
@@ -274,7 +276,7 @@ def import_manifests(
     terms = check_inputs(manifests, lexicon=lexicon, audio_root=audio_root, batch=batch)
 
     summary = ImportSummary()
-    importer = _Importer(store, summary)
+    importer = _Importer(store, summary, load_key(store.db, create=True, new_key=new_key))
     for manifest in manifests:
         name = batch or manifest.name
         with _progress_for(manifest, progress) as tick:

@@ -15,7 +15,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, Protocol
 
+from earmark.clock import Clock
 from earmark.escalation import CATEGORIES as ESCALATION_CATEGORIES
 
 DEFAULT_SOFT_MINUTES = 20.0
@@ -44,7 +46,7 @@ class Policy:
         return "ok"
 
 
-def policy_for(lead: Mapping, personal: Mapping | None = None) -> Policy:
+def policy_for(lead: Mapping[str, Any], personal: Mapping[str, Any] | None = None) -> Policy:
     """The lead's settings (store.wellbeing_settings()), made stricter by the user's own."""
     soft = lead.get("soft_minutes") or DEFAULT_SOFT_MINUTES
     hard = lead.get("hard_minutes") or DEFAULT_HARD_MINUTES
@@ -58,7 +60,7 @@ def policy_for(lead: Mapping, personal: Mapping | None = None) -> Policy:
                 else:
                     hard = min(hard, float(value))
     soft = min(soft, hard)
-    return Policy(float(soft), float(hard), lead.get("break_text") or DEFAULT_BREAK_TEXT)
+    return Policy(float(soft), float(hard), str(lead.get("break_text") or DEFAULT_BREAK_TEXT))
 
 
 def start_of_day(now: float, tz: dt.tzinfo | None = None) -> float:
@@ -79,12 +81,32 @@ def meter_text(minutes: float, policy: Policy) -> str:
     return text
 
 
+class ExposureStore(Protocol):
+    """The part of the store the meter and the routing read (a fake in tests is enough)."""
+
+    @property
+    def clock(self) -> Clock: ...
+
+    def wellbeing_settings(self) -> Mapping[str, Any]: ...
+
+    def exposure_seconds(self, user: str, since: float) -> float: ...
+
+    def routed_away_clip_ids(self, user: str, *, at_hard_limit: bool) -> set[int]: ...
+
+    def next_open(self, annotator: str, after: int) -> int | None: ...
+
+
 class Wellbeing:
     """What the annotator session asks: exposure, level, routing. Reads the store each time
     (cheap indexed queries), so a lead's change or another annotator's flag counts at once."""
 
     def __init__(
-        self, store, user: str, *, settings: Mapping | None = None, tz: dt.tzinfo | None = None
+        self,
+        store: ExposureStore,
+        user: str,
+        *,
+        settings: Mapping[str, Any] | None = None,
+        tz: dt.tzinfo | None = None,
     ) -> None:
         self.store = store
         self.user = user
@@ -122,7 +144,9 @@ class Wellbeing:
         return None if cid in blocked else cid
 
 
-def clip_allowed_for(store, user: str, clip_id: int, settings: Mapping | None = None) -> bool:
+def clip_allowed_for(
+    store: ExposureStore, user: str, clip_id: int, settings: Mapping[str, Any] | None = None
+) -> bool:
     """Whether the queue may give `clip_id` to `user` now (opt-outs, hard limit)."""
     return Wellbeing(store, user, settings=settings).clip_allowed(clip_id)
 

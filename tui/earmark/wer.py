@@ -37,7 +37,7 @@ def wer(ref: str | None, hyp: str | None) -> float:
 
 
 def corpus_wer(pairs: Iterable[tuple[str | None, str | None]]) -> float | None:
-    """Total edits over total reference words for (reference, hypothesis) pairs; None if no words."""
+    """Total edits over total reference words of (reference, hypothesis) pairs; None if no words."""
     total_e = total_n = 0
     for ref, hyp in pairs:
         e, n = edits(ref, hyp)

@@ -10,11 +10,13 @@ becomes an AudioError whose one-line message names the file and the problem.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -22,6 +24,10 @@ MIN_RATE = 4_000
 MAX_RATE = 384_000
 MAX_CHANNELS = 8
 MAX_SECONDS = 30 * 60  # a voice clip is seconds long; this only guards memory
+# The memory budget, by decoded size (frames x channels), whatever the duration: 30 minutes of
+# 48 kHz stereo. Playback streams anything longer than a short clip, so this bounds the work of
+# one pass over a file (waveform, loudness), not memory; a file over it is unplayable.
+MAX_SAMPLES = MAX_SECONDS * 48_000 * 2
 
 
 class AudioError(Exception):
@@ -36,7 +42,7 @@ class AudioInfo:
     frames: int
 
 
-def _sf():
+def _sf() -> Any:
     import soundfile  # imported lazily: it loads libsndfile through cffi
 
     return soundfile
@@ -47,10 +53,9 @@ def _fail(path: Path | str, problem: str) -> AudioError:
 
 
 def _describe(exc: Exception, path: Path | str) -> str:
-    msg = str(exc)
-    # libsndfile prefixes "Error opening 'path': "; the path is ours to say once.
-    if "': " in msg:
-        msg = msg.split("': ", 1)[1]
+    # libsndfile prefixes "Error opening 'path': " (or the descriptor's number); the path is
+    # ours to say once.
+    msg = _OPENING.sub("", str(exc), count=1)
     msg = msg.strip().rstrip(".")
     if "does not exist" in msg and Path(path).exists():
         # libsndfile's catch-all when no decoder accepts the data (e.g. a cut-off MP3)
@@ -60,7 +65,18 @@ def _describe(exc: Exception, path: Path | str) -> str:
     return msg or type(exc).__name__
 
 
-def _check_header(path: Path | str, f) -> None:
+def over_budget(frames: int, channels: int, samplerate: int) -> str | None:
+    """Why a file of this shape is too large to play, or None: one line for the summary."""
+    if frames * channels <= MAX_SAMPLES:
+        return None
+    return (
+        f"too large to play: {frames / samplerate / 60:.0f} min x {channels} channels at "
+        f"{samplerate} Hz decodes to {frames * channels / 1e6:,.0f} M samples; the budget is "
+        f"{MAX_SAMPLES / 1e6:,.0f} M ({MAX_SECONDS // 60} min of 48 kHz stereo)"
+    )
+
+
+def _check_header(path: Path | str, f: Any) -> None:
     if not MIN_RATE <= f.samplerate <= MAX_RATE:
         raise _fail(path, f"implausible sample rate {f.samplerate} Hz")
     if not 1 <= f.channels <= MAX_CHANNELS:
@@ -71,6 +87,9 @@ def _check_header(path: Path | str, f) -> None:
             f"too long ({f.frames / f.samplerate / 60:.0f} min; clips are at most "
             f"{MAX_SECONDS // 60} min)",
         )
+    problem = over_budget(f.frames, f.channels, f.samplerate)
+    if problem:
+        raise _fail(path, problem)
     # libsndfile quietly plays what is there of a cut-off WAV; its log says how much is missing.
     m = _DATA_SHORT.search(getattr(f, "extra_info", "") or "")
     if m:
@@ -86,35 +105,56 @@ def _check_header(path: Path | str, f) -> None:
 
 _UNCOMPRESSED = frozenset({"WAV", "WAVEX", "RF64", "W64", "AIFF", "CAF"})
 _PLAIN_SAMPLES = frozenset({"PCM_U8", "PCM_S8", "PCM_16", "PCM_24", "PCM_32", "FLOAT", "DOUBLE"})
+_OPENING = re.compile(r"^Error opening (?:'.*?'|<?[\w ]*>?): ")
 _DATA_SHORT = re.compile(r"^data\s*:\s*(\d+)\s*\(should be (\d+)\)", re.M)
 
 
-def _open(path: Path | str):
-    sf = _sf()
-    p = Path(path)
+def _open_fd(path: Path | str, *, follow_symlinks: bool) -> int:
+    """A read-only descriptor on a regular, non-empty file, checked on the descriptor itself.
+
+    Without `follow_symlinks` a path whose last part is (now) a symbolic link is refused: the
+    importer stores real paths, so a link found at play time was put there since.
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    if not follow_symlinks:
+        flags |= os.O_NOFOLLOW
     try:
-        st = p.stat()
+        fd = os.open(os.fspath(path), flags)  # O_NONBLOCK: a FIFO must not hang the open
     except FileNotFoundError:
         raise _fail(path, "file not found") from None
     except PermissionError:
         raise _fail(path, "permission denied") from None
     except OSError as exc:
+        if not follow_symlinks and exc.errno == errno.ELOOP:
+            raise _fail(
+                path, "is now a symbolic link, not the audio file that was imported; not played"
+            ) from None
         raise _fail(path, f"cannot be read ({exc.strerror or exc})") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise _fail(path, "is a folder, not an audio file")
-    if not stat.S_ISREG(st.st_mode):
-        raise _fail(path, "not a regular file")  # a FIFO or device would block or never end
-    if st.st_size == 0:
-        raise _fail(path, "empty file")
     try:
-        with open(p, "rb") as fh:  # libsndfile reports a permission problem as a format one
-            fh.read(1)
-    except PermissionError:
-        raise _fail(path, "permission denied") from None
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise _fail(path, "is a folder, not an audio file")
+        if not stat.S_ISREG(st.st_mode):
+            raise _fail(path, "not a regular file")  # a FIFO or device would block or never end
+        if st.st_size == 0:
+            raise _fail(path, "empty file")
+        os.set_blocking(fd, True)
+        os.pread(fd, 1, 0)  # libsndfile reports a permission problem as a format one
+    except AudioError:
+        os.close(fd)
+        raise
     except OSError as exc:
+        os.close(fd)
         raise _fail(path, f"cannot be read ({exc.strerror or exc})") from None
+    return fd
+
+
+def _open(path: Path | str, *, follow_symlinks: bool = True) -> Any:
+    sf = _sf()
+    p = Path(path)
+    fd = _open_fd(path, follow_symlinks=follow_symlinks)
     try:
-        f = sf.SoundFile(os.fspath(p))
+        f = sf.SoundFile(fd, closefd=True)  # libsndfile closes fd itself when this fails
     except (sf.LibsndfileError, RuntimeError, OSError, ValueError, TypeError) as exc:
         if _ogg_unfinished(p):
             raise _fail(path, "truncated: the Ogg stream is cut off before its end") from None
@@ -162,10 +202,14 @@ def _ogg_unfinished(path: Path | str) -> bool:
     return last_flags is None or not last_flags & 0x04
 
 
-def load(path: Path | str) -> tuple[np.ndarray, int]:
-    """Decode a whole file: float32 array shaped (frames, channels), and its sample rate."""
+def load(path: Path | str, *, follow_symlinks: bool = True) -> tuple[np.ndarray, int]:
+    """Decode a whole file: float32 array shaped (frames, channels), and its sample rate.
+
+    A file over the memory budget (see MAX_SAMPLES) is an AudioError before anything decodes.
+    Playback uses `earmark.audio.clip.open_clip` instead, which streams long files.
+    """
     sf = _sf()
-    with _open(path) as f:
+    with _open(path, follow_symlinks=follow_symlinks) as f:
         _check_header(path, f)
         try:
             data = f.read(dtype="float32", always_2d=True)

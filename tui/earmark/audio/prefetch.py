@@ -1,9 +1,10 @@
 """Decode the next clip in the background so that moving on to it is instant.
 
-An annotator spends about 30 seconds on a clip; decoding the next one (and its waveform)
+An annotator spends about 30 seconds on a clip; opening the next one (and its waveform)
 while they work means `get` usually finds it ready. A small LRU keeps the last few clips so
-going back one is instant too. Loudness is normalised here, once per clip, so that every clip
-starts at a comfortable level whatever its recording.
+going back one is instant too; it is bounded in bytes as well as in clips, so that a run of
+one-minute clips cannot add up. Opening a clip (`clip.open_clip`) keeps within the memory
+budget on its own: long clips are streamed, never decoded whole.
 """
 
 from __future__ import annotations
@@ -14,111 +15,43 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from types import TracebackType
 
 import numpy as np
 
-from earmark.audio.decode import AudioError, load
-from earmark.audio.waveform import Waveform, summarize
+from earmark.audio.clip import DecodedClip, _stamp, open_clip
+from earmark.audio.decode import AudioError
+from earmark.audio.loudness import loudness_gain
 
-TARGET_DBFS = -20.0
-MAX_GAIN = 10.0  # +20 dB: beyond that a clip is mostly noise and boosting it hurts
-PEAK_CEILING = 0.98
-GATE_DB = 35.0  # blocks this far below the loudest block count as pauses, not speech
+__all__ = ["CACHE_BYTES", "DecodedClip", "Prefetcher", "decode_clip", "loudness_gain"]
 
-
-def loudness_gain(samples: np.ndarray, samplerate: int) -> float:
-    """Factor bringing the RMS of the active (non-pause) part to -20 dBFS, without clipping.
-
-    Pauses are left out so that a short utterance in a long silence is not over-boosted. The
-    factor is capped so the loudest sample stays under full scale and at +20 dB overall.
-    """
-    x = np.asarray(samples, dtype=np.float32)
-    if x.ndim == 1:
-        x = x[:, None]
-    if x.size == 0:
-        return 1.0
-    block = max(1, int(samplerate) // 50)  # 20 ms
-    n = len(x) // block
-    if n == 0:
-        energies = np.array([float(np.mean(x * x))])
-    else:
-        sq = np.einsum("ij,ij->i", x[: n * block], x[: n * block])
-        energies = sq.reshape(n, block).mean(axis=1) / x.shape[1]
-    loudest = float(energies.max())
-    if loudest <= 1e-12:  # digital silence
-        return 1.0
-    active = energies[energies >= loudest * 10 ** (-GATE_DB / 10)]
-    rms = float(np.sqrt(active.mean()))
-    gain = 10 ** (TARGET_DBFS / 20) / rms
-    peak = float(np.max(np.abs(x)))
-    if peak > 0:
-        gain = min(gain, PEAK_CEILING / peak)
-    return float(min(gain, MAX_GAIN))
-
-
-class DecodedClip:
-    """A decoded clip ready to play: samples, rate, loudness gain and cached waveforms."""
-
-    def __init__(
-        self,
-        path: Path | str,
-        samples: np.ndarray,
-        samplerate: int,
-        gain: float | None = None,
-        stamp: tuple[int, int] | None = None,
-    ) -> None:
-        self.path = Path(path)
-        self.samples = samples
-        self.samplerate = int(samplerate)
-        self.gain = loudness_gain(samples, samplerate) if gain is None else float(gain)
-        self.stamp = stamp  # (mtime_ns, size) at decode, to notice a file replaced since
-        self._waveforms: dict[int, Waveform] = {}
-        self._lock = threading.Lock()
-
-    @property
-    def duration(self) -> float:
-        return len(self.samples) / self.samplerate
-
-    @property
-    def frames(self) -> int:
-        return len(self.samples)
-
-    def waveform(self, width: int) -> Waveform:
-        """Peak/RMS summary at `width` columns, computed once per width."""
-        w = self._waveforms.get(width)
-        if w is None:
-            w = summarize(self.samples, width)
-            with self._lock:
-                if len(self._waveforms) >= 8:  # resizes: keep only recent widths
-                    self._waveforms.pop(next(iter(self._waveforms)))
-                self._waveforms[width] = w
-        return w
-
-
-def _stamp(path: str) -> tuple[int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size)
+CACHE_BYTES = 64 * 1024 * 1024
+Loader = Callable[[Path | str], tuple[np.ndarray, int]]
+# What a decoder may raise besides AudioError; none of it may take the player down.
+DECODER_ERRORS = (ArithmeticError, LookupError, OSError, RuntimeError, TypeError, ValueError)
 
 
 def decode_clip(
     path: Path | str,
     *,
     width: int | None = None,
-    loader: Callable[[Path | str], tuple[np.ndarray, int]] = load,
+    loader: Loader | None = None,
 ) -> DecodedClip:
-    """Decode a file into a DecodedClip (and its waveform at `width`); errors are AudioError."""
+    """Open a file as a DecodedClip (and its waveform at `width`); errors are AudioError.
+
+    With a `loader` (tests, tools) the file is decoded whole by it instead.
+    """
     key = os.fspath(path)
-    stamp = _stamp(key)
     try:
+        if loader is None:
+            return open_clip(path, width=width)
+        stamp = _stamp(key)
         samples, sr = loader(path)
     except AudioError:
         raise
     except MemoryError:
         raise AudioError(f"{key}: too large to decode in memory") from None
-    except Exception as exc:  # a decoder bug must not take the player down
+    except DECODER_ERRORS as exc:  # a decoder bug must not take the player down
         raise AudioError(f"{key}: decoding failed ({type(exc).__name__}: {exc})") from None
     clip = DecodedClip(path, samples, sr, stamp=stamp)
     if width:
@@ -141,11 +74,13 @@ class Prefetcher:
         *,
         workers: int = 1,
         width: int | None = None,
-        loader: Callable[[Path | str], tuple[np.ndarray, int]] = load,
+        loader: Loader | None = None,
+        max_bytes: int = CACHE_BYTES,
     ) -> None:
         self.capacity = max(1, int(capacity))
         self.width = width
         self._loader = loader
+        self.max_bytes = max(0, int(max_bytes))
         self._pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="prefetch")
         self._cache: OrderedDict[str, Future[DecodedClip]] = OrderedDict()
         self._lock = threading.Lock()
@@ -155,7 +90,7 @@ class Prefetcher:
     def _key(path: Path | str) -> str:
         return os.path.abspath(os.fspath(path))
 
-    def _future(self, path: Path | str, *, start: bool) -> Future[DecodedClip] | None:
+    def _future(self, path: Path | str, *, start: bool) -> Future[DecodedClip]:
         key = self._key(path)
         with self._lock:
             fut = self._cache.get(key)
@@ -180,11 +115,20 @@ class Prefetcher:
             return fut
 
     def _evict(self) -> None:
-        while len(self._cache) > self.capacity:
+        while len(self._cache) > self.capacity or (
+            len(self._cache) > 1 and self._held_bytes() > self.max_bytes
+        ):
             oldest, fut = next(iter(self._cache.items()))
             if not fut.done():
                 fut.cancel()  # not started yet: drop it; running: its result is simply unused
             del self._cache[oldest]
+
+    def _held_bytes(self) -> int:
+        return sum(
+            f.result().nbytes
+            for f in self._cache.values()
+            if f.done() and not f.cancelled() and f.exception() is None
+        )
 
     def prefetch(self, path: Path | str) -> None:
         """Start decoding `path` in the background unless it is cached or on its way."""
@@ -218,5 +162,10 @@ class Prefetcher:
     def __enter__(self) -> Prefetcher:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()

@@ -52,10 +52,11 @@ def divert_native_stderr(log_path: Path | str | None = None) -> None:
         os.set_inheritable(keep, False)
         encoding = getattr(original, "encoding", None) or "utf-8"
         errors = getattr(original, "errors", None) or "backslashreplace"
-        terminal = open(keep, "w", buffering=1, encoding=encoding, errors=errors, closefd=True)
+        # kept open for the life of the process: it is the terminal from now on
+        terminal = open(keep, "w", buffering=1, encoding=encoding, errors=errors, closefd=True)  # noqa: SIM115
         if sys.stderr is original:
             sys.stderr = terminal
-        sys.__stderr__ = terminal
+        sys.__stderr__ = terminal  # type: ignore[misc]  # the interpreter's own fallback too
         _terminal = terminal
 
 

@@ -19,6 +19,8 @@ import math
 
 import numpy as np
 
+from earmark.audio.frames import ArrayFrames, Frames
+
 MIN_SPEED = 0.5
 MAX_SPEED = 2.0
 FRAME_SECONDS = 0.025  # analysis frame: long enough for a pitch period, short for transients
@@ -48,18 +50,22 @@ def _as_frames(samples: np.ndarray) -> np.ndarray:
 
 
 class Stretcher:
-    """Streaming WSOLA over an in-memory clip, read block by block at a speed that may change.
+    """Streaming WSOLA over a clip, read block by block at a speed that may change.
 
-    Positions are source frames (floats); frames outside the clip read as silence.
+    The clip is an array or any `Frames` (a long file streamed a window at a time): each hop
+    reads only a few hundred frames around the playhead. Positions are source frames
+    (floats); frames outside the clip read as silence.
     """
 
-    def __init__(self, samples: np.ndarray, samplerate: int) -> None:
+    def __init__(self, samples: np.ndarray | Frames, samplerate: int) -> None:
         if int(samplerate) <= 0:
             raise ValueError(f"samplerate must be positive, got {samplerate!r}")
-        src = _as_frames(samples)
+        src: Frames = (
+            ArrayFrames(_as_frames(samples)) if isinstance(samples, np.ndarray) else samples
+        )
         self.samplerate = int(samplerate)
         self.frames = len(src)
-        self.channels = src.shape[1]
+        self.channels = src.channels
         hop = max(8, round(self.samplerate * FRAME_SECONDS / 2))
         self._hs = hop  # synthesis hop, half a frame
         self._n = 2 * hop  # frame length
@@ -81,10 +87,12 @@ class Stretcher:
         self._copy = True  # copy mode: output is the source verbatim from self._src
         self._src = f
         self._prev = 0  # ola mode: source frame where the previous frame started
-        self._acc = None  # ola mode: the previous frame's windowed second half, still to be added
-        self._natural = None  # ola mode: that second half unwindowed, mono: the match target
+        # ola mode: the previous frame's windowed second half, still to be added, and that half
+        # unwindowed in mono (the match target)
+        self._acc: np.ndarray = np.zeros((self._hs, self.channels), dtype=np.float32)
+        self._natural: np.ndarray = np.zeros(self._hs, dtype=np.float32)
         self._nom = 0.0  # ola mode: nominal (unshifted) source position of the next frame
-        self._pend = None  # output already computed but not yet handed out
+        self._pend: np.ndarray | None = None  # output computed but not yet handed out
         self._pend_b0 = self._pend_b1 = float(f)
         self._true = float(f)  # source position of the content at the next output frame
         self._reported = float(f)  # the same, never moving backwards (for the playhead)
@@ -134,7 +142,7 @@ class Stretcher:
                 take = min(remaining, limit - self._src)
                 if take <= 0:
                     break
-                parts.append(self._x[self._src : self._src + take].copy())
+                parts.append(np.array(self._x.read(self._src, self._src + take)))
                 self._src += take
                 self._set_true(float(self._src))
                 remaining -= take
@@ -170,16 +178,11 @@ class Stretcher:
 
     def _segment(self, a: int, b: int) -> np.ndarray:
         """Source frames [a, b), silence where that runs past either end of the clip."""
-        if a >= 0 and b <= self.frames:
-            return self._x[a:b]
-        out = np.zeros((b - a, self.channels), dtype=np.float32)
-        lo, hi = max(a, 0), min(b, self.frames)
-        if hi > lo:
-            out[lo - a : hi - a] = self._x[lo:hi]
-        return out
+        return self._x.read(a, b)
 
     def _mono(self, seg: np.ndarray) -> np.ndarray:
-        return seg[:, 0] if self.channels == 1 else seg.mean(axis=1)
+        mono: np.ndarray = seg[:, 0] if self.channels == 1 else seg.mean(axis=1)
+        return mono
 
     def _step(self, analysis_hop: float) -> None:
         """One WSOLA hop: pick the best-aligned frame near the nominal position, overlap-add."""
@@ -212,6 +215,8 @@ class Stretcher:
     def _take_pending(self, want: int, limit: int) -> np.ndarray | None:
         """Hand out up to `want` computed frames, cutting where the source position hits `limit`."""
         block = self._pend
+        if block is None:
+            return None
         m = len(block)
         b0, b1 = self._pend_b0, self._pend_b1
         if b0 >= limit:

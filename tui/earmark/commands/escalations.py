@@ -6,14 +6,16 @@ runs it, but only a reviewer or lead sees the details; anyone else gets the coun
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
+import sys
 
 from earmark.config import current_user, db_path
 from earmark.errors import UserError
 from earmark.escalation import deadline_text
 from earmark.roles import can_review
-from earmark.store import open_store
+from earmark.store import Store, open_store
 from earmark.textsafe import clean
 
 
@@ -33,7 +35,7 @@ def _local(ts: float | None) -> str:
     return dt.datetime.fromtimestamp(ts).strftime("%a %Y-%m-%d %H:%M") if ts else "-"
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     store = open_store(db_path(args.db), create=False)
     try:
         user = current_user(getattr(args, "user", None))
@@ -65,6 +67,8 @@ def run(args) -> int:
             esc_id = _id(target)
             store.confirm_escalation(esc_id, user)
             e = store.escalation(esc_id)
+            if e is None:
+                raise UserError(f"no escalation {esc_id}")
             print(
                 f"escalation {esc_id} resolved: {e.outcome} (proposed by {e.proposed_by}, "
                 f"confirmed by {user})"
@@ -75,7 +79,7 @@ def run(args) -> int:
         store.close()
 
 
-def _list(store, user: str, *, json_out: bool, overdue_only: bool) -> int:
+def _list(store: Store, user: str, *, json_out: bool, overdue_only: bool) -> int:
     now = store.clock.now()
     overdue_all = store.overdue_escalations()
     role = store.ensure_user(user)
@@ -105,7 +109,5 @@ def _list(store, user: str, *, json_out: bool, overdue_only: bool) -> int:
             )
     hidden = len(overdue_all) - sum(1 for e in items if e.overdue(now))
     if overdue_only and hidden > 0 and not can_review(role):
-        import sys
-
         print(f"{hidden} overdue escalation(s) you may not see: tell a reviewer", file=sys.stderr)
     return 1 if overdue_only and overdue_all else 0

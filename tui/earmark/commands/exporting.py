@@ -1,38 +1,56 @@
-"""`earmark export [--format jsonl|nemo|csv] [--out FILE] [--include-critical]`."""
+"""`earmark export [--format jsonl|nemo|csv] [--out FILE] [--force] [--include-critical]`.
+
+The export is audited however it ends: complete, or cut short because the reader left
+(`earmark export | head`) or the user pressed Ctrl-C; the entry says how many clips went out.
+"""
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
 from earmark.config import current_user, db_path
-from earmark.exporting import export_to_file, write
+from earmark.exporting import Tally, export_to_file, write
 from earmark.store import open_store
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     store = open_store(db_path(args.db), create=False)
+    tally = Tally()
+    complete = False
     try:
+        actor = current_user(getattr(args, "user", None))
         if args.out:
-            n = export_to_file(
-                store, args.format, Path(args.out), include_critical=args.include_critical
+            tally.clips = export_to_file(
+                store,
+                args.format,
+                Path(args.out),
+                include_critical=args.include_critical,
+                force=bool(getattr(args, "force", False)),
             )
         else:
-            n = write(store, args.format, sys.stdout, include_critical=args.include_critical)
+            write(
+                store, args.format, sys.stdout, include_critical=args.include_critical, tally=tally
+            )
             sys.stdout.flush()
-        store.audit_append(
-            current_user(getattr(args, "user", None)),
-            "export",
-            detail={
-                "format": args.format,
-                "clips": n,
-                "include_critical": bool(args.include_critical),
-                "to": "file" if args.out else "stdout",
-            },
-        )
+        complete = True
     finally:
+        if complete or not args.out:
+            store.audit_append(
+                actor,
+                "export",
+                detail={
+                    "format": args.format,
+                    "clips": tally.clips,
+                    "include_critical": bool(args.include_critical),
+                    "to": "file" if args.out else "stdout",
+                    "complete": complete,
+                },
+            )
         store.close()
     if args.out:
+        n = tally.clips
         print(
             f"wrote {n:,} clip{'s' if n != 1 else ''} ({args.format}) to {args.out}",
             file=sys.stderr,

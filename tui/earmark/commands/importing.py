@@ -34,7 +34,7 @@ def run(args) -> int:
             progress=stderr_is_tty(),
         )
         store.audit_append(
-            current_user(None),
+            current_user(getattr(args, "user", None)),
             "import",
             detail={
                 "manifests": [m.name for m in manifests],

@@ -6,6 +6,7 @@ submitted, `remaining` their sum; see earmark/stats.py.
 
 from __future__ import annotations
 
+import argparse
 import json
 
 from earmark.config import db_path
@@ -13,7 +14,7 @@ from earmark.stats import compute, summary_lines
 from earmark.store import open_store
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     store = open_store(db_path(args.db), create=False)
     try:
         s = compute(store)

@@ -3,6 +3,7 @@ own exposure today and opts out of content categories (no reason asked)."""
 
 from __future__ import annotations
 
+import argparse
 import json
 
 from earmark.config import current_user, db_path, load_settings
@@ -10,7 +11,7 @@ from earmark.store import open_store
 from earmark.wellbeing import OPT_OUT_CATEGORIES, Wellbeing
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     store = open_store(db_path(args.db), create=False)
     try:
         user = current_user(args.user)

@@ -5,71 +5,22 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from typing import Any
 
-from earmark.store.db import Database
+from earmark.store.base import StoreBase
+from earmark.store.records import (
+    SKIP_REASONS,
+    STATUSES,
+    Clip,
+    Draft,
+    NewClip,
+    Revision,
+    Totals,
+    Word,
+)
+from earmark.wer import edits
 
-STATUSES = ("pending", "in_progress", "done", "skipped", "unplayable")
-SKIP_REASONS = ("no speech", "unintelligible", "wrong language", "accidental activation")
-
-
-@dataclass(frozen=True)
-class Word:
-    word: str
-    start: float | None = None
-    end: float | None = None
-    conf: float | None = None
-
-
-@dataclass(frozen=True)
-class Clip:
-    id: int
-    name: str
-    batch: str
-    audio: str
-    duration: float | None
-    samplerate: int | None
-    channels: int | None
-    asr: str
-    words: tuple[Word, ...]
-    alternatives: tuple[str, ...]
-    status: str
-    skip_reason: str | None
-    text: str | None
-    annotator: str | None
-    seconds_on_clip: float
-    submitted_at: float | None
-
-    @property
-    def playable(self) -> bool:
-        return self.status != "unplayable"
-
-
-@dataclass
-class NewClip:
-    """What an importer hands to the store: already cleaned and pseudonymised."""
-
-    name: str
-    audio: str
-    asr: str = ""
-    words: list[dict] | None = None
-    alternatives: list[str] | None = None
-    duration: float | None = None
-    samplerate: int | None = None
-    channels: int | None = None
-    unplayable_reason: str | None = None
-    extra: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Draft:
-    clip_id: int
-    annotator: str
-    text: str
-    cursor: int
-    seconds: float
-    updated_at: float
-
+__all__ = ["SKIP_REASONS", "STATUSES", "Clip", "ClipsMixin", "Draft", "NewClip", "Word"]
 
 _CLIP_SELECT = """
 SELECT c.id, c.name, b.name AS batch, c.audio, c.duration, c.samplerate, c.channels,
@@ -102,9 +53,7 @@ def _clip(row: sqlite3.Row) -> Clip:
     )
 
 
-class ClipsMixin:
-    db: Database
-
+class ClipsMixin(StoreBase):
     # -- batches and import ----------------------------------------------------------
     def batch_id(self, name: str) -> int:
         with self.db.write() as c:
@@ -112,13 +61,13 @@ class ClipsMixin:
                 "INSERT OR IGNORE INTO batches(name, created_at) VALUES (?, ?)",
                 (name, self.db.clock.now()),
             )
-            return c.execute("SELECT id FROM batches WHERE name = ?", (name,)).fetchone()[0]
+            return int(c.execute("SELECT id FROM batches WHERE name = ?", (name,)).fetchone()[0])
 
     def existing_names(self, names: Iterable[str]) -> set[str]:
-        names = list(names)
+        wanted = list(names)
         found: set[str] = set()
-        for i in range(0, len(names), 900):
-            chunk = names[i : i + 900]
+        for i in range(0, len(wanted), 900):
+            chunk = wanted[i : i + 900]
             q = f"SELECT name FROM clips WHERE name IN ({','.join('?' * len(chunk))})"
             found.update(r[0] for r in self.db.query(q, tuple(chunk)))
         return found
@@ -144,14 +93,14 @@ class ClipsMixin:
             for c in clips
         ]
         with self.db.write() as conn:
-            before = conn.total_changes
-            conn.executemany(
+            # rowcount, not total_changes: the triggers' own writes must not count as clips
+            cur = conn.executemany(
                 "INSERT OR IGNORE INTO clips(name, batch_id, audio, duration, samplerate, channels,"
                 " asr, asr_words, asr_alternatives, status, skip_reason, updated_at)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 rows,
             )
-            return conn.total_changes - before
+            return max(cur.rowcount, 0)
 
     def add_lexicon(self, batch_id: int | None, terms: Iterable[str]) -> int:
         with self.db.write() as conn:
@@ -179,7 +128,7 @@ class ClipsMixin:
     ) -> Iterator[Clip]:
         """Every clip in import order, read in chunks so memory stays flat on big stores."""
         where = ""
-        params: tuple = ()
+        params: tuple[str, ...] = ()
         if statuses is not None:
             st = tuple(statuses)
             where = f" AND c.status IN ({','.join('?' * len(st))})"
@@ -196,49 +145,24 @@ class ClipsMixin:
                 yield _clip(r)
             last = rows[-1]["id"]
 
-    def clip_count(self) -> int:
-        return self.db.query_one("SELECT count(*) FROM clips")[0]
-
-    def position(self, clip_id: int) -> int:
-        """1-based position of a clip in import order."""
-        return self.db.query_one("SELECT count(*) FROM clips WHERE id <= ?", (clip_id,))[0]
+    def totals(self) -> Totals:
+        """Maintained by triggers in the same transaction as every change to a clip."""
+        counts = dict.fromkeys(STATUSES, 0)
+        seconds = 0.0
+        wer_e = wer_n = 0
+        for status, n, secs, e, w in self.db.query(
+            "SELECT status, sum(clips), total(seconds), sum(wer_edits), sum(wer_words)"
+            " FROM clip_totals GROUP BY status"
+        ):
+            counts[status] = int(n)
+            if status in ("done", "skipped"):
+                seconds += float(secs)
+            if status == "done":
+                wer_e, wer_n = int(e), int(w)
+        return Totals(counts=counts, finished_seconds=seconds, wer_edits=wer_e, wer_words=wer_n)
 
     def status_counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(STATUSES, 0)
-        for status, n in self.db.query("SELECT status, count(*) FROM clips GROUP BY status"):
-            counts[status] = n
-        return counts
-
-    def first_open_clip(self, annotator: str, after: int = 0) -> int | None:
-        """Where an annotator resumes: their clip in progress, else the next pending clip."""
-        row = self.db.query_one(
-            "SELECT id FROM clips WHERE status = 'in_progress' AND annotator = ? ORDER BY id LIMIT 1",
-            (annotator,),
-        )
-        if row and after == 0:
-            return row[0]
-        return self.next_pending(after)
-
-    def next_pending(self, after: int = 0) -> int | None:
-        row = self.db.query_one(
-            "SELECT id FROM clips WHERE status = 'pending' AND id > ? ORDER BY id LIMIT 1", (after,)
-        )
-        if row is None and after:
-            row = self.db.query_one(
-                "SELECT id FROM clips WHERE status = 'pending' ORDER BY id LIMIT 1"
-            )
-        return row[0] if row else None
-
-    def neighbour(self, clip_id: int, step: int) -> int | None:
-        if step > 0:
-            row = self.db.query_one(
-                "SELECT id FROM clips WHERE id > ? ORDER BY id LIMIT 1", (clip_id,)
-            )
-        else:
-            row = self.db.query_one(
-                "SELECT id FROM clips WHERE id < ? ORDER BY id DESC LIMIT 1", (clip_id,)
-            )
-        return row[0] if row else None
+        return self.totals().counts
 
     # -- annotating ------------------------------------------------------------------
     def start_clip(self, clip_id: int, annotator: str) -> None:
@@ -267,12 +191,17 @@ class ClipsMixin:
     ) -> None:
         now = self.db.clock.now()
         with self.db.write() as c:
-            before = c.execute("SELECT status FROM clips WHERE id = ?", (clip_id,)).fetchone()
+            before = c.execute("SELECT status, asr FROM clips WHERE id = ?", (clip_id,)).fetchone()
+            # The word error rate's parts, kept per clip so `stats` only adds up maintained sums.
+            wer_e, wer_n = (None, None)
+            if status == "done" and before is not None:
+                wer_e, wer_n = edits(text, before[1]) if text is not None else (0, 0)
             c.execute(
                 "UPDATE clips SET status = ?, text = ?, skip_reason = ?, annotator = ?,"
-                " seconds_on_clip = seconds_on_clip + ?, submitted_at = ?, updated_at = ?"
+                " seconds_on_clip = seconds_on_clip + ?, submitted_at = ?, updated_at = ?,"
+                " wer_edits = ?, wer_words = ?"
                 " WHERE id = ? AND status != 'unplayable'",
-                (status, text, reason, annotator, seconds, now, now, clip_id),
+                (status, text, reason, annotator, seconds, now, now, wer_e, wer_n, clip_id),
             )
             c.execute(
                 "INSERT INTO revisions(clip_id, status, text, skip_reason, annotator, seconds, at)"
@@ -282,7 +211,7 @@ class ClipsMixin:
             c.execute("DELETE FROM drafts WHERE clip_id = ?", (clip_id,))
             # Same transaction: the audit line (no transcript text) commits with the submit.
             self._ensure_user(c, annotator)
-            detail = {
+            detail: dict[str, Any] = {
                 "seconds": round(seconds, 3),
                 "reopened": bool(before and before[0] in ("done", "skipped")),
             }
@@ -295,16 +224,22 @@ class ClipsMixin:
     def mark_unplayable(self, clip_id: int, reason: str) -> None:
         with self.db.write() as c:
             c.execute(
-                "UPDATE clips SET status = 'unplayable', skip_reason = ?, updated_at = ? WHERE id = ?",
+                "UPDATE clips SET status = 'unplayable', skip_reason = ?, updated_at = ?"
+                " WHERE id = ?",
                 (reason, self.db.clock.now(), clip_id),
             )
 
-    def revisions(self, clip_id: int) -> list[sqlite3.Row]:
-        return self.db.query(
-            "SELECT status, text, skip_reason, annotator, seconds, at FROM revisions"
-            " WHERE clip_id = ? ORDER BY id",
-            (clip_id,),
-        )
+    def revisions(self, clip_id: int) -> list[Revision]:
+        return [
+            Revision(
+                status=r[0], text=r[1], skip_reason=r[2], annotator=r[3], seconds=r[4], at=r[5]
+            )
+            for r in self.db.query(
+                "SELECT status, text, skip_reason, annotator, seconds, at FROM revisions"
+                " WHERE clip_id = ? ORDER BY id",
+                (clip_id,),
+            )
+        ]
 
     # -- drafts ----------------------------------------------------------------------
     def save_draft(
@@ -313,7 +248,8 @@ class ClipsMixin:
         with self.db.write() as c:
             c.execute(
                 "INSERT INTO drafts(clip_id, annotator, text, cursor, seconds, updated_at)"
-                " VALUES (?,?,?,?,?,?) ON CONFLICT(clip_id) DO UPDATE SET annotator = excluded.annotator,"
+                " VALUES (?,?,?,?,?,?) ON CONFLICT(clip_id) DO UPDATE SET"
+                " annotator = excluded.annotator,"
                 " text = excluded.text, cursor = excluded.cursor, seconds = excluded.seconds,"
                 " updated_at = excluded.updated_at",
                 (clip_id, annotator, text, cursor, seconds, self.db.clock.now()),
@@ -321,7 +257,8 @@ class ClipsMixin:
 
     def draft(self, clip_id: int) -> Draft | None:
         row = self.db.query_one(
-            "SELECT clip_id, annotator, text, cursor, seconds, updated_at FROM drafts WHERE clip_id = ?",
+            "SELECT clip_id, annotator, text, cursor, seconds, updated_at FROM drafts"
+            " WHERE clip_id = ?",
             (clip_id,),
         )
         return Draft(*row) if row else None
@@ -332,20 +269,27 @@ class ClipsMixin:
 
     # -- what suggestions and stats read ---------------------------------------------
     def submitted_texts(self) -> list[str]:
+        """What the suggester learns from: never a clip with an active critical flag, whose
+        transcript holds the personal data the flag is about."""
         return [
             r[0]
             for r in self.db.query(
                 "SELECT text FROM clips WHERE status = 'done' AND text IS NOT NULL"
+                " AND id NOT IN (SELECT clip_id FROM flags"
+                "  WHERE kind = 'critical' AND state = 'active')"
             )
         ]
 
     def done_since(self, since: float, annotator: str | None = None) -> int:
-        q = "SELECT count(DISTINCT clip_id) FROM revisions WHERE at >= ? AND status IN ('done','skipped')"
-        params: tuple = (since,)
+        q = (
+            "SELECT count(DISTINCT clip_id) FROM revisions"
+            " WHERE at >= ? AND status IN ('done','skipped')"
+        )
+        params: tuple[object, ...] = (since,)
         if annotator:
             q += " AND annotator = ?"
             params += (annotator,)
-        return self.db.query_one(q, params)[0]
+        return int(self.db.scalar(q, params) or 0)
 
     def submit_times(self, annotator: str, since: float) -> list[float]:
         """When `annotator` last submitted each clip they submitted since `since` (done only)."""
@@ -376,16 +320,15 @@ class ClipsMixin:
     def throughput_since(self, since: float) -> list[tuple[str, int, float]]:
         """Per annotator since `since`: (annotator, clips finished, seconds spent on them)."""
         return [
-            tuple(r)
+            (str(r[0]), int(r[1]), float(r[2]))
             for r in self.db.query(
-                "SELECT annotator, count(DISTINCT clip_id), coalesce(sum(seconds), 0) FROM revisions"
-                " WHERE at >= ? AND status IN ('done','skipped') GROUP BY annotator ORDER BY annotator",
+                "SELECT annotator, count(DISTINCT clip_id), coalesce(sum(seconds), 0)"
+                " FROM revisions WHERE at >= ? AND status IN ('done','skipped')"
+                " GROUP BY annotator ORDER BY annotator",
                 (since,),
             )
         ]
 
     def mean_seconds_on_clip(self) -> float | None:
         """Average time annotators spent per finished (done or skipped) clip."""
-        return self.db.query_one(
-            "SELECT avg(seconds_on_clip) FROM clips WHERE status IN ('done','skipped')"
-        )[0]
+        return self.totals().mean_seconds_on_clip

@@ -13,10 +13,13 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from earmark.clock import SYSTEM, Clock
 from earmark.errors import UserError
 from earmark.store.schema import MIGRATIONS
+
+Params = tuple[Any, ...] | dict[str, Any]
 
 
 class Database:
@@ -44,13 +47,34 @@ class Database:
             else:
                 self.conn.execute("COMMIT")
 
-    def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self.conn.execute(sql, params).fetchall()
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """This thread's open write transaction if there is one, else a new one.
 
-    def query_one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
+        Lets a step that must commit together with its caller (an audit line with a submit)
+        join the caller's transaction, and still stand alone when called on its own.
+        """
         with self._lock:
-            return self.conn.execute(sql, params).fetchone()
+            if self.conn.in_transaction:
+                yield self.conn
+            else:
+                with self.write() as c:
+                    yield c
+
+    def query(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            rows: list[sqlite3.Row] = self.conn.execute(sql, params).fetchall()
+            return rows
+
+    def query_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        with self._lock:
+            row: sqlite3.Row | None = self.conn.execute(sql, params).fetchone()
+            return row
+
+    def scalar(self, sql: str, params: Params = ()) -> Any:
+        """The first column of the first row, or None when there is no row."""
+        row = self.query_one(sql, params)
+        return None if row is None else row[0]
 
     def close(self) -> None:
         # under the lock: closing a connection another thread is using crashes the process
@@ -60,15 +84,7 @@ class Database:
     # -- meta -------------------------------------------------------------------------
     def get_meta(self, key: str, default: str | None = None) -> str | None:
         row = self.query_one("SELECT value FROM meta WHERE key = ?", (key,))
-        return row[0] if row else default
-
-    def set_meta(self, key: str, value: str) -> None:
-        with self.write() as c:
-            c.execute(
-                "INSERT INTO meta(key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
+        return str(row[0]) if row else default
 
     def _ensure_secret(self) -> bytes:
         value = self.get_meta("secret")
@@ -79,6 +95,7 @@ class Database:
                     (secrets.token_hex(32),),
                 )
             value = self.get_meta("secret")
+        assert value is not None  # inserted just above, in a committed transaction
         return bytes.fromhex(value)
 
     def _migrate(self) -> None:
@@ -106,7 +123,8 @@ class Database:
 
 
 def _split_sql(script: str) -> list[str]:
-    statements, buf = [], ""
+    statements: list[str] = []
+    buf = ""
     for line in script.splitlines(keepends=True):
         if line.strip().startswith("--") and not buf.strip():
             continue

@@ -12,7 +12,7 @@ import sqlite3
 
 from earmark import escalation as esc
 from earmark.roles import REVIEW_ROLES, can_review, require
-from earmark.store.db import Database
+from earmark.store.base import StoreBase
 from earmark.textsafe import clean
 
 MAX_NOTE = 500
@@ -26,13 +26,12 @@ FROM escalations e JOIN clips c ON c.id = e.clip_id
 """
 
 
-def _escalation(row) -> esc.Escalation:
-    return esc.Escalation(**{k: row[k] for k in row.keys()})
+def _escalation(row: sqlite3.Row) -> esc.Escalation:
+    keys: list[str] = row.keys()
+    return esc.Escalation(**{k: row[k] for k in keys})
 
 
-class EscalationsMixin:
-    db: Database
-
+class EscalationsMixin(StoreBase):
     def raise_escalation(
         self,
         clip_id: int,
@@ -82,7 +81,7 @@ class EscalationsMixin:
                     "deadline": esc.iso(deadline),
                 },
             )
-            return esc_id
+            return int(esc_id or 0)
 
     # -- reading ---------------------------------------------------------------------------
     def escalation(self, esc_id: int) -> esc.Escalation | None:
@@ -107,11 +106,6 @@ class EscalationsMixin:
         if can_review(role):
             return self.escalations(open_only=open_only)
         return self.escalations(raised_by=viewer, open_only=open_only)
-
-    def escalations_for_clip(self, clip_id: int) -> list[esc.Escalation]:
-        return esc.queue_order(
-            _escalation(r) for r in self.db.query(_SELECT + " WHERE e.clip_id = ?", (clip_id,))
-        )
 
     # -- the reviewer's steps -----------------------------------------------------------------
     def _load_for_review(

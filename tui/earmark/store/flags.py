@@ -8,53 +8,23 @@ requests it, a different one confirms it.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import sqlite3
+from typing import Any
+from collections.abc import Iterable
 
+from earmark import redaction
 from earmark.errors import UserError
+from earmark.redaction import Mark
 from earmark.roles import REVIEW_ROLES, require
-from earmark.store.db import Database
+from earmark.store.base import StoreBase
+from earmark.store.records import CRITICAL_CATEGORIES, FLAG_KINDS, Flag, warning_for
 from earmark.textsafe import clean
 
-FLAG_KINDS = ("critical", "distressing", "escalation")
-CRITICAL_CATEGORIES = (
-    "bank/card",
-    "password/PIN",
-    "address",
-    "phone/email",
-    "health",
-    "government id",
-    "other",
-)
+__all__ = ["CRITICAL_CATEGORIES", "FLAG_KINDS", "Flag", "FlagsMixin", "warning_for"]
 
 
-@dataclass(frozen=True)
-class Flag:
-    id: int
-    clip_id: int
-    kind: str
-    start: float | None
-    end: float | None
-    category: str | None
-    note: str
-    redact: tuple[int, ...]
-    state: str
-    raised_by: str
-    raised_at: float
-    downgrade_requested_by: str | None = None
-    downgrade_requested_at: float | None = None
-    downgraded_by: str | None = None
-
-    def export(self) -> dict:
-        return {
-            "kind": self.kind,
-            "start": self.start,
-            "end": self.end,
-            "category": self.category,
-            "note": self.note,
-        }
-
-
-def _flag(row) -> Flag:
+def _flag(row: sqlite3.Row) -> Flag:
+    keys: list[str] = row.keys()
     return Flag(
         id=row["id"],
         clip_id=row["clip_id"],
@@ -67,7 +37,7 @@ def _flag(row) -> Flag:
         state=row["state"],
         raised_by=row["raised_by"],
         raised_at=row["raised_at"],
-        **{k: row[k] for k in _DOWNGRADE_COLUMNS if k in row.keys()},
+        **{k: row[k] for k in _DOWNGRADE_COLUMNS if k in keys},
     )
 
 
@@ -76,9 +46,7 @@ _UPDATABLE = ("start", "end", "category", "note", "redact")
 MAX_FLAG_NOTE = 500
 
 
-class FlagsMixin:
-    db: Database
-
+class FlagsMixin(StoreBase):
     def add_flag(
         self,
         clip_id: int,
@@ -103,7 +71,8 @@ class FlagsMixin:
         with self._tx() as c:
             self._ensure_user(c, raised_by)
             cur = c.execute(
-                "INSERT INTO flags(clip_id, kind, start, end, category, note, redact, raised_by, raised_at)"
+                "INSERT INTO flags(clip_id, kind, start, end, category, note, redact, raised_by,"
+                " raised_at)"
                 " VALUES (?,?,?,?,?,?,?,?,?)",
                 (
                     clip_id,
@@ -130,13 +99,13 @@ class FlagsMixin:
                     "redact_words": len(set(redact)) if redact else 0,
                 },
             )
-            return cur.lastrowid
+            return int(cur.lastrowid or 0)
 
     def flag(self, flag_id: int) -> Flag | None:
         row = self.db.query_one("SELECT * FROM flags WHERE id = ?", (flag_id,))
         return _flag(row) if row else None
 
-    def update_flag(self, flag_id: int, *, actor: str | None = None, **fields) -> Flag:
+    def update_flag(self, flag_id: int, *, actor: str | None = None, **fields: Any) -> Flag:
         """Refine a flag already recorded (span, category, note, words to redact)."""
         unknown = set(fields) - set(_UPDATABLE)
         if unknown:
@@ -168,14 +137,20 @@ class FlagsMixin:
         with self._tx() as c:
             sets = ", ".join(f"{k} = ?" for k in values)
             c.execute(f"UPDATE flags SET {sets} WHERE id = ?", (*values.values(), flag_id))
-            detail = {"flag": flag_id, "kind": flag.kind, "changed": sorted(values)}
+            detail: dict[str, Any] = {
+                "flag": flag_id,
+                "kind": flag.kind,
+                "changed": sorted(values),
+            }
             for k in ("start", "end", "category"):
                 if k in values:
                     detail[k] = values[k]
             if "redact" in fields:
                 detail["redact_words"] = len(set(fields["redact"] or ()))
             self.audit_append(actor, "flag_update", flag.clip_id, detail)
-        return self.flag(flag_id)
+        updated = self.flag(flag_id)
+        assert updated is not None  # updated just above; flags are never deleted here
+        return updated
 
     # -- downgrading a critical flag: the two-person rule ---------------------------------
     def request_downgrade(self, flag_id: int, user: str) -> None:
@@ -278,24 +253,41 @@ class FlagsMixin:
             )
         }
 
+    # -- redaction marks: words, not positions (earmark/redaction.py) ----------------------
+    def set_redaction(self, flag_id: int, marks: Iterable[Mark], *, actor: str) -> None:
+        """Store the words a critical flag redacts; the audit entry counts them, never names
+        them (the words are the personal data)."""
+        stored = redaction.dumps(marks)
+        with self._tx() as c:
+            row = c.execute("SELECT clip_id, kind FROM flags WHERE id = ?", (flag_id,)).fetchone()
+            if row is None:
+                raise UserError(f"no flag {flag_id}")
+            c.execute("UPDATE flags SET redact_words = ? WHERE id = ?", (stored, flag_id))
+            self.audit_append(
+                actor,
+                "flag_redaction",
+                row[0],
+                {"flag": flag_id, "kind": row[1], "redact_words": len(redaction.loads(stored))},
+            )
+
+    def redaction_marks(self, flag_id: int) -> list[Mark] | None:
+        """The flag's marks; None when it was never given word marks (only positions)."""
+        row = self.db.query_one("SELECT redact_words FROM flags WHERE id = ?", (flag_id,))
+        if row is None or row[0] is None:
+            return None
+        return redaction.loads(row[0])
+
+    def redaction_marks_by_flag(self) -> dict[int, list[Mark]]:
+        """Marks of every active critical flag that has them, for exports."""
+        rows = self.db.query(
+            "SELECT id, redact_words FROM flags WHERE kind = 'critical' AND state = 'active'"
+            " AND redact_words IS NOT NULL"
+        )
+        return {r[0]: redaction.loads(r[1]) for r in rows}
+
     def flags_by_clip(self) -> dict[int, list[Flag]]:
         """All active flags grouped by clip, for exports (flags are few next to clips)."""
         out: dict[int, list[Flag]] = {}
         for r in self.db.query("SELECT * FROM flags WHERE state = 'active' ORDER BY clip_id, id"):
             out.setdefault(r["clip_id"], []).append(_flag(r))
         return out
-
-
-def warning_for(kinds) -> str | None:
-    """The content warning for a clip carrying active flags of these kinds. Says nothing about
-    who flagged it or why: escalations stay private."""
-    kinds = set(kinds)
-    if "distressing" in kinds:
-        return (
-            "Content warning: this clip was flagged as distressing. It will not play until you ask."
-        )
-    if "escalation" in kinds:
-        return (
-            "Content warning: this clip was escalated for review. It will not play until you ask."
-        )
-    return None

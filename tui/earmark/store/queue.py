@@ -1,34 +1,49 @@
-"""The annotator's queue: which clip comes next, where to resume, what was passed over.
+"""The annotator's queue: every "which clip next" question, in one place.
 
 These queries serve earmark/session.py. They treat a clip another annotator has in progress as
 taken, and one of the annotator's own clips in progress as still open, so a clip passed over
 with next_clip comes back round instead of being lost from the pending stream.
+
+Each answer is one or two index lookups, whatever the project's size: positions and the clip
+count come from the last id less the ids removed before it (`clip_gaps`, kept by triggers),
+never from counting clips, which at clip 900,000 of a million cost a fifth of a second.
 """
 
 from __future__ import annotations
 
-from earmark.store.db import Database
+from earmark.store.base import StoreBase
 
 
-class QueueMixin:
-    db: Database
+class QueueMixin(StoreBase):
+    def clip_count(self) -> int:
+        row = self.db.query_one(
+            "SELECT m.last - (SELECT count(*) FROM clip_gaps WHERE id < m.last)"
+            " FROM (SELECT coalesce(max(id), 0) AS last FROM clips) m"
+        )
+        return int(row[0]) if row else 0
+
+    def position(self, clip_id: int) -> int:
+        """1-based position of a clip in import order."""
+        gaps = self.db.scalar("SELECT count(*) FROM clip_gaps WHERE id < ?", (clip_id,))
+        return int(clip_id) - int(gaps or 0)
 
     def resume_clip(self, annotator: str) -> int | None:
-        """The clip this annotator last typed on (newest draft), else their oldest in progress."""
-        row = self.db.query_one(
+        """The clip this annotator last typed on (newest draft), else their oldest in progress,
+        else the first clip still open."""
+        found = self.db.scalar(
             "SELECT d.clip_id FROM drafts d JOIN clips c ON c.id = d.clip_id"
             " WHERE d.annotator = ? AND c.status = 'in_progress' AND c.annotator = ?"
             " ORDER BY d.updated_at DESC, d.clip_id DESC LIMIT 1",
             (annotator, annotator),
         )
-        if row:
-            return row[0]
-        row = self.db.query_one(
-            "SELECT id FROM clips WHERE status = 'in_progress' AND annotator = ? ORDER BY id LIMIT 1",
-            (annotator,),
-        )
-        if row:
-            return row[0]
+        if found is None:
+            found = self.db.scalar(
+                "SELECT id FROM clips WHERE status = 'in_progress' AND annotator = ?"
+                " ORDER BY id LIMIT 1",
+                (annotator,),
+            )
+        if found is not None:
+            return int(found)
         return self.next_open(annotator, 0)
 
     def next_open(self, annotator: str, after: int) -> int | None:
@@ -44,38 +59,47 @@ class QueueMixin:
 
     def _first_open(self, annotator: str, after: int, before: int | None) -> int | None:
         bound = "" if before is None else " AND id < ?"
-        extra: tuple = () if before is None else (before,)
+        extra: tuple[int, ...] = () if before is None else (before,)
         ids = []
-        row = self.db.query_one(
+        pending = self.db.scalar(
             f"SELECT id FROM clips WHERE status = 'pending' AND id > ?{bound} ORDER BY id LIMIT 1",
             (after, *extra),
         )
-        if row:
-            ids.append(row[0])
-        row = self.db.query_one(
+        if pending is not None:
+            ids.append(int(pending))
+        mine = self.db.scalar(
             "SELECT id FROM clips WHERE status = 'in_progress' AND annotator = ? AND id > ?"
             f"{bound} ORDER BY id LIMIT 1",
             (annotator, after, *extra),
         )
-        if row:
-            ids.append(row[0])
+        if mine is not None:
+            ids.append(int(mine))
         return min(ids) if ids else None
 
     def neighbour_playable(self, clip_id: int, step: int) -> int | None:
         """The previous/next clip in import order that can be played, whatever its status."""
         if step > 0:
-            q = "SELECT id FROM clips WHERE id > ? AND status != 'unplayable' ORDER BY id LIMIT 1"
+            q = "SELECT id FROM clips WHERE id > ? AND status != 'unplayable' ORDER BY id"
         else:
-            q = "SELECT id FROM clips WHERE id < ? AND status != 'unplayable' ORDER BY id DESC LIMIT 1"
-        row = self.db.query_one(q, (clip_id,))
-        return row[0] if row else None
+            q = "SELECT id FROM clips WHERE id < ? AND status != 'unplayable' ORDER BY id DESC"
+        q += " LIMIT 1"
+        found = self.db.scalar(q, (clip_id,))
+        return None if found is None else int(found)
+
+    def last_playable(self) -> int | None:
+        """The last clip in import order that can be played (the "last clip" key)."""
+        found = self.db.scalar(
+            "SELECT id FROM clips WHERE status != 'unplayable' ORDER BY id DESC LIMIT 1"
+        )
+        return None if found is None else int(found)
 
     def unplayable_between(self, low: int, high: int) -> list[tuple[int, str]]:
         """Unplayable clips strictly between two ids: (id, reason), in import order."""
         return [
-            (r[0], r[1] or "unplayable")
+            (int(r[0]), str(r[1] or "unplayable"))
             for r in self.db.query(
-                "SELECT id, skip_reason FROM clips WHERE status = 'unplayable' AND id > ? AND id < ?"
+                "SELECT id, skip_reason FROM clips"
+                " WHERE status = 'unplayable' AND id > ? AND id < ?"
                 " ORDER BY id LIMIT 1000",
                 (low, high),
             )

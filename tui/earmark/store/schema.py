@@ -170,4 +170,108 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0004_maintained_totals",
+        """
+        -- Ids missing from clips (clips removed, e.g. consent withdrawn). Import order has no
+        -- other holes, so a clip's position is its id less the gaps before it, and the clip
+        -- count is the last id less the gaps: index lookups, never a count over clips.
+        CREATE TABLE clip_gaps(id INTEGER PRIMARY KEY);
+        WITH RECURSIVE n(i) AS (
+            SELECT 1 WHERE (SELECT count(*) FROM clips) < (SELECT coalesce(max(id), 0) FROM clips)
+            UNION ALL SELECT i + 1 FROM n WHERE i < (SELECT max(id) FROM clips)
+        )
+        INSERT INTO clip_gaps(id) SELECT i FROM n WHERE i NOT IN (SELECT id FROM clips);
+
+        -- The word error rate's parts for a done clip (edits, reference words), set at submit.
+        ALTER TABLE clips ADD COLUMN wer_edits INTEGER;
+        ALTER TABLE clips ADD COLUMN wer_words INTEGER;
+        CREATE INDEX clips_wer_missing ON clips(id) WHERE status = 'done' AND wer_words IS NULL;
+
+        -- Per batch and status: clips, seconds spent on them, WER parts. Kept by the triggers
+        -- below in the same transaction as the change, so `stats` reads a handful of rows.
+        CREATE TABLE clip_totals(
+            batch_id INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            clips INTEGER NOT NULL DEFAULT 0,
+            seconds REAL NOT NULL DEFAULT 0,
+            wer_edits INTEGER NOT NULL DEFAULT 0,
+            wer_words INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (batch_id, status)
+        ) WITHOUT ROWID;
+        INSERT INTO clip_totals(batch_id, status, clips, seconds)
+            SELECT batch_id, status, count(*), total(seconds_on_clip) FROM clips
+            GROUP BY batch_id, status;
+
+        CREATE TRIGGER clips_totals_insert AFTER INSERT ON clips BEGIN
+            INSERT INTO clip_totals(batch_id, status, clips, seconds, wer_edits, wer_words)
+            VALUES (new.batch_id, new.status, 1, new.seconds_on_clip,
+                    coalesce(new.wer_edits, 0), coalesce(new.wer_words, 0))
+            ON CONFLICT(batch_id, status) DO UPDATE SET
+                clips = clips + 1, seconds = seconds + excluded.seconds,
+                wer_edits = wer_edits + excluded.wer_edits,
+                wer_words = wer_words + excluded.wer_words;
+            DELETE FROM clip_gaps WHERE id = new.id;
+        END;
+
+        CREATE TRIGGER clips_totals_delete AFTER DELETE ON clips BEGIN
+            UPDATE clip_totals SET clips = clips - 1, seconds = seconds - old.seconds_on_clip,
+                wer_edits = wer_edits - coalesce(old.wer_edits, 0),
+                wer_words = wer_words - coalesce(old.wer_words, 0)
+            WHERE batch_id = old.batch_id AND status = old.status;
+            INSERT OR IGNORE INTO clip_gaps(id) VALUES (old.id);
+        END;
+
+        CREATE TRIGGER clips_totals_update
+        AFTER UPDATE OF status, batch_id, seconds_on_clip, wer_edits, wer_words ON clips BEGIN
+            UPDATE clip_totals SET clips = clips - 1, seconds = seconds - old.seconds_on_clip,
+                wer_edits = wer_edits - coalesce(old.wer_edits, 0),
+                wer_words = wer_words - coalesce(old.wer_words, 0)
+            WHERE batch_id = old.batch_id AND status = old.status;
+            INSERT INTO clip_totals(batch_id, status, clips, seconds, wer_edits, wer_words)
+            VALUES (new.batch_id, new.status, 1, new.seconds_on_clip,
+                    coalesce(new.wer_edits, 0), coalesce(new.wer_words, 0))
+            ON CONFLICT(batch_id, status) DO UPDATE SET
+                clips = clips + 1, seconds = seconds + excluded.seconds,
+                wer_edits = wer_edits + excluded.wer_edits,
+                wer_words = wer_words + excluded.wer_words;
+        END;
+        """,
+    ),
+    (
+        "0100_word_index",
+        """
+        -- The words of submitted transcripts, for suggestions: how often each was written
+        -- and in how many distinct clips (a word is offered to others from 3 clips on).
+        CREATE TABLE word_index(
+            key TEXT PRIMARY KEY,               -- folded: case and accents ignored
+            display TEXT NOT NULL,
+            uses INTEGER NOT NULL,
+            clips INTEGER NOT NULL
+        );
+        CREATE INDEX word_index_by_clips ON word_index(clips);
+        CREATE TABLE clip_words(
+            clip_id INTEGER NOT NULL,
+            key TEXT NOT NULL,
+            uses INTEGER NOT NULL,
+            PRIMARY KEY (clip_id, key)
+        );
+        -- Clips whose correction the whole-utterance suggestion may offer, newest last.
+        CREATE TABLE learned_utterances(
+            seq INTEGER PRIMARY KEY,
+            clip_id INTEGER NOT NULL UNIQUE
+        );
+        -- A project with nothing submitted yet has nothing to fill the index from.
+        INSERT INTO meta(key, value) SELECT 'word_index_ready', '1'
+            WHERE NOT EXISTS (SELECT 1 FROM clips WHERE status = 'done');
+        """,
+    ),
+    (
+        "redaction_marks",
+        """
+        -- The words a critical flag redacts, as words (JSON [[word, occurrence], ...]), so
+        -- they follow the transcript through edits (earmark/redaction.py).
+        ALTER TABLE flags ADD COLUMN redact_words TEXT;
+        """,
+    ),
 ]

@@ -6,12 +6,12 @@ see earmark/roles.py for what they can and cannot protect against.
 
 from __future__ import annotations
 
-import sqlite3
-from dataclasses import dataclass
+from typing import Any
 
 from earmark import roles as roles_mod
 from earmark.errors import UserError
-from earmark.store.db import Database
+from earmark.store.base import StoreBase
+from earmark.store.records import User, WellbeingSettings
 
 _META_KEYS = {
     "soft_minutes": "wellbeing.soft_minutes",
@@ -21,37 +21,8 @@ _META_KEYS = {
 MAX_BREAK_TEXT = 600
 
 
-@dataclass(frozen=True)
-class User:
-    name: str
-    role: str
-    joined_at: float
-    granted_by: str | None
-    granted_at: float | None
-
-
-class UsersMixin:
-    db: Database
-
+class UsersMixin(StoreBase):
     # -- roles --------------------------------------------------------------------------
-    def ensure_user(self, name: str) -> str:
-        """The user's role, registering them first if new: the very first user is lead."""
-        with self._tx() as c:
-            return self._ensure_user(c, name)
-
-    def _ensure_user(self, c: sqlite3.Connection, name: str) -> str:
-        row = c.execute("SELECT role FROM users WHERE name = ?", (name,)).fetchone()
-        if row:
-            return row[0]
-        first = c.execute("SELECT count(*) FROM users").fetchone()[0] == 0
-        role = "lead" if first else "annotator"
-        c.execute(
-            "INSERT INTO users(name, role, joined_at) VALUES (?,?,?)",
-            (name, role, self.db.clock.now()),
-        )
-        self.audit_append(name, "user_join", None, {"role": role, "first_user": first})
-        return role
-
     def role_of(self, name: str) -> str | None:
         row = self.db.query_one("SELECT role FROM users WHERE name = ?", (name,))
         return row[0] if row else None
@@ -60,14 +31,10 @@ class UsersMixin:
         return [
             User(*r)
             for r in self.db.query(
-                "SELECT name, role, joined_at, granted_by, granted_at FROM users ORDER BY joined_at, name"
+                "SELECT name, role, joined_at, granted_by, granted_at FROM users"
+                " ORDER BY joined_at, name"
             )
         ]
-
-    def require_role(self, user: str, allowed: tuple[str, ...], doing: str) -> str:
-        role = self.ensure_user(user)
-        roles_mod.require(user, role, allowed, doing)
-        return role
 
     def grant_role(self, actor: str, name: str, role: str) -> None:
         """Lead only. A database always keeps at least one lead."""
@@ -85,7 +52,8 @@ class UsersMixin:
                     raise UserError(f"{name} is the only lead: grant another lead first")
             now = self.db.clock.now()
             c.execute(
-                "INSERT INTO users(name, role, joined_at, granted_by, granted_at) VALUES (?,?,?,?,?)"
+                "INSERT INTO users(name, role, joined_at, granted_by, granted_at)"
+                " VALUES (?,?,?,?,?)"
                 " ON CONFLICT(name) DO UPDATE SET role = excluded.role,"
                 " granted_by = excluded.granted_by, granted_at = excluded.granted_at",
                 (name, role, now, actor, now),
@@ -95,13 +63,15 @@ class UsersMixin:
             )
 
     # -- the lead's wellbeing settings --------------------------------------------------
-    def wellbeing_settings(self) -> dict:
-        """{'soft_minutes': float|None, 'hard_minutes': float|None, 'break_text': str|None}."""
-        out: dict = {}
-        for key, meta in _META_KEYS.items():
-            value = self.db.get_meta(meta)
-            out[key] = float(value) if value is not None and key != "break_text" else value
-        return out
+    def wellbeing_settings(self) -> WellbeingSettings:
+        """The lead's limits in minutes (None where unset) and their break text."""
+        soft = self.db.get_meta(_META_KEYS["soft_minutes"])
+        hard = self.db.get_meta(_META_KEYS["hard_minutes"])
+        return WellbeingSettings(
+            soft_minutes=float(soft) if soft is not None else None,
+            hard_minutes=float(hard) if hard is not None else None,
+            break_text=self.db.get_meta(_META_KEYS["break_text"]),
+        )
 
     def set_wellbeing(
         self,
@@ -113,26 +83,19 @@ class UsersMixin:
     ) -> None:
         from earmark.textsafe import clean
 
-        values = {
-            "soft_minutes": soft_minutes,
-            "hard_minutes": hard_minutes,
-            "break_text": clean(break_text, max_len=MAX_BREAK_TEXT)
-            if break_text is not None
-            else None,
-        }
-        for key in ("soft_minutes", "hard_minutes"):
-            if values[key] is not None and not (0 < float(values[key]) <= 24 * 60):
+        limits = {"soft_minutes": soft_minutes, "hard_minutes": hard_minutes}
+        for key, limit in limits.items():
+            if limit is not None and not (0 < float(limit) <= 24 * 60):
                 raise UserError(f"{key.replace('_', ' ')} must be between 0 and 1440 minutes")
+        text = clean(break_text, max_len=MAX_BREAK_TEXT) if break_text is not None else None
         with self._tx() as c:
             roles_mod.require(actor, self._ensure_user(c, actor), ("lead",), "set wellbeing limits")
             current = self.wellbeing_settings()
-            merged = {k: (v if v is not None else current[k]) for k, v in values.items()}
-            if (
-                merged["soft_minutes"] is not None
-                and merged["hard_minutes"] is not None
-                and merged["soft_minutes"] > merged["hard_minutes"]
-            ):
+            soft = soft_minutes if soft_minutes is not None else current["soft_minutes"]
+            hard = hard_minutes if hard_minutes is not None else current["hard_minutes"]
+            if soft is not None and hard is not None and soft > hard:
                 raise UserError("the soft limit must not be above the hard limit")
+            values: dict[str, float | str | None] = {**limits, "break_text": text}
             changed = []
             for key, value in values.items():
                 if value is None:
@@ -144,7 +107,7 @@ class UsersMixin:
                     (_META_KEYS[key], str(value)),
                 )
             if changed:
-                detail = {k: values[k] for k in changed if k != "break_text"}
+                detail: dict[str, Any] = {k: values[k] for k in changed if k != "break_text"}
                 detail["changed"] = changed
                 self.audit_append(actor, "wellbeing_set", None, detail)
 
@@ -179,7 +142,7 @@ class UsersMixin:
             "  WHERE kind IN ('distressing','escalation') AND state = 'active')",
             (user, since),
         )
-        return float(row[0])
+        return float(row[0]) if row else 0.0
 
     def routed_away_clip_ids(self, user: str, *, at_hard_limit: bool) -> set[int]:
         """Clips this user should not be given: flagged by others with a category the user

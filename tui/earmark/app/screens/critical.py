@@ -2,8 +2,9 @@
 
 The flag exists before this panel opens (one key, at the playhead), so the panel can never
 lose it: enter keeps what is shown (the defaults, or what was changed), escape keeps the
-flag exactly as it was recorded. Marked words become `[redacted:<category>]` in every export;
-their indexes count the words of the transcript as it is submitted.
+flag exactly as it was recorded. Marked words become `[redacted:<category>]` in every export.
+They are kept as words, not positions (earmark/redaction.py): the annotator goes on editing
+after flagging, and a position would then point at the wrong word and publish the marked one.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, SelectionList
 from textual.widgets.option_list import Option
 
+from earmark import redaction
 from earmark.errors import UserError
 from earmark.store import CRITICAL_CATEGORIES
 from earmark.textsafe import clean
@@ -66,6 +68,15 @@ class CriticalFlagScreen(ModalScreen[bool]):
         self.words = [_word_text(w) for w in words]
         self.user = user
         self.flag = store.flag(flag_id)
+        stored = store.redaction_marks(flag_id)
+        # The key records the words selected in the editor as positions in today's text;
+        # they become words here, against the same text, before anything else can change it.
+        self._convert = stored is None and bool(self.flag and self.flag.redact)
+        self.marks = (
+            redaction.marks_from_indexes(self.words, self.flag.redact)
+            if self._convert and self.flag is not None
+            else stored or []
+        )
 
     def compose(self) -> ComposeResult:
         f = self.flag
@@ -109,7 +120,7 @@ class CriticalFlagScreen(ModalScreen[bool]):
                         )
                 with Vertical(id="critical-right"):
                     yield Label("words to redact (space marks)", classes="critical-heading")
-                    marked = set(f.redact) if f else set()
+                    marked = set(redaction.indexes(self.marks, " ".join(self.words)))
                     yield SelectionList[int](
                         *[(Content(w), i, i in marked) for i, w in enumerate(self.words)],
                         id="critical-words",
@@ -122,6 +133,10 @@ class CriticalFlagScreen(ModalScreen[bool]):
         return "" if value is None else f"{value:.2f}"
 
     def on_mount(self) -> None:
+        if self._convert:
+            self.store.set_redaction(
+                self.flag_id, self.marks, actor=self.user or self.flag.raised_by
+            )
         self.query_one("#critical-category", OptionList).focus()
 
     def action_category(self, index: int) -> None:
@@ -160,7 +175,9 @@ class CriticalFlagScreen(ModalScreen[bool]):
         fields = self._values()
         if fields is None:
             return
+        marks = redaction.marks_from_indexes(self.words, fields["redact"])
         try:
+            self.store.set_redaction(self.flag_id, marks, actor=self.user or self.flag.raised_by)
             self.store.update_flag(self.flag_id, actor=self.user, **fields)
         except UserError as exc:
             self.query_one("#critical-error", Label).update(Content(str(exc)))

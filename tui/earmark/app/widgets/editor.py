@@ -292,6 +292,12 @@ class TranscriptInput(Input):
         else:
             self.cursor_position = target
 
+    def action_home(self, select: bool = False) -> None:
+        self._move(0, select)  # Input would move the anchor of a selection too
+
+    def action_end(self, select: bool = False) -> None:
+        self._move(len(self.value), select)
+
     def action_cursor_left_word(self, select: bool = False) -> None:
         self._move(word_left(self.value, self.cursor_position), select)
 

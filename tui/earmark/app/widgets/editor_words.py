@@ -49,10 +49,11 @@ EDITOR_KEYS: tuple[tuple[str, str], ...] = (
     ("home / end", "cursor to the start / end (also ctrl+a / ctrl+e)"),
     ("shift+← / shift+→", "select a character at a time"),
     ("ctrl+shift+← / →", "select a word at a time"),
+    ("shift+↑ / shift+↓", "select a row up / down"),
     ("shift+home / shift+end", "select to the start / end"),
     ("backspace / delete", "delete the character before / at the cursor (or the selection)"),
     ("ctrl+d", "delete the character at the cursor"),
-    ("ctrl+w", "delete back to the previous space (`that's` is one word)"),
+    ("ctrl+w", "delete back to the previous space, so a contraction like that's goes whole"),
     ("ctrl+k", "delete to the end"),
     ("ctrl+u", "delete to the start"),
     (

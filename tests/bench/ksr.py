@@ -1,0 +1,203 @@
+"""Keystroke saving rate: what the suggestions save a simulated expert annotator.
+
+    python tests/bench/ksr.py MANIFEST REFERENCES.json [--lexicon FILE] --json
+
+prints {"ksr", "keys_per_clip", "plain_keys_per_clip", "clips"}. REFERENCES.json maps each
+manifest line's `id` to its true transcript; clips without a reference (or without
+consent) are left out.
+
+The plain-editor cost of a clip comes from a word-level edit alignment of guess and
+reference: the characters of every inserted or substituted word, one key per deleted word,
+and one key to submit. The tool cost is what the annotator presses in earmark, through the
+very functions the annotate screen calls (`earmark.suggest.offer`, `apply_word`,
+`apply_utterance`): `accept_asr` (one key) when the guess is right; otherwise the best start
+(the guess, an alternative after n presses of `use_alternative`, or the whole-utterance
+suggestion for one key), then for each word to fix the cheapest of: taking a slot offered
+with nothing typed (one key), typing k letters and taking the slot that then holds the word
+(k + 1 keys), or typing the whole word; one key per deleted word, one to submit. Cursor
+movement counts the same on both sides and is left out. The annotator works through the
+clips in manifest order and each submit teaches the suggester, as in the annotator.
+`ksr` = 1 - tool / plain over all clips.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tui"))
+
+from earmark.suggest import Suggester, apply_utterance, apply_word, offer
+
+
+def align(hyp: list[str], ref: list[str]) -> list[tuple[str, int, int]]:
+    """Word-level edit script: ("equal"|"sub"|"del"|"ins", hyp index, ref index)."""
+    n, m = len(hyp), len(ref)
+    d = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n + 1):
+        d[i][0] = i
+    for j in range(m + 1):
+        d[0][j] = j
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            same = hyp[i - 1] == ref[j - 1]
+            d[i][j] = min(d[i - 1][j - 1] + (0 if same else 1), d[i - 1][j] + 1, d[i][j - 1] + 1)
+    ops: list[tuple[str, int, int]] = []
+    i, j = n, m
+    while i or j:
+        if i and j and d[i][j] == d[i - 1][j - 1] + (hyp[i - 1] != ref[j - 1]):
+            ops.append(("equal" if hyp[i - 1] == ref[j - 1] else "sub", i - 1, j - 1))
+            i, j = i - 1, j - 1
+        elif i and d[i][j] == d[i - 1][j] + 1:
+            ops.append(("del", i - 1, j))
+            i -= 1
+        else:
+            ops.append(("ins", i, j - 1))
+            j -= 1
+    return ops[::-1]
+
+
+def plain_cost(guess: str, ref: str) -> int:
+    cost = 1
+    words = ref.split()
+    for tag, _i, j in align(guess.split(), words):
+        if tag in ("sub", "ins"):
+            cost += len(words[j])
+        elif tag == "del":
+            cost += 1
+    return cost
+
+
+def _slot(sugg: Suggester, text: str, cursor: int, target: str) -> bool:
+    """Whether a slot offered at (text, cursor) puts exactly `target` there."""
+    got = offer(sugg, text, cursor)
+    for n, word in enumerate(got.words, 1):
+        if word == target:
+            after = apply_word(text, got, n)
+            return after is not None and after[0][got.start :].startswith(target)
+    return False
+
+
+def word_cost(sugg: Suggester, before: list[str], old: str | None, after: list[str], r: str) -> int:
+    """Keys to turn `old` (None: nothing there) into `r` between the words before and after."""
+    head = " ".join(before) + (" " if before else "")
+    tail = (" " + " ".join(after)) if after else ""
+    if old is not None and _slot(sugg, head + old + tail, len(head), r):
+        return 1  # pointed at the word: one of its alternatives
+    for k in range(1, len(r)):
+        if _slot(sugg, head + r[:k] + tail, len(head) + k, r):
+            return k + 1
+    return len(r)
+
+
+def edit_cost(sugg: Suggester, start: str, ref: str) -> int:
+    hyp, words = start.split(), ref.split()
+    done: list[str] = []
+    cost = 0
+    for tag, i, j in align(hyp, words):
+        rest = hyp[i + 1 :] if tag in ("sub", "del", "equal") else hyp[i:]
+        if tag == "equal":
+            done.append(hyp[i])
+        elif tag == "del":
+            cost += 1
+        else:
+            old = hyp[i] if tag == "sub" else None
+            cost += word_cost(sugg, done, old, rest, words[j])
+            done.append(words[j])
+    return cost
+
+
+def tool_cost(sugg: Suggester, guess: str, alternatives: list[str], ref: str) -> int:
+    if guess.split() == ref.split():
+        return 1  # accept_asr
+    starts = [(guess, 0)] + [(alt, n) for n, alt in enumerate(alternatives, 1)]
+    whole = apply_utterance(offer(sugg, guess, len(guess)))
+    if whole is not None:
+        starts.append((whole[0], 1))
+    best = None
+    for text, keys in starts:
+        cost = keys + 1 + (0 if text.split() == ref.split() else edit_cost(sugg, text, ref))
+        best = cost if best is None else min(best, cost)
+    assert best is not None
+    return best
+
+
+def read_manifest(path: Path) -> list[tuple[str, str, list[str]]]:
+    """(id, guess, alternatives) of each consenting line."""
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path} line {n}: not JSON ({exc.msg})") from None
+        if not isinstance(row, dict) or row.get("review_allowed", True) is not True:
+            continue
+        asr = row.get("asr", row.get("pred_text", ""))
+        alts: list[str] = []
+        if isinstance(asr, dict):
+            alts = [a for a in asr.get("alternatives", []) if isinstance(a, str)]
+            asr = asr.get("text", "")
+        out.append((str(row.get("id", "")), str(asr or ""), alts))
+    return out
+
+
+def read_lexicon(path: Path | None) -> list[str]:
+    if path is None:
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [t.strip() for t in lines if t.strip() and not t.lstrip().startswith("#")]
+
+
+def measure(
+    clips: list[tuple[str, str, list[str]]], refs: dict[str, str], lexicon: list[str]
+) -> dict[str, float]:
+    sugg = Suggester(lexicon=lexicon)
+    tool = plain = count = 0
+    for n, (cid, guess, alts) in enumerate(clips):
+        ref = refs.get(cid)
+        if ref is None:
+            continue
+        sugg.set_context(guess, alts)
+        plain += plain_cost(guess, ref)
+        tool += tool_cost(sugg, guess, alts, ref)
+        count += 1
+        sugg.add_transcript(ref, clip=n, guess=guess)
+    if not count:
+        raise ValueError("no clip of the manifest has a reference")
+    return {
+        "ksr": round(1 - tool / plain, 4),
+        "keys_per_clip": round(tool / count, 3),
+        "plain_keys_per_clip": round(plain / count, 3),
+        "clips": count,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("manifest", type=Path)
+    ap.add_argument("references", type=Path)
+    ap.add_argument("--lexicon", type=Path)
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    args = ap.parse_args(argv)
+    try:
+        refs = json.loads(args.references.read_text(encoding="utf-8"))
+        if not isinstance(refs, dict) or not all(isinstance(v, str) for v in refs.values()):
+            raise ValueError(f"{args.references}: expected an object of id -> transcript")
+        result = measure(read_manifest(args.manifest), refs, read_lexicon(args.lexicon))
+    except (OSError, ValueError) as exc:
+        print(f"ksr: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for k, v in result.items():
+            print(f"{k:20} {v}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

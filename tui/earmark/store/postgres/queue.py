@@ -1,0 +1,205 @@
+"""The shared queue on PostgreSQL: claims, leases, submits on a held slot, waking idle users.
+
+A claim is one statement on the server (`claim()` in functions.py): the user's own live
+lease first, else `UPDATE slots ... WHERE id = (SELECT ... FOR UPDATE SKIP LOCKED LIMIT 1)`,
+so fifty annotators pressing Enter at once get fifty different slots and never wait on each
+other's row locks. UNIQUE (clip_id, annotator) means nobody holds two slots of one clip.
+While this process runs, a heartbeat renews the leases it claimed; a lease left to run out
+(the annotator walked away, the process died) makes the slot claimable again, and a submit
+on a slot someone else has since taken is refused with the text kept as a draft.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from typing import Any
+
+import psycopg
+
+from earmark.errors import UserError
+from earmark.store.postgres.clips import PgClipsMixin
+from earmark.store.postgres.db import connect
+
+
+class LeaseLost(UserError):
+    """The slot was taken by someone else after this user's lease ran out."""
+
+
+class PgQueueMixin(PgClipsMixin):
+    _held: set[int]
+    _beat: threading.Event | None = None
+    _listener: psycopg.Connection[dict[str, Any]] | None = None
+
+    # -- claiming -------------------------------------------------------------------------
+    def next_open(self, annotator: str, after: int) -> int | None:
+        """Claim (or keep) a clip for this annotator: their own live lease other than
+        `after` first, else the best free slot. Routing for wellbeing applies here."""
+        self._as(annotator)
+        avoid = sorted(self.routed_away_clip_ids(self.me, at_hard_limit=self._at_hard_limit()))
+        row = self.db.query_one(
+            "SELECT claim(%s, %s, %s, %s::bigint[]) AS clip",
+            (self.db.clock.now(), self.lease_seconds, int(after), avoid),
+        )
+        got = row["clip"] if row else None
+        if got is not None:
+            self._hold(int(got))
+        return int(got) if got is not None else None
+
+    def claim_next(self, annotator: str) -> int | None:
+        return self.next_open(annotator, 0)
+
+    def resume_clip(self, annotator: str) -> int | None:
+        """The clip this annotator last typed on (newest draft) while still holding it, else
+        their oldest live lease, else a fresh claim."""
+        self._as(annotator)
+        row = self.db.query_one(
+            "SELECT d.clip_id FROM drafts d JOIN slots s ON s.clip_id = d.clip_id"
+            " AND s.annotator = session_user AND s.state = 'leased'"
+            " WHERE d.annotator = session_user ORDER BY d.updated_at DESC LIMIT 1"
+        )
+        if row:
+            self._renew(int(row["clip_id"]))
+            return int(row["clip_id"])
+        return self.next_open(annotator, 0)
+
+    def start_clip(self, clip_id: int, annotator: str) -> None:
+        """Hold this clip: renew the lease, or take a free slot of it if there is one."""
+        self._as(annotator)
+        row = self.db.query_one(
+            "SELECT claim_clip(%s, %s, %s) AS ok",
+            (clip_id, self.db.clock.now(), self.lease_seconds),
+        )
+        if row and row["ok"]:
+            self._hold(clip_id)
+
+    def holds(self, clip_id: int) -> bool:
+        """Whether this user holds a live lease on the clip now."""
+        row = self.db.query_one(
+            "SELECT 1 AS x FROM slots WHERE clip_id = %s AND annotator = session_user"
+            " AND state = 'leased' AND lease_until >= %s",
+            (clip_id, self.db.clock.now()),
+        )
+        return row is not None
+
+    def release(self, clip_id: int) -> None:
+        """Give the clip's slot back (this user will not finish it); wakes idle annotators."""
+        with self.db.tx() as c:
+            c.execute("SELECT release_slot(%s)", (clip_id,))
+            c.execute("NOTIFY earmark_work")
+        self._held.discard(clip_id)
+
+    # -- finishing --------------------------------------------------------------------------
+    def submit(self, clip_id: int, text: str, annotator: str, seconds: float) -> None:
+        self._finish(clip_id, "done", text, None, annotator, seconds)
+
+    def skip(self, clip_id: int, reason: str, annotator: str, seconds: float) -> None:
+        self._finish(clip_id, "skipped", None, reason, annotator, seconds)
+
+    def _finish(
+        self,
+        clip_id: int,
+        state: str,
+        text: str | None,
+        reason: str | None,
+        annotator: str,
+        seconds: float,
+    ) -> None:
+        self._as(annotator)
+        now = self.db.clock.now()
+        with self.db.tx() as c:
+            before = c.execute(
+                "SELECT state FROM slots WHERE clip_id = %s AND annotator = session_user",
+                (clip_id,),
+            ).fetchone()
+            ok = c.execute(
+                "SELECT finish_slot(%s, %s, %s, %s, %s, %s) AS ok",
+                (clip_id, state, text, reason, seconds, now),
+            ).fetchone()
+            if ok and ok["ok"]:
+                c.execute(
+                    "DELETE FROM drafts WHERE clip_id = %s AND annotator = session_user",
+                    (clip_id,),
+                )
+                detail: dict[str, Any] = {
+                    "seconds": round(seconds, 3),
+                    "reopened": bool(before and before["state"] in ("done", "skipped")),
+                }
+                if state == "done":
+                    detail["word_count"] = len((text or "").split())
+                else:
+                    detail["reason"] = reason
+                self.audit_append(
+                    annotator, "submit" if state == "done" else "skip", clip_id, detail
+                )
+                self._held.discard(clip_id)
+                return
+        if text is not None:  # keep what was typed: the annotator's own draft
+            self.save_draft(clip_id, annotator, text, len(text), seconds)
+        self._held.discard(clip_id)
+        raise LeaseLost(
+            f"not saved as submitted: your hold on this clip ran out and another annotator"
+            f" took it; your text is kept as your draft (clip {self.position(clip_id)})"
+        )
+
+    # -- moving around ----------------------------------------------------------------------
+    def neighbour_playable(self, clip_id: int, step: int) -> int | None:
+        """Previous/next playable clip among the viewer's own slots (staff: every clip), so
+        an annotator never pages into a clip someone else is working on."""
+        mine = "" if self._is_staff() else " AND id IN (SELECT clip_id FROM slots"
+        mine += "" if self._is_staff() else " WHERE annotator = session_user)"
+        op, order = (">", "") if step > 0 else ("<", " DESC")
+        row = self.db.query_one(
+            f"SELECT id FROM clips WHERE id {op} %s AND unplayable_reason IS NULL{mine}"
+            f" ORDER BY id{order} LIMIT 1",
+            (clip_id,),
+        )
+        return int(row["id"]) if row else None
+
+    def unplayable_between(self, low: int, high: int) -> list[tuple[int, str]]:
+        rows = self.db.query(
+            "SELECT id, unplayable_reason FROM clips WHERE unplayable_reason IS NOT NULL"
+            " AND id > %s AND id < %s ORDER BY id LIMIT 1000",
+            (low, high),
+        )
+        return [(int(r["id"]), r["unplayable_reason"] or "unplayable") for r in rows]
+
+    # -- waiting for work -------------------------------------------------------------------
+    def wait_for_work(self, timeout: float) -> bool:
+        """Block until new work is announced (LISTEN/NOTIFY) or `timeout` passes."""
+        if self._listener is None:
+            self._listener = connect(self.db.target)
+            self._listener.execute("LISTEN earmark_work")
+        for _ in self._listener.notifies(timeout=timeout, stop_after=1):
+            return True
+        return False
+
+    # -- leases held by this process ----------------------------------------------------------
+    def _hold(self, clip_id: int) -> None:
+        self._held.add(clip_id)
+        if self._beat is None:
+            self._beat = threading.Event()
+            threading.Thread(target=self._heartbeat, name="earmark-lease", daemon=True).start()
+
+    def _renew(self, clip_id: int) -> bool:
+        row = self.db.query_one(
+            "SELECT renew_lease(%s, %s, %s) AS ok",
+            (clip_id, self.db.clock.now(), self.lease_seconds),
+        )
+        return bool(row and row["ok"])
+
+    def _heartbeat(self) -> None:
+        beat = self._beat
+        while beat is not None and not beat.wait(max(1.0, self.lease_seconds / 3)):
+            for clip_id in list(self._held):
+                with contextlib.suppress(UserError, psycopg.Error):
+                    if not self._renew(clip_id):
+                        self._held.discard(clip_id)
+
+    def stop_queue(self) -> None:
+        if self._beat is not None:
+            self._beat.set()
+        if self._listener is not None:
+            with contextlib.suppress(psycopg.Error):
+                self._listener.close()
+            self._listener = None

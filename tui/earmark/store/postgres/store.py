@@ -1,0 +1,21 @@
+"""`PgStore`: every part of the PostgreSQL store on one connection."""
+
+from __future__ import annotations
+
+from earmark.store.postgres.db import PgDatabase
+from earmark.store.postgres.escalations import PgEscalationsMixin
+from earmark.store.postgres.queue import PgQueueMixin
+
+
+class PgStore(PgQueueMixin, PgEscalationsMixin):
+    """The store interface on PostgreSQL (see the package's docstring)."""
+
+    def __init__(self, db: PgDatabase, *, lease_seconds: float | None = None) -> None:
+        self.db = db
+        self._held = set()
+        if lease_seconds is not None:
+            self.lease_seconds = float(lease_seconds)
+
+    def close(self) -> None:
+        self.stop_queue()
+        self.db.close()

@@ -1,0 +1,131 @@
+"""What the suggestion keys offer at the editor's cursor, and what taking one does.
+
+Pure functions of (text, cursor) and the suggester, so the annotate screen and the
+keystroke benchmark (tests/bench/ksr.py) run exactly the same logic.
+
+Which word is pointed at: the word the cursor is in, or just after. With nothing typed (the
+cursor at the start of a word the annotator moved to) the recogniser's other guesses for
+that word are offered. A word of the guess left as it was, with the cursor just after it
+(where the editor puts it when a clip opens), is *not* pointed at: nothing is offered for
+it, so Tab never replaces a correct word the annotator did not choose. Once the annotator
+types, the fragment before the cursor leads: alternatives that start with it, then the
+suggester's words, ranked by their resemblance to the recogniser's word there.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from earmark.suggest.engine import Suggester
+from earmark.suggest.text import fold
+from earmark.textsafe import clean
+
+SLOTS = 5
+
+
+@dataclass(frozen=True)
+class Offer:
+    """The suggestions for one (text, cursor): words for slots 1..5, the whole utterance."""
+
+    words: tuple[str, ...]
+    utterance: str | None
+    start: int  # the span of text a word suggestion replaces
+    end: int
+    fragment: str  # what was typed of the word before the cursor
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) character offsets of each whitespace-separated word."""
+    spans: list[tuple[int, int]] = []
+    i, n = 0, len(text)
+    while i < n:
+        while i < n and text[i].isspace():
+            i += 1
+        if i >= n:
+            break
+        j = i
+        while j < n and not text[j].isspace():
+            j += 1
+        spans.append((i, j))
+        i = j
+    return spans
+
+
+def _aligned(edited: list[str], guess: list[str], k: int) -> int | None:
+    """The index of the guess word that the k-th edited word stands in for, if any."""
+    m = difflib.SequenceMatcher(
+        a=[w.lower() for w in edited], b=[w.lower() for w in guess], autojunk=False
+    )
+    for tag, i1, i2, j1, j2 in m.get_opcodes():
+        if i1 <= k < i2 and tag in ("equal", "replace"):
+            if tag == "equal" or i2 - i1 == j2 - j1:
+                return j1 + (k - i1)
+            return min(j1 + (k - i1) * (j2 - j1) // max(1, i2 - i1), j2 - 1)
+    return None
+
+
+def alternatives_at(guess: list[str], alternatives: tuple[str, ...], j: int) -> list[str]:
+    """What the other guesses have in place of guess word j (a phrase when several)."""
+    low = [w.lower() for w in guess]
+    out: list[str] = []
+    for alt in alternatives:
+        words = clean(alt).split()
+        m = difflib.SequenceMatcher(a=low, b=[w.lower() for w in words], autojunk=False)
+        for tag, a1, a2, b1, b2 in m.get_opcodes():
+            if tag == "replace" and a1 <= j < a2 and b2 > b1:
+                phrase = " ".join(words[b1:b2])
+                if fold(phrase) != low[j] and phrase not in out:
+                    out.append(phrase)
+    return out
+
+
+def offer(suggester: Suggester, text: str, cursor: int, limit: int = SLOTS) -> Offer:
+    """The suggestions for the word at the cursor and for the whole utterance."""
+    cursor = max(0, min(cursor, len(text)))
+    utterance = suggester.context_utterance()
+    if utterance is not None and utterance.strip() == text.strip():
+        utterance = None
+    spans = word_spans(text)
+    here = next((k for k, (a, b) in enumerate(spans) if a <= cursor <= b), None)
+    if here is None:
+        return Offer((), utterance, cursor, cursor, "")
+    a, b = spans[here]
+    current, fragment = text[a:b], text[a:cursor]
+    asr, alternatives = suggester.context
+    guess = asr.split()
+    j = _aligned([text[x:y] for x, y in spans], guess, here) if guess else None
+    asr_word = guess[j] if j is not None else None
+    unchanged = asr_word is not None and fold(asr_word) == fold(current)
+    alts = alternatives_at(guess, alternatives, j) if j is not None else []
+    if cursor == b and unchanged:
+        words: list[str] = []  # the recogniser's word, not pointed at
+    elif not fragment:
+        words = alts + [s.text for s in suggester.similar(current, limit)]
+    else:
+        low = fold(fragment)
+        words = [p for p in alts if fold(p).startswith(low) and fold(p) != low]
+        near = asr_word if asr_word is not None and fold(asr_word) != low else None
+        found = suggester.suggest(fragment, limit, near=near, exclude=(current,))
+        words += [s.text for s in found]
+    unique: list[str] = []
+    for w in words:
+        w = suggester.style(w)
+        if w not in unique and w != current:
+            unique.append(w)
+    return Offer(tuple(unique[:limit]), utterance, a, b, fragment)
+
+
+def apply_word(text: str, offered: Offer, n: int) -> tuple[str, int] | None:
+    """(text, cursor) after taking slot n (1-based) of `offered`; None when it is empty."""
+    if not 1 <= n <= len(offered.words):
+        return None
+    word = offered.words[n - 1]
+    return text[: offered.start] + word + text[offered.end :], offered.start + len(word)
+
+
+def apply_utterance(offered: Offer) -> tuple[str, int] | None:
+    """(text, cursor) after taking the whole-utterance suggestion, or None."""
+    if not offered.utterance:
+        return None
+    return offered.utterance, len(offered.utterance)

@@ -1,0 +1,410 @@
+"""The Suggester: words for the fragment being typed, and a whole transcript when one repeats.
+
+Candidates come from five sources, strongest first: the clip itself (the words of its guess
+and alternatives), the batch lexicon, words learned from this project's submitted
+transcripts (offerable ones only, see `learning`), and wordfreq's English list. Ranking
+adds how well a word matches (completion, or correction of a typo), its source, how common
+it is, and how much it resembles the recogniser's word at the cursor: the annotator is
+replacing that word with one that sounded like it, and never with the same word again.
+
+Suggestions are spelled as the batch writes its text (`text.Convention`): a batch whose
+guesses are lowercase spoken form gets lowercase suggestions.
+
+Thread safety: the index may be built in a worker thread (the constructor does all the
+work); afterwards one lock makes every method safe to call from different threads.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from earmark.suggest import learning
+from earmark.suggest.learning import MIN_CLIPS, Pending, WordStore, learnable_words
+from earmark.suggest.segment import (
+    CLIP,
+    ENGLISH,
+    LEARNED,
+    LEXICON,
+    SOURCES,
+    FloatArray,
+    IntArray,
+    Segment,
+    build_segment,
+    empty_segment,
+)
+from earmark.suggest.text import (
+    Convention,
+    clean_all,
+    fold,
+    infer_convention,
+    key,
+    lexicon_terms,
+    normalize_utterance,
+    styled,
+    words_of,
+)
+from earmark.suggest.utterances import CAPACITY, Utterances
+from earmark.suggest.vocab import Vocab, english_words
+from earmark.textsafe import clean
+
+MAX_FRAGMENT = 64
+UTTERANCE_THRESHOLD = 85.0
+NEAR_BONUS = 5.0
+GUESS_DISCOUNT = 3.0  # a word of the guess ranks like a lexicon word, below alternatives  # resemblance to the recogniser's word at the cursor, at most
+CORRECTIONS = 2
+_KEEP = 64  # candidates kept per segment before the resemblance is weighed
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One suggested word; `score` orders the suggestions of one call (higher is better)."""
+
+    text: str
+    source: str  # "clip" | "lexicon" | "learned" | "english"
+    score: float
+
+
+class Suggester:
+    """Suggestions for the word being typed, and a whole transcript when one repeats."""
+
+    def __init__(
+        self,
+        *,
+        lexicon: Iterable[str] = (),
+        transcripts: Iterable[str] = (),
+        english: int = 50_000,
+        utterance_threshold: float = UTTERANCE_THRESHOLD,
+        learned: Iterable[tuple[str, int, int]] = (),
+        corrections: Iterable[tuple[str, str]] = (),
+        min_clips: int = MIN_CLIPS,
+        convention: Convention | None = None,
+        capacity: int = CAPACITY,
+    ) -> None:
+        """`learned`: (spelling, uses, clips) from a word index; `transcripts`: submitted
+        texts, each counted as a clip of its own; `corrections`: (guess, transcript) pairs."""
+        self._lock = threading.RLock()
+        self.utterance_threshold = utterance_threshold
+        self.convention = convention
+        self._store: WordStore | None = None
+        self._pending = Pending(min_clips)
+        words = english_words(english)
+        self._n_english = len(words)
+        texts = clean_all(transcripts)
+        vocab = Vocab()
+        vocab.add_english(words)
+        vocab.add_lexicon(lexicon_terms(clean_all(lexicon)))
+        known = set(vocab.index) | set(vocab.keys)
+        vocab.add_learned((w, n) for w, n, clips in learned if clips >= min_clips)
+        vocab.add_learned(self._count_transcripts(texts, known))
+        self._static = vocab.segment(self._n_english)
+        del vocab
+        # Words that become offerable later live in a small segment, rebuilt when one is added.
+        self._extra: dict[str, tuple[str, int]] = {}
+        self._extra_seg = empty_segment(self._n_english)
+        self._context = empty_segment(self._n_english)
+        self._context_texts: tuple[str, tuple[str, ...]] = ("", ())
+        self._context_convention = Convention.AS_TYPED
+        self._utterances = Utterances(capacity)
+        for guess, text in corrections:
+            self._utterances.add(clean(text), clean(guess))
+        for text in texts[-capacity:]:
+            self._utterances.add(text)
+        self._utterance_cache: dict[tuple[str, tuple[str, ...]], tuple[str, float] | None] = {}
+
+    def _count_transcripts(self, texts: list[str], known: set[str]) -> list[tuple[str, int]]:
+        """(spelling, uses) of transcript words that are offerable; the rest wait in pending."""
+        forms: Counter[str] = Counter()
+        clips: Counter[str] = Counter()
+        for text in texts:
+            found = words_of(text)
+            forms.update(found)
+            clips.update({key(w) for w in found})
+        out: list[tuple[str, int]] = []
+        for form, n in forms.items():
+            k = key(form)
+            if k in known or clips[k] >= self._pending.min_clips:
+                out.append((form, n))
+        for k, c in clips.items():
+            if k not in known and c < self._pending.min_clips:
+                for _ in range(c):
+                    self._pending.add([k], None)
+        return out
+
+    @classmethod
+    def from_store(
+        cls, store: object, *, english: int = 50_000, word_limit: int = 200_000
+    ) -> Suggester:
+        """A bounded slice of what a store knows: its lexicon, offerable words, recent
+        corrections. Run it off the UI thread (it may fill the word index the first time)."""
+        if not isinstance(store, WordStore):
+            lexicon: list[str] = getattr(store, "lexicon", list)()
+            texts: list[str] = getattr(store, "submitted_texts", list)()
+            return cls(lexicon=lexicon, transcripts=texts, english=english)
+        fill_word_index(store)
+        s = cls(
+            lexicon=store.lexicon(),
+            learned=store.offerable_words(MIN_CLIPS, word_limit),
+            corrections=store.recent_corrections(CAPACITY),
+            english=english,
+        )
+        s._store = store
+        return s
+
+    # -- updates ------------------------------------------------------------------------
+    def add_transcript(
+        self,
+        text: str,
+        *,
+        clip: int | None = None,
+        guess: str | None = None,
+        redacted: Iterable[str] = (),
+    ) -> None:
+        """Learn a submitted transcript; `redacted`: the words marked for redaction in it,
+        which are never learned (and keep the whole utterance out of the memory)."""
+        text = clean(text)
+        marks = [m for m in redacted if m and m.strip()]
+        words = learnable_words(text, marks)
+        with self._lock:
+            if not marks:
+                self._utterances.add(text, clean(guess or ""))
+            self._utterance_cache.clear()
+            fresh: list[str] = []
+            for word in words:
+                k = key(word)
+                seg, i = self._locate(k)
+                if seg is not None:
+                    seg.count[i] += 1
+                    if seg.tier[i] == ENGLISH:
+                        seg.tier[i] = LEARNED
+                    seg.refresh(i)
+                elif k in self._extra:
+                    shown, n = self._extra[k]
+                    self._extra[k] = (shown, n + 1)
+                else:
+                    fresh.append(k)
+            spelled = {key(w): w for w in words}
+            ready = self._pending.add(fresh, clip)
+            for k in ready:
+                self._extra[k] = (spelled.get(k, k), self._pending.min_clips)
+            if ready:  # copy-on-write: a fresh small segment; the big one is never rebuilt
+                self._extra_seg = build_segment(
+                    {k: v[0] for k, v in self._extra.items()},
+                    dict.fromkeys(self._extra, LEARNED),
+                    {k: v[1] for k, v in self._extra.items()},
+                    {},
+                    self._n_english,
+                )
+        if self._store is not None and clip is not None:
+            self._store.learn_words(clip, [(key(w), w) for w in words], guess)
+
+    def _locate(self, k: str) -> tuple[Segment | None, int]:
+        for seg in (self._static, self._extra_seg):
+            i = seg.find(k)
+            if i >= 0:
+                return seg, i
+        return None, -1
+
+    def set_context(
+        self, asr: str, alternatives: Sequence[str] = (), convention: Convention | None = None
+    ) -> None:
+        """The clip now being transcribed: its guess's and alternatives' words rank first."""
+        asr = clean(asr)
+        alts = tuple(clean(a) for a in alternatives)
+        display: dict[str, str] = {}
+        count: dict[str, int] = {}
+        rank: dict[str, int] = {}
+        with self._lock:
+            for text in (asr, *alts):
+                for word in words_of(text):
+                    k = key(word)
+                    if k in display:
+                        continue
+                    display[k] = word
+                    seg, i = self._locate(k)
+                    if seg is not None:
+                        count[k], rank[k] = int(seg.count[i]), int(seg.rank[i])
+                        if seg.tier[i] == LEXICON:  # the lexicon's spelling
+                            display[k] = seg.display[i]
+            tier = dict.fromkeys(display, CLIP)
+            self._context = build_segment(display, tier, count, rank, self._n_english)
+            guessed = {key(w) for w in words_of(asr)} - {key(w) for a in alts for w in words_of(a)}
+            for k in guessed:  # the guess's own words: often the very words being fixed
+                i = self._context.find(k)
+                self._context.bonus[i] -= GUESS_DISCOUNT
+            self._context_texts = (asr, alts)
+            self._context_convention = (
+                convention or self.convention or infer_convention((asr, *alts))
+            )
+
+    @property
+    def context(self) -> tuple[str, tuple[str, ...]]:
+        """(guess, alternatives) of the clip given to `set_context`."""
+        with self._lock:
+            return self._context_texts
+
+    def style(self, text: str) -> str:
+        """A suggestion spelled as the current batch writes its text."""
+        return styled(text, self._context_convention)
+
+    # -- queries ------------------------------------------------------------------------
+    def suggest(
+        self,
+        fragment: str,
+        limit: int = 5,
+        *,
+        near: str | None = None,
+        exclude: Collection[str] = (),
+    ) -> list[Suggestion]:
+        """Up to `limit` words completing (or correcting) the fragment, best first.
+
+        `near`: the recogniser's word at the cursor; words resembling it rank higher, and
+        it is never offered itself. The fragment itself is never offered either.
+        """
+        frag = fold(" ".join(clean(fragment).split()))
+        n = len(frag)
+        if limit <= 0 or n < 1 or n > MAX_FRAGMENT:
+            return []
+        near_key = fold(near) if near else ""
+        want = max(limit + len(exclude) + 2, _KEEP if near_key else limit + 4)
+        found: dict[str, tuple[float, str, int]] = {}
+        corrections: set[str] = set()
+        with self._lock:
+            for seg in (self._context, self._static, self._extra_seg):
+                if not len(seg):
+                    continue
+                where, scores = seg.prefix(frag, want)
+                self._collect(found, seg, where, scores)
+                if n >= 3:
+                    where, scores, whole = seg.fuzzy(frag, 1 if n < 6 else 2)
+                    self._collect(found, seg, where, scores)
+                    corrections.update(seg.keys[i] for i in whole.tolist())
+        fixes = {k for k in corrections if not k.startswith(frag)}  # not completions
+        return self._ranked(found, {frag, *exclude}, near_key, limit, fixes)
+
+    def similar(
+        self, word: str, limit: int = 5, *, exclude: Collection[str] = ()
+    ) -> list[Suggestion]:
+        """Words one or two edits from `word` (the recogniser's word the annotator points
+        at), ranked by resemblance, source and frequency; `word` itself is never offered."""
+        w = fold(" ".join(clean(word).split()))
+        if limit <= 0 or not 2 <= len(w) <= MAX_FRAGMENT:
+            return []
+        found: dict[str, tuple[float, str, int]] = {}
+        with self._lock:
+            for seg in (self._context, self._static, self._extra_seg):
+                if len(seg):
+                    where, scores, _ = seg.fuzzy(w, 1 if len(w) < 5 else 2)
+                    self._collect(found, seg, where, scores)
+        return self._ranked(found, {w, *exclude}, w, limit)
+
+    def _ranked(
+        self,
+        found: dict[str, tuple[float, str, int]],
+        banned: Iterable[str],
+        near_key: str,
+        limit: int,
+        corrections: Collection[str] = (),
+    ) -> list[Suggestion]:
+        """The best `limit`, of which the best CORRECTIONS whole-word corrections of the
+        fragment as typed always get a place: rare completions never hide them."""
+        for k in banned:
+            found.pop(fold(k), None)
+        if near_key:
+            found.pop(near_key, None)
+            for k, (score, text, tier) in found.items():
+                bonus = NEAR_BONUS * (fuzz.ratio(k, near_key) / 100.0) ** 2
+                found[k] = (score + bonus, text, tier)
+        order = sorted(found, key=lambda k: (-found[k][0], found[k][1]))
+        fixes = [k for k in order if k in corrections][:CORRECTIONS]
+        chosen = set(fixes)
+        for k in order:
+            if len(chosen) >= limit:
+                break
+            chosen.add(k)
+        ranked = [found[k] for k in order if k in chosen]
+        return [
+            Suggestion(self.style(text), SOURCES[tier], round(score, 3))
+            for score, text, tier in ranked[:limit]
+        ]
+
+    @staticmethod
+    def _collect(
+        found: dict[str, tuple[float, str, int]],
+        seg: Segment,
+        where: IntArray,
+        scores: FloatArray,
+    ) -> None:
+        if len(where) == 0:
+            return
+        if len(where) > _KEEP:  # keep the best few; a later segment may still outrank them
+            top = np.argpartition(-scores, _KEEP - 1)[:_KEEP]
+            where, scores = where[top], scores[top]
+        for i, s in zip(where.tolist(), scores.tolist(), strict=True):
+            k = seg.keys[i]
+            have = found.get(k)
+            if have is None or s > have[0]:
+                found[k] = (float(s), seg.display[i], int(seg.tier[i]))
+
+    def context_utterance(self) -> str | None:
+        """`utterance` for the clip given to `set_context` (its guess and alternatives)."""
+        asr, alternatives = self.context
+        return self.utterance(asr, alternatives)
+
+    def utterance(self, asr: str, alternatives: Sequence[str] = ()) -> str | None:
+        """A submitted transcript that closely matches the guess (or an alternative), or the
+        earlier correction of the same guess; only transcripts whose every word may be
+        offered here come back (see `learning`)."""
+        match = self.utterance_match(asr, alternatives)
+        return match[0] if match else None
+
+    def utterance_match(
+        self, asr: str, alternatives: Sequence[str] = ()
+    ) -> tuple[str, float] | None:
+        """(transcript, similarity 0..100) of the best match at or above the threshold."""
+        query = (asr, tuple(alternatives))
+        with self._lock:
+            if query in self._utterance_cache:
+                return self._utterance_cache[query]
+            best: tuple[str, float] | None = None
+            for text in (asr, *alternatives):
+                norm = normalize_utterance(text)
+                if not norm:
+                    continue
+                hit = self._utterances.best(norm, self.utterance_threshold)
+                if hit and self._offerable(hit[0]) and (best is None or hit[1] > best[1]):
+                    best = (self.style(hit[0]), hit[1])
+            if len(self._utterance_cache) >= 256:
+                self._utterance_cache.clear()
+            self._utterance_cache[query] = best
+            return best
+
+    def _offerable(self, text: str) -> bool:
+        segs = (self._static, self._extra_seg, self._context)
+        return all(any(s.find(key(w)) >= 0 for s in segs) for w in words_of(text))
+
+    def __len__(self) -> int:
+        """How many distinct words can be suggested (context excluded)."""
+        return len(self._static) + len(self._extra_seg)
+
+
+def fill_word_index(store: WordStore, chunk: int = 5000) -> int:
+    """Put the transcripts submitted before the store had a word index into it, once."""
+    if store.word_index_ready():
+        return 0
+    after, done = 0, 0
+    while rows := store.unindexed_transcripts(after, chunk):
+        store.learn_words_many(
+            [
+                (clip_id, [(key(w), w) for w in learning.learnable_words(text)], guess)
+                for clip_id, text, guess in rows
+            ]
+        )
+        after, done = rows[-1][0], done + len(rows)
+    store.mark_word_index_ready()
+    return done
