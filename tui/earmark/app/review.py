@@ -13,7 +13,7 @@ screens/resolve.py and screens/confirm.py, its detail box in widgets/escalation_
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
