@@ -352,12 +352,15 @@ async def test_suggestions_from_lexicon_and_keys_to_take_them(ws):
         await pilot.press(*"mr dashw")
         await _wait(pilot, lambda: bar.words[:1] == ["dashwood"])
         await pilot.press("tab")
-        assert _editor(app).value == "mr dashwood "
-        await pilot.press(*"norl")
+        assert _editor(app).value == "mr dashwood"
+        await pilot.press(*" norl")
         await _wait(pilot, lambda: len(bar.words) >= 2)
         second = bar.words[1]
         await pilot.press("alt+2")
-        assert _editor(app).value == f"mr dashwood {second} "
+        assert _editor(app).value == f"mr dashwood {second}"
+        # each suggestion taken is one undo step
+        await pilot.press("ctrl+z")
+        assert _editor(app).value == "mr dashwood norl"
 
 
 async def test_whole_utterance_suggestion(ws):
@@ -604,16 +607,16 @@ async def test_failed_save_keeps_the_text_and_says_why(ws, monkeypatch):
 
 async def test_alternatives_for_the_word_under_the_cursor_come_first(ws):
     from earmark.app.widgets.suggestions import SuggestionsBar
-    from tests.app.pilot import FixedSuggester
+    from tests.app.pilot import fixed_suggester
 
-    app = make_app(ws, suggester_factory=lambda s: FixedSuggester())
+    app = make_app(ws, suggester_factory=fixed_suggester)
     async with app.run_test() as pilot:
         await settle(pilot, app)
         s = _screen(app)
         await _wait(pilot, lambda: s.suggest.suggester is not None)
         clip = s.clip_state.clip
         editor = _editor(app)
-        editor.cursor_position = editor.value.index(clip.words[0].word) + 1
+        editor.cursor_position = editor.value.index(clip.words[0].word)  # pointed at, not typed
         await pilot.pause()
         bar = s.query_one(SuggestionsBar)
         await _wait(pilot, lambda: bar.words[:1] == ["um"])
