@@ -622,3 +622,62 @@ async def test_alternatives_for_the_word_under_the_cursor_come_first(ws):
         await _wait(pilot, lambda: bar.words[:1] == ["um"])
         await pilot.press("tab")
         assert editor.value.startswith("um ")
+
+
+async def test_quit_when_the_draft_cannot_be_saved_says_so_and_stays(ws, monkeypatch):
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        clip = _screen(app).clip_state.clip
+        await pilot.press("end", *" unsaved words")
+
+        def full(*a, **k):
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(ws, "save_draft", full)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.is_running  # not a silent exit
+        said = [n for n in _notes(app) if "could not be saved" in n]
+        assert len(said) == 1 and "No space left" in said[0] and "ctrl+q again" in said[0]
+        assert "\n" not in said[0]
+        await pilot.press("ctrl+q")  # the second press quits without the draft
+        await pilot.pause()
+        assert not app.is_running
+    draft = ws.draft(clip.id)  # at most what the autosave wrote before the disk filled
+    assert draft is None or not draft.text.endswith("unsaved words")
+
+
+async def test_quit_saves_the_draft_when_it_can(ws):
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        clip = _screen(app).clip_state.clip
+        await pilot.press("end", *" kept words")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running
+    assert ws.draft(clip.id).text.endswith(" kept words")
+
+
+async def test_counters_today_counts_submits_and_status_keeps_position_and_audio(ws):
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        s = _screen(app)
+        await _audio_loaded(pilot, app)
+        await pilot.press("f8")  # submitted
+        await settle(pilot, app)
+        await pilot.press("f9", "1")  # skipped: not work done today
+        await settle(pilot, app)
+        await _wait(pilot, lambda: s.done_today == 1)
+        assert s.per_hour == pytest.approx(12)  # one submit over the five-minute floor
+        # the exposure meter must not push the position or the audio state out at 80 columns
+        s.sensitive._meter = "exposure 30/45 min - time for a break"
+        s.sensitive._meter_at = ws.clock.monotonic()
+        s._refresh_status()
+        await pilot.pause()
+        status = str(s.query_one("#status").render())
+        assert status.startswith(f"clip {s.clip_state.position} of ")
+        assert s.playback.state_text() in status.split("│")[1]
+        assert "today 1" in str(s.query_one("#status").content.plain)

@@ -45,6 +45,7 @@ RECENT = 7 * 86400  # resolved escalations older than this are listed only on re
 class ReviewApp(App[int]):
     CSS_PATH = "review.tcss"
     TITLE = "earmark review"
+    ENABLE_COMMAND_PALETTE = False  # its footer entry would take room the review keys need
 
     # (keys, action, footer label, what it does, binding id)
     KEYS = (
