@@ -59,11 +59,16 @@ def test_missing_folder_is_a_user_error(tmp_path):
         open_store(tmp_path / "nope" / "x.db")
 
 
-def test_reopen_keeps_secret(db_path):
+def test_reopen_keeps_the_pseudonym_key_outside_the_database(db_path):
+    from earmark.importing import pseudonym_key
+
     s = open_store(db_path)
-    secret = s.db.secret
+    key = pseudonym_key(s, create=True)
     s.close()
-    assert open_store(db_path).db.secret == secret
+    s = open_store(db_path)
+    assert pseudonym_key(s) == key
+    assert s.db.get_meta("secret") is None  # the database alone holds no key
+    s.close()
 
 
 def _recount(store):

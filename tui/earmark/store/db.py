@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import sqlite3
 import threading
 import time
@@ -29,7 +28,8 @@ BULK_CACHE_KIB = 65_536  # page cache while importing: the name index of 1M clip
 
 
 class Database:
-    """One SQLite connection plus the per-database secret; not shared across threads."""
+    """One SQLite connection; not shared across threads. The pseudonym key is *not* here: it
+    lives in a file beside the database (earmark/manifest/pseudonyms.py)."""
 
     def __init__(self, path: Path | str, *, clock: Clock = SYSTEM, create: bool = True) -> None:
         self.path = Path(path)
@@ -38,7 +38,6 @@ class Database:
         self._lock = threading.RLock()
         self._bulk: _Bulk | None = None
         self._migrate()
-        self.secret = self._ensure_secret()
 
     # -- transactions -----------------------------------------------------------------
     @contextlib.contextmanager
@@ -180,16 +179,16 @@ class Database:
         with self.transaction() as c:
             c.execute("DELETE FROM meta WHERE key = ?", (key,))
 
-    def _ensure_secret(self) -> bytes:
+    @property
+    def secret(self) -> bytes:
+        """A pseudonym key kept inside the database by an older earmark; a newer one keeps it
+        in a 0600 file beside the database instead (earmark/manifest/pseudonyms.py)."""
         value = self.get_meta("secret")
         if value is None:
-            with self.write() as c:
-                c.execute(
-                    "INSERT OR IGNORE INTO meta(key, value) VALUES ('secret', ?)",
-                    (secrets.token_hex(32),),
-                )
-            value = self.get_meta("secret")
-        assert value is not None  # inserted just above, in a committed transaction
+            raise UserError(
+                f"the pseudonym key of {self.path} is not in the database; "
+                f"it is the file {self.path}.key (or $EARMARK_KEY)"
+            )
         return bytes.fromhex(value)
 
     def _migrate(self) -> None:
