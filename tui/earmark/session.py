@@ -366,7 +366,7 @@ class Session:
         return self._step(-1)
 
     def last_clip(self) -> ClipState | None:
-        last = self.store.neighbour_playable(1 << 62, -1)
+        last = self.store.last_playable()
         return self.open(last) if last is not None else None
 
     def _step(self, step: int) -> ClipState | None:

@@ -319,21 +319,10 @@ class ClipsMixin(StoreBase):
             )
         ]
 
-    def done_since(self, since: float, annotator: str | None = None) -> int:
-        q = (
-            "SELECT count(DISTINCT clip_id) FROM revisions"
-            " WHERE at >= ? AND status IN ('done','skipped')"
-        )
-        params: tuple[object, ...] = (since,)
-        if annotator:
-            q += " AND annotator = ?"
-            params += (annotator,)
-        return int(self.db.scalar(q, params) or 0)
-
     def submit_times(self, annotator: str, since: float) -> list[float]:
         """When `annotator` last submitted each clip they submitted since `since` (done only)."""
         return [
-            r[0]
+            float(r[0])
             for r in self.db.query(
                 # INDEXED BY: for the GROUP BY the planner would rather walk every revision
                 # in clip order (a third of a second at 900k revisions) than the recent few
@@ -342,21 +331,6 @@ class ClipsMixin(StoreBase):
                 (since, annotator),
             )
         ]
-
-    def iter_transcript_pairs(self, chunk: int = 5000) -> Iterator[tuple[str, str]]:
-        """(submitted text, ASR guess) of every done clip, in chunks: the WER's input."""
-        last = 0
-        while True:
-            rows = self.db.query(
-                "SELECT id, text, asr FROM clips WHERE status = 'done' AND text IS NOT NULL"
-                f" AND id > ? ORDER BY id LIMIT {int(chunk)}",
-                (last,),
-            )
-            if not rows:
-                return
-            for r in rows:
-                yield r["text"], r["asr"]
-            last = rows[-1]["id"]
 
     def throughput_since(self, since: float) -> list[tuple[str, int, float]]:
         """Per annotator since `since`: (annotator, clips finished, seconds spent on them)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from earmark.store.postgres.db import PgDatabase
 from earmark.store.postgres.escalations import PgEscalationsMixin
 from earmark.store.postgres.queue import PgQueueMixin
@@ -21,6 +23,10 @@ class PgStore(PgQueueMixin, PgEscalationsMixin, PgWordsMixin):
     def close(self) -> None:
         self.stop_queue()
         self.db.close()
+
+    def bulk(self) -> contextlib.AbstractContextManager[None]:
+        """Store protocol: PostgreSQL gains nothing from batching an import's steps."""
+        return contextlib.nullcontext()
 
 
 def _conforms(store: PgStore) -> Store:
