@@ -14,6 +14,7 @@ import os
 import sys
 import time
 import traceback
+from typing import NoReturn
 
 from earmark.errors import UserError
 
@@ -21,7 +22,7 @@ PROG = "earmark"
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line, exit 2, no usage dump
+    def error(self, message: str) -> NoReturn:  # one line, exit 2, no usage dump
         self.exit(2, f"{PROG}: {message} (see `{self.prog} --help`)\n")
 
 
@@ -273,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
         except OSError:
             pass
         return 0
-    except Exception as exc:  # our bug: log it whole, tell the user one line
+    except Exception as exc:  # noqa: BLE001  (our bug: log it whole, tell the user one line)
         where = _log_crash()
         print(
             f"{PROG}: internal error: {type(exc).__name__}: {exc} (details in {where})",

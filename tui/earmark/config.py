@@ -10,6 +10,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_config_path, user_data_path, user_state_path
 
@@ -54,7 +55,7 @@ def current_user(flag: str | None = None) -> str:
         return flag
     try:
         return getpass.getuser()
-    except Exception:  # no login name (containers without passwd entries)
+    except (KeyError, OSError):  # no login name (containers without passwd entries)
         return os.environ.get("USER") or "annotator"
 
 
@@ -74,7 +75,7 @@ def settings_file() -> Path:
     return Path(os.environ.get("EARMARK_CONFIG") or config_dir() / "config.toml")
 
 
-def load_settings() -> dict:
+def load_settings() -> dict[str, Any]:
     """The user's settings file, or {} when there is none. A broken file is a UserError."""
     path = settings_file()
     try:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 
 from earmark.config import current_user, db_path
 from earmark.store import open_store
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     store = open_store(db_path(args.db), create=False)
     try:
         actor = current_user(getattr(args, "user", None))
