@@ -385,7 +385,7 @@ def test_a_silent_squatter_times_out_the_handshake():
     p = connect(tcp_url(SECRET, squat.port), handshake_timeout=0.3)
     try:
         assert wait(lambda: p.output.failures > 0)
-        assert "no answer to the handshake" in p.link_detail
+        assert "no answer to the handshake" in p.output.last_error
         assert p.link_state == LINK_AUTH
     finally:
         p.close()

@@ -5,7 +5,7 @@ The workspace they run on is tests/support.py's `build_workspace`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 # A transcript longer than an 80-column editor line: it must wrap and stay whole.
 LONG = (
@@ -48,28 +48,12 @@ async def audio_loaded(pilot, app) -> None:
     await pilot.pause()
 
 
-class FixedSuggester:
-    """A stand-in for earmark.suggest.Suggester with fixed answers; every method the screen
-    calls is here (a missing one would fail the test, not hide behind an except)."""
+def fixed_suggester(_store=None):
+    """A real Suggester over a fixed word list and no English list, so pictures and
+    assertions do not move with the bundled word lists."""
+    from earmark.suggest import Suggester
 
-    def __init__(self) -> None:
-        self.asr = ""
-        self.learned: list[str] = []
-
-    def set_context(self, asr: str, alternatives: Sequence[str] = ()) -> None:
-        self.asr = asr
-
-    def suggest(self, fragment: str, limit: int = 5):
-        from earmark.suggest import Suggestion
-
-        words = ["dashwood", "dash", "dashing", "dashed", "dashboard"]
-        return [Suggestion(w, "lexicon", 1.0) for w in words if w.startswith(fragment[:2])][:limit]
-
-    def context_utterance(self) -> str | None:
-        return None
-
-    def add_transcript(self, text: str) -> None:
-        self.learned.append(text)
+    return Suggester(lexicon=["dashwood", "dash", "dashing", "dashed", "dashboard"], english=0)
 
 
 def null_player_opener(clock=None):

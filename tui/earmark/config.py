@@ -15,6 +15,7 @@ from typing import Any
 from platformdirs import user_config_path, user_data_path, user_state_path
 
 from earmark.errors import UserError
+from earmark.textsafe import check_user_name
 
 APP = "earmark"
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -46,17 +47,25 @@ def db_path(flag: str | None) -> Path:
 
 
 def audio_url(flag: str | None) -> str | None:
-    """The remote-audio URL (tcp://SECRET@127.0.0.1:N or unix:PATH), if any."""
-    return flag or os.environ.get("EARMARK_AUDIO") or None
+    """The remote-audio URL with its secret, for this process only, if a relay is set up.
+
+    `--audio` names the listener without the secret (a command line is public to every local
+    user); the secret comes from EARMARK_AUDIO or a file only its owner can read.
+    """
+    from earmark.audio.remote.url import resolve_audio_url
+
+    return resolve_audio_url(flag, os.environ)
 
 
 def current_user(flag: str | None = None) -> str:
-    if flag:
-        return flag
+    """--user, else the login name; refused when it could act on a terminal (textsafe)."""
+    if flag is not None:
+        return check_user_name(flag)
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name (containers without passwd entries)
-        return os.environ.get("USER") or "annotator"
+        name = getpass.getuser()
+    except (KeyError, OSError, ImportError):  # no login name (containers without passwd)
+        name = os.environ.get("USER") or "annotator"
+    return check_user_name(name)
 
 
 def config_dir() -> Path:
