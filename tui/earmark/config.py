@@ -7,30 +7,18 @@ from __future__ import annotations
 
 import getpass
 import os
-import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from platformdirs import user_config_path, user_data_path, user_state_path
 
+from earmark.dbtarget import is_postgres
 from earmark.errors import UserError
 from earmark.textsafe import check_user_name
 
 APP = "earmark"
 PACKAGE_DIR = Path(__file__).resolve().parent
-
-
-_CONNINFO = re.compile(
-    r"^\s*(host|hostaddr|port|dbname|user|password|service|sslmode|sslcert|passfile)\s*=",
-    re.IGNORECASE,
-)
-
-
-def is_postgres(target: object) -> bool:
-    """A postgresql:// (or postgres://) URL or a libpq conninfo string ("dbname=x host=y")."""
-    text = str(target)
-    return text.startswith(("postgresql://", "postgres://")) or bool(_CONNINFO.match(text))
 
 
 def default_db_path() -> Path:
@@ -44,17 +32,6 @@ def db_path(flag: str | None) -> Path:
     if is_postgres(target):
         return target  # type: ignore[return-value]
     return Path(target)
-
-
-def audio_url(flag: str | None) -> str | None:
-    """The remote-audio URL with its secret, for this process only, if a relay is set up.
-
-    `--audio` names the listener without the secret (a command line is public to every local
-    user); the secret comes from EARMARK_AUDIO or a file only its owner can read.
-    """
-    from earmark.audio.remote.url import resolve_audio_url
-
-    return resolve_audio_url(flag, os.environ)
 
 
 def current_user(flag: str | None = None) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from earmark.config import audio_url, current_user, db_path
+from earmark.audio.remote.url import audio_url
+from earmark.config import current_user, db_path
 from earmark.roles import REVIEW_ROLES, require
 from earmark.store import open_store
 

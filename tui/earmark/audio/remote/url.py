@@ -176,6 +176,13 @@ def read_secret_file(path: Path) -> str | None:
     return text or None
 
 
+def audio_url(flag: str | None) -> str | None:
+    """The remote-audio URL with its secret, for this process only, if a relay is set up:
+    `--audio` (without the secret: a command line is public to every local user), with the
+    secret from EARMARK_AUDIO or a file only its owner can read."""
+    return resolve_audio_url(flag, os.environ)
+
+
 def resolve_audio_url(flag: str | None, environ: Mapping[str, str]) -> str | None:
     """The relay URL with its secret (for this process only), from `--audio` (no secret
     allowed), EARMARK_AUDIO and the secret file; None when no relay is configured."""
