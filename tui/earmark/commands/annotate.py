@@ -45,13 +45,12 @@ def _launch(store: Store, args: argparse.Namespace) -> int:
     with contextlib.suppress(OSError):  # diversion is a nicety; annotating must not depend on it
         divert_native_stderr(_log_path())
     from earmark.app.app import AnnotatorApp
-    from earmark.audio.remote.url import audio_url
 
     app = AnnotatorApp(
         store,
         user=config.current_user(getattr(args, "user", None)),
         keymap=keymap,
-        audio_url=audio_url(getattr(args, "audio", None)),
+        audio_url=config.audio_url(getattr(args, "audio", None)),
         autoplay=not getattr(args, "no_autoplay", False),
     )
     try:

@@ -16,7 +16,7 @@ import numpy as np
 
 from earmark.audio.outputs import DeviceOutput, NoAudio, hint_for
 from earmark.audio.player import Player
-from earmark.audio.remote.url import audio_url
+from earmark.config import audio_url
 
 TONE_SECONDS = 0.5
 TONE_HZ = 440.0

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from earmark.audio.remote.url import audio_url
-from earmark.config import current_user, db_path
+from earmark.config import audio_url, current_user, db_path
 from earmark.roles import REVIEW_ROLES, require
 from earmark.store import open_store
 
