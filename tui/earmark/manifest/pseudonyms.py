@@ -56,7 +56,7 @@ def key_path(db_path: Path | str) -> Path:
     env = os.environ.get(KEY_ENV)
     if env:
         return Path(env)
-    from earmark.store.postgres.target import is_postgres, key_name
+    from earmark.dbtarget import is_postgres, key_name
 
     if is_postgres(db_path):  # a server database: the key stays with the importing lead
         from earmark.config import data_dir
