@@ -53,7 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keymap", metavar="NAME_OR_FILE")
     p.add_argument("--user", metavar="NAME")
     p.add_argument(
-        "--audio", metavar="URL", help="send audio to an `earmark listen` (or $EARMARK_AUDIO)"
+        "--audio",
+        metavar="URL",
+        help="send audio to an `earmark listen` at tcp://127.0.0.1:PORT, no secret here "
+        "(the secret: $EARMARK_AUDIO or ~/.earmark/audio.secret)",
     )
     p.add_argument("--no-autoplay", action="store_true", help="do not play each clip on arrival")
     p.add_argument(
@@ -93,7 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keymap", metavar="NAME_OR_FILE")
     p.add_argument("--user", metavar="NAME")
     p.add_argument(
-        "--audio", metavar="URL", help="send audio to an `earmark listen` (or $EARMARK_AUDIO)"
+        "--audio",
+        metavar="URL",
+        help="send audio to an `earmark listen` at tcp://127.0.0.1:PORT, no secret here "
+        "(the secret: $EARMARK_AUDIO or ~/.earmark/audio.secret)",
     )
     p.add_argument("--no-autoplay", action="store_true", help="do not play each clip on arrival")
 
@@ -101,7 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", metavar="NAME")
     p.add_argument("--keymap", metavar="NAME_OR_FILE")
     p.add_argument(
-        "--audio", metavar="URL", help="send audio to an `earmark listen` (or $EARMARK_AUDIO)"
+        "--audio",
+        metavar="URL",
+        help="send audio to an `earmark listen` at tcp://127.0.0.1:PORT, no secret here "
+        "(the secret: $EARMARK_AUDIO or ~/.earmark/audio.secret)",
     )
 
     p = cmd("export", "write results")
@@ -202,7 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = cmd("audio-test", "play a short tone and say whether it worked")
     p.add_argument(
-        "--audio", metavar="URL", help="test an `earmark listen` relay (or $EARMARK_AUDIO)"
+        "--audio",
+        metavar="URL",
+        help="test an `earmark listen` relay at tcp://127.0.0.1:PORT, no secret here "
+        "(the secret: $EARMARK_AUDIO or ~/.earmark/audio.secret)",
     )
 
     p = cmd("listen", "on your own computer: play audio a remote earmark sends over SSH")

@@ -21,6 +21,22 @@ APP = "earmark"
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
+_CONNINFO = re.compile(
+    r"^\s*(host|hostaddr|port|dbname|user|password|service|sslmode|sslcert|passfile)\s*=",
+    re.IGNORECASE,
+)
+
+
+def is_postgres(target: object) -> bool:
+    """A postgresql:// (or postgres://) URL or a libpq conninfo string ("dbname=x host=y")."""
+    text = str(target)
+    return text.startswith(("postgresql://", "postgres://")) or bool(_CONNINFO.match(text))
+
+
+def default_db_path() -> Path:
+    return Path(os.environ.get("EARMARK_DB") or "earmark.db")
+
+
 def db_path(flag: str | None) -> Path:
     """The SQLite file, or (typed as a Path for callers, kept as the exact text) a PostgreSQL
     URL or conninfo: Path("postgresql:///x") would fold its slashes."""
@@ -30,23 +46,15 @@ def db_path(flag: str | None) -> Path:
     return Path(target)
 
 
-_CONNINFO = re.compile(
-    r"^\s*(host|hostaddr|port|dbname|user|password|service|sslmode|sslcert|passfile)\s*=",
-    re.IGNORECASE,
-)
-
-
-def is_postgres(target: object) -> bool:
-    """A postgresql:// (or postgres://) URL or a libpq conninfo string ("dbname=x host=y").
-
-    Here, below the store, because every command decides from its --db which store to open."""
-    text = str(target)
-    return text.startswith(("postgresql://", "postgres://")) or bool(_CONNINFO.match(text))
-
-
 def audio_url(flag: str | None) -> str | None:
-    """The remote-audio URL (tcp://SECRET@127.0.0.1:N or unix:PATH), if any."""
-    return flag or os.environ.get("EARMARK_AUDIO") or None
+    """The remote-audio URL with its secret, for this process only, if a relay is set up.
+
+    `--audio` names the listener without the secret (a command line is public to every local
+    user); the secret comes from EARMARK_AUDIO or a file only its owner can read.
+    """
+    from earmark.audio.remote.url import resolve_audio_url
+
+    return resolve_audio_url(flag, os.environ)
 
 
 def current_user(flag: str | None = None) -> str:

@@ -12,6 +12,7 @@ counters, never by counting or scanning clips.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Protocol
@@ -51,6 +52,11 @@ class Store(Protocol):
     def close(self) -> None: ...
 
     # -- import ------------------------------------------------------------------------
+    def bulk(self) -> contextlib.AbstractContextManager[None]:
+        """Many add_clips calls follow: the backend may write them in fewer, larger steps
+        (a backend with nothing to gain returns contextlib.nullcontext())."""
+        ...
+
     def batch_id(self, name: str) -> int: ...
 
     def existing_names(self, names: Iterable[str]) -> set[str]: ...

@@ -38,8 +38,9 @@ _TABLES: list[tuple[str, str, str]] = [
         " WHEN 'in_progress' THEN 'leased' ELSE 'open' END,"
         " CASE WHEN status IN ('done','skipped','in_progress') THEN annotator END,"
         " text, CASE WHEN status = 'skipped' THEN skip_reason END, seconds_on_clip,"
-        " submitted_at FROM clips",
-        "slots(clip_id, n, state, annotator, text, skip_reason, seconds, submitted_at)",
+        " submitted_at, wer_edits, wer_words FROM clips",
+        "slots(clip_id, n, state, annotator, text, skip_reason, seconds, submitted_at,"
+        " wer_edits, wer_words)",
     ),
     (
         "revisions",
@@ -93,7 +94,12 @@ _TABLES: list[tuple[str, str, str]] = [
     ("opt_outs", "SELECT user, category FROM opt_outs", "opt_outs(who, category)"),
 ]
 _SERIALS = ("batches", "clips", "slots", "revisions", "flags", "escalations", "plays")
-_META = ("wellbeing.soft_minutes", "wellbeing.hard_minutes", "wellbeing.break_text")
+_META = (
+    "wellbeing.soft_minutes",
+    "wellbeing.hard_minutes",
+    "wellbeing.break_text",
+    "pseudonym_key_fingerprint",
+)
 
 
 @dataclass
@@ -134,7 +140,13 @@ def _sqlite_key(path: Path, src: sqlite3.Connection) -> str | None:
 
 
 def copy_sqlite(path: Path, db: PgDatabase) -> Copied:
-    """Copy the SQLite project at `path` into `db` (schema made; no clips, no audit yet)."""
+    """Copy the SQLite project at `path` into `db` (schema made; no clips, no audit yet).
+    The file is first brought to this earmark's schema, as any command opening it would."""
+    from earmark.store import open_store
+
+    src = open_sqlite_readonly(path)
+    src.close()
+    open_store(path, create=False).close()
     src = open_sqlite_readonly(path)
     out = Copied()
     known = {t for t, _, _ in _TABLES} | {"meta", "migrations", "sqlite_sequence"}
