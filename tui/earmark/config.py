@@ -36,10 +36,6 @@ def is_postgres(target: object) -> bool:
     return text.startswith(("postgresql://", "postgres://")) or bool(_CONNINFO.match(text))
 
 
-def default_db_path() -> Path:
-    return Path(os.environ.get("EARMARK_DB") or "earmark.db")
-
-
 def db_path(flag: str | None) -> Path:
     """The SQLite file, or (typed as a Path for callers, kept as the exact text) a PostgreSQL
     URL or conninfo: Path("postgresql:///x") would fold its slashes."""
