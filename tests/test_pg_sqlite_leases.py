@@ -5,8 +5,11 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
+
 from earmark.clock import FakeClock
 from earmark.store import NewClip, open_store
+from earmark.store.queue import LeaseLost
 
 
 def _project(path: Path, n: int) -> None:
@@ -54,5 +57,12 @@ def test_a_lapsed_lease_is_claimable_and_the_own_claim_comes_back(tmp_path: Path
     clock.advance(a.lease_seconds + 1)
     assert b.claim_next("eve", avoid=[2]) == 1  # ann's lease ran out
     assert not a.holds(1, "ann") and b.holds(1, "eve")
+    with pytest.raises(LeaseLost, match="another annotator took it"):
+        a.submit(1, "late words", "ann", 3.0)
+    b.submit(1, "eve's words", "eve", 2.0)
+    with pytest.raises(LeaseLost):
+        a.submit(1, "still late", "ann", 3.0)
+    clip = b.clip(1)
+    assert clip is not None and clip.text == "eve's words"
     a.close()
     b.close()

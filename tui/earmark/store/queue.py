@@ -13,7 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from earmark.errors import UserError
 from earmark.store.base import StoreBase
+
+
+class LeaseLost(UserError):
+    """A submit on a clip whose claim ran out and that another annotator has since taken."""
 
 
 class QueueMixin(StoreBase):
