@@ -38,6 +38,11 @@ def test_contract_ids_are_all_public():
         "prev_clip",
         "skip",
         "accept_suggestion",
+        "use_alternative",
+        "accept_utterance",
+        "undo",
+        "redo",
+        "take_break",
         "flag_critical",
         "flag_distressing",
         "escalate",
@@ -136,8 +141,57 @@ def test_key_syntax_matches_textual():
     assert normalize_key("?") == "question_mark"
     assert normalize_key("alt+.") == "alt+full_stop"
     assert check_key("ctrl+space") is None
-    assert check_key("alt+equals_sign") is None
+    assert normalize_key("ctrl+@") == "ctrl+space"  # the NUL a terminal sends for it
     assert check_key("shift+f3") is None
+
+
+@pytest.mark.parametrize(
+    "key, why",
+    [
+        ("alt+b", "ctrl+left"),
+        ("alt+f", "ctrl+right"),
+        ("alt+/", "plain character"),
+        ("alt+equals_sign", "plain character"),
+        ("alt+space", "plain character"),
+        ("ctrl+1", "no code"),
+        ("ctrl+/", "no code"),
+        ("ctrl+i", "tab"),
+        ("ctrl+m", "enter"),
+        ("ctrl+shift+s", "drop the shift"),
+        ("ctrl+alt+x", "ctrl+alt"),
+        ("super+s", "super"),
+        ("f13", "F13"),
+        ("shift+a", "types"),
+    ],
+)
+def test_keys_terminals_cannot_send_are_explained(tmp_path, key, why):
+    assert why in (check_key(key) or "")
+    path = tmp_path / "mine.toml"
+    path.write_text(f'[bindings]\nskip = "{key}"\n')
+    with pytest.raises(UserError) as err:
+        load_keymap(str(path))
+    assert "\n" not in str(err.value) and why in str(err.value)
+
+
+@pytest.mark.parametrize("key", ["alt+s", "alt+0", "ctrl+z", "ctrl+up", "alt+left", "f12", "pageup"])
+def test_keys_terminals_send_are_accepted(key):
+    assert check_key(key) is None
+
+
+def test_default_toml_spells_out_the_command_table():
+    from earmark.command_table import COMMANDS
+
+    table = read_keymap_file(keymaps_dir() / "default.toml")
+    for c in COMMANDS:
+        assert table[c.id] == ",".join(normalize_key(k) for k in c.keys.split(",")), c.id
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in (ROOT / "keymaps").glob("*.toml")))
+def test_every_shipped_key_is_one_terminals_send(name):
+    km = load_keymap(name)
+    for bid in ALL_IDS:
+        for key in km.keys(bid):
+            assert check_key(key) is None, (name, bid, key)
 
 
 def test_cli_reports_bad_keymap_in_one_line(tmp_path):

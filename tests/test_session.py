@@ -244,16 +244,48 @@ def test_reopen_submitted_clip_keeps_history(queue):
     assert [r["text"] for r in queue.revisions(c1.id)] == ["first version", "second version"]
 
 
-def test_clips_per_hour_over_at_least_a_minute(queue):
+def test_clips_per_hour_counts_submits_from_the_store_across_restarts(queue):
     clock = queue.clock
     s = Session(queue, "ann", clock=clock)
     s.resume()
     clock.advance(5)
     s.submit("a")
-    assert s.clips_per_hour() == pytest.approx(60)  # 1 clip over the 1-minute floor
-    clock.advance(115)
+    assert s.clips_per_hour() == pytest.approx(12)  # 1 clip over the 5-minute floor, not 720/h
+    clock.advance(595)
     s.submit("b")
-    assert s.clips_per_hour() == pytest.approx(60)  # 2 clips in 2 minutes
+    assert s.clips_per_hour() == pytest.approx(12)  # 2 clips in 10 minutes
+    s.close()
+    # a restart keeps the figure: it comes from the submit times in the store
+    again = Session(queue, "ann", clock=clock)
+    assert again.clips_per_hour() == pytest.approx(12, rel=0.02)
+    # an hour later those submits have left the window
+    clock.advance(3700)
+    assert again.clips_per_hour() == 0.0
+    again.close()
+
+
+def test_today_counts_submitted_clips_not_skipped_ones(queue):
+    s = Session(queue, "ann", clock=queue.clock)
+    s.resume()
+    s.submit("a")
+    s.skip("no speech")
+    assert s.done_today() == 1
+    s.close()
+
+
+def test_end_of_queue_says_what_is_left_and_prev_returns(queue):
+    s = Session(queue, "ann", clock=queue.clock)
+    state = s.resume()
+    while state is not None and state.position < state.total:
+        state = s.next_clip()
+    assert state is not None
+    last = state.clip.id
+    assert s.next_clip() is None  # past the last clip: the end, not a silent stay
+    left = s.queue_left()
+    assert left.total == s.total and "0 of" in left.describe()
+    back = s.prev_clip()
+    assert back is not None and back.clip.id == last
+    s.close()
 
 
 def test_word_helpers_align_edits_with_asr_timings(queue):

@@ -9,12 +9,13 @@ from __future__ import annotations
 import pytest
 
 from earmark.keymap import ALL_IDS, load_keymap
-from tests.app.conftest import HOSTILE, build_workspace, make_app, settle
 from tests.app.pilot import audio_loaded as _audio_loaded
 from tests.app.pilot import editor_of as _editor
+from tests.app.pilot import make_app, settle
 from tests.app.pilot import notes as _notes
 from tests.app.pilot import screen_of as _screen
 from tests.app.pilot import wait_for as _wait
+from tests.support import HOSTILE, build_workspace
 
 NO_SUGGEST = {"suggester_factory": lambda store: None}
 
@@ -69,15 +70,41 @@ async def test_empty_transcript_is_not_submitted(ws):
 
 
 @pytest.mark.parametrize("key", ["f8", "ctrl+g"])
-async def test_accept_asr_submits_guess_with_one_key(ws, key):
+async def test_accept_asr_submits_an_unedited_guess_with_one_key(ws, key):
     app = make_app(ws, **NO_SUGGEST)
     async with app.run_test() as pilot:
         await settle(pilot, app)
         clip = _screen(app).clip_state.clip
-        await pilot.press("x", key)
+        await pilot.press(key)
         await settle(pilot, app)
         assert ws.clip(clip.id).text == clip.asr
         assert _screen(app).clip_state.clip.id != clip.id
+
+
+async def test_accept_asr_after_an_edit_shows_what_it_drops_and_asks_again(ws):
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        s = _screen(app)
+        clip = s.clip_state.clip
+        await pilot.press("end", "space", "x", "y", "z", "f8")
+        await pilot.pause()
+        # nothing submitted; the guess is in the editor and the message names the dropped edit
+        assert ws.clip(clip.id).status == "in_progress"
+        assert _editor(app).value == clip.asr
+        message = s.query_one("#message").content.plain
+        assert "xyz" in message and "again" in message
+        # the edit is one undo away, and F8 then asks again rather than submitting
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert _editor(app).value.endswith(" xyz")
+        await pilot.press("f8")
+        await pilot.pause()
+        assert ws.clip(clip.id).status == "in_progress"
+        await pilot.press("f8")
+        await settle(pilot, app)
+        assert ws.clip(clip.id).text == clip.asr
+        assert s.clip_state.clip.id != clip.id
 
 
 async def test_skip_asks_reason_and_escape_goes_back(ws):
@@ -179,8 +206,8 @@ async def test_reopen_submitted_clip_and_change_it(ws):
         assert [r["text"] for r in ws.revisions(first.id)] == [first.asr, "changed text"]
 
 
-async def test_all_done_shows_message_and_prev_reopens(store, realdata):
-    from tests.app.conftest import librivox_clips
+async def test_end_of_queue_says_what_is_left_and_prev_returns(store, realdata):
+    from tests.support import librivox_clips
 
     b = store.batch_id("b")
     store.add_clips(b, librivox_clips()[:1])
@@ -191,7 +218,9 @@ async def test_all_done_shows_message_and_prev_reopens(store, realdata):
         await settle(pilot, app)
         s = _screen(app)
         assert s.clip_state is None
-        assert "All clips are done" in str(s.query_one("#message").render())
+        assert "1 of 1 done" in str(s.query_one("#message").render())
+        status = str(s.query_one("#status").render())
+        assert "end of queue" in status and "clip 0" not in status
         await pilot.press("enter", "f8", "f9", "x")  # nothing breaks with no clip
         await pilot.press("pageup")
         await settle(pilot, app)
@@ -316,7 +345,7 @@ async def test_suggestions_from_lexicon_and_keys_to_take_them(ws):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, app)
         s = _screen(app)
-        await _wait(pilot, lambda: s.suggester is not None)
+        await _wait(pilot, lambda: s.suggest.suggester is not None)
         from earmark.app.widgets.suggestions import SuggestionsBar
 
         bar = s.query_one(SuggestionsBar)
@@ -324,12 +353,15 @@ async def test_suggestions_from_lexicon_and_keys_to_take_them(ws):
         await pilot.press(*"mr dashw")
         await _wait(pilot, lambda: bar.words[:1] == ["dashwood"])
         await pilot.press("tab")
-        assert _editor(app).value == "mr dashwood "
-        await pilot.press(*"norl")
+        assert _editor(app).value == "mr dashwood"
+        await pilot.press(*" norl")
         await _wait(pilot, lambda: len(bar.words) >= 2)
         second = bar.words[1]
         await pilot.press("alt+2")
-        assert _editor(app).value == f"mr dashwood {second} "
+        assert _editor(app).value == f"mr dashwood {second}"
+        # each suggestion taken is one undo step
+        await pilot.press("ctrl+z")
+        assert _editor(app).value == "mr dashwood norl"
 
 
 async def test_whole_utterance_suggestion(ws):
@@ -338,11 +370,11 @@ async def test_whole_utterance_suggestion(ws):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, app)
         s = _screen(app)
-        await _wait(pilot, lambda: s.suggester is not None)
+        await _wait(pilot, lambda: s.suggest.suggester is not None)
         first_asr = s.clip_state.clip.asr
         # a transcript submitted earlier that the next clip's guess matches closely
-        s.suggester.add_transcript(first_asr.replace("mister", "mr"))
-        s.suggester.set_context(first_asr, ())
+        s.suggest.suggester.add_transcript(first_asr.replace("mister", "mr"))
+        s.suggest.suggester.set_context(first_asr, ())
         s._update_suggestions_now()
         from earmark.app.widgets.suggestions import SuggestionsBar
 
@@ -393,19 +425,23 @@ async def test_flags_recorded_at_playhead(ws):
 # -- help and keymaps ---------------------------------------------------------------------------
 @pytest.mark.parametrize("name", [None, "scribe", "laptop"])
 async def test_help_lists_every_binding_with_active_key(ws, name):
-    from earmark.app.screens.help import HelpScreen, key_label
+    from earmark.app.bindings import key_label
+    from earmark.app.screens.help import HelpScreen
+    from earmark.command_table import BY_ID
 
     km = load_keymap(name)
     app = make_app(ws, keymap=km, **NO_SUGGEST)
-    async with app.run_test(size=(100, 40)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
         await pilot.press(km.keys("help")[0])
         assert isinstance(app.screen, HelpScreen)
-        table = app.screen.query_one("#help-table")
-        rows = {str(table.get_row(k)[0]): str(table.get_row(k)[1]) for k in table.rows}
-        assert set(rows) == set(ALL_IDS)
+        text = app.screen.query_one("#help-text").render()
+        lines = str(text).splitlines()
         for bid in ALL_IDS:
-            assert rows[bid] == ", ".join(key_label(k) for k in km.keys(bid))
+            keys = ", ".join(key_label(k) for k in km.keys(bid))
+            row = next(ln for ln in lines if ln.strip().startswith(keys + "  "))
+            assert BY_ID[bid].description[:20] in row, (bid, row)
+        assert any("ctrl+w" in ln for ln in lines)  # the editor's own keys are listed too
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 
@@ -572,18 +608,77 @@ async def test_failed_save_keeps_the_text_and_says_why(ws, monkeypatch):
 
 async def test_alternatives_for_the_word_under_the_cursor_come_first(ws):
     from earmark.app.widgets.suggestions import SuggestionsBar
-    from tests.app.pilot import FixedSuggester
+    from tests.app.pilot import fixed_suggester
 
-    app = make_app(ws, suggester_factory=lambda s: FixedSuggester())
+    app = make_app(ws, suggester_factory=fixed_suggester)
     async with app.run_test() as pilot:
         await settle(pilot, app)
         s = _screen(app)
-        await _wait(pilot, lambda: s.suggester is not None)
+        await _wait(pilot, lambda: s.suggest.suggester is not None)
         clip = s.clip_state.clip
         editor = _editor(app)
-        editor.cursor_position = editor.value.index(clip.words[0].word) + 1
+        editor.cursor_position = editor.value.index(clip.words[0].word)  # pointed at, not typed
         await pilot.pause()
         bar = s.query_one(SuggestionsBar)
         await _wait(pilot, lambda: bar.words[:1] == ["um"])
         await pilot.press("tab")
         assert editor.value.startswith("um ")
+
+
+async def test_quit_when_the_draft_cannot_be_saved_says_so_and_stays(ws, monkeypatch):
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        clip = _screen(app).clip_state.clip
+        await pilot.press("end", *" unsaved words")
+
+        def full(*a, **k):
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(ws, "save_draft", full)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.is_running  # not a silent exit
+        said = [n for n in _notes(app) if "could not be saved" in n]
+        assert len(said) == 1 and "No space left" in said[0] and "ctrl+q again" in said[0]
+        assert "\n" not in said[0]
+        await pilot.press("ctrl+q")  # the second press quits without the draft
+        await pilot.pause()
+        assert not app.is_running
+    draft = ws.draft(clip.id)  # at most what the autosave wrote before the disk filled
+    assert draft is None or not draft.text.endswith("unsaved words")
+
+
+async def test_quit_saves_the_draft_when_it_can(ws):
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        clip = _screen(app).clip_state.clip
+        await pilot.press("end", *" kept words")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running
+    assert ws.draft(clip.id).text.endswith(" kept words")
+
+
+async def test_counters_today_counts_submits_and_status_keeps_position_and_audio(ws):
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        s = _screen(app)
+        await _audio_loaded(pilot, app)
+        await pilot.press("f8")  # submitted
+        await settle(pilot, app)
+        await pilot.press("f9", "1")  # skipped: not work done today
+        await settle(pilot, app)
+        await _wait(pilot, lambda: s.done_today == 1)
+        assert s.per_hour == pytest.approx(12)  # one submit over the five-minute floor
+        # the exposure meter must not push the position or the audio state out at 80 columns
+        s.sensitive._meter = "exposure 30/45 min - time for a break"
+        s.sensitive._meter_at = ws.clock.monotonic()
+        s._refresh_status()
+        await pilot.pause()
+        status = str(s.query_one("#status").render())
+        assert status.startswith(f"clip {s.clip_state.position} of ")
+        assert s.playback.state_text() in status.split("│")[1]
+        assert "today 1" in str(s.query_one("#status").content.plain)

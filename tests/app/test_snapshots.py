@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.conftest import build_workspace, make_app, settle
-from tests.app.pilot import FixedSuggester
 from tests.app.pilot import audio_loaded as _audio_loaded
 from tests.app.pilot import editor_of as _editor
+from tests.app.pilot import fixed_suggester, make_app, settle
 from tests.app.pilot import screen_of as _screen
+from tests.support import build_workspace
 
 
 async def _prepared(pilot):
@@ -34,5 +34,5 @@ async def _prepared(pilot):
 @pytest.mark.parametrize("size", [(80, 24), (160, 45)])
 def test_annotate_screen(snap_compare, store, realdata, size):
     build_workspace(store)
-    app = make_app(store, suggester_factory=lambda s: FixedSuggester())
+    app = make_app(store, suggester_factory=fixed_suggester)
     assert snap_compare(app, terminal_size=size, run_before=_prepared)

@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.conftest import build_workspace
-from tests.support import eventually, needs_tmux
+from tests.support import build_workspace, eventually, needs_tmux
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = needs_tmux
@@ -146,9 +145,9 @@ def test_function_keys_and_chords_reach_the_app(term, ws_db):
     term.start(_annotate(ws_db), width=80, height=24)
     term.ready("clip 1 of 6")
     term.keys("F1")
-    term.wait_for("what it does")
+    term.wait_for("esc closes")
     term.keys("Escape")  # a lone ESC: the terminal parser waits a moment to tell it from a sequence
-    term.wait_gone("what it does")
+    term.wait_gone("esc closes")
     term.keys("PageDown")
     term.wait_for("clip 2 of 6")
     term.keys("M-s")  # alt+s: skip asks why

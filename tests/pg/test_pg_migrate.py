@@ -12,7 +12,7 @@ from earmark.roles import PermissionDenied
 from earmark.store import open_store
 from earmark.store.clips import NewClip
 from earmark.store.postgres import open_postgres
-from tests.pg.conftest import PgTest
+from tests.pg.support import PgTest
 
 
 def _project(path: Path) -> tuple[int, str]:

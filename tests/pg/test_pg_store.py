@@ -15,7 +15,7 @@ from earmark.errors import UserError
 from earmark.roles import PermissionDenied
 from earmark.store.clips import NewClip
 from earmark.store.postgres import open_postgres
-from tests.pg.conftest import PgTest, psycopg
+from tests.pg.support import PgTest, psycopg
 
 
 def _clips(pg: PgTest, n: int, *, overlap: int = 1, clock=None):

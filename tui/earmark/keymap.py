@@ -132,7 +132,7 @@ def terminal_problem(mods: list[str], base: str) -> str | None:
     ctrl+space is fine: terminals send NUL, which the app also binds (Textual calls it ctrl+@).
     """
     printable = len(base) == 1 or base == "space" or _is_char_name(base)
-    named = base in NAMED_KEYS
+    named = base in NAMED_KEYS and base != "space"
     odd = [m for m in mods if m in ("super", "meta", "hyper")]
     if odd:
         return f"terminals do not send {odd[0]} chords; use ctrl or alt"

@@ -22,7 +22,6 @@ from textual.binding import Binding
 
 from earmark.app.bindings import keymap_overrides
 from earmark.app.screens.annotate import AnnotateDeps, AnnotateScreen
-from earmark.app.screens.annotate.suggestions import SuggesterLike
 from earmark.app.terminal_keys import read_alt_digits_as_chords
 from earmark.audio.outputs import NoAudio
 from earmark.audio.prefetch import Prefetcher
@@ -33,6 +32,7 @@ from earmark.escalation import DeadlinePolicy
 from earmark.keymap import Keymap, load_keymap
 from earmark.session import STORE_ERRORS, Session
 from earmark.store import Store
+from earmark.suggest import Suggester
 from earmark.wellbeing import Wellbeing
 
 if TYPE_CHECKING:
@@ -50,9 +50,7 @@ def _default_player_opener(url: str | None, clock: Clock) -> Callable[[], Player
     return opener
 
 
-def _default_suggester(store: Store) -> SuggesterLike:
-    from earmark.suggest import Suggester
-
+def _default_suggester(store: Store) -> Suggester:
     return Suggester.from_store(store)
 
 
@@ -89,7 +87,7 @@ class AnnotatorApp(App[int]):
         autoplay: bool = True,
         clock: Clock = SYSTEM,
         player_opener: Callable[[], Player | None] | None = None,
-        suggester_factory: Callable[[Store], SuggesterLike | None] | None = None,
+        suggester_factory: Callable[[Store], Suggester | None] | None = None,
         cursor_blink: bool = True,
         settings: dict[str, Any] | None = None,
     ) -> None:

@@ -42,6 +42,8 @@ class MetaStore(Protocol):
 
     def set_meta(self, key: str, value: str) -> None: ...
 
+    def delete_meta(self, key: str) -> None: ...
+
 
 def pseudonym(secret: bytes, value: str, *, kind: str = "id") -> str:
     """A clip's public name: keyed, so it reveals nothing without the pseudonym key."""
@@ -105,12 +107,6 @@ def _write(path: Path, key: bytes) -> None:
         raise UserError(f"cannot write pseudonym key {path}: {exc.strerror or exc}") from None
 
 
-def _forget_legacy(db: MetaStore) -> None:
-    conn = getattr(db, "conn", None)
-    if conn is not None:
-        conn.execute("DELETE FROM meta WHERE key = ?", (LEGACY_META,))
-
-
 def load_key(db: MetaStore, *, create: bool = False, new_key: bool = False) -> bytes:
     """The database's pseudonym key, from its key file.
 
@@ -144,5 +140,5 @@ def load_key(db: MetaStore, *, create: bool = False, new_key: bool = False) -> b
     _write(path, key)
     db.set_meta(FINGERPRINT_META, fingerprint(key))
     if legacy:
-        _forget_legacy(db)
+        db.delete_meta(LEGACY_META)
     return key

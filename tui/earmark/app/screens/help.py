@@ -13,7 +13,6 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widget import Widget
 from textual.widgets import Label, Static
 
 from earmark.app.bindings import key_label
@@ -28,16 +27,6 @@ GROUP_TITLES = {
     "general": "General",
 }
 KEY_WIDTH = 18
-
-
-def editor_keys(widget: type[Widget]) -> list[tuple[str, str]]:
-    """The editor's own keys (its BINDINGS with a description), for the help screen."""
-    rows: list[tuple[str, str]] = []
-    for b in widget.BINDINGS:
-        if isinstance(b, Binding) and b.description:
-            keys = ", ".join(key_label(k.strip()) for k in b.key.split(","))
-            rows.append((keys, b.description))
-    return rows
 
 
 def _row(keys: str, what: str, bid: str = "") -> Content:

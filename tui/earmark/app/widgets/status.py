@@ -49,16 +49,11 @@ def status_content(info: StatusInfo) -> Content:
         parts += [" │ ", (clean(info.clip_state), "reverse")]
     if info.exposure:  # a limit passed matters more than the pace
         parts += [" │ ", (clean(info.exposure), "bold" if " - " in info.exposure else "")]
-    parts += [
-        " │ ",
-        (clean(info.batch)[:20] or "-", "bold"),
-        " │ ",
-        f"today {info.done_today}",
-        " │ ",
-        f"{info.per_hour:.0f}/h",
-        " │ ",
-        f"on clip {_mmss(info.on_clip)}",
-    ]
+    if info.batch:
+        parts += [" │ ", (clean(info.batch)[:20], "bold")]
+    parts += [" │ ", f"today {info.done_today}", " │ ", f"{info.per_hour:.0f}/h"]
+    if info.position:
+        parts += [" │ ", f"on clip {_mmss(info.on_clip)}"]
     return Content.assemble(*parts)
 
 

@@ -10,6 +10,7 @@ grant`, and the summary lists what the file said.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -125,6 +126,19 @@ def open_sqlite_readonly(path: Path) -> sqlite3.Connection:
     return src
 
 
+def _sqlite_key(path: Path, src: sqlite3.Connection) -> str | None:
+    """The SQLite project's pseudonym key: its key file (DB.key, or $EARMARK_KEY), else the
+    copy an older earmark kept inside the database."""
+    key_file = Path(os.environ.get("EARMARK_KEY") or f"{path}.key")
+    try:
+        return key_file.read_text(encoding="ascii").strip() or None
+    except FileNotFoundError:
+        row = src.execute("SELECT value FROM meta WHERE key = 'secret'").fetchone()
+        return str(row[0]) if row else None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"pseudonym key {key_file}: cannot read it ({exc})") from None
+
+
 def copy_sqlite(path: Path, db: PgDatabase) -> Copied:
     """Copy the SQLite project at `path` into `db` (schema made; no clips, no audit yet).
     The file is first brought to this earmark's schema, as any command opening it would."""
@@ -150,9 +164,9 @@ def copy_sqlite(path: Path, db: PgDatabase) -> Copied:
                 raise UserError(
                     f"--to {db.path} already holds a project: migrate into an empty one"
                 )
-            secret = src.execute("SELECT value FROM meta WHERE key = 'secret'").fetchone()
+            secret = _sqlite_key(path, src)
             if secret:
-                c.execute("UPDATE secret SET key = %s WHERE id = 1", (secret[0],))
+                c.execute("UPDATE secret SET key = %s WHERE id = 1", (secret,))
             for key in _META:
                 row = src.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
                 if row:

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import re
 
-_KEYS = r"(host|hostaddr|port|dbname|user|password|service|sslmode|sslcert|passfile)"
-_CONNINFO = re.compile(rf"^\s*{_KEYS}\s*=", re.IGNORECASE)
+# Which targets are PostgreSQL is the configuration's call (`--db`, `EARMARK_DB`).
+from earmark.config import is_postgres
 
-
-def is_postgres(target: object) -> bool:
-    """A postgresql:// (or postgres://) URL or a libpq conninfo string ("dbname=x host=y")."""
-    text = str(target)
-    return text.startswith(("postgresql://", "postgres://")) or bool(_CONNINFO.match(text))
+__all__ = ["is_postgres", "shown"]
 
 
 def shown(target: str) -> str:

@@ -8,9 +8,11 @@ a whole-utterance replacement or the ASR guess just as it takes back typing.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from earmark.app.screens.annotate.suggestions import Learned
 from earmark.app.widgets.playback import SEEK_STEP, SPEED_STEP
 from earmark.session import ClipState, low_confidence_offsets, word_timing
 from earmark.textsafe import clean
@@ -24,8 +26,12 @@ if TYPE_CHECKING:
 PREVIEW = 60  # characters of a dropped edit shown before F8 confirms
 
 
-def _short(text: str) -> str:
-    text = " ".join(text.split())
+def dropped(edit: str, guess: str) -> str:
+    """What of `edit` the guess would replace: its words that differ, runs joined by "…"."""
+    mine, theirs = edit.split(), guess.split()
+    ops = difflib.SequenceMatcher(a=theirs, b=mine, autojunk=False).get_opcodes()
+    runs = [" ".join(mine[j1:j2]) for tag, _a, _b, j1, j2 in ops if tag != "equal" and j2 > j1]
+    text = " … ".join(runs) if runs else "words you deleted come back"
     return text if len(text) <= PREVIEW else text[: PREVIEW - 1] + "…"
 
 
@@ -49,21 +55,22 @@ class EditingActions:
         def refresh_status(self) -> None: ...
         def _update_suggestions_now(self) -> None: ...
         def go(
-            self, step: Callable[..., ClipState | None], *args: Any, submitted: str | None = None
+            self, step: Callable[..., ClipState | None], *args: Any, learned: Learned | None = None
         ) -> None: ...
 
     alt_index = -1
 
     # -- finishing a clip ----------------------------------------------------------------------
     def action_submit(self) -> None:
-        if self.clip_state is None or self.busy:
+        s = self.clip_state
+        if s is None or self.busy:
             return
         text = self.editor.value
         if not text.strip():
             self.say("The transcript is empty: type what you hear, or skip the clip.")
             return
         self.sync_editor()
-        self.go(self.session.submit, text, submitted=text)
+        self.go(self.session.submit, text, learned=Learned(text, s.clip.asr, s.clip.id))
 
     def action_accept_asr(self) -> None:
         """The guess is right. When the transcript was edited, the first press puts the guess
@@ -80,12 +87,12 @@ class EditingActions:
         if " ".join(value.split()) == " ".join(asr.split()) or self._asr_armed == s.clip.id:
             self._asr_armed = None
             self.sync_editor()
-            self.go(self.session.accept_asr, submitted=asr)
+            self.go(self.session.accept_asr, learned=Learned(asr, asr, s.clip.id))
             return
         self._asr_armed = s.clip.id
         self.editor.replace_all(asr)
         undo, again = self.key("undo"), self.key("accept_asr")
-        lost = f"«{_short(value)}»" if value.strip() else "an empty transcript"
+        lost = f"your edit («{dropped(value, asr)}»)" if value.strip() else "an empty transcript"
         self.show_message(
             f"The ASR guess replaced {lost}. {again} again submits it; "
             f"{undo} brings your text back."
@@ -158,19 +165,23 @@ class EditingActions:
             return
         if self._suggest_due:  # keys typed just before: take what they now suggest
             self._update_suggestions_now()
-        offer = self.suggest.last_offer
-        if offer is None or not 1 <= n <= len(offer.words):
-            return
-        self.editor.replace_word(offer.start, offer.end, offer.words[n - 1])
+        taken = self.suggest.word(self.editor.value, n)
+        if taken is not None:
+            self._replace(*taken)
 
     def action_accept_utterance(self) -> None:
         if self.clip_state is None:
             return
         if self._suggest_due:
             self._update_suggestions_now()
-        offer = self.suggest.last_offer
-        if offer is not None and offer.utterance:
-            self.editor.replace_all(offer.utterance)
+        taken = self.suggest.utterance()
+        if taken is not None:
+            self._replace(*taken)
+
+    def _replace(self, text: str, cursor: int) -> None:
+        """One undoable step: the whole text replaced, the cursor where the rule put it."""
+        self.editor.replace_all(text)
+        self.editor.cursor_position = cursor
 
     def action_use_alternative(self) -> None:
         if self.clip_state is None:

@@ -6,12 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from earmark.app.screens.annotate.suggestions import SuggesterLike
 from earmark.audio.prefetch import Prefetcher
 from earmark.escalation import DeadlinePolicy
 from earmark.keymap import Keymap
 from earmark.session import Session
 from earmark.store import Store
+from earmark.suggest import Suggester
 
 if TYPE_CHECKING:
     from earmark.audio.player import Player
@@ -24,7 +24,7 @@ class AnnotateDeps:
     keymap: Keymap
     prefetcher: Prefetcher
     open_player: Callable[[], Player | None]  # called once, in a worker thread
-    make_suggester: Callable[[], SuggesterLike | None]  # likewise
+    make_suggester: Callable[[], Suggester | None]  # likewise
     policy: DeadlinePolicy
     autoplay: bool = True
     cursor_blink: bool = True

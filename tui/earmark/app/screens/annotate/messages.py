@@ -10,24 +10,25 @@ from dataclasses import dataclass, field
 
 from textual.message import Message
 
-from earmark.app.screens.annotate.suggestions import SuggesterLike
+from earmark.app.screens.annotate.suggestions import Learned
 from earmark.audio.prefetch import DecodedClip
 from earmark.session import ClipState
 from earmark.store import Flag
+from earmark.suggest import Suggester
 
 
 @dataclass(eq=False)
 class ClipShown(Message):
     """A transition finished: the clip to draw now (None: the end of the queue), or an error.
 
-    `submitted` is the text just saved, for the suggester to learn from.
+    `learned` is the text just saved, for the suggester to learn from.
     """
 
     state: ClipState | None
     error: str | None = None
     flags: list[Flag] = field(default_factory=list)
     decoded: DecodedClip | None = None  # the clip's audio when it was decoded ahead
-    submitted: str | None = None
+    learned: Learned | None = None
 
 
 @dataclass(eq=False)
@@ -40,5 +41,5 @@ class PaceCounted(Message):
 
 @dataclass(eq=False)
 class SuggesterReady(Message):
-    suggester: SuggesterLike | None
+    suggester: Suggester | None
     reason: str | None

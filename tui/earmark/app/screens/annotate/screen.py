@@ -29,11 +29,11 @@ from earmark.app.screens.annotate.actions import EditingActions
 from earmark.app.screens.annotate.deps import AnnotateDeps
 from earmark.app.screens.annotate.messages import ClipShown, PaceCounted, SuggesterReady
 from earmark.app.screens.annotate.sensitive import Sensitive
-from earmark.app.screens.annotate.suggestions import SuggesterLike, Suggestions
-from earmark.app.screens.help import HelpScreen, editor_keys
+from earmark.app.screens.annotate.suggestions import Learned, Suggestions, learn
+from earmark.app.screens.help import HelpScreen
 from earmark.app.screens.skip import SkipScreen
 from earmark.app.widgets.asr import AsrView
-from earmark.app.widgets.editor import TranscriptInput
+from earmark.app.widgets.editor import EDITOR_KEYS, TranscriptInput
 from earmark.app.widgets.key_card import KeysCard
 from earmark.app.widgets.playback import Playback, prefetched
 from earmark.app.widgets.status import StatusInfo, StatusLine
@@ -41,6 +41,7 @@ from earmark.app.widgets.suggestions import SuggestionsBar
 from earmark.app.widgets.textbox import TextBox
 from earmark.session import STORE_ERRORS, ClipState, SessionError, low_confidence
 from earmark.store import Clip, Flag
+from earmark.suggest import Suggester
 from earmark.textsafe import clean
 
 PACE_EVERY = 30.0  # seconds between pace counts when nothing was submitted
@@ -103,6 +104,10 @@ class AnnotateScreen(EditingActions, Screen[None]):
         self.set_interval(PACE_EVERY, self._count_pace, name="pace")
 
     @property
+    def suggester(self) -> Suggester | None:
+        return self.suggest.suggester
+
+    @property
     def editor(self) -> TranscriptInput:
         return self.query_one(TranscriptInput)
 
@@ -128,7 +133,7 @@ class AnnotateScreen(EditingActions, Screen[None]):
         step: Callable[..., ClipState | None],
         args: tuple[Any, ...],
         width: int,
-        submitted: str | None,
+        learned: Learned | None,
     ) -> None:
         """Run one session step (submit, skip, move) off the UI thread, then report."""
         session = self.session
@@ -146,7 +151,7 @@ class AnnotateScreen(EditingActions, Screen[None]):
         except STORE_ERRORS:
             flags = []
         decoded = prefetched(self.deps.prefetcher, clip, width)
-        self.post_message(ClipShown(state, None, flags, decoded, submitted))
+        self.post_message(ClipShown(state, None, flags, decoded, learned))
         if clip is not None:
             try:
                 session.claim()  # durable, but the screen need not wait for it
@@ -168,7 +173,7 @@ class AnnotateScreen(EditingActions, Screen[None]):
         self._pace_now()
 
     @work(thread=True, group="suggest")
-    def _build_suggester(self, make: Callable[[], SuggesterLike | None]) -> None:
+    def _build_suggester(self, make: Callable[[], Suggester | None]) -> None:
         try:
             suggester = make()
         except STORE_ERRORS as exc:
@@ -177,9 +182,9 @@ class AnnotateScreen(EditingActions, Screen[None]):
         self.post_message(SuggesterReady(suggester, None if suggester else "suggestions off"))
 
     @work(thread=True, group="learn", exit_on_error=False)
-    def _learn(self, suggester: SuggesterLike, text: str) -> None:
-        """Submitted words help on the very next clip; a failure here never touches the submit."""
-        suggester.add_transcript(text)
+    def _learn(self, suggester: Suggester, item: Learned) -> None:
+        """A failure here never touches the submit, which is on disk already."""
+        learn(suggester, item)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "learn" and event.state == WorkerState.ERROR:
@@ -203,8 +208,8 @@ class AnnotateScreen(EditingActions, Screen[None]):
                 and msg.state.clip.id == self.clip_state.clip.id
             ):
                 return  # stay put: the editor still holds the text
-        if msg.submitted and self.suggest.suggester is not None:
-            self._learn(self.suggest.suggester, msg.submitted)
+        if msg.learned and self.suggest.suggester is not None:
+            self._learn(self.suggest.suggester, msg.learned)
         self.flags = msg.flags
         with self.app.batch_update():
             self._show(msg.state, msg)
@@ -269,8 +274,10 @@ class AnnotateScreen(EditingActions, Screen[None]):
     @on(TranscriptInput.Changed, "#editor")
     def _edited(self, event: TranscriptInput.Changed) -> None:
         if self.clip_state is not None:
-            clip_id = self.clip_state.clip.id
-            self.session.edit(event.value, self.editor.cursor_position, clip_id=clip_id)
+            clip = self.clip_state.clip
+            self.session.edit(event.value, self.editor.cursor_position, clip_id=clip.id)
+            if self._asr_armed is not None and event.value.split() != clean(clip.asr).split():
+                self._asr_armed = None  # changed again since: F8 asks again
         self._update_suggestions()
 
     @on(TranscriptInput.CursorMoved)
@@ -288,11 +295,10 @@ class AnnotateScreen(EditingActions, Screen[None]):
         bar = self.query_one(SuggestionsBar)
         keys = [self.key("accept_suggestion")] + [self.key(f"suggestion_{n}") for n in range(2, 6)]
         clip = self.open_clip()
-        if self.suggest.suggester is None or clip is None:
-            self.suggest.last_offer = None
+        offer = self.suggest.offer(self.editor.value, self.editor.cursor_position) if clip else None
+        if offer is None:
             bar.show([], keys, status=self.suggest.status if clip else "")
             return
-        offer = self.suggest.offer(clip, self.editor.value, self.editor.cursor_position)
         bar.show(
             offer.words,
             keys,
@@ -381,13 +387,13 @@ class AnnotateScreen(EditingActions, Screen[None]):
             self.session.edit(editor.value, editor.cursor_position, clip_id=clip_id)
 
     def go(
-        self, step: Callable[..., ClipState | None], *args: Any, submitted: str | None = None
+        self, step: Callable[..., ClipState | None], *args: Any, learned: Learned | None = None
     ) -> None:
         if self.busy:
             return
         self.busy = True
         self.playback.pause()
-        self._transition(step, args, self.playback.wave.size.width, submitted)
+        self._transition(step, args, self.playback.wave.size.width, learned)
 
     def action_skip(self) -> None:
         if self.clip_state is None or self.busy:
@@ -422,7 +428,7 @@ class AnnotateScreen(EditingActions, Screen[None]):
 
     # -- the rest --------------------------------------------------------------------------
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self.keymap, editor_keys(TranscriptInput)))
+        self.app.push_screen(HelpScreen(self.keymap, EDITOR_KEYS))
 
     def ready_to_quit(self) -> bool:
         """Save the draft now; if that fails, say so once and stay (a second quit leaves)."""

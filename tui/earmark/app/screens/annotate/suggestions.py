@@ -1,44 +1,19 @@
 """The suggestions part of the annotate screen: which words (and which whole utterance) to
 offer for the word at the cursor, from the suggester and the recogniser's alternatives.
 
-The suggester is built in a worker (it indexes the lexicon and every submitted transcript)
-and may be missing; everything here then offers nothing rather than failing.
+What is offered and what taking it does are earmark.suggest's `offer`/`apply_word`/
+`apply_utterance`, shared with the keystroke benchmark. The suggester is built in a worker
+(it indexes the lexicon and every submitted transcript) and may be missing; everything here
+then offers nothing rather than failing. `rank_word_suggestions` is the earlier ranking rule,
+kept for the tests that state it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
-from earmark.session import word_alternatives, word_spans
 from earmark.store import Clip
-from earmark.suggest import Suggestion
-
-
-class SuggesterLike(Protocol):
-    """The part of earmark.suggest.Suggester the screen uses (tests pass a fixed stand-in)."""
-
-    def set_context(self, asr: str, alternatives: Sequence[str] = ()) -> None: ...
-    def suggest(self, fragment: str, limit: int = 5) -> list[Suggestion]: ...
-    def context_utterance(self) -> str | None: ...
-    def add_transcript(self, text: str) -> None: ...
-
-
-@dataclass(frozen=True)
-class Offer:
-    words: list[str]
-    utterance: str | None
-    start: int  # the span of the word a suggestion replaces
-    end: int
-
-
-def fragment_at(value: str, cursor: int) -> tuple[str, int, int]:
-    """The word being typed: (text before the cursor, word start, word end)."""
-    for a, b in word_spans(value):
-        if a <= cursor <= b:
-            return value[a:cursor], a, b
-    return "", cursor, cursor
+from earmark.suggest import Offer, Suggester, apply_utterance, apply_word, offer
 
 
 def rank_word_suggestions(
@@ -64,13 +39,22 @@ def rank_word_suggestions(
     return out[:5]
 
 
+@dataclass(frozen=True)
+class Learned:
+    """A submitted transcript for the suggester to learn, with the guess it corrected."""
+
+    text: str
+    guess: str
+    clip_id: int
+
+
 class Suggestions:
     def __init__(self) -> None:
-        self.suggester: SuggesterLike | None = None
+        self.suggester: Suggester | None = None
         self.status = "suggestions: loading"
         self.last_offer: Offer | None = None  # what the bar shows, which the keys take
 
-    def ready(self, suggester: SuggesterLike | None, reason: str | None, clip: Clip | None) -> None:
+    def ready(self, suggester: Suggester | None, reason: str | None, clip: Clip | None) -> None:
         self.suggester = suggester
         self.status = reason or ""
         self.set_clip(clip)
@@ -79,17 +63,21 @@ class Suggestions:
         if self.suggester is not None and clip is not None:
             self.suggester.set_context(clip.asr, clip.alternatives)
 
-    def offer(self, clip: Clip, value: str, cursor: int) -> Offer:
-        fragment, a, b = fragment_at(value, cursor)
-        if self.suggester is None:
-            self.last_offer = Offer([], None, a, b)
-            return self.last_offer
-        alternatives = word_alternatives(clip, value, cursor) if b > a else []
-        typed: list[str] = []
-        if fragment.strip():
-            typed = [s.text for s in self.suggester.suggest(fragment, limit=5)]
-        words = rank_word_suggestions(fragment, alternatives, typed, clip)
-        u = self.suggester.context_utterance()
-        utterance = u if u and u.strip() != value.strip() else None
-        self.last_offer = Offer(words, utterance, a, b)
+    def offer(self, value: str, cursor: int) -> Offer | None:
+        """The words and utterance for the cursor (earmark.suggest.offer: the same logic the
+        keystroke benchmark measures); None without a suggester."""
+        self.last_offer = offer(self.suggester, value, cursor) if self.suggester else None
         return self.last_offer
+
+    def word(self, value: str, n: int) -> tuple[str, int] | None:
+        """(text, cursor) after taking slot n of what the bar shows."""
+        return apply_word(value, self.last_offer, n) if self.last_offer else None
+
+    def utterance(self) -> tuple[str, int] | None:
+        return apply_utterance(self.last_offer) if self.last_offer else None
+
+
+def learn(suggester: Suggester, item: Learned) -> None:
+    """Runs in a worker: the words help on the very next clip, the correction of this guess
+    comes back as the whole-utterance suggestion when the same guess does."""
+    suggester.add_transcript(item.text, clip=item.clip_id, guess=item.guess)
