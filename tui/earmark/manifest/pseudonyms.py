@@ -54,17 +54,7 @@ def pseudonym(secret: bytes, value: str, *, kind: str = "id") -> str:
 def key_path(db_path: Path | str) -> Path:
     """Where the key of the database at `db_path` lives: $EARMARK_KEY, else `DB.key`."""
     env = os.environ.get(KEY_ENV)
-    if env:
-        return Path(env)
-    from earmark.store.postgres.target import is_postgres, key_name
-
-    if is_postgres(db_path):  # a server database: the key stays with the importing lead
-        from earmark.config import data_dir
-
-        folder = data_dir() / "keys"
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        return folder / key_name(str(db_path))
-    return Path(f"{db_path}.key")
+    return Path(env) if env else Path(f"{db_path}.key")
 
 
 def fingerprint(key: bytes) -> str:
