@@ -244,7 +244,10 @@ def figures(quick: bool) -> dict[str, Any]:
         out["pg_error"] = f"psycopg missing: {exc}"
     except Exception as exc:  # noqa: BLE001  (no server: say so, still run SQLite)
         out["pg_error"] = " ".join(str(exc).split())[:200]
-    out.update(_sqlite_figures(quick))
+    try:
+        out.update(_sqlite_figures(quick))
+    except Exception as exc:  # noqa: BLE001  (reported as a figure, like the server's)
+        out["sqlite_error"] = " ".join(str(exc).split())[:200]
     return out
 
 
