@@ -173,7 +173,9 @@ def test_keys_terminals_cannot_send_are_explained(tmp_path, key, why):
     assert "\n" not in str(err.value) and why in str(err.value)
 
 
-@pytest.mark.parametrize("key", ["alt+s", "alt+0", "ctrl+z", "ctrl+up", "alt+left", "f12", "pageup"])
+@pytest.mark.parametrize(
+    "key", ["alt+s", "alt+0", "ctrl+z", "ctrl+up", "alt+left", "f12", "pageup"]
+)
 def test_keys_terminals_send_are_accepted(key):
     assert check_key(key) is None
 
