@@ -1,4 +1,6 @@
-"""Paths and skip markers shared by tests: `from tests.support import needs_portaudio, REALDATA`."""
+"""What tests share besides Pilot (tests/app/pilot.py) and tmux (tests/tmux.py): paths, skip
+markers, waiting for a condition, the ALSA null device, manifests and a small real workspace.
+`from tests.support import needs_portaudio, REALDATA`."""
 
 from __future__ import annotations
 
@@ -140,3 +142,67 @@ def librivox_manifest(realdata: Path, folder: Path) -> Path:
             }
         )
     return write_jsonl(folder / "librivox.jsonl", rows)
+
+
+# -- a small real workspace: LibriVox speech, a broken file, hostile text ---------------------
+
+LIBRI = REALDATA / "librivox"
+
+HOSTILE = "[bold]x[/] [@click=app.quit]q[/] \x1b[31mred\x1b[0m \x00nul \u202eevil\u202c done"
+
+
+def librivox_clips(asr_override: dict[int, str] | None = None) -> list:
+    """NewClips for the five LibriVox recordings, words from the recogniser's JSON."""
+    from earmark.store import NewClip
+    from earmark.textsafe import clean
+
+    out = []
+    for i, wav in enumerate(sorted(LIBRI.glob("*.wav"))):
+        data = json.loads(wav.with_suffix(".json").read_text())
+        words = []
+        for w in data["w"]:
+            t = w["t"].split("(")[0]
+            if t.startswith("<"):
+                continue
+            words.append(
+                {"word": t, "start": w["b"], "end": round(w["b"] + w["d"], 3), "conf": w["p"]}
+            )
+        # make the third word of every clip one the recogniser was unsure of
+        if len(words) > 2:
+            words[2]["conf"] = 0.31
+        asr = " ".join(w["word"] for w in words)
+        if asr_override and i in asr_override:
+            asr = clean(asr_override[i])
+            words = []
+        out.append(
+            NewClip(
+                name=f"clip-{i:02d}",
+                audio=str(wav),
+                asr=asr,
+                words=words,
+                alternatives=[asr.replace(words[0]["word"], "um", 1)] if words else None,
+                duration=data["d"],
+                samplerate=16000,
+                channels=1,
+            )
+        )
+    return out
+
+
+def build_workspace(store, *, hostile: bool = False, unplayable: bool = True) -> None:
+    from earmark.store import NewClip
+
+    batch = store.batch_id("sense")
+    clips = librivox_clips({1: HOSTILE} if hostile else None)
+    if unplayable:
+        clips.insert(
+            2,
+            NewClip(
+                name="broken",
+                audio=str(REALDATA / "malformed" / "evil.wav"),
+                asr="",
+                unplayable_reason="no data chunk",
+            ),
+        )
+    store.add_clips(batch, clips)
+    store.add_lexicon(batch, ["dashwood", "barton", "norland"])

@@ -49,6 +49,7 @@ def test_internal_error_is_logged_not_shown(monkeypatch, capsys, tmp_path):
     assert err.count("\n") == 1 and "internal error" in err and "Traceback" not in err
     log = err.rsplit("details in ", 1)[1].rstrip(")\n")
     assert "ZeroDivisionError" in Path(log).read_text()
+    assert Path(log).stat().st_mode & 0o777 == 0o600  # tracebacks may quote clip text
 
 
 def test_no_command_prints_help():

@@ -187,3 +187,21 @@ def test_no_import_cycles():
     cycles = import_cycles(modules, graph.find_modules_directly_imported_by)
     if cycles:
         pytest.fail("import cycles:\n" + "\n".join(" -> ".join(c) for c in cycles), pytrace=False)
+
+
+# -- tests ----------------------------------------------------------------------------------
+
+
+def test_no_test_module_imports_another():
+    """Shared helpers live in tests/support.py, tests/tmux.py and tests/app/pilot.py; a test
+    module or conftest imported by another couples the two and runs its module code twice."""
+    tests = ROOT / "tests"
+    importable = re.compile(
+        r"^\s*(?:from|import)\s+(tests(?:\.\w+)*\.(?:test_\w+|conftest))\b", re.MULTILINE
+    )
+    found = [
+        f"{path.relative_to(ROOT)}: {match.group(1)}"
+        for path in sorted(tests.rglob("*.py"))
+        for match in importable.finditer(path.read_text())
+    ]
+    assert not found, "move what these share into a support module:\n" + "\n".join(found)

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -22,6 +23,12 @@ SSH_LINE = re.compile(r"^ssh -R (\d+):127\.0\.0\.1:(\d+) user@server$")
 TCP_LINE = re.compile(r"^export EARMARK_AUDIO=(tcp://([0-9a-f]{32})@127\.0\.0\.1:(\d+))$")
 UNIX_SSH = re.compile(r"^ssh -R (/\S+/\.earmark/audio\.sock):127\.0\.0\.1:(\d+) user@server$")
 UNIX_LINE = re.compile(r"^export EARMARK_AUDIO=unix://([0-9a-f]{32})@(/\S+\.sock)$")
+
+
+SECRET_FILE_LINE = re.compile(
+    r"^\(umask 077; mkdir -p ~/\.earmark; echo ([0-9a-f]{32}) > ~/\.earmark/audio\.secret\)$"
+)
+PORT_ONLY_LINE = re.compile(r"^earmark annotate --audio tcp://127\.0\.0\.1:(\d+)$")
 
 
 def start(*args: str) -> tuple[subprocess.Popen, queue.Queue]:
@@ -73,6 +80,13 @@ def test_listen_prints_the_lines_plays_and_stops_on_ctrl_c():
         assert unix_ssh.group(1) == "/home/me/.earmark/audio.sock" and unix_ssh.group(2) == port
         assert unix.group(1) == tcp.group(2)  # the same secret in both forms
         assert "null output" in seen[0]
+        secret = tcp.group(2)
+        # the file form: written by shell builtins, then only the port on the command line
+        keep = read_until(lines, SECRET_FILE_LINE, seen)
+        assert keep.group(1) == secret
+        assert read_until(lines, PORT_ONLY_LINE, seen).group(1) == port
+        # what `ps` shows of the listener itself
+        assert secret.encode() not in Path(f"/proc/{proc.pid}/cmdline").read_bytes()
         # an authenticated sender plays through it
         p = open_player(tcp.group(1))
         try:

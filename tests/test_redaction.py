@@ -26,13 +26,12 @@ def test_unanchored_names_marked_words_the_text_no_longer_has():
     assert redaction.unanchored([], "anything") == []
 
 
-def test_apply_hides_every_occurrence_and_learnable_drops_them():
+def test_apply_hides_every_occurrence():
     marks = marks_from_indexes(["card", "four", "four", "one"], [1])
     text = "card four four one and Four."
     assert redaction.apply(text, {m.word: "bank" for m in marks}) == (
         "card [redacted:bank] [redacted:bank] one and [redacted:bank]"
     )
-    assert redaction.learnable(text, marks) == "card one and"
     assert redaction.indexes(marks, text) == [1, 2, 5]
 
 
@@ -69,3 +68,9 @@ def test_the_audit_log_counts_marks_and_never_names_them(store, tmp_path):
     assert entry.action == "flag_redaction" and json.loads(entry.detail)["redact_words"] == 2
     assert "zebulon" not in entry.detail
     assert store.redaction_marks(flag) == [Mark("quartermaine"), Mark("zebulon")]
+    # what the session asks at submit: the marks of the clip, against the text to submit
+    marks = store.redaction_marks_for_clip(1)
+    assert redaction.unanchored(marks, "my name is zebulon quartermaine") == []
+    assert redaction.unanchored(marks, "my name is zebulun quartermaine") == ["zebulon"]
+    store.add_flag(1, "critical", "ann", start=0.0, end=1.0)  # a flag without marks
+    assert store.redaction_marks_for_clip(1) == marks

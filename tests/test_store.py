@@ -59,11 +59,16 @@ def test_missing_folder_is_a_user_error(tmp_path):
         open_store(tmp_path / "nope" / "x.db")
 
 
-def test_reopen_keeps_secret(db_path):
+def test_reopen_keeps_the_pseudonym_key_outside_the_database(db_path):
+    from earmark.importing import pseudonym_key
+
     s = open_store(db_path)
-    secret = s.db.secret
+    key = pseudonym_key(s, create=True)
     s.close()
-    assert open_store(db_path).db.secret == secret
+    s = open_store(db_path)
+    assert pseudonym_key(s) == key
+    assert s.db.get_meta("secret") is None  # the database alone holds no key
+    s.close()
 
 
 def _recount(store):
@@ -184,3 +189,113 @@ def test_sqlite_store_implements_the_protocol():
 
     wanted = {n for n in dir(Store) if not n.startswith("_")}
     assert wanted <= set(dir(SQLiteStore))
+
+
+def _mode(store):
+    return store.db.scalar("PRAGMA journal_mode")
+
+
+def test_bulk_import_alone_uses_large_steps_then_wal_again(store, monkeypatch):
+    import earmark.store.db as db_mod
+
+    monkeypatch.setattr(db_mod, "BULK_ROWS", 3)
+    b = store.batch_id("b")
+    with store.bulk():
+        assert store.add_clips(b, [NewClip(name=f"a{i}", audio="/x.wav") for i in range(2)]) == 2
+        assert _mode(store) == "delete" and store.db.conn.in_transaction  # step still open
+        assert store.add_clips(b, [NewClip(name=f"a{i}", audio="/x.wav") for i in range(4)]) == 2
+        assert not store.db.conn.in_transaction  # 6 rows >= 3: committed
+    assert _mode(store) == "wal"
+    assert store.clip_count() == 4 and store.totals().counts["pending"] == 4
+
+
+def test_bulk_import_beside_an_open_project_commits_every_step(db_path, store):
+    b = store.batch_id("b")
+    other = open_store(db_path)
+    try:
+        with store.bulk():
+            store.add_clips(b, [NewClip(name="x", audio="/x.wav")])
+            assert _mode(store) == "wal" and not store.db.conn.in_transaction
+            assert other.clip_count() == 1  # the other process sees it at once
+    finally:
+        other.close()
+
+
+def test_someone_opening_mid_import_gets_in_and_the_import_goes_on(db_path, store, monkeypatch):
+    import threading
+
+    import earmark.store.db as db_mod
+
+    monkeypatch.setattr(db_mod, "BULK_ROWS", 1)
+    b = store.batch_id("b")
+    opened: list = []
+    with store.bulk():
+        store.add_clips(b, [NewClip(name="first", audio="/x.wav")])  # a step, committed
+        t = threading.Thread(target=lambda: opened.append(open_store(db_path)))
+        t.start()
+        t.join(timeout=15)
+        assert opened, "the second process could not open the project mid-import"
+        store.add_clips(b, [NewClip(name="second", audio="/x.wav")])
+        assert not store.db.conn.in_transaction  # back to a transaction per step
+    try:
+        assert _mode(store) == "wal"
+        assert opened[0].clip_count() == 2
+    finally:
+        opened[0].close()
+
+
+def test_a_failed_bulk_step_is_rolled_back(store):
+    b = store.batch_id("b")
+    with pytest.raises(RuntimeError), store.bulk():
+        store.add_clips(b, [NewClip(name="lost", audio="/x.wav")])
+        raise RuntimeError("the manifest reader failed")
+    assert store.clip_count() == 0 and _mode(store) == "wal"
+    assert store.add_clips(b, [NewClip(name="lost", audio="/x.wav")]) == 1
+
+
+def test_what_the_annotator_asks_on_every_clip_never_scans_clips_or_revisions(store):
+    """Every statement the per-clip reads run, explained: none walks the clips or the
+    revisions table (a million rows each in a big project). Plans, not timings."""
+    import re
+
+    b = store.batch_id("b")
+    store.add_clips(b, [NewClip(name=f"n{i}", audio="/x.wav", asr="a b") for i in range(30)])
+    for i in range(1, 11):
+        store.submit(i, "a b c", f"ann{i % 3}", 2.0)
+    store.add_flag(3, "distressing", "ann1")
+    store.log_play("ann1", 3, 0.0, 1.0)
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+    try:
+        since = store.clock.now() - 3600
+        store.clip_count()
+        store.position(20)
+        store.resume_clip("ann1")
+        store.next_open("ann1", 12)
+        store.neighbour_playable(12, 1)
+        store.neighbour_playable(12, -1)
+        store.unplayable_between(1, 20)
+        store.totals()
+        store.submit_times("ann1", since)
+        store.done_since(since, "ann1")
+        store.throughput_since(since)
+        store.exposure_seconds("ann1", since)
+        store.routed_away_clip_ids("ann1", at_hard_limit=False)
+        store.flags_for_clip(12)
+        store.content_warning(12)
+        store.draft(12)
+        store.clip(12)
+        store.recent_corrections(50)
+        store.offerable_words(3, 100)
+    finally:
+        store.db.conn.set_trace_callback(None)
+    scans = re.compile(r"\bSCAN (clips|revisions|c|r)\b(?! USING (COVERING )?INDEX)")
+    checked = 0
+    for sql in statements:
+        if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            continue
+        plan = " | ".join(r[3] for r in store.db.query("EXPLAIN QUERY PLAN " + sql))
+        assert not scans.search(plan), (sql, plan)
+        assert "SCAN revisions USING INDEX revisions_by_clip" not in plan, (sql, plan)
+        checked += 1
+    assert checked >= 15

@@ -8,3 +8,13 @@ from earmark.clock import FakeClock
 
 # The injectable clock's test double: tests and benchmarks move time by hand with it.
 FakeClock.advance  # noqa: B018
+
+# Audio diagnostics the tests read to count exactly what was rendered and that a device stream
+# really ran, and to check stderr was diverted; no user-facing code needs them.
+from earmark.audio.outputs import DeviceOutput  # noqa: E402
+from earmark.audio.player import Player  # noqa: E402
+from earmark.audio.quiet import is_diverted  # noqa: E402
+
+Player.frames_rendered  # noqa: B018
+DeviceOutput.callbacks  # noqa: B018
+is_diverted  # noqa: B018

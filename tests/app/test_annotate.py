@@ -9,12 +9,13 @@ from __future__ import annotations
 import pytest
 
 from earmark.keymap import ALL_IDS, load_keymap
-from tests.app.conftest import HOSTILE, build_workspace, make_app, settle
 from tests.app.pilot import audio_loaded as _audio_loaded
 from tests.app.pilot import editor_of as _editor
+from tests.app.pilot import make_app, settle
 from tests.app.pilot import notes as _notes
 from tests.app.pilot import screen_of as _screen
 from tests.app.pilot import wait_for as _wait
+from tests.support import HOSTILE, build_workspace
 
 NO_SUGGEST = {"suggester_factory": lambda store: None}
 
@@ -206,7 +207,7 @@ async def test_reopen_submitted_clip_and_change_it(ws):
 
 
 async def test_end_of_queue_says_what_is_left_and_prev_returns(store, realdata):
-    from tests.app.conftest import librivox_clips
+    from tests.support import librivox_clips
 
     b = store.batch_id("b")
     store.add_clips(b, librivox_clips()[:1])

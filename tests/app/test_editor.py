@@ -12,12 +12,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Input
 
 from earmark.app.widgets.editor import EDITOR_KEYS, TranscriptInput
-
-LONG = (
-    "well that's the thing about the five o'clock train from the city it never waits for "
-    "anybody and it doesn't matter how fast you run down the platform with your bags "
-    "because the doors close at exactly five"
-)
+from tests.app.pilot import LONG
 
 
 class Host(App):
@@ -51,7 +46,7 @@ async def _type(pilot, text: str) -> None:
 
 
 async def test_a_long_transcript_is_shown_whole_at_80_columns():
-    assert len(LONG) >= 200
+    assert len(LONG) == 200
     app = Host(LONG)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -274,6 +269,11 @@ def test_the_keys_table_names_each_key_once():
     assert all(isinstance(d, str) and d for _, d in EDITOR_KEYS)
 
 
+def test_each_editor_key_fits_an_80_column_help_row():
+    for key, does in EDITOR_KEYS:
+        assert len(key) <= 18 and len(key) + 2 + len(does) <= 74, key
+
+
 def test_the_readme_lists_every_editor_key():
     from pathlib import Path
 
@@ -281,3 +281,52 @@ def test_the_readme_lists_every_editor_key():
     section = readme.split("#### Editor keys", 1)[1].split("\n#", 1)[0]
     for key, does in EDITOR_KEYS:
         assert f"| `{key}` | {does} |" in section
+
+
+async def test_a_transcript_taller_than_the_editor_scrolls_to_the_cursor():
+    text = " ".join(f"word{i:03d}" for i in range(150))
+    app = Host(text)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        ed = _ed(app)
+        from earmark.app.widgets.editor_wrap import wrap_rows
+
+        assert len(wrap_rows(text, ed.content_size.width)) > ed.content_size.height
+        assert "word149" in "".join(_rows(ed))  # the cursor (at the end) is in view
+        await pilot.press("home")
+        await pilot.pause()
+        assert _rows(ed)[0].startswith("word000")
+        off = ed.cursor_screen_offset
+        assert off.y == ed.content_region.y
+
+
+async def test_a_click_puts_the_cursor_under_the_pointer():
+    app = Host(LONG)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        ed = _ed(app)
+        second = _rows(ed)[1]
+        x, y, _w, _h = ed.content_region
+        await pilot.click(TranscriptInput, offset=(x - ed.region.x + 3, y - ed.region.y + 1))
+        await pilot.pause()
+        assert ed.cursor_position == LONG.index(second.rstrip()) + 3
+
+
+async def test_a_selection_across_rows_is_marked_on_each_row():
+    app = Host(LONG)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        ed = _ed(app)
+        start, end = LONG.index("city"), LONG.index("anybody")
+        ed.selection = ed.selection.__class__(start, end)
+        await pilot.pause()
+        style = ed.get_component_rich_style("input--selection")
+
+        def marked(y: int) -> str:
+            return "".join(
+                s.text for s in ed.render_line(y) if s.style and style.bgcolor == s.style.bgcolor
+            )
+
+        parts = [marked(y) for y in range(ed.content_size.height)]
+        assert "".join(parts) == LONG[start:end]
+        assert sum(1 for p in parts if p) == 2  # the selection crosses a row break

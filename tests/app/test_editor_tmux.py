@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.conftest import build_workspace
-from tests.app.test_editor import LONG
-from tests.support import needs_tmux
+from tests.app.pilot import LONG
+from tests.support import build_workspace, needs_tmux
 
 pytestmark = needs_tmux
 BORDER = "▊▎▌▐│┃"
@@ -48,6 +47,11 @@ def _text(screen: str) -> str:
     return " ".join(" ".join(ln.strip(" " + BORDER) for ln in screen.splitlines()).split())
 
 
+def _hex(sequence: str) -> list[str]:
+    """Bytes for `tmux send-keys -H`, which passes them to the app as the terminal would."""
+    return [f"{b:02x}" for b in sequence.encode()]
+
+
 def _stopped(pid: int) -> bool:
     stat = Path(f"/proc/{pid}/stat").read_text()
     return stat.rsplit(")", 1)[1].split()[0] == "T"
@@ -68,6 +72,11 @@ def test_undo_redo_and_word_keys_in_a_real_terminal(term, ws_db):
     term.keys("C-y")
     term.keys("C-y")
     term.wait_for("zqxa zqxb zqxc")
+    # the same keys from a kitty-protocol terminal: CSI 122;5u and CSI 121;5u
+    term.keys("-H", *_hex("\x1b[122;5u"))
+    term.wait_until(lambda s: "zqxa zqxb" in s and "zqxc" not in s, "kitty ctrl+z")
+    term.keys("-H", *_hex("\x1b[121;5u"))
+    term.wait_for("zqxa zqxb zqxc")
     # ctrl+w takes a contraction whole
     term.keys(" zq o'zqy", literal=True)
     term.wait_for("zqxc zq o'zqy")
@@ -76,7 +85,7 @@ def test_undo_redo_and_word_keys_in_a_real_terminal(term, ws_db):
     term.keys("C-z")
     term.wait_for("zqxc zq o'zqy")
     # ctrl+backspace from a kitty-protocol terminal: CSI 127;5u
-    term.keys("-H", "1b", "5b", "31", "32", "37", "3b", "35", "75")
+    term.keys("-H", *_hex("\x1b[127;5u"))
     term.wait_until(lambda s: "zqxc zq" in s and "zqy" not in s, "ctrl+backspace")
     # what xterm and VTE send for ctrl+backspace (0x08) is backspace: one character each
     term.keys("-H", "08", "08")
@@ -91,11 +100,11 @@ def test_a_200_character_transcript_is_fully_visible_at_80x24(term, ws_db):
     term.keys("C-e")
     term.keys("C-u")
     term.keys(LONG, literal=True)
-    term.wait_for("exactly five")
+    term.wait_for("exactly five pm")
     screen = term.wait_until(lambda s: LONG in _text(s), "the whole transcript on screen")
     assert "clip 1 of 6" in screen
     # the first words are on screen too, not scrolled away
-    assert re.search(r"well that's the thing", screen)
+    assert re.search(r"that's the thing about", screen)
     term.keys("Enter")
     term.wait_for("clip 2 of 6")
     term.keys("C-q")
@@ -149,8 +158,37 @@ def test_every_editor_key_as_a_terminal_sends_it(term, ws_db):
     step(["C-z"], "AqRone qtwo's")
     step(["C-y"], "AqRone", "qtwo")
     # up and down move between the rows of a long transcript
-    step(["C-u", "=" + LONG], "exactly five")
-    step(["Home", "Down", "=G"], "Gnever waits")
-    step(["Up", "=H"], "wHell that's")
+    step(["C-u", "=" + LONG], "exactly five pm")
+    term.keys("Home", "Down", "G")  # G lands at the start of the second row's first word
+    term.wait_until(lambda s: re.search(r" G[a-z]", _text(s)) is not None, "down a row")
+    step(["Up", "=H"], "tHhat's the")
+    term.keys("C-q")
+    term.wait_dead()
+
+
+def test_an_alternative_and_a_suggestion_are_undone_in_one_key(term, ws_db):
+    term.start(_annotate(ws_db), width=80, height=24)
+    term.ready("clip 1 of 6")
+    term.wait_for("and mister john dashwood")
+    # each guess is on screen once as a guess; the one in the editor makes it twice
+    term.keys("M-a")  # the recogniser's other guess replaces the transcript
+    term.wait_until(lambda s: _text(s).count("um mister john") == 2, "the alternative")
+    term.keys("C-z")
+    term.wait_until(
+        lambda s: _text(s).count("and mister john") == 2 and _text(s).count("um mister") == 1,
+        "the alternative undone",
+    )
+    term.keys("C-e")
+    term.keys(" norla", literal=True)
+    term.wait_until(lambda s: "tab norland" in _text(s), "norland offered")
+    term.keys("Tab")
+    term.wait_for("do for them norland")
+    term.keys("C-z")
+    term.wait_until(
+        lambda s: "do for them norla" in _text(s) and "them norland" not in _text(s),
+        "the suggestion undone",
+    )
+    term.keys("C-y")
+    term.wait_for("do for them norland")
     term.keys("C-q")
     term.wait_dead()

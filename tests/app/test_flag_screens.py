@@ -10,7 +10,7 @@ from textual.app import App
 
 from earmark.clock import FakeClock
 from earmark.store import open_store
-from tests.app.conftest import HOSTILE, build_workspace
+from tests.support import HOSTILE, build_workspace
 
 pytestmark = pytest.mark.usefixtures("realdata")
 

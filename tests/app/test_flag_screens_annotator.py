@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.conftest import build_workspace, make_app, settle
-from tests.app.pilot import audio_loaded
+from tests.app.pilot import audio_loaded, make_app, settle
 from tests.app.pilot import screen_of as _screen
 from tests.app.pilot import wait_for as _wait
+from tests.support import build_workspace
 
 NO_SUGGEST = {"suggester_factory": lambda store: None}
 
@@ -169,9 +169,9 @@ async def test_a_warned_clip_does_not_autoplay_others_do(ws):
 
 
 async def test_keys_distressing_escalate_and_own_list(ws):
+    from earmark.app.screens.break_screen import BreakScreen
     from earmark.app.screens.escalate import EscalateScreen
     from earmark.app.screens.my_escalations import MyEscalationsScreen
-    from earmark.app.screens.break_screen import BreakScreen
     from earmark.app.widgets.status import StatusLine
 
     app = make_app(ws, **NO_SUGGEST)

@@ -6,8 +6,7 @@ import sys
 from pathlib import Path
 
 from earmark.store import open_store
-from tests.app.conftest import build_workspace
-from tests.support import eventually, needs_realdata, needs_tmux
+from tests.support import build_workspace, eventually, needs_realdata, needs_tmux
 
 EARMARK = Path(sys.executable).with_name("earmark")  # the installed console command
 pytestmark = [needs_tmux, needs_realdata]

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.conftest import build_workspace, make_app, settle
-from tests.app.pilot import fixed_suggester
 from tests.app.pilot import audio_loaded as _audio_loaded
 from tests.app.pilot import editor_of as _editor
+from tests.app.pilot import fixed_suggester, make_app, settle
 from tests.app.pilot import screen_of as _screen
+from tests.support import build_workspace
 
 
 async def _prepared(pilot):

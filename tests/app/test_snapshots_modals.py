@@ -12,7 +12,7 @@ import pytest
 from textual.app import App
 from textual.screen import Screen
 
-from tests.app.conftest import build_workspace
+from tests.support import build_workspace
 
 SIZE = (80, 24)
 

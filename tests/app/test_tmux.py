@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.conftest import build_workspace
-from tests.support import eventually, needs_tmux
+from tests.support import build_workspace, eventually, needs_tmux
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = needs_tmux

@@ -23,7 +23,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument(
-        "--only", nargs="*", metavar="AREA", help="e.g. import audio suggest tui remote"
+        "--only", nargs="*", metavar="AREA", help="e.g. import audio suggest tui remote scale"
     )
     ap.add_argument("--quick", action="store_true", help="smaller inputs, for a smoke run")
     args = ap.parse_args()

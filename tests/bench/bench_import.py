@@ -10,7 +10,10 @@ Figures:
   half FLAC, 0.5 s), so every line pays a real probe: the worst case for probing.
 - import_reimport_clips_per_s: the 100k manifest again into the same database (all duplicates).
 - import_peak_rss_mb / import_peak_rss_10k_mb / import_rss_growth_mb: peak RSS of a child
-  process importing 100k vs 10k lines; streaming means the growth stays near zero.
+  process importing 100k vs 10k lines (its own VmHWM, not getrusage's ru_maxrss, which a
+  child inherits from the process that started it); streaming keeps the growth near zero.
+- import_write_amplification_100k: bytes the 100k import wrote (its /proc/self/io
+  write_bytes) over the database's size. The 1M figures are in bench_scale.py.
 - export_jsonl_clips_per_s / export_peak_rss_mb: `write(store, "jsonl", ...)` of those 100k
   clips to a file, in a child process (streams, so RSS should stay flat as well).
 Each import runs in its own child process so RSS is not polluted by this one.
@@ -32,35 +35,62 @@ import soundfile as sf
 ROOT = Path(__file__).resolve().parents[2]
 SHARED_FILES = 200
 
-_CHILD = r"""
-import json, resource, sys, time
+_PEAK = r"""
+def _own(field):
+    # This process's own figures: VmHWM is per address space, so unlike getrusage's
+    # ru_maxrss it does not carry the high-water mark of the process that started us.
+    for line in open("/proc/self/status"):
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+def _written():
+    for line in open("/proc/self/io"):
+        if line.startswith("write_bytes:"):
+            return int(line.split()[1])
+    return 0
+"""
+
+_CHILD = (
+    r"""
+import json, sys, time
 sys.path.insert(0, sys.argv[1])
 from earmark.importing import import_manifests
 from earmark.store import open_store
+"""
+    + _PEAK
+    + r"""
 store = open_store(sys.argv[2])
+w0 = _written()
 t = time.perf_counter()
+c = time.process_time()
 s = import_manifests(store, [sys.argv[3]])
 dt = time.perf_counter() - t
+cpu = time.process_time() - c
 store.close()
-print(json.dumps({"seconds": dt, "imported": s.imported, "duplicates": s.duplicates,
-                  "bad": s.bad_line_count, "unplayable": s.unplayable,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"seconds": dt, "cpu_seconds": cpu, "imported": s.imported,
+                  "duplicates": s.duplicates, "bad": s.bad_line_count, "unplayable": s.unplayable,
+                  "written_bytes": _written() - w0, "peak_rss_mb": _own("VmHWM")}))
 """
+)
 
 
-_EXPORT = r"""
-import json, resource, sys, time
+_EXPORT = (
+    r"""
+import json, sys, time
 sys.path.insert(0, sys.argv[1])
 from earmark.exporting import write
 from earmark.store import open_store
+"""
+    + _PEAK
+    + r"""
 store = open_store(sys.argv[2], create=False)
 t = time.perf_counter()
 with open(sys.argv[3], "w", encoding="utf-8") as fh:
     n = write(store, "jsonl", fh)
 dt = time.perf_counter() - t
-print(json.dumps({"seconds": dt, "clips": n,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"seconds": dt, "clips": n, "peak_rss_mb": _own("VmHWM")}))
 """
+)
 
 
 def _export(db: Path, out: Path) -> dict:
@@ -71,6 +101,11 @@ def _export(db: Path, out: Path) -> dict:
         check=True,
     )
     return json.loads(res.stdout)
+
+
+def run_import(db: Path, manifest: Path) -> dict:
+    """Import `manifest` into `db` in a child process; its own time, peak RSS and writes."""
+    return _run(db, manifest)
 
 
 def _run(db: Path, manifest: Path) -> dict:
@@ -134,6 +169,7 @@ def figures(quick: bool) -> dict[str, float]:
         m_small = _manifest(d / "small.jsonl", small, shared)
         r_big = _run(d / "big.db", m_big)
         assert r_big["imported"] == big and r_big["bad"] == 0, r_big
+        db_bytes = sum(p.stat().st_size for p in d.glob("big.db*"))
         r_re = _run(d / "big.db", m_big)
         assert r_re["duplicates"] == big, r_re
         r_exp = _export(d / "big.db", d / "export.jsonl")
@@ -143,7 +179,6 @@ def figures(quick: bool) -> dict[str, float]:
         m_own = _manifest(d / "own.jsonl", distinct, own, ids=False)
         r_own = _run(d / "own.db", m_own)
         assert r_own["imported"] == distinct and r_own["unplayable"] == 0, r_own
-        db_bytes = sum(p.stat().st_size for p in d.glob("big.db*"))
     return {
         "import_clips_per_s": round(big / r_big["seconds"]),
         "import_lines": big,
@@ -155,6 +190,7 @@ def figures(quick: bool) -> dict[str, float]:
         "import_peak_rss_10k_mb": round(r_small["peak_rss_mb"], 1),
         "import_rss_growth_mb": round(r_big["peak_rss_mb"] - r_small["peak_rss_mb"], 1),
         "import_db_bytes_per_clip": round(db_bytes / big),
+        "import_write_amplification_100k": round(r_big["written_bytes"] / db_bytes, 2),
         "export_jsonl_clips_per_s": round(big / r_exp["seconds"]),
         "export_peak_rss_mb": round(r_exp["peak_rss_mb"], 1),
     }

@@ -184,7 +184,7 @@ def _slow_link(trials: int) -> tuple[list[float], float]:
     from earmark.audio.outputs import NullOutput
     from earmark.audio.player import Player
     from earmark.audio.remote import LINK_UP, Listener, RemoteOutput, parse_audio_url, tcp_url
-    from tests.test_remote import DelayProxy
+    from tests.delay_proxy import DelayProxy
 
     class Timeline(NullOutput):
         def __init__(self):

@@ -114,9 +114,9 @@ async def _submit_latencies(db: Path, rounds: int, cpu: list[float] | None = Non
             if (
                 screen
                 and screen.clip_state
-                and screen.decoded is not None
-                and screen.suggester is not None
-                and screen.player is not None
+                and screen.playback.decoded is not None
+                and screen.suggest.suggester is not None
+                and screen.playback.player is not None
             ):
                 break
         await pilot.pause(0.3)
@@ -140,7 +140,7 @@ async def _submit_latencies(db: Path, rounds: int, cpu: list[float] | None = Non
                 if (
                     st is not None
                     and st.clip.id != before
-                    and screen.decoded is not None
+                    and screen.playback.decoded is not None
                     and not screen.busy
                     and clean()
                 ):

@@ -86,6 +86,8 @@ def word_cost(sugg: Suggester, before: list[str], old: str | None, after: list[s
     tail = (" " + " ".join(after)) if after else ""
     if old is not None and _slot(sugg, head + old + tail, len(head), r):
         return 1  # pointed at the word: one of its alternatives
+    if old is None and before and _slot(sugg, head + " " + tail, len(head), r):
+        return 1  # between two words: one that usually follows
     for k in range(1, len(r)):
         if _slot(sugg, head + r[:k] + tail, len(head) + k, r):
             return k + 1

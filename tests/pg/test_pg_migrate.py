@@ -8,10 +8,11 @@ import pytest
 
 from earmark.cli import main
 from earmark.clock import FakeClock
+from earmark.roles import PermissionDenied
 from earmark.store import open_store
 from earmark.store.clips import NewClip
 from earmark.store.postgres import open_postgres
-from tests.pg.conftest import PgTest
+from tests.pg.support import PgTest
 
 
 def _project(path: Path) -> tuple[int, str]:
@@ -73,3 +74,28 @@ def test_user_flag_is_refused_on_postgres(pg: PgTest, capsys: pytest.CaptureFixt
     assert main(["escalations", "--db", pg.url, "--user", "lead"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--user is refused on PostgreSQL" in err
+
+
+DEMO = Path(__file__).resolve().parents[2] / "demo_data" / "manifest.jsonl"
+
+
+def test_a_lead_imports_and_an_annotator_may_not(
+    pg: PgTest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("EARMARK_KEY", str(tmp_path / "lead.key"))
+    _, lead = pg.login("lead")
+    assert main(["import", "--db", lead, str(DEMO)]) == 0, capsys.readouterr().err
+    assert "imported 21 clips" in capsys.readouterr().out
+    assert (tmp_path / "lead.key").stat().st_mode & 0o777 == 0o600
+    _, annotator = pg.login("annotator")
+    monkeypatch.setenv("EARMARK_KEY", str(tmp_path / "ann.key"))
+    assert main(["import", "--db", annotator, str(DEMO)]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+    store = open_postgres(annotator)  # with a key or without: the server refuses the writes
+    with pytest.raises(PermissionDenied, match="PostgreSQL refused"):
+        store.batch_id("mine")
+    with pytest.raises(PermissionDenied, match="PostgreSQL refused"):
+        store.db.set_meta("pseudonym_key_fingerprint", "0" * 16)
+    store.close()
+    assert main(["stats", "--db", annotator]) == 0
+    assert main(["export", "--db", annotator]) == 0

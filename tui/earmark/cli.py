@@ -11,18 +11,21 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import sqlite3
 import sys
 import time
 import traceback
+from typing import NoReturn
 
 from earmark.errors import UserError
+from earmark.textsafe import InertWriter, clean
 
 PROG = "earmark"
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line, exit 2, no usage dump
-        self.exit(2, f"{PROG}: {message} (see `{self.prog} --help`)\n")
+    def error(self, message: str) -> NoReturn:  # one line, exit 2, no usage dump
+        self.exit(2, f"{PROG}: {clean(message)} (see `{self.prog} --help`)\n")
 
 
 def _add_db(p: argparse.ArgumentParser, nested: bool = False) -> None:
@@ -50,7 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keymap", metavar="NAME_OR_FILE")
     p.add_argument("--user", metavar="NAME")
     p.add_argument(
-        "--audio", metavar="URL", help="send audio to an `earmark listen` (or $EARMARK_AUDIO)"
+        "--audio",
+        metavar="URL",
+        help="send audio to an `earmark listen` at tcp://127.0.0.1:PORT, no secret here "
+        "(the secret: $EARMARK_AUDIO or ~/.earmark/audio.secret)",
     )
     p.add_argument("--no-autoplay", action="store_true", help="do not play each clip on arrival")
     p.add_argument(
@@ -63,12 +69,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch", metavar="NAME", help="batch name (default: the manifest's file name)")
     p.add_argument("--audio-root", metavar="DIR", help="audio paths may resolve anywhere under DIR")
     p.add_argument("--user", metavar="NAME", help="act as NAME (default: your login name)")
+    p.add_argument(
+        "--require-consent",
+        action="store_true",
+        help="a line without review_allowed is excluded (default: absent means allowed)",
+    )
+    p.add_argument(
+        "--new-key",
+        action="store_true",
+        help="the pseudonym key is lost: start a new one (earlier clips no longer match ids)",
+    )
+
+    p = cmd("init", "create the project database (or migrate it) and name yourself its lead")
+    p.add_argument("--user", metavar="NAME", help="act as NAME (default: your login name)")
+
+    p = cmd("purge", "remove clips whose consent was withdrawn, and everything derived (leads)")
+    p.add_argument(
+        "--ids",
+        metavar="FILE",
+        required=True,
+        help="source ids as in the manifests, one per line (# comments and blank lines ignored)",
+    )
+    p.add_argument("--user", metavar="NAME", help="act as NAME (default: your login name)")
 
     p = cmd("annotate", "the annotator: listen, correct, flag")
     p.add_argument("--keymap", metavar="NAME_OR_FILE")
     p.add_argument("--user", metavar="NAME")
     p.add_argument(
-        "--audio", metavar="URL", help="send audio to an `earmark listen` (or $EARMARK_AUDIO)"
+        "--audio",
+        metavar="URL",
+        help="send audio to an `earmark listen` at tcp://127.0.0.1:PORT, no secret here "
+        "(the secret: $EARMARK_AUDIO or ~/.earmark/audio.secret)",
     )
     p.add_argument("--no-autoplay", action="store_true", help="do not play each clip on arrival")
 
@@ -76,7 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", metavar="NAME")
     p.add_argument("--keymap", metavar="NAME_OR_FILE")
     p.add_argument(
-        "--audio", metavar="URL", help="send audio to an `earmark listen` (or $EARMARK_AUDIO)"
+        "--audio",
+        metavar="URL",
+        help="send audio to an `earmark listen` at tcp://127.0.0.1:PORT, no secret here "
+        "(the secret: $EARMARK_AUDIO or ~/.earmark/audio.secret)",
     )
 
     p = cmd("export", "write results")
@@ -142,12 +176,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(h, nested=True)
 
     p = cmd("roles", "who is annotator, reviewer or lead")
+    p.add_argument("--user", metavar="NAME", help="act as NAME (default: your login name)")
     rsub = p.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
     g = rsub.add_parser("grant", help="give USER a ROLE (leads only)")
     g.add_argument("user_name", metavar="USER")
     g.add_argument("role", metavar="ROLE", help="annotator, reviewer or lead")
     _add_db(g, nested=True)
-    g.add_argument("--user", metavar="NAME", help="act as NAME (default: your login name)")
+    g.add_argument(
+        "--user",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="act as NAME (default: your login name)",
+    )
 
     p = cmd("wellbeing", "exposure limits and break text (leads set them), and your opt-outs")
     p.add_argument("--soft", type=float, metavar="MINUTES", help="lead: soft daily exposure limit")
@@ -171,7 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = cmd("audio-test", "play a short tone and say whether it worked")
     p.add_argument(
-        "--audio", metavar="URL", help="test an `earmark listen` relay (or $EARMARK_AUDIO)"
+        "--audio",
+        metavar="URL",
+        help="test an `earmark listen` relay at tcp://127.0.0.1:PORT, no secret here "
+        "(the secret: $EARMARK_AUDIO or ~/.earmark/audio.secret)",
     )
 
     p = cmd("listen", "on your own computer: play audio a remote earmark sends over SSH")
@@ -205,6 +248,8 @@ COMMANDS = {
     "annotate": "earmark.commands.annotate:run",
     "review": "earmark.commands.review:run",
     "import": "earmark.commands.importing:run",
+    "init": "earmark.commands.init:run",
+    "purge": "earmark.commands.purge:run",
     "export": "earmark.commands.exporting:run",
     "stats": "earmark.commands.stats:run",
     "escalations": "earmark.commands.escalations:run",
@@ -223,17 +268,53 @@ def _version() -> str:
     return __version__
 
 
+# Full-screen commands drive the terminal themselves; every other command's stdout is
+# passed through textsafe.inert, so no stored text (a user name, a file name, a note) can
+# act on the terminal of whoever runs it.
+FULL_SCREEN = frozenset({"demo", "annotate", "review", "qa"})
+
+# SQLite errors that describe the machine, not a bug: one line, exit 2.
+_ENVIRONMENT_ERRORS = (
+    "readonly",
+    "read-only",
+    "unable to open",
+    "disk is full",
+    "disk i/o",
+    "locked",
+    "no such file",
+)
+
+
 def _log_crash() -> str:
+    """The traceback in a file only its owner can read: it may quote clip text or paths."""
     from earmark.config import state_dir
 
     try:
         folder = state_dir()
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = folder / f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
-        path.write_text(traceback.format_exc())
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(traceback.format_exc())
         return str(path)
     except OSError:
         return "(could not write a crash log)"
+
+
+def _database_problem(exc: sqlite3.Error, args: argparse.Namespace) -> str | None:
+    """One line for a database the machine will not let us use, else None (a bug)."""
+    text = str(exc)
+    if not any(word in text.lower() for word in _ENVIRONMENT_ERRORS):
+        return None
+    from earmark.config import db_path
+
+    db = db_path(getattr(args, "db", None))
+    if "readonly" in text.lower() or "read-only" in text.lower():
+        return (
+            f"database {db} is read-only for you ({text}); "
+            "ask for write access to it and its folder"
+        )
+    return f"database {db}: {text}"
 
 
 def _refuse_user_on_postgres(args: argparse.Namespace) -> None:
@@ -255,13 +336,30 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
+    stdout = sys.stdout
+    if args.command not in FULL_SCREEN and not isinstance(stdout, InertWriter):
+        sys.stdout = InertWriter(stdout)
+    try:
+        return _run(args)
+    finally:
+        sys.stdout = stdout
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the command: UserError and environmental database errors become one line."""
     module_name, func_name = COMMANDS[args.command].split(":")
     try:
         _refuse_user_on_postgres(args)
         func = getattr(importlib.import_module(module_name), func_name)
         return int(func(args) or 0)
     except UserError as exc:
-        print(f"{PROG}: {str(exc).splitlines()[0] if str(exc) else 'error'}", file=sys.stderr)
+        print(f"{PROG}: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except sqlite3.Error as exc:
+        problem = _database_problem(exc, args)
+        if problem is None:
+            return _internal(exc)
+        print(f"{PROG}: {clean(problem)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -273,13 +371,22 @@ def main(argv: list[str] | None = None) -> int:
         except OSError:
             pass
         return 0
-    except Exception as exc:  # our bug: log it whole, tell the user one line
-        where = _log_crash()
-        print(
-            f"{PROG}: internal error: {type(exc).__name__}: {exc} (details in {where})",
-            file=sys.stderr,
-        )
-        return 1
+    except Exception as exc:  # noqa: BLE001  (our bug: log it whole, tell the user one line)
+        return _internal(exc)
+
+
+def _one_line(exc: Exception) -> str:
+    text = clean(str(exc).splitlines()[0]) if str(exc) else ""
+    return text or "error"
+
+
+def _internal(exc: Exception) -> int:
+    where = _log_crash()
+    print(
+        f"{PROG}: internal error: {type(exc).__name__}: {_one_line(exc)} (details in {where})",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def entry() -> None:

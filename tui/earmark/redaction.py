@@ -84,12 +84,6 @@ def apply(text: str | None, marks: Mapping[str, str]) -> str | None:
     )
 
 
-def learnable(text: str, marks: Iterable[Mark]) -> str:
-    """`text` without its marked words: what a suggester may learn from a flagged clip."""
-    wanted = {m.word for m in marks}
-    return " ".join(t for t in _tokens(text) if norm(t) not in wanted)
-
-
 def dumps(marks: Iterable[Mark]) -> str | None:
     """The stored form: JSON [[word, occurrence], ...], or None for no marks."""
     items = sorted(set(marks))

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any, TextIO
+
+from earmark.errors import UserError
 
 # CSI (ESC [ ... final), OSC (ESC ] ... BEL or ESC \), other two-byte ESC sequences,
 # and the 8-bit C1 forms of CSI/OSC.
@@ -63,3 +66,60 @@ def clean(text: object, *, max_len: int = 10_000) -> str:
 def clean_words(text: object) -> str:
     """`clean` and collapse runs of spaces: for transcripts compared word by word."""
     return " ".join(clean(text).split())
+
+
+# What may not reach a terminal even in multi-line output: every C0 control but newline
+# and tab, DEL, every C1 control, and the bidi controls.
+_TERMINAL_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def inert(text: str) -> str:
+    """Multi-line text safe for a terminal: escape sequences and controls removed, lines kept.
+
+    For whole outputs (an export on stdout, a summary) rather than single values: newlines
+    and tabs survive, nothing that could move the cursor, set a title or write the clipboard
+    (OSC 52) does.
+    """
+    if text.isascii() and (text.isprintable() or not _TERMINAL_UNSAFE.search(text)):
+        return text
+    return _TERMINAL_UNSAFE.sub("", _ESCAPES.sub("", text))
+
+
+class InertWriter:
+    """A text stream that passes everything written through `inert`: the stdout of every
+    command that prints (not the full-screen ones, which drive the terminal themselves)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(inert(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:  # flush, fileno, isatty, encoding, buffer ...
+        return getattr(self._stream, name)
+
+
+MAX_USER_NAME = 64
+
+
+def check_user_name(name: str) -> str:
+    """A user name as earmark first sees it: printable, one word, at most 64 characters.
+
+    Names are printed by `roles`, `stats`, exports and the review screens; a name holding an
+    escape sequence would act on every lead's terminal that shows it, so it is refused here
+    (the message shows it cleaned), not cleaned silently into a different name.
+    """
+    shown = clean(name)[:MAX_USER_NAME]
+    if not name or not name.strip():
+        raise UserError("a user name must not be empty")
+    if clean(name) != name or any(ch.isspace() for ch in name):
+        raise UserError(
+            f"user name {shown!r} contains spaces, control or formatting characters; "
+            "use one printable word"
+        )
+    if len(name) > MAX_USER_NAME:
+        raise UserError(f"user name {shown!r}... is longer than {MAX_USER_NAME} characters")
+    return name

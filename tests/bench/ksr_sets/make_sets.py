@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import subprocess
 import sys
 import wave
@@ -171,7 +172,7 @@ def main() -> int:
     for txt in sorted((REALDATA / "librivox").glob("*.txt")):
         wav = txt.with_suffix(".wav")
         guess, alts = recognise(decoder, read_wav(wav))
-        rows.append(row(txt.stem, str(wav), guess, alts))
+        rows.append(row(txt.stem, os.path.relpath(wav, HERE), guess, alts))
         refs[txt.stem] = " ".join(txt.read_text().lower().split())
     for line in (REALDATA / "cards" / "cards.transcription").read_text().splitlines():
         words = line.split()
@@ -180,7 +181,7 @@ def main() -> int:
         cid = words[-1].strip("()")
         wav = REALDATA / "cards" / f"{cid}.wav"
         guess, alts = recognise(decoder, read_wav(wav))
-        rows.append(row(f"cards-{cid}", str(wav), guess, alts))
+        rows.append(row(f"cards-{cid}", os.path.relpath(wav, HERE), guess, alts))
         refs[f"cards-{cid}"] = " ".join(w for w in words[:-1] if w not in ("<s>", "</s>"))
     write("realdata_heldout", rows, refs)
     return 0

@@ -32,8 +32,11 @@ from earmark.audio.waveform import Waveform, summarize
 MEMORY_SAMPLES = 6_000_000
 READ_BLOCK = 65_536  # frames per read while decoding or summarising
 SUMMARY_BLOCKS = 16_384  # a long clip's waveform resolution: far finer than any terminal
-GAIN_WINDOWS = (0.0, 0.2, 0.4, 0.6, 0.8)  # where a long clip's loudness is sampled
-GAIN_SECONDS = 1.0
+GAIN_WINDOWS = (0.0, 0.35, 0.7)  # where a long clip's loudness is sampled
+GAIN_SECONDS = 0.5
+# One streaming pass at a time: skipping through many long clips queues their passes instead
+# of running them all at once on a two-core machine; a clip dropped from the cache cancels its.
+_ONE_PASS = threading.Semaphore(1)
 
 
 class StreamSummary:
@@ -52,9 +55,9 @@ class StreamSummary:
         self.sumsq = np.zeros(n, dtype=np.float64)
         self.count = np.full(n, self.block, dtype=np.int64)
         self.count[-1] = frames - self.block * (n - 1)
-        self.filled = 0
         self.error: str | None = None
         self.done = threading.Event()
+        self.cancelled = threading.Event()
 
     def start(self) -> StreamSummary:
         threading.Thread(target=self.run, name="earmark-waveform", daemon=True).start()
@@ -62,10 +65,10 @@ class StreamSummary:
 
     def run(self) -> None:
         try:
-            with _open(self.path, follow_symlinks=False) as f:
+            with _ONE_PASS, _open(self.path, follow_symlinks=False) as f:
                 step = self.block * max(1, READ_BLOCK // self.block)
                 at = 0
-                while at < self.frames:
+                while at < self.frames and not self.cancelled.is_set():
                     data = f.read(min(step, self.frames - at), dtype="float32", always_2d=True)
                     if not len(data):
                         break
@@ -81,7 +84,6 @@ class StreamSummary:
                         self.peak[i + n] = np.abs(rest).max()
                         self.sumsq[i + n] = float(rest @ rest)
                     at += len(mono)
-                    self.filled = -(-at // self.block)
         except (AudioError, RuntimeError, OSError, ValueError, TypeError) as exc:
             self.error = " ".join(str(exc).split())
         finally:
@@ -144,9 +146,9 @@ class DecodedClip:
     @property
     def nbytes(self) -> int:
         """Memory this clip holds (a streamed clip: its summary and one window)."""
-        if isinstance(self.samples, np.ndarray):
-            return int(self.samples.nbytes)
-        return 4 * 16 * SUMMARY_BLOCKS + 8 * self.samplerate
+        if self.streamed:
+            return 4 * 16 * SUMMARY_BLOCKS + 8 * self.samplerate
+        return int(np.asarray(self.samples).nbytes)
 
     @property
     def waveform_complete(self) -> bool:
@@ -159,7 +161,7 @@ class DecodedClip:
         if w is not None:
             return w
         if self.summary is not None:
-            complete = self.summary.done.is_set()
+            complete = self.waveform_complete
             w = self.summary.waveform(width)
             if not complete:
                 return w

@@ -89,7 +89,6 @@ class StreamFrames:
         self._win = np.zeros((0, 1), dtype=np.float32)
         self._at = 0  # where the decoder stands
         self.error: str | None = None
-        self.refills = 0
 
     @property
     def frames(self) -> int:
@@ -132,7 +131,6 @@ class StreamFrames:
             start = max(0, lo - LOOKBACK)
             keep = self._win[:0]
         count = min(max(hi - start, self._window), self._frames - start)
-        self.refills += 1
         block = np.zeros((0, 1), dtype=np.float32)
         if count > 0:
             try:

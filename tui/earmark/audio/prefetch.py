@@ -15,7 +15,6 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from types import TracebackType
 
 import numpy as np
 
@@ -121,6 +120,10 @@ class Prefetcher:
             oldest, fut = next(iter(self._cache.items()))
             if not fut.done():
                 fut.cancel()  # not started yet: drop it; running: its result is simply unused
+            elif not fut.cancelled() and fut.exception() is None:
+                summary = fut.result().summary
+                if summary is not None:  # no one will draw this clip's waveform now
+                    summary.cancelled.set()
             del self._cache[oldest]
 
     def _held_bytes(self) -> int:
@@ -162,10 +165,5 @@ class Prefetcher:
     def __enter__(self) -> Prefetcher:
         return self
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()

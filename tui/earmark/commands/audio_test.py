@@ -7,8 +7,10 @@ link that never authenticated, is a failure with one line saying why and what to
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -36,16 +38,16 @@ def _fail(line: str) -> int:
     return 1
 
 
-def _wait(pred, timeout: float) -> bool:
+def _wait(pred: Callable[[], object], timeout: float) -> bool:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if pred():
             return True
         time.sleep(0.01)
-    return pred()
+    return bool(pred())
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     url = audio_url(getattr(args, "audio", None))
     return run_remote(url) if url else run_local()
 
@@ -56,7 +58,8 @@ def run_local() -> int:
     except NoAudio as exc:
         return _fail(f"no audio: {exc}; {hint_for(str(exc))}")
     print(
-        f"earmark audio-test: playing a {TONE_SECONDS:.1f} s {TONE_HZ:.0f} Hz tone on {out.description}",
+        f"earmark audio-test: playing a {TONE_SECONDS:.1f} s {TONE_HZ:.0f} Hz tone "
+        f"on {out.description}",
         flush=True,
     )
     player = Player(out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from earmark.audit import parse_head
@@ -10,7 +11,7 @@ from earmark.errors import UserError
 from earmark.store import open_store
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     expect = None
     if getattr(args, "head", None):
         try:

@@ -16,11 +16,11 @@ from earmark.store import open_store
 
 
 def run(args: argparse.Namespace) -> int:
+    actor = current_user(getattr(args, "user", None))
     store = open_store(db_path(args.db), create=False)
     tally = Tally()
     complete = False
     try:
-        actor = current_user(getattr(args, "user", None))
         if args.out:
             tally.clips = export_to_file(
                 store,

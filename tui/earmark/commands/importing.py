@@ -1,57 +1,76 @@
-"""`earmark import MANIFEST... [--lexicon FILE] [--batch NAME] [--audio-root DIR]`.
+"""`earmark import MANIFEST... [--lexicon FILE] [--batch NAME] [--audio-root DIR] ...`.
 
 Exit 0 when the import ran, even if some lines were refused: the summary names every
 refused line, and the good lines are in. Exit 2 (UserError) when the command itself cannot
 run: a manifest, lexicon or --audio-root that does not exist or cannot be read. Those are
 checked before the database is opened, so a typo never leaves an empty database behind.
+An import cut short (Ctrl-C, a full disk) is audited too, with what it had done, so the
+log never shows clips that nobody imported.
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import sqlite3
 from pathlib import Path
 
 from earmark.config import current_user, db_path
 from earmark.errors import UserError
-from earmark.importing import check_inputs, import_manifests, stderr_is_tty
+from earmark.importing import ImportSummary, check_inputs, import_manifests, stderr_is_tty
 from earmark.store import open_store
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     manifests = [Path(m) for m in args.manifests]
     lexicon = Path(args.lexicon) if args.lexicon else None
     audio_root = Path(args.audio_root) if args.audio_root else None
     check_inputs(manifests, lexicon=lexicon, audio_root=audio_root, batch=args.batch)
+    actor = current_user(getattr(args, "user", None))
     db = db_path(args.db)
     store = open_store(db)
+    summary = ImportSummary()
     try:
-        summary = import_manifests(
+        import_manifests(
             store,
             manifests,
             lexicon=lexicon,
             batch=args.batch,
             audio_root=audio_root,
             progress=stderr_is_tty(),
-        )
-        store.audit_append(
-            current_user(getattr(args, "user", None)),
-            "import",
-            detail={
-                "manifests": [m.name for m in manifests],
-                "imported": summary.imported,
-                "duplicates": summary.duplicates,
-                "excluded": summary.excluded,
-                "unplayable": summary.unplayable,
-                "bad_lines": summary.bad_line_count,
-            },
+            new_key=bool(getattr(args, "new_key", False)),
+            require_consent=bool(getattr(args, "require_consent", False)),
+            actor=actor,
+            summary=summary,
         )
     except sqlite3.OperationalError as exc:  # disk full, database locked for too long ...
+        if "readonly" in str(exc).lower():
+            raise  # the command line says read-only in its one line
         raise UserError(
             f"database {db}: {exc} (clips imported before this are kept; "
             "run the same import again to continue)"
         ) from None
     finally:
+        _audit(store, actor, manifests, summary)
         store.close()
     for line in summary.lines():
         print(line)
     return 0
+
+
+def _audit(store: object, actor: str, manifests: list[Path], summary: ImportSummary) -> None:
+    """The import's audit entry, complete or cut short; a disk too full to take it is the
+    one case that cannot be logged, and the error already says so."""
+    detail = {
+        "manifests": [m.name for m in manifests],
+        "batch": summary.batches,
+        "imported": summary.imported,
+        "duplicates": summary.duplicates,
+        "excluded": summary.excluded,
+        "purged": summary.purged,
+        "unplayable": summary.unplayable,
+        "bad_lines": summary.bad_line_count,
+        "complete": summary.complete,
+    }
+    with contextlib.suppress(sqlite3.Error):
+        store.audit_append(actor, "import", detail=detail)  # type: ignore[attr-defined]

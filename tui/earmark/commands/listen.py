@@ -1,14 +1,16 @@
 """`earmark listen`: on the annotator's own computer, play what a remote earmark sends.
 
-It prints the two lines to copy (the ssh command and the EARMARK_AUDIO export), then one line
-per session. Ctrl+C (or SIGTERM) stops it cleanly with exit 0.
+It prints the lines to copy (the ssh command, and the EARMARK_AUDIO export or the secret file
+for the server), then one line per session. Ctrl+C (or SIGTERM) stops it cleanly with exit 0.
 """
 
 from __future__ import annotations
 
+import argparse
 import errno
 import signal
 import sys
+from types import FrameType
 
 from earmark.audio.outputs import HINT_PORTAUDIO, NO_PORTAUDIO, open_output
 from earmark.audio.remote import DEFAULT_PORT, Listener
@@ -19,11 +21,11 @@ def _say(line: str) -> None:
     print(line, flush=True)
 
 
-def _interrupt(signum, frame):
+def _interrupt(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     output = open_output("null" if args.output == "null" else None)
     if not output.available:
         fix = HINT_PORTAUDIO if NO_PORTAUDIO in (output.reason or "") else "check the sound device"

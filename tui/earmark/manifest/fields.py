@@ -38,7 +38,7 @@ class Record:
     asr: str = ""
     words: list[dict[str, Any]] | None = None
     alternatives: list[str] | None = None
-    review_allowed: bool = True
+    review_allowed: bool | None = None  # None: absent, the batch default decides
     duration: float | None = None
     dropped: list[str] = field(default_factory=list)
     words_dropped: int = 0

@@ -42,6 +42,8 @@ class MetaStore(Protocol):
 
     def set_meta(self, key: str, value: str) -> None: ...
 
+    def delete_meta(self, key: str) -> None: ...
+
 
 def pseudonym(secret: bytes, value: str, *, kind: str = "id") -> str:
     """A clip's public name: keyed, so it reveals nothing without the pseudonym key."""
@@ -52,7 +54,17 @@ def pseudonym(secret: bytes, value: str, *, kind: str = "id") -> str:
 def key_path(db_path: Path | str) -> Path:
     """Where the key of the database at `db_path` lives: $EARMARK_KEY, else `DB.key`."""
     env = os.environ.get(KEY_ENV)
-    return Path(env) if env else Path(f"{db_path}.key")
+    if env:
+        return Path(env)
+    from earmark.store.postgres.target import is_postgres, key_name
+
+    if is_postgres(db_path):  # a server database: the key stays with the importing lead
+        from earmark.config import data_dir
+
+        folder = data_dir() / "keys"
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return folder / key_name(str(db_path))
+    return Path(f"{db_path}.key")
 
 
 def fingerprint(key: bytes) -> str:
@@ -95,12 +107,6 @@ def _write(path: Path, key: bytes) -> None:
         raise UserError(f"cannot write pseudonym key {path}: {exc.strerror or exc}") from None
 
 
-def _forget_legacy(db: MetaStore) -> None:
-    conn = getattr(db, "conn", None)
-    if conn is not None:
-        conn.execute("DELETE FROM meta WHERE key = ?", (LEGACY_META,))
-
-
 def load_key(db: MetaStore, *, create: bool = False, new_key: bool = False) -> bytes:
     """The database's pseudonym key, from its key file.
 
@@ -134,5 +140,5 @@ def load_key(db: MetaStore, *, create: bool = False, new_key: bool = False) -> b
     _write(path, key)
     db.set_meta(FINGERPRINT_META, fingerprint(key))
     if legacy:
-        _forget_legacy(db)
+        db.delete_meta(LEGACY_META)
     return key

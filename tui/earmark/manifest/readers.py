@@ -203,8 +203,9 @@ def _has_surrogate(s: str) -> bool:
 def _row(header: list[str], cells: list[str]) -> dict[str, Any] | BadLine:
     if len(cells) > len(header):
         return BadLine(f"{len(cells)} fields but the header has {len(header)}")
-    # An empty cell is an absent field (CSV cannot say null).
-    return {h: c for h, c in zip(header, cells, strict=False) if c != ""}
+    # An empty cell is an absent field (CSV cannot say null), except consent: an empty
+    # review_allowed cell is a present answer that is not a clear yes, and excludes the clip.
+    return {h: c for h, c in zip(header, cells, strict=False) if c != "" or h == "review_allowed"}
 
 
 def read_manifest(path: Path) -> Iterator[tuple[int, dict[str, Any] | BadLine]]:

@@ -141,7 +141,8 @@ def _alternatives(v: object) -> list[str] | None:
 
 
 def _allowed(v: object) -> bool:
-    """review_allowed: only a clear yes lets a clip in (consent is not assumed from noise)."""
+    """review_allowed when present: only a clear yes lets a clip in (consent is not assumed
+    from noise: false, empty, null, "no", "0" and anything unrecognised all exclude)."""
     if v is True:
         return True
     if isinstance(v, int | float) and not isinstance(v, bool):

@@ -48,6 +48,11 @@ class StoreBase:
     def close(self) -> None:
         self.db.close()
 
+    def bulk(self) -> contextlib.AbstractContextManager[None]:
+        """Many add_clips calls follow (an import): write them in large steps when nobody
+        else has the project open. See Database.bulk."""
+        return self.db.bulk()
+
     @contextlib.contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         """The open write transaction of this thread if any, else a new one."""

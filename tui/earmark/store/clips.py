@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from earmark.store.base import StoreBase
+from earmark.store.purge import purge_rows
 from earmark.store.records import (
     SKIP_REASONS,
     STATUSES,
@@ -100,7 +101,9 @@ class ClipsMixin(StoreBase):
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 rows,
             )
-            return max(cur.rowcount, 0)
+            added = max(cur.rowcount, 0)
+        self.db.bulk_step(len(rows))
+        return added
 
     def add_lexicon(self, batch_id: int | None, terms: Iterable[str]) -> int:
         with self.db.write() as conn:
@@ -190,7 +193,9 @@ class ClipsMixin(StoreBase):
         seconds: float,
     ) -> None:
         now = self.db.clock.now()
-        with self.db.write() as c:
+        # Its own durable transaction, or the caller's when one is open (a bulk build of a
+        # benchmark project runs many real submits in one commit).
+        with self._tx() as c:
             before = c.execute("SELECT status, asr FROM clips WHERE id = ?", (clip_id,)).fetchone()
             # The word error rate's parts, kept per clip so `stats` only adds up maintained sums.
             wer_e, wer_n = (None, None)
@@ -267,6 +272,36 @@ class ClipsMixin(StoreBase):
         with self.db.write() as c:
             c.execute("DELETE FROM drafts WHERE clip_id = ?", (clip_id,))
 
+    # -- consent withdrawn: the clip and everything derived from it go ------------------
+    def purge_clips(self, names: Iterable[str], *, actor: str, reason: str) -> dict[str, int]:
+        """Delete the named clips and every row that refers to them, in one transaction.
+
+        Referring tables are found from the schema's foreign keys (recursively: a flag's
+        escalation goes with the flag), so a table added later is purged too. The audit
+        log keeps what it already holds (pseudonyms and numbers, never text) plus one entry
+        counting what went. Returns {table: rows deleted}, `clips` included.
+        """
+        wanted = sorted(set(names))
+        counts: dict[str, int] = {}
+        if not wanted:
+            return counts
+        with self._tx() as c:
+            ids: list[int] = []
+            for i in range(0, len(wanted), 900):
+                chunk = wanted[i : i + 900]
+                q = f"SELECT id FROM clips WHERE name IN ({','.join('?' * len(chunk))})"
+                ids.extend(r[0] for r in c.execute(q, chunk))
+            if ids:
+                c.execute("PRAGMA secure_delete = ON")  # purged text is zeroed, not left
+                unlearn = getattr(type(self), "_unlearn", None)  # the word index's counts
+                if unlearn is not None:
+                    for clip_id in ids:
+                        unlearn(c, clip_id)
+                purge_rows(c, "clips", "id", ids, counts)
+                detail = {"reason": reason, **{k: v for k, v in sorted(counts.items()) if v}}
+                self.audit_append(actor, "purge", None, detail)
+        return counts
+
     # -- what suggestions and stats read ---------------------------------------------
     def submitted_texts(self) -> list[str]:
         """What the suggester learns from: never a clip with an active critical flag, whose
@@ -296,8 +331,10 @@ class ClipsMixin(StoreBase):
         return [
             r[0]
             for r in self.db.query(
-                "SELECT max(at) FROM revisions WHERE at >= ? AND status = 'done'"
-                " AND annotator = ? GROUP BY clip_id",
+                # INDEXED BY: for the GROUP BY the planner would rather walk every revision
+                # in clip order (a third of a second at 900k revisions) than the recent few
+                "SELECT max(at) FROM revisions INDEXED BY revisions_by_at"
+                " WHERE at >= ? AND status = 'done' AND annotator = ? GROUP BY clip_id",
                 (since, annotator),
             )
         ]

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,24 +21,32 @@ from earmark.errors import UserError
 from earmark.store.schema import MIGRATIONS
 
 Params = tuple[Any, ...] | dict[str, Any]
+BUSY_TIMEOUT_MS = 10_000
+BULK_ROWS = 100_000  # clips per commit of an import into a project nobody has open
+BULK_SECONDS = 8.0  # ... or sooner: someone opening the project waits at most this long
+BULK_CACHE_KIB = 65_536  # page cache while importing: the name index of 1M clips fits
 
 
 class Database:
-    """One SQLite connection plus the per-database secret; not shared across threads."""
+    """One SQLite connection; not shared across threads. The pseudonym key is *not* here: it
+    lives in a file beside the database (earmark/manifest/pseudonyms.py)."""
 
     def __init__(self, path: Path | str, *, clock: Clock = SYSTEM, create: bool = True) -> None:
         self.path = Path(path)
         self.clock = clock
         self.conn = _connect(self.path, create=create)
         self._lock = threading.RLock()
+        self._bulk: _Bulk | None = None
         self._migrate()
-        self.secret = self._ensure_secret()
 
     # -- transactions -----------------------------------------------------------------
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """A write transaction: BEGIN IMMEDIATE, COMMIT (durable) or ROLLBACK on error."""
         with self._lock:
+            if self._bulk_joined():
+                yield self.conn  # part of a bulk write's step: bulk_step commits it
+                return
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
@@ -60,6 +69,78 @@ class Database:
             else:
                 with self.write() as c:
                     yield c
+
+    @contextlib.contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Many inserts (an import) written as a few large transactions when nobody else has
+        the database open; as before, one transaction per step, when someone does.
+
+        Why: every commit rewrites each page it touched, and the unique index on clip names
+        is keyed by a random pseudonym, so a commit of 1,000 clips touches about a thousand
+        index pages; at a million clips that wrote ~14 times the database's size. Alone, the
+        import switches to a rollback journal (pages appended past the file's end need no
+        journal, and nothing is written twice as in WAL) with a page cache the index fits
+        in, and commits every BULK_ROWS clips or BULK_SECONDS. Someone opening the project
+        meanwhile waits for the current step (SQLite's busy timeout covers it) and turns WAL
+        back on, after which the import commits every step again.
+        """
+        with self._lock:
+            if self._bulk is not None or self.conn.in_transaction:
+                yield
+                return
+            self.conn.execute("PRAGMA busy_timeout=0")  # others have it open: do not wait
+            try:
+                alone = self.conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0] == "delete"
+            except sqlite3.OperationalError:
+                alone = False
+            finally:
+                self.conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            cache = self.conn.execute("PRAGMA cache_size").fetchone()[0]
+            self._bulk = _Bulk(alone=alone)
+            if alone:
+                self.conn.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+            try:
+                yield
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+            else:
+                if self.conn.in_transaction:
+                    self.conn.execute("COMMIT")
+            finally:
+                self._bulk = None
+                self.conn.execute(f"PRAGMA cache_size={int(cache)}")
+                if alone:
+                    with contextlib.suppress(sqlite3.OperationalError):
+                        self.conn.execute("PRAGMA journal_mode=WAL").fetchone()
+
+    def bulk_step(self, rows: int) -> None:
+        """After a bulk write of `rows` rows: commit when the step is big or old enough.
+
+        The next step begins with the next write, not now: the gap (the importer reading
+        its next chunk) is where someone waiting to open the project gets in."""
+        bulk = self._bulk
+        if bulk is None or not bulk.open:
+            return
+        bulk.rows += rows
+        if bulk.rows < BULK_ROWS and time.monotonic() - bulk.started < BULK_SECONDS:
+            return
+        with self._lock:
+            self.conn.execute("COMMIT")
+            bulk.open = False
+
+    def _bulk_joined(self) -> bool:
+        """Whether a write joins the bulk step (beginning one if due); under the lock."""
+        bulk = self._bulk
+        if bulk is None or not bulk.alone:
+            return False
+        if not bulk.open:
+            if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "delete":
+                bulk.alone = False  # someone opened the project (back in WAL): step by step
+                return False
+            bulk.begin(self.conn)
+        return True
 
     def query(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -86,16 +167,28 @@ class Database:
         row = self.query_one("SELECT value FROM meta WHERE key = ?", (key,))
         return str(row[0]) if row else default
 
-    def _ensure_secret(self) -> bytes:
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "INSERT INTO meta(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def delete_meta(self, key: str) -> None:
+        with self.transaction() as c:
+            c.execute("DELETE FROM meta WHERE key = ?", (key,))
+
+    @property
+    def secret(self) -> bytes:
+        """A pseudonym key kept inside the database by an older earmark; a newer one keeps it
+        in a 0600 file beside the database instead (earmark/manifest/pseudonyms.py)."""
         value = self.get_meta("secret")
         if value is None:
-            with self.write() as c:
-                c.execute(
-                    "INSERT OR IGNORE INTO meta(key, value) VALUES ('secret', ?)",
-                    (secrets.token_hex(32),),
-                )
-            value = self.get_meta("secret")
-        assert value is not None  # inserted just above, in a committed transaction
+            raise UserError(
+                f"the pseudonym key of {self.path} is not in the database; "
+                f"it is the file {self.path}.key (or $EARMARK_KEY)"
+            )
         return bytes.fromhex(value)
 
     def _migrate(self) -> None:
@@ -120,6 +213,18 @@ class Database:
                     "INSERT INTO migrations(name, applied_at) VALUES (?, ?)",
                     (name, self.clock.now()),
                 )
+
+
+@dataclass
+class _Bulk:
+    alone: bool
+    open: bool = False
+    rows: int = 0
+    started: float = 0.0
+
+    def begin(self, conn: sqlite3.Connection) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        self.open, self.rows, self.started = True, 0, time.monotonic()
 
 
 def _split_sql(script: str) -> list[str]:
@@ -160,7 +265,7 @@ def _connect(path: Path, *, create: bool) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode=WAL").fetchone()
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA busy_timeout=10000")
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
         raise UserError(f"{path} is not an earmark database ({exc})") from None

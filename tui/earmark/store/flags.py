@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any
 from collections.abc import Iterable
+from typing import Any
 
 from earmark import redaction
 from earmark.errors import UserError
@@ -276,6 +276,16 @@ class FlagsMixin(StoreBase):
         if row is None or row[0] is None:
             return None
         return redaction.loads(row[0])
+
+    def redaction_marks_for_clip(self, clip_id: int) -> list[Mark]:
+        """Every mark of the clip's active critical flags: what the annotator is asked about
+        at submit when one no longer points at a word (`redaction.unanchored`)."""
+        rows = self.db.query(
+            "SELECT redact_words FROM flags WHERE clip_id = ? AND kind = 'critical'"
+            " AND state = 'active' AND redact_words IS NOT NULL",
+            (clip_id,),
+        )
+        return sorted({m for r in rows for m in redaction.loads(r[0])})
 
     def redaction_marks_by_flag(self) -> dict[int, list[Mark]]:
         """Marks of every active critical flag that has them, for exports."""

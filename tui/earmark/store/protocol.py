@@ -12,6 +12,7 @@ counters, never by counting or scanning clips.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Protocol
@@ -19,6 +20,7 @@ from typing import Any, Protocol
 from earmark import audit
 from earmark import escalation as esc
 from earmark.clock import Clock
+from earmark.redaction import Mark
 from earmark.store.records import (
     Clip,
     Draft,
@@ -50,6 +52,11 @@ class Store(Protocol):
     def close(self) -> None: ...
 
     # -- import ------------------------------------------------------------------------
+    def bulk(self) -> contextlib.AbstractContextManager[None]:
+        """Many add_clips calls follow: the backend may write them in fewer, larger steps
+        (a backend with nothing to gain returns contextlib.nullcontext())."""
+        ...
+
     def batch_id(self, name: str) -> int: ...
 
     def existing_names(self, names: Iterable[str]) -> set[str]: ...
@@ -161,6 +168,20 @@ class Store(Protocol):
     def critical_clip_ids(self) -> set[int]: ...
 
     def flags_by_clip(self) -> dict[int, list[Flag]]: ...
+
+    # -- redaction marks: words, not positions (earmark/redaction.py) --------------------
+    def set_redaction(self, flag_id: int, marks: Iterable[Mark], *, actor: str) -> None: ...
+
+    def redaction_marks(self, flag_id: int) -> list[Mark] | None: ...
+
+    def redaction_marks_for_clip(self, clip_id: int) -> list[Mark]: ...
+
+    def redaction_marks_by_flag(self) -> dict[int, list[Mark]]: ...
+
+    # -- consent withdrawn ----------------------------------------------------------------
+    def purge_clips(self, names: Iterable[str], *, actor: str, reason: str) -> dict[str, int]: ...
+
+    def name_lead_if_none(self, name: str) -> bool: ...
 
     # -- escalations -------------------------------------------------------------------
     def raise_escalation(

@@ -23,6 +23,23 @@ MAX_BREAK_TEXT = 600
 
 class UsersMixin(StoreBase):
     # -- roles --------------------------------------------------------------------------
+    def name_lead_if_none(self, name: str) -> bool:
+        """Make `name` lead when the database has no lead yet: `earmark init` and an import
+        that completes name the lead explicitly, so nobody becomes lead by coming next."""
+        with self._tx() as c:
+            was = self._ensure_user(c, name)
+            if c.execute("SELECT count(*) FROM users WHERE role = 'lead'").fetchone()[0]:
+                return False
+            now = self.db.clock.now()
+            c.execute(
+                "UPDATE users SET role = 'lead', granted_by = ?, granted_at = ? WHERE name = ?",
+                (name, now, name),
+            )
+            self.audit_append(
+                name, "role_grant", None, {"user": name, "role": "lead", "was": was, "first": True}
+            )
+            return True
+
     def role_of(self, name: str) -> str | None:
         row = self.db.query_one("SELECT role FROM users WHERE name = ?", (name,))
         return row[0] if row else None

@@ -3,14 +3,22 @@ utterances that repeat. `Suggester` holds the index; `offer`/`apply_word`/`apply
 are the pure editor logic the annotate screen and the keystroke benchmark share.
 
 Modules: `text` (keys, words, casing convention), `segment` (the sorted index and typo
-search), `vocab` (building it), `utterances` (the bounded utterance memory), `learning`
+search), `vocab` (building it), `utterances` (the bounded utterance memory), `following` (which
+word follows which), `ranking` (ordering one query's candidates), `learning`
 (which learned words may be offered; the word store interface), `engine` (the Suggester),
 `cursor` (offer and apply).
 """
 
 from earmark.suggest.cursor import Offer, apply_utterance, apply_word, offer, word_spans
-from earmark.suggest.engine import Suggester, Suggestion, fill_word_index
-from earmark.suggest.learning import MIN_CLIPS, WordStore, learnable_words
+from earmark.suggest.engine import Suggester
+from earmark.suggest.learning import (
+    MIN_CLIPS,
+    WordStore,
+    fill_word_index,
+    learnable_words,
+    record_submit,
+)
+from earmark.suggest.ranking import Suggestion
 from earmark.suggest.segment import SOURCES
 from earmark.suggest.text import (
     Convention,
@@ -36,6 +44,7 @@ __all__ = [
     "learnable_words",
     "normalize_utterance",
     "offer",
+    "record_submit",
     "word_spans",
     "words_of",
 ]

@@ -7,9 +7,11 @@ Which word is pointed at: the word the cursor is in, or just after. With nothing
 cursor at the start of a word the annotator moved to) the recogniser's other guesses for
 that word are offered. A word of the guess left as it was, with the cursor just after it
 (where the editor puts it when a clip opens), is *not* pointed at: nothing is offered for
-it, so Tab never replaces a correct word the annotator did not choose. Once the annotator
-types, the fragment before the cursor leads: alternatives that start with it, then the
-suggester's words, ranked by their resemblance to the recogniser's word there.
+it, so Tab never replaces a correct word the annotator did not choose. Between words (where
+a word is missing) the words that usually follow the word before are offered, to insert.
+Once the annotator types, the fragment before the cursor leads: alternatives that start
+with it, then the suggester's words, ranked by their resemblance to the recogniser's word
+there and by how often they followed the word before.
 """
 
 from __future__ import annotations
@@ -88,8 +90,11 @@ def offer(suggester: Suggester, text: str, cursor: int, limit: int = SLOTS) -> O
         utterance = None
     spans = word_spans(text)
     here = next((k for k, (a, b) in enumerate(spans) if a <= cursor <= b), None)
-    if here is None:
-        return Offer((), utterance, cursor, cursor, "")
+    before = [text[x:y] for x, y in spans if y < cursor]
+    prev = before[-1] if before else None
+    if here is None:  # between words: what usually follows the word before
+        gap = suggester.predict(prev, limit) if prev else []
+        return Offer(tuple(gap), utterance, cursor, cursor, "")
     a, b = spans[here]
     current, fragment = text[a:b], text[a:cursor]
     asr, alternatives = suggester.context
@@ -101,12 +106,13 @@ def offer(suggester: Suggester, text: str, cursor: int, limit: int = SLOTS) -> O
     if cursor == b and unchanged:
         words: list[str] = []  # the recogniser's word, not pointed at
     elif not fragment:
-        words = alts + [s.text for s in suggester.similar(current, limit)]
+        predicted = suggester.predict(prev, limit, exclude=(current,)) if prev else []
+        words = alts + predicted + [s.text for s in suggester.similar(current, limit)]
     else:
         low = fold(fragment)
         words = [p for p in alts if fold(p).startswith(low) and fold(p) != low]
         near = asr_word if asr_word is not None and fold(asr_word) != low else None
-        found = suggester.suggest(fragment, limit, near=near, exclude=(current,))
+        found = suggester.suggest(fragment, limit, near=near, after=prev, exclude=(current,))
         words += [s.text for s in found]
     unique: list[str] = []
     for w in words:

@@ -19,21 +19,23 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
 
-import numpy as np
-from rapidfuzz import fuzz
-
-from earmark.suggest import learning
-from earmark.suggest.learning import MIN_CLIPS, Pending, WordStore, learnable_words
+from earmark.suggest.following import FOLLOWERS, Following
+from earmark.suggest.learning import (
+    MIN_CLIPS,
+    Pending,
+    WordStore,
+    fill_word_index,
+    learnable_words,
+    record_submit,
+)
+from earmark.suggest.ranking import KEEP, Found, Suggestion, collect, ranked
 from earmark.suggest.segment import (
     CLIP,
     ENGLISH,
     LEARNED,
     LEXICON,
-    SOURCES,
-    FloatArray,
-    IntArray,
+    PREFIX,
     Segment,
     build_segment,
     empty_segment,
@@ -55,19 +57,8 @@ from earmark.textsafe import clean
 
 MAX_FRAGMENT = 64
 UTTERANCE_THRESHOLD = 85.0
-NEAR_BONUS = 5.0
-GUESS_DISCOUNT = 3.0  # a word of the guess ranks like a lexicon word, below alternatives  # resemblance to the recogniser's word at the cursor, at most
-CORRECTIONS = 2
-_KEEP = 64  # candidates kept per segment before the resemblance is weighed
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """One suggested word; `score` orders the suggestions of one call (higher is better)."""
-
-    text: str
-    source: str  # "clip" | "lexicon" | "learned" | "english"
-    score: float
+GUESS_DISCOUNT = 3.0  # a word of the guess ranks like a lexicon word, below alternatives
+PHRASE_WEIGHT = 3  # a multi-word lexicon term counts as this many uses of its word pairs
 
 
 class Suggester:
@@ -98,7 +89,8 @@ class Suggester:
         texts = clean_all(transcripts)
         vocab = Vocab()
         vocab.add_english(words)
-        vocab.add_lexicon(lexicon_terms(clean_all(lexicon)))
+        terms = lexicon_terms(clean_all(lexicon))
+        vocab.add_lexicon(terms)
         known = set(vocab.index) | set(vocab.keys)
         vocab.add_learned((w, n) for w, n, clips in learned if clips >= min_clips)
         vocab.add_learned(self._count_transcripts(texts, known))
@@ -111,10 +103,16 @@ class Suggester:
         self._context_texts: tuple[str, tuple[str, ...]] = ("", ())
         self._context_convention = Convention.AS_TYPED
         self._utterances = Utterances(capacity)
+        self._following = Following()
+        for term in terms:
+            if " " in term:
+                self._following.add((key(w) for w in words_of(term)), PHRASE_WEIGHT)
         for guess, text in corrections:
             self._utterances.add(clean(text), clean(guess))
+            self._following.add(key(w) for w in words_of(text))
         for text in texts[-capacity:]:
             self._utterances.add(text)
+            self._following.add(key(w) for w in words_of(text))
         self._utterance_cache: dict[tuple[str, tuple[str, ...]], tuple[str, float] | None] = {}
 
     def _count_transcripts(self, texts: list[str], known: set[str]) -> list[tuple[str, int]]:
@@ -173,6 +171,7 @@ class Suggester:
         with self._lock:
             if not marks:
                 self._utterances.add(text, clean(guess or ""))
+                self._following.add(key(w) for w in words)
             self._utterance_cache.clear()
             fresh: list[str] = []
             for word in words:
@@ -201,10 +200,11 @@ class Suggester:
                     self._n_english,
                 )
         if self._store is not None and clip is not None:
-            self._store.learn_words(clip, [(key(w), w) for w in words], guess)
+            record_submit(self._store, clip, text, guess, marks)
 
-    def _locate(self, k: str) -> tuple[Segment | None, int]:
-        for seg in (self._static, self._extra_seg):
+    def _locate(self, k: str, *, context: bool = False) -> tuple[Segment | None, int]:
+        segs = (self._context, self._static, self._extra_seg)
+        for seg in segs if context else segs[1:]:
             i = seg.find(k)
             if i >= 0:
                 return seg, i
@@ -259,33 +259,50 @@ class Suggester:
         limit: int = 5,
         *,
         near: str | None = None,
+        after: str | None = None,
         exclude: Collection[str] = (),
     ) -> list[Suggestion]:
         """Up to `limit` words completing (or correcting) the fragment, best first.
 
         `near`: the recogniser's word at the cursor; words resembling it rank higher, and
-        it is never offered itself. The fragment itself is never offered either.
+        it is never offered itself. `after`: the word before the cursor; words that followed
+        it in this batch rank higher. The fragment itself is never offered.
         """
         frag = fold(" ".join(clean(fragment).split()))
         n = len(frag)
         if limit <= 0 or n < 1 or n > MAX_FRAGMENT:
             return []
         near_key = fold(near) if near else ""
-        want = max(limit + len(exclude) + 2, _KEEP if near_key else limit + 4)
-        found: dict[str, tuple[float, str, int]] = {}
+        want = max(limit + len(exclude) + 2, KEEP if near_key else limit + 4)
+        found: Found = {}
         corrections: set[str] = set()
         with self._lock:
             for seg in (self._context, self._static, self._extra_seg):
                 if not len(seg):
                     continue
                 where, scores = seg.prefix(frag, want)
-                self._collect(found, seg, where, scores)
+                collect(found, seg, where, scores)
                 if n >= 3:
                     where, scores, whole = seg.fuzzy(frag, 1 if n < 6 else 2)
-                    self._collect(found, seg, where, scores)
+                    collect(found, seg, where, scores)
                     corrections.update(seg.keys[i] for i in whole.tolist())
+            following = self._followers(after)
+            for k in following:
+                if k.startswith(frag) and k not in found:
+                    at, i = self._locate(k, context=True)
+                    if at is not None:
+                        score = PREFIX + n / max(len(k), 1) + float(at.bonus[i])
+                        found[k] = (score, at.display[i], int(at.tier[i]))
         fixes = {k for k in corrections if not k.startswith(frag)}  # not completions
-        return self._ranked(found, {frag, *exclude}, near_key, limit, fixes)
+        return ranked(
+            found,
+            banned={frag, *exclude},
+            near_key=near_key,
+            limit=limit,
+            style=self.style,
+            corrections=fixes,
+            following=following,
+        )
 
     def similar(
         self, word: str, limit: int = 5, *, exclude: Collection[str] = ()
@@ -295,61 +312,30 @@ class Suggester:
         w = fold(" ".join(clean(word).split()))
         if limit <= 0 or not 2 <= len(w) <= MAX_FRAGMENT:
             return []
-        found: dict[str, tuple[float, str, int]] = {}
+        found: Found = {}
         with self._lock:
             for seg in (self._context, self._static, self._extra_seg):
                 if len(seg):
                     where, scores, _ = seg.fuzzy(w, 1 if len(w) < 5 else 2)
-                    self._collect(found, seg, where, scores)
-        return self._ranked(found, {w, *exclude}, w, limit)
+                    collect(found, seg, where, scores)
+        banned = {w, *exclude}
+        return ranked(found, banned=banned, near_key=w, limit=limit, style=self.style)
 
-    def _ranked(
-        self,
-        found: dict[str, tuple[float, str, int]],
-        banned: Iterable[str],
-        near_key: str,
-        limit: int,
-        corrections: Collection[str] = (),
-    ) -> list[Suggestion]:
-        """The best `limit`, of which the best CORRECTIONS whole-word corrections of the
-        fragment as typed always get a place: rare completions never hide them."""
-        for k in banned:
-            found.pop(fold(k), None)
-        if near_key:
-            found.pop(near_key, None)
-            for k, (score, text, tier) in found.items():
-                bonus = NEAR_BONUS * (fuzz.ratio(k, near_key) / 100.0) ** 2
-                found[k] = (score + bonus, text, tier)
-        order = sorted(found, key=lambda k: (-found[k][0], found[k][1]))
-        fixes = [k for k in order if k in corrections][:CORRECTIONS]
-        chosen = set(fixes)
-        for k in order:
-            if len(chosen) >= limit:
-                break
-            chosen.add(k)
-        ranked = [found[k] for k in order if k in chosen]
-        return [
-            Suggestion(self.style(text), SOURCES[tier], round(score, 3))
-            for score, text, tier in ranked[:limit]
-        ]
+    def predict(self, after: str, limit: int = 5, *, exclude: Collection[str] = ()) -> list[str]:
+        """Words that followed `after` in this batch, most often first (offerable ones)."""
+        banned = {fold(x) for x in exclude}
+        out: list[str] = []
+        with self._lock:
+            for k in self._followers(after):
+                seg, i = self._locate(k, context=True)
+                if seg is not None and k not in banned:
+                    out.append(self.style(seg.display[i]))
+        return out[:limit]
 
-    @staticmethod
-    def _collect(
-        found: dict[str, tuple[float, str, int]],
-        seg: Segment,
-        where: IntArray,
-        scores: FloatArray,
-    ) -> None:
-        if len(where) == 0:
-            return
-        if len(where) > _KEEP:  # keep the best few; a later segment may still outrank them
-            top = np.argpartition(-scores, _KEEP - 1)[:_KEEP]
-            where, scores = where[top], scores[top]
-        for i, s in zip(where.tolist(), scores.tolist(), strict=True):
-            k = seg.keys[i]
-            have = found.get(k)
-            if have is None or s > have[0]:
-                found[k] = (float(s), seg.display[i], int(seg.tier[i]))
+    def _followers(self, after: str | None) -> dict[str, float]:
+        if not after:
+            return {}
+        return dict(self._following.after(fold(after), FOLLOWERS))
 
     def context_utterance(self) -> str | None:
         """`utterance` for the clip given to `set_context` (its guess and alternatives)."""
@@ -391,20 +377,3 @@ class Suggester:
     def __len__(self) -> int:
         """How many distinct words can be suggested (context excluded)."""
         return len(self._static) + len(self._extra_seg)
-
-
-def fill_word_index(store: WordStore, chunk: int = 5000) -> int:
-    """Put the transcripts submitted before the store had a word index into it, once."""
-    if store.word_index_ready():
-        return 0
-    after, done = 0, 0
-    while rows := store.unindexed_transcripts(after, chunk):
-        store.learn_words_many(
-            [
-                (clip_id, [(key(w), w) for w in learning.learnable_words(text)], guess)
-                for clip_id, text, guess in rows
-            ]
-        )
-        after, done = rows[-1][0], done + len(rows)
-    store.mark_word_index_ready()
-    return done

@@ -86,3 +86,35 @@ class Pending:
                 ready.append(k)
                 del self._clips[k]
         return ready
+
+
+def record_submit(
+    store: WordStore,
+    clip_id: int,
+    text: str,
+    guess: str | None = None,
+    redacted: Iterable[str] = (),
+) -> None:
+    """Put a submitted transcript's words into the store's word index (marked words left
+    out; a clip with marks never feeds the utterance memory). Idempotent per clip, so the
+    session and the suggester may both call it for the same submit."""
+    marks = [m for m in redacted if m and m.strip()]
+    words = [(key(w), w) for w in learnable_words(text, marks)]
+    store.learn_words(clip_id, words, None if marks else guess)
+
+
+def fill_word_index(store: WordStore, chunk: int = 5000) -> int:
+    """Put the transcripts submitted before the store had a word index into it, once."""
+    if store.word_index_ready():
+        return 0
+    after, done = 0, 0
+    while rows := store.unindexed_transcripts(after, chunk):
+        store.learn_words_many(
+            [
+                (clip_id, [(key(w), w) for w in learnable_words(text)], guess)
+                for clip_id, text, guess in rows
+            ]
+        )
+        after, done = rows[-1][0], done + len(rows)
+    store.mark_word_index_ready()
+    return done

@@ -40,12 +40,27 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float32]
 
 _TIER_BONUS = np.array([6.0, 3.0, 2.0, 0.0], dtype=np.float32)
+_SMALL_LEXICON = 1000
+
+
+def tier_bonus(n_lexicon: int) -> FloatArray:
+    """Source bonuses. A lexicon term is a strong hint in a short list and a weak one in a
+    list of hundreds of thousands (each term then is as likely as any rare word), so the
+    lexicon's bonus shrinks with the log of its size beyond a thousand terms."""
+    out = _TIER_BONUS.copy()
+    if n_lexicon > _SMALL_LEXICON:
+        out[LEXICON] *= math.log10(_SMALL_LEXICON) / math.log10(n_lexicon)
+    return out
+
+
 POP_MAX = 4.0
 PREFIX = 20.0  # match quality of an exact completion; one edit costs EDIT
 EDIT = 3.0
 _FIRST_LETTER = 0.5  # a first letter is less often the wrong one
 _CUT = 1.5  # a typo in the beginning of a longer word, rather than in a whole word
 _HEAD = 8  # key characters kept in the fixed-width array
+_SHORT = 4  # fragments this short are corrected as whole words only
+SLIP = 1.5  # an edit fingers make easily (a neighbouring key, a double letter, a swap)
 _TYPO_HEAD = 5  # how far into a word one typo is located exactly (later ones: any prefix)
 _TOP = "\U0010ffff"
 
@@ -85,15 +100,17 @@ class Segment:
         count: npt.NDArray[np.int32],
         rank: npt.NDArray[np.int32],
         n_english: int,
+        bonuses: FloatArray = _TIER_BONUS,
     ) -> None:
         self.keys = keys
+        self.bonuses = bonuses
         self.display = display
         self.tier = tier
         self.count = count
         self.rank = rank
         self.n_english = n_english
         self.length = np.fromiter(map(len, keys), dtype=np.int32, count=len(keys))
-        self.bonus: FloatArray = (_TIER_BONUS[tier] + popularity(count, rank, n_english)).astype(
+        self.bonus: FloatArray = (bonuses[tier] + popularity(count, rank, n_english)).astype(
             np.float32
         )
         # The first _HEAD characters of every key, fixed-width: numpy finds the runs for
@@ -165,7 +182,7 @@ class Segment:
 
     def refresh(self, i: int) -> None:
         pop = popularity(self.count[i : i + 1], self.rank[i : i + 1], self.n_english)[0]
-        self.bonus[i] = _TIER_BONUS[self.tier[i]] + pop
+        self.bonus[i] = self.bonuses[self.tier[i]] + pop
 
     def prefix(self, frag: str, k: int) -> tuple[IntArray, FloatArray]:
         """The best k keys that start with frag (the fragment itself excluded), scored."""
@@ -187,10 +204,11 @@ class Segment:
         none = np.empty(0, np.int64)
         if not len(cand):
             return none, np.empty(0, np.float32), none
-        keys = take(self.keys, cand)
         parts: list[tuple[IntArray, FloatArray]] = []
 
-        def compare(choices: Sequence[str], where: IntArray, penalty: float) -> None:
+        def compare(
+            choices: Sequence[str], where: IntArray, penalty: float, whole: bool = False
+        ) -> None:
             hits = process.extract(
                 frag,
                 choices,
@@ -206,6 +224,8 @@ class Segment:
             d = np.array(dist, dtype=np.float32)
             firsts = np.array([choices[i][:1] != frag[:1] for i in j], dtype=np.float32)
             quality = PREFIX - EDIT * d - _FIRST_LETTER * firsts - penalty
+            if whole:
+                quality += np.array([slip(frag, choices[i]) for i in j], dtype=np.float32)
             parts.append((idx, quality.astype(np.float32)))
 
         # Whole words of about the fragment's length...
@@ -214,12 +234,14 @@ class Segment:
         exact = self.find(frag)
         if len(near):
             keep = near[cand[near] != exact]
-            compare(take(keys, keep), cand[keep], 0.0)
+            compare(take(self.keys, cand[keep]), cand[keep], 0.0, whole=True)
         # ...and longer words whose beginning is a typo away: compare the fragment with
         # each word cut to about its length (one cut only when there are many words).
-        longer = np.flatnonzero(length > n)
+        # (Not for fragments of four letters or fewer: a typo that early leaves thousands of
+        # words it could begin, too many to tell apart and to compare within a keystroke.)
+        longer = np.flatnonzero(length > n) if n > _SHORT else np.empty(0, np.int64)
         if len(longer):
-            long_keys = take(keys, longer)
+            long_keys = take(self.keys, cand[longer])
             for cut in (n,) if len(longer) > 2000 else (n - 1, n, n + 1):
                 compare([w[:cut] for w in long_keys], cand[longer], _CUT)
         if not parts:
@@ -228,6 +250,39 @@ class Segment:
         where = np.concatenate([w for w, _ in parts])
         quality = np.concatenate([q for _, q in parts])
         return where, (quality + self.bonus[where]).astype(np.float32), whole
+
+
+_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
+_NEIGHBOURS = {
+    c: {r[k] for k in (j - 1, j + 1) if 0 <= k < len(r)} for r in _ROWS for j, c in enumerate(r)
+}
+
+
+def slip(typed: str, word: str) -> float:
+    """How much likelier than an arbitrary edit the one edit from `word` to `typed` is, as
+    fingers slip: a neighbouring key, a doubled or dropped double letter, a neighbour key
+    struck too, two letters swapped. 0 for anything else."""
+    n, m = len(typed), len(word)
+    i = 0
+    while i < min(n, m) and typed[i] == word[i]:
+        i += 1
+    if n == m:
+        if i + 1 < n and typed[i] == word[i + 1] and typed[i + 1] == word[i]:
+            return SLIP  # swapped
+        return SLIP if i < n and typed[i] in _NEIGHBOURS.get(word[i], ()) else 0.0
+    if n == m + 1:  # a key struck too many: doubled, or a neighbour of the next or last
+        extra = typed[i]
+        if (i > 0 and extra == typed[i - 1]) or (i < m and extra == word[i]):
+            return SLIP
+        near = _NEIGHBOURS.get(extra, set())
+        return SLIP if (i < m and word[i] in near) or (i > 0 and word[i - 1] in near) else 0.0
+    if n + 1 == m:  # a key missed: most often one of a double letter
+        return (
+            SLIP
+            if (i > 0 and word[i] == word[i - 1]) or (i + 1 < m and word[i] == word[i + 1])
+            else 0.0
+        )
+    return 0.0
 
 
 def build_segment(

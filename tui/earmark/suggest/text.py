@@ -17,7 +17,6 @@ from earmark.textsafe import clean
 
 WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
-_NORMAL_LINE = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*(?: [a-z0-9]+(?:'[a-z0-9]+)*)*")
 
 
 class Convention(Enum):
@@ -76,24 +75,6 @@ def normalize_utterance(text: str) -> str:
     if text.isascii():
         return " ".join(WORD.findall(text.lower()))
     return " ".join(fold(w) for w in WORD.findall(text))
-
-
-def normalize_many(texts: list[str]) -> list[str]:
-    """`normalize_utterance` for many cleaned texts, lower-casing them all in one go."""
-    if not texts:
-        return []
-    joined = "\n".join(texts)
-    find, normal = WORD.findall, _NORMAL_LINE.fullmatch
-    # Most lines are already normal (ASR-style: lower case, no punctuation): a C-speed
-    # check is cheaper than taking them apart and joining them again.
-    out = [line if normal(line) else " ".join(find(line)) for line in joined.lower().split("\n")]
-    if len(out) != len(texts):  # a newline inside a text: not cleaned after all
-        return [normalize_utterance(t) for t in texts]
-    if not joined.isascii():
-        out = [
-            o if t.isascii() else normalize_utterance(t) for t, o in zip(texts, out, strict=True)
-        ]
-    return out
 
 
 def clean_all(texts: Iterable[object]) -> list[str]:

@@ -50,11 +50,6 @@ class Utterances:
             if norm:
                 self._put(norm, text)
 
-    def forget(self, text: str) -> None:
-        """Drop every entry pointing at `text` (withdrawn consent, redaction)."""
-        for norm in [n for n, t in self._items.items() if t == text]:
-            self._drop(norm)
-
     def _put(self, norm: str, text: str) -> None:
         if norm in self._items:
             self._items.move_to_end(norm)

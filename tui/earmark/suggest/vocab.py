@@ -13,7 +13,14 @@ from operator import itemgetter
 
 import numpy as np
 
-from earmark.suggest.segment import ENGLISH, LEARNED, LEXICON, Segment, empty_segment
+from earmark.suggest.segment import (
+    ENGLISH,
+    LEARNED,
+    LEXICON,
+    Segment,
+    empty_segment,
+    tier_bonus,
+)
 from earmark.suggest.text import has_letter, key
 
 
@@ -34,6 +41,7 @@ class Vocab:
         self.tier: list[int] = []
         self.count: list[int] = []
         self.rank: list[int] = []
+        self.n_lexicon = 0
 
     def slot(self, k: str, word: str, tier: int) -> int:
         i = self.index.get(k)
@@ -84,6 +92,7 @@ class Vocab:
         else:
             keys = [key(t) for t in terms]
         lex = dict(zip(reversed(keys), reversed(terms), strict=True))  # first spelling wins
+        self.n_lexicon += len(lex)
         for k in lex.keys() & self.index.keys():
             i = self.index[k]
             if self.tier[i] != LEXICON:
@@ -114,4 +123,5 @@ class Vocab:
             np.array(self.count, dtype=np.int32)[perm],
             np.array(self.rank, dtype=np.int32)[perm],
             n_english,
+            tier_bonus(self.n_lexicon),
         )

@@ -68,7 +68,9 @@ class CriticalFlagScreen(ModalScreen[bool]):
         self.words = [_word_text(w) for w in words]
         self.user = user
         self.flag = store.flag(flag_id)
-        stored = store.redaction_marks(flag_id)
+        marks_of = getattr(store, "redaction_marks", None)  # a backend without word marks
+        self._words_kept = marks_of is not None
+        stored = marks_of(flag_id) if marks_of is not None else None
         # The key records the words selected in the editor as positions in today's text;
         # they become words here, against the same text, before anything else can change it.
         self._convert = stored is None and bool(self.flag and self.flag.redact)
@@ -133,7 +135,7 @@ class CriticalFlagScreen(ModalScreen[bool]):
         return "" if value is None else f"{value:.2f}"
 
     def on_mount(self) -> None:
-        if self._convert:
+        if self._convert and self._words_kept:
             self.store.set_redaction(
                 self.flag_id, self.marks, actor=self.user or self.flag.raised_by
             )
@@ -177,7 +179,10 @@ class CriticalFlagScreen(ModalScreen[bool]):
             return
         marks = redaction.marks_from_indexes(self.words, fields["redact"])
         try:
-            self.store.set_redaction(self.flag_id, marks, actor=self.user or self.flag.raised_by)
+            if self._words_kept:
+                self.store.set_redaction(
+                    self.flag_id, marks, actor=self.user or self.flag.raised_by
+                )
             self.store.update_flag(self.flag_id, actor=self.user, **fields)
         except UserError as exc:
             self.query_one("#critical-error", Label).update(Content(str(exc)))

@@ -51,7 +51,7 @@ class TranscriptInput(Input):
     DEFAULT_CSS = """
     TranscriptInput {
         height: auto;
-        max-height: 10;
+        max-height: 7;  /* five rows, ~370 characters at 80 columns; beyond, it scrolls */
         scrollbar-size: 0 0;
     }
     """
@@ -90,7 +90,7 @@ class TranscriptInput(Input):
                 return
         await super()._on_key(event)
 
-    def _on_paste(self, event: events.Paste) -> None:
+    def on_paste(self, event: events.Paste) -> None:
         """A transcript is one line: pasted lines join with spaces, control bytes go."""
         event.stop()
         event.prevent_default()  # Input's own handler would paste the first line again
@@ -171,7 +171,7 @@ class TranscriptInput(Input):
         return True
 
     # -- value and cursor --------------------------------------------------------------------
-    def _watch_value(self, value: str) -> None:
+    def _watch_value(self, value: str) -> None:  # noqa: V105 (a Textual hook)
         """Input's own watcher asks for a layout on every change; this one only when the
         number of rows changes."""
         old, self._last_value = self._last_value, value
@@ -196,7 +196,7 @@ class TranscriptInput(Input):
         # A value set from code grows the rows only at the next layout; scroll after that.
         self.call_after_refresh(self.reveal_cursor)
 
-    def _watch_selection(self, selection: Selection) -> None:
+    def _watch_selection(self, selection: Selection) -> None:  # noqa: V105 (a Textual hook)
         self.app.clear_selection()
         self.app.cursor_position = self.cursor_screen_offset
         if not self._initial_value:
@@ -230,7 +230,7 @@ class TranscriptInput(Input):
         text = self.value
         return locate(text, self._rows(text, self._wrap_width()), self.cursor_position)
 
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+    def get_content_height(self, _container: Size, _viewport: Size, width: int) -> int:  # noqa: V105
         return len(wrap_rows(self.value or self.placeholder, width))
 
     @property
@@ -272,14 +272,14 @@ class TranscriptInput(Input):
         starts = self._rows(text, self._wrap_width())
         return offset_at(text, starts, offset.y + int(self.scroll_offset.y), offset.x)
 
-    async def _on_mouse_down(self, event: events.MouseDown) -> None:
+    async def on_mouse_down(self, event: events.MouseDown) -> None:
         event.prevent_default()  # Input's handler knows one row only
         self._pause_blink(visible=True)
         self.selection = Selection.cursor(self._offset_at(event.get_content_offset_capture(self)))
         self._selecting = True
         self.capture_mouse()
 
-    async def _on_mouse_move(self, event: events.MouseMove) -> None:
+    async def on_mouse_move(self, event: events.MouseMove) -> None:
         event.prevent_default()
         if self._selecting:
             target = self._offset_at(event.get_content_offset_capture(self))

@@ -39,26 +39,23 @@ def rubout_start(text: str, position: int) -> int:
     return i
 
 
-# (key as a person reads it, what it does): the help screen and the README list these.
+# (key as a person reads it, what it does): the help screen and the README list these. Each
+# row fits an 80-column help screen: keys in 18 columns, the whole row in 74.
 EDITOR_KEYS: tuple[tuple[str, str], ...] = (
-    ("ctrl+z", "undo (typing comes back a word at a time; suggestions in one step)"),
-    ("ctrl+y", "redo"),
-    ("← / →", "cursor one character left / right"),
-    ("↑ / ↓", "cursor one row up / down in a long transcript"),
-    ("ctrl+← / ctrl+→", "cursor to the start / end of a word"),
+    ("ctrl+z", "undo: a typed word, or a whole suggestion, at a time"),
+    ("ctrl+y", "redo what undo took back"),
+    ("← / →", "cursor a character left / right"),
+    ("↑ / ↓", "cursor a row up / down in a long transcript"),
+    ("ctrl+← / ctrl+→", "cursor a word left / right (that's is one word)"),
     ("home / end", "cursor to the start / end (also ctrl+a / ctrl+e)"),
     ("shift+← / shift+→", "select a character at a time"),
     ("ctrl+shift+← / →", "select a word at a time"),
     ("shift+↑ / shift+↓", "select a row up / down"),
-    ("shift+home / shift+end", "select to the start / end"),
-    ("backspace / delete", "delete the character before / at the cursor (or the selection)"),
+    ("shift+home / end", "select to the start / end"),
+    ("backspace / delete", "delete before / at the cursor, or the selection"),
     ("ctrl+d", "delete the character at the cursor"),
-    ("ctrl+w", "delete back to the previous space, so a contraction like that's goes whole"),
+    ("ctrl+w", "delete back to the previous space (a whole word)"),
     ("ctrl+k", "delete to the end"),
     ("ctrl+u", "delete to the start"),
-    (
-        "ctrl+backspace",
-        "delete the word before the cursor, in terminals that send it apart from backspace"
-        " (kitty keyboard protocol); elsewhere it is backspace",
-    ),
+    ("ctrl+backspace", "delete a word; most terminals send it as backspace"),
 )

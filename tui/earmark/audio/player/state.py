@@ -85,11 +85,6 @@ class PlayerState:
         return self._out.link_state
 
     @property
-    def link_detail(self) -> str | None:
-        """Remote only: the last link error in full (for a log or a help screen)."""
-        return getattr(self._out, "last_error", None)
-
-    @property
     def state(self) -> str:
         return self._state
 

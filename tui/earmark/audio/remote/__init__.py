@@ -15,7 +15,14 @@ from earmark.audio.remote.sender import (
     LINK_UP,
     RemoteOutput,
 )
-from earmark.audio.remote.url import AudioURL, parse_audio_url, tcp_url, unix_url
+from earmark.audio.remote.url import (
+    AudioURL,
+    parse_audio_url,
+    resolve_audio_url,
+    split_secret,
+    tcp_url,
+    unix_url,
+)
 from earmark.audio.remote.wire import (
     AUDIO,
     AUTH,
@@ -68,6 +75,8 @@ __all__ = [
     "client_handshake",
     "default_socket_path",
     "parse_audio_url",
+    "resolve_audio_url",
+    "split_secret",
     "recv_msg",
     "send_msg",
     "server_handshake",

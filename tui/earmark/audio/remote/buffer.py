@@ -23,7 +23,6 @@ class _Buffer:
         self.channels = 1
         self.limit_seconds = limit_seconds
         self.seconds = 0.0
-        self.overflows = 0
         self.changed = threading.Event()
 
     def reset(
@@ -52,7 +51,6 @@ class _Buffer:
             self.frames += len(data)
             limit = int(self.limit_seconds * self.samplerate)
             while self.frames > limit and self._chunks:
-                self.overflows += 1
                 dropped = self._chunks.popleft()
                 self.frames -= len(dropped[1])
 

@@ -10,6 +10,7 @@ import socket
 import struct
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,10 +23,11 @@ from earmark.audio.remote.wire import (
     AUDIO,
     FLUSH,
     FORMAT,
-    HANDSHAKE_TIMEOUT,
     INFO,
     IO_TIMEOUT,
     KEEPALIVE,
+    LISTEN_HANDSHAKE,
+    MAX_PENDING,
     PING,
     PLAYED,
     PONG,
@@ -40,7 +42,13 @@ from earmark.textsafe import clean
 
 class Listener:
     """`earmark listen`'s engine: accepts senders on 127.0.0.1, authenticates them, plays the
-    most recent authenticated one through `output` and reports what it has played."""
+    most recent authenticated one through `output` and reports what it has played.
+
+    Connections that have not authenticated cannot keep the real sender out: each must finish
+    the whole handshake within `handshake_timeout` (however it paces its bytes), and at most
+    `max_pending` wait at once; a newcomer beyond that sheds the oldest, so a real sender,
+    which authenticates within a round trip, always gets its turn.
+    """
 
     def __init__(
         self,
@@ -52,9 +60,9 @@ class Listener:
         log: Callable[[str], None] | None = None,
         buffer: float = 1.0,
         report_every: float = 0.01,
-        handshake_timeout: float = HANDSHAKE_TIMEOUT,
+        handshake_timeout: float = LISTEN_HANDSHAKE,
         idle_timeout: float = IO_TIMEOUT,
-        max_pending: int = 8,
+        max_pending: int = MAX_PENDING,
     ) -> None:
         self.output = output
         self.secret = secret or secrets.token_hex(16)
@@ -69,7 +77,7 @@ class Listener:
         try:
             self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             self._sock.bind(("127.0.0.1", port))
-            self._sock.listen(16)
+            self._sock.listen(128)
         except OSError:
             self._sock.close()
             raise
@@ -78,8 +86,10 @@ class Listener:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._active: socket.socket | None = None
-        self._pending = threading.BoundedSemaphore(max_pending)
-        self.sessions: list[SessionRecord] = []
+        self._max_pending = max(1, int(max_pending))
+        self._pending: dict[socket.socket, float] = {}  # oldest first
+        self._shed: set[socket.socket] = set()
+        self.sessions: deque[SessionRecord] = deque(maxlen=1000)
         self._threads: list[threading.Thread] = []
         self._serve_thread: threading.Thread | None = None
 
@@ -98,12 +108,16 @@ class Listener:
             f"waiting on 127.0.0.1:{self.port} (Ctrl+C stops)",
             "Connect to the server with this (it forwards the server's port back to here):",
             f"ssh -R {self.port}:127.0.0.1:{self.port} user@server",
-            "then, on the server, before starting earmark:",
+            "then, on the server, before starting earmark (type it at the prompt: the secret "
+            "must never go on a command line, where `ps` shows it to every user):",
             f"export EARMARK_AUDIO={self.url}",
             "Or forward to a socket in your home on the server, which no other user can take "
             "(once, on the server: mkdir -m 700 -p ~/.earmark):",
             f"ssh -R {path}:127.0.0.1:{self.port} user@server",
             f"export EARMARK_AUDIO={self.unix_url(path)}",
+            "Or keep the secret in a file only you can read, and name just the port:",
+            f"(umask 077; mkdir -p ~/.earmark; echo {self.secret} > ~/.earmark/audio.secret)",
+            f"earmark annotate --audio tcp://127.0.0.1:{self.port}",
         ]
 
     # -- running -------------------------------------------------------------------------------
@@ -124,9 +138,7 @@ class Listener:
                 if self._stop.is_set():
                     break
                 continue
-            if not self._pending.acquire(blocking=False):
-                conn.close()  # a flood of unauthenticated connections: shed it
-                continue
+            self._admit(conn)
             t = threading.Thread(
                 target=self._handle,
                 args=(conn, f"{peer[0]}:{peer[1]}"),
@@ -135,6 +147,26 @@ class Listener:
             )
             self._threads = [x for x in self._threads if x.is_alive()] + [t]
             t.start()
+
+    def _admit(self, conn: socket.socket) -> None:
+        """Count `conn` as waiting to authenticate; shed the oldest waiting beyond the cap."""
+        with self._lock:
+            shed = []
+            while len(self._pending) >= self._max_pending:
+                oldest = next(iter(self._pending))
+                del self._pending[oldest]
+                self._shed.add(oldest)
+                shed.append(oldest)
+            self._pending[conn] = time.monotonic()
+        for old in shed:
+            with contextlib.suppress(OSError):
+                old.shutdown(socket.SHUT_RDWR)
+
+    @property
+    def pending(self) -> int:
+        """Connections waiting to authenticate now."""
+        with self._lock:
+            return len(self._pending)
 
     def close(self) -> None:
         self._stop.set()
@@ -175,7 +207,13 @@ class Listener:
                 rec.outcome = f"rejected (connection lost during handshake: {one_line(exc)})"
                 return
             finally:
-                self._pending.release()
+                with self._lock:
+                    self._pending.pop(conn, None)
+                    if conn in self._shed:
+                        self._shed.discard(conn)
+                        rec.outcome = (
+                            "rejected (shed: too many connections waiting to authenticate)"
+                        )
             authed = True
             rec.outcome = "authenticated"
             self._play(channel, rec)

@@ -145,10 +145,6 @@ class RemoteOutput(Output):
                 and self._consumed >= index
             )
 
-    @property
-    def sent_end(self) -> int:
-        return self._sent_end
-
     # -- link thread ---------------------------------------------------------------------------
     def _run(self) -> None:
         backoff = 0.1

@@ -44,6 +44,7 @@ import os
 import socket
 import struct
 import threading
+import time
 from typing import Any
 
 MAGIC = b"EARMARK-AUDIO/1\n"
@@ -55,7 +56,9 @@ HELLO, CHALLENGE, AUTH, READY, INFO = b"H", b"C", b"A", b"R", b"I"
 TAG = 16  # Poly1305 tag bytes on every sealed frame
 FORMAT, AUDIO, FLUSH, PING, PLAYED, PONG = b"F", b"D", b"X", b"K", b"P", b"O"
 
-HANDSHAKE_TIMEOUT = 3.0
+HANDSHAKE_TIMEOUT = 3.0  # the sender's wait for the listener
+LISTEN_HANDSHAKE = 2.0  # the listener's deadline for a whole handshake: then it sheds
+MAX_PENDING = 32  # unauthenticated connections at once; beyond it the oldest is shed
 IO_TIMEOUT = 5.0  # no message for this long: the other side is gone (half-open)
 KEEPALIVE = 0.5  # seconds between PINGs (and idle PLAYED reports)
 MAX_RTT = 2.0
@@ -74,11 +77,18 @@ def send_msg(sock: socket.socket, kind: bytes, payload: bytes = b"") -> None:
     sock.sendall(struct.pack(">I", 1 + len(payload)) + kind + payload)
 
 
-def _recv_exact(sock: socket.socket, n: int) -> bytes:
+def _recv_exact(sock: socket.socket, n: int, deadline: float | None = None) -> bytes:
+    """Exactly n bytes. With a `deadline` (monotonic seconds) the whole read must finish by
+    then: a peer dripping one byte at a time cannot stretch it, as a per-recv timeout allows."""
     buf = bytearray(n)
     view = memoryview(buf)
     got = 0
     while got < n:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("handshake deadline passed")
+            sock.settimeout(left)
         k = sock.recv_into(view[got:])
         if k == 0:
             raise ConnectionError("connection closed")
@@ -86,11 +96,13 @@ def _recv_exact(sock: socket.socket, n: int) -> bytes:
     return bytes(buf)
 
 
-def recv_msg(sock: socket.socket, limit: int = MAX_FRAME) -> tuple[bytes, bytes]:
-    (length,) = struct.unpack(">I", _recv_exact(sock, 4))
+def recv_msg(
+    sock: socket.socket, limit: int = MAX_FRAME, *, deadline: float | None = None
+) -> tuple[bytes, bytes]:
+    (length,) = struct.unpack(">I", _recv_exact(sock, 4, deadline))
     if length == 0 or length > limit:
         raise ProtocolError(f"frame of {length} bytes (limit {limit})")
-    data = _recv_exact(sock, length)
+    data = _recv_exact(sock, length, deadline)
     return data[:1], data[1:]
 
 
@@ -194,16 +206,17 @@ def client_handshake(
 def server_handshake(
     sock: socket.socket, secret: str, ready: dict[str, Any], *, timeout: float = HANDSHAKE_TIMEOUT
 ) -> Channel:
-    """The listener's half; raises AuthError/ProtocolError, returns the sealed channel."""
-    sock.settimeout(timeout)
-    kind, payload = recv_msg(sock, limit=1024)
+    """The listener's half; raises AuthError/ProtocolError/TimeoutError, returns the sealed
+    channel. `timeout` bounds the whole handshake, however the peer paces its bytes."""
+    deadline = time.monotonic() + timeout
+    kind, payload = recv_msg(sock, limit=1024, deadline=deadline)
     if kind != HELLO or len(payload) != len(MAGIC) + NONCE or not payload.startswith(MAGIC):
         raise ProtocolError("not an earmark sender")
     sn = payload[len(MAGIC) :]
     ln = os.urandom(NONCE)
     send_msg(sock, CHALLENGE, ln + _proof(secret, b"listener", sn, ln))
     try:
-        kind, payload = recv_msg(sock, limit=1024)
+        kind, payload = recv_msg(sock, limit=1024, deadline=deadline)
     except ConnectionError:  # a sender with another secret hangs up on our proof
         raise AuthError("the sender hung up on our proof: it has another secret") from None
     if kind != AUTH or len(payload) != 32:

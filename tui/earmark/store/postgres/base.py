@@ -10,6 +10,7 @@ from earmark import audit
 from earmark.clock import Clock
 from earmark.errors import UserError
 from earmark.store.postgres.db import PgDatabase
+from earmark.store.records import Play
 
 LEASE_SECONDS = 300.0
 _ENTRY = "seq, at, actor, action, clip, detail, prev_hash, hash"
@@ -22,6 +23,16 @@ class PgBase:
     @property
     def clock(self) -> Clock:
         return self.db.clock
+
+    @property
+    def secret(self) -> bytes:
+        """The pseudonym key: PostgreSQL lets only leads read it."""
+        return self.db.secret
+
+    @property
+    def location(self) -> str:
+        """The database, without any password."""
+        return self.db.path
 
     @property
     def me(self) -> str:
@@ -93,8 +104,9 @@ class PgBase:
     ) -> int:
         """Append one entry as the authenticated user (in the caller's transaction if open).
 
-        The server takes the actor from the session, the time from its own clock and the
-        chain head under a table lock; the client only names the action and its detail."""
+        The server takes the actor from the session and the time from its own clock, and
+        links the entry into the chain under a lock (functions.py); the client only names
+        the action and its detail. Returns the entry's place in the append queue."""
         self._as(actor)
         if isinstance(detail, str):
             detail = {"info": detail[:200]}
@@ -106,7 +118,13 @@ class PgBase:
             assert row is not None
             return int(row["seq"])
 
+    def audit_flush(self) -> None:
+        """Link every queued entry into the chain (readers see the whole log)."""
+        self.db.query_one("SELECT audit_link(true) AS n")
+
     def audit_entries(self, *, after: int = 0, limit: int | None = None) -> list[audit.Entry]:
+        if after == 0:
+            self.audit_flush()
         q = f"SELECT {_ENTRY} FROM audit WHERE seq > %s ORDER BY seq"
         if limit is not None:
             q += f" LIMIT {int(limit)}"
@@ -125,6 +143,7 @@ class PgBase:
         return audit.verify(self.iter_audit(), expect=expect)
 
     def audit_head(self) -> tuple[int, str]:
+        self.audit_flush()
         row = self.db.query_one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
         return (int(row["seq"]), str(row["hash"])) if row else (0, audit.GENESIS)
 
@@ -150,7 +169,7 @@ class PgBase:
                 {"start": round(start, 3), "end": round(end, 3), "speed": round(speed, 3)},
             )
 
-    def plays(self, clip_id: int | None = None, user: str | None = None) -> list[dict[str, Any]]:
+    def plays(self, clip_id: int | None = None, user: str | None = None) -> list[Play]:
         q = 'SELECT who AS user, clip_id, start, "end", speed, at FROM plays WHERE true'
         params: list[Any] = []
         if clip_id is not None:
@@ -159,4 +178,4 @@ class PgBase:
         if user is not None:
             q += " AND who = %s"
             params.append(user)
-        return self.db.query(q + " ORDER BY id", params)
+        return self.db.query(q + " ORDER BY id", params)  # type: ignore[return-value]

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from earmark.errors import UserError
-from earmark.store.clips import STATUSES, Clip, Draft, NewClip, Word
 from earmark.store.postgres.base import PgBase
+from earmark.store.records import STATUSES, Clip, Draft, NewClip, Revision, Totals, Word
 
 _BASE = """
 SELECT c.id, c.name, b.name AS batch, c.audio, c.duration, c.samplerate, c.channels,
@@ -186,13 +186,37 @@ class PgClipsMixin(PgBase):
         return int(row["n"]) if row else 0
 
     def status_counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(STATUSES, 0)
-        for clip in self.iter_clips():
-            counts[clip.status] += 1
-        return counts
+        return self.totals().counts
 
-    def revisions(self, clip_id: int) -> list[dict[str, Any]]:
-        return self.db.query(
+    def totals(self) -> Totals:
+        """Clips per whole-clip status, time on finished slots, WER parts of transcribed
+        slots: one aggregate over the slots the viewer may see."""
+        rows = self.db.query(
+            "SELECT st AS status, count(*) AS n FROM (SELECT CASE"
+            " WHEN c.unplayable_reason IS NOT NULL THEN 'unplayable'"
+            " WHEN bool_and(s.state IN ('done','skipped')) AND bool_or(s.state = 'done')"
+            "  THEN 'done' WHEN bool_and(s.state = 'skipped') THEN 'skipped'"
+            " WHEN bool_or(s.state <> 'open') THEN 'in_progress' ELSE 'pending' END AS st"
+            " FROM clips c LEFT JOIN slots s ON s.clip_id = c.id GROUP BY c.id) t GROUP BY st"
+        )
+        counts = dict.fromkeys(STATUSES, 0)
+        for r in rows:
+            counts[r["status"]] = int(r["n"])
+        sums = self.db.query_one(
+            "SELECT coalesce(sum(seconds) FILTER (WHERE state IN ('done','skipped')), 0) AS s,"
+            " coalesce(sum(wer_edits) FILTER (WHERE state = 'done'), 0) AS e,"
+            " coalesce(sum(wer_words) FILTER (WHERE state = 'done'), 0) AS w FROM slots"
+        )
+        assert sums is not None
+        return Totals(
+            counts=counts,
+            finished_seconds=float(sums["s"]),
+            wer_edits=int(sums["e"]),
+            wer_words=int(sums["w"]),
+        )
+
+    def revisions(self, clip_id: int) -> list[Revision]:
+        return self.db.query(  # type: ignore[return-value]
             "SELECT status, text, skip_reason, annotator, seconds, at FROM revisions"
             " WHERE clip_id = %s ORDER BY id",
             (clip_id,),

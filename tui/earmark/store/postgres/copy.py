@@ -10,6 +10,7 @@ grant`, and the summary lists what the file said.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -37,8 +38,9 @@ _TABLES: list[tuple[str, str, str]] = [
         " WHEN 'in_progress' THEN 'leased' ELSE 'open' END,"
         " CASE WHEN status IN ('done','skipped','in_progress') THEN annotator END,"
         " text, CASE WHEN status = 'skipped' THEN skip_reason END, seconds_on_clip,"
-        " submitted_at FROM clips",
-        "slots(clip_id, n, state, annotator, text, skip_reason, seconds, submitted_at)",
+        " submitted_at, wer_edits, wer_words FROM clips",
+        "slots(clip_id, n, state, annotator, text, skip_reason, seconds, submitted_at,"
+        " wer_edits, wer_words)",
     ),
     (
         "revisions",
@@ -92,7 +94,12 @@ _TABLES: list[tuple[str, str, str]] = [
     ("opt_outs", "SELECT user, category FROM opt_outs", "opt_outs(who, category)"),
 ]
 _SERIALS = ("batches", "clips", "slots", "revisions", "flags", "escalations", "plays")
-_META = ("wellbeing.soft_minutes", "wellbeing.hard_minutes", "wellbeing.break_text")
+_META = (
+    "wellbeing.soft_minutes",
+    "wellbeing.hard_minutes",
+    "wellbeing.break_text",
+    "pseudonym_key_fingerprint",
+)
 
 
 @dataclass
@@ -119,8 +126,27 @@ def open_sqlite_readonly(path: Path) -> sqlite3.Connection:
     return src
 
 
+def _sqlite_key(path: Path, src: sqlite3.Connection) -> str | None:
+    """The SQLite project's pseudonym key: its key file (DB.key, or $EARMARK_KEY), else the
+    copy an older earmark kept inside the database."""
+    key_file = Path(os.environ.get("EARMARK_KEY") or f"{path}.key")
+    try:
+        return key_file.read_text(encoding="ascii").strip() or None
+    except FileNotFoundError:
+        row = src.execute("SELECT value FROM meta WHERE key = 'secret'").fetchone()
+        return str(row[0]) if row else None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"pseudonym key {key_file}: cannot read it ({exc})") from None
+
+
 def copy_sqlite(path: Path, db: PgDatabase) -> Copied:
-    """Copy the SQLite project at `path` into `db` (schema made; no clips, no audit yet)."""
+    """Copy the SQLite project at `path` into `db` (schema made; no clips, no audit yet).
+    The file is first brought to this earmark's schema, as any command opening it would."""
+    from earmark.store import open_store
+
+    src = open_sqlite_readonly(path)
+    src.close()
+    open_store(path, create=False).close()
     src = open_sqlite_readonly(path)
     out = Copied()
     known = {t for t, _, _ in _TABLES} | {"meta", "migrations", "sqlite_sequence"}
@@ -138,9 +164,9 @@ def copy_sqlite(path: Path, db: PgDatabase) -> Copied:
                 raise UserError(
                     f"--to {db.path} already holds a project: migrate into an empty one"
                 )
-            secret = src.execute("SELECT value FROM meta WHERE key = 'secret'").fetchone()
+            secret = _sqlite_key(path, src)
             if secret:
-                c.execute("UPDATE secret SET key = %s WHERE id = 1", (secret[0],))
+                c.execute("UPDATE secret SET key = %s WHERE id = 1", (secret,))
             for key in _META:
                 row = src.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
                 if row:

@@ -76,6 +76,15 @@ class PgDatabase:
         row = self.query_one("SELECT value FROM meta WHERE key = %s", (key,))
         return row["value"] if row else default
 
+    def set_meta(self, key: str, value: str) -> None:
+        """Leads only (PostgreSQL refuses everyone else)."""
+        with self.tx() as c:
+            c.execute(
+                "INSERT INTO meta(key, value) VALUES (%s, %s)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
     @property
     def secret(self) -> bytes:
         """The pseudonym key. Only leads may read it (PostgreSQL refuses everyone else)."""

@@ -10,15 +10,9 @@ from typing import Any
 
 from earmark.errors import UserError
 from earmark.roles import REVIEW_ROLES
-from earmark.store.flags import (
-    _UPDATABLE,
-    CRITICAL_CATEGORIES,
-    FLAG_KINDS,
-    MAX_FLAG_NOTE,
-    Flag,
-    warning_for,
-)
+from earmark.store.flags import _UPDATABLE, MAX_FLAG_NOTE
 from earmark.store.postgres.people import PgPeopleMixin
+from earmark.store.records import CRITICAL_CATEGORIES, FLAG_KINDS, Flag, warning_for
 from earmark.textsafe import clean
 
 _SELECT = (

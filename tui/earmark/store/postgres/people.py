@@ -14,7 +14,8 @@ from psycopg import sql
 from earmark import roles as roles_mod
 from earmark.errors import UserError
 from earmark.store.postgres.base import PgBase
-from earmark.store.users import MAX_BREAK_TEXT, User
+from earmark.store.records import User, WellbeingSettings
+from earmark.store.users import MAX_BREAK_TEXT
 
 _ROLE_OF = """
 SELECT CASE WHEN pg_has_role(r.oid, 'earmark_lead', 'MEMBER') THEN 'lead'
@@ -132,12 +133,16 @@ class PgPeopleMixin(PgBase):
             self.audit_append(me, "role_grant", None, {"user": name, "role": role, "was": old})
 
     # -- the lead's wellbeing settings (PostgreSQL lets only leads write meta) -------------
-    def wellbeing_settings(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, meta in _META_KEYS.items():
-            value = self.db.get_meta(meta)
-            out[key] = float(value) if value is not None and key != "break_text" else value
-        return out
+    def wellbeing_settings(self) -> WellbeingSettings:
+        def number(key: str) -> float | None:
+            value = self.db.get_meta(_META_KEYS[key])
+            return float(value) if value is not None else None
+
+        return {
+            "soft_minutes": number("soft_minutes"),
+            "hard_minutes": number("hard_minutes"),
+            "break_text": self.db.get_meta(_META_KEYS["break_text"]),
+        }
 
     def set_wellbeing(
         self,
@@ -160,7 +165,7 @@ class PgPeopleMixin(PgBase):
         for key in ("soft_minutes", "hard_minutes"):
             if values[key] is not None and not (0 < float(values[key]) <= 24 * 60):
                 raise UserError(f"{key.replace('_', ' ')} must be between 0 and 1440 minutes")
-        current = self.wellbeing_settings()
+        current: dict[str, Any] = dict(self.wellbeing_settings())
         merged = {k: (v if v is not None else current[k]) for k, v in values.items()}
         soft, hard = merged["soft_minutes"], merged["hard_minutes"]
         if soft is not None and hard is not None and soft > hard:

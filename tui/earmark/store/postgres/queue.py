@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Iterable
 from typing import Any
 
 import psycopg
 
+from earmark import audit
 from earmark.errors import UserError
 from earmark.store.postgres.clips import PgClipsMixin
-from earmark.store.postgres.db import connect
+from earmark.wer import edits
 
 
 class LeaseLost(UserError):
@@ -29,25 +31,33 @@ class LeaseLost(UserError):
 class PgQueueMixin(PgClipsMixin):
     _held: set[int]
     _beat: threading.Event | None = None
-    _listener: psycopg.Connection[dict[str, Any]] | None = None
+    _listening: bool = False
 
     # -- claiming -------------------------------------------------------------------------
-    def next_open(self, annotator: str, after: int) -> int | None:
+    def next_open(self, annotator: str, after: int, *, avoid: Iterable[int] = ()) -> int | None:
         """Claim (or keep) a clip for this annotator: their own live lease other than
-        `after` first, else the best free slot. Routing for wellbeing applies here."""
+        `after` first, else the best free slot. Routing for wellbeing applies here, and
+        clips in `avoid` are passed over."""
+        from earmark.wellbeing import start_of_day
+
         self._as(annotator)
-        avoid = sorted(self.routed_away_clip_ids(self.me, at_hard_limit=self._at_hard_limit()))
+        now = self.db.clock.now()
         row = self.db.query_one(
-            "SELECT claim(%s, %s, %s, %s::bigint[]) AS clip",
-            (self.db.clock.now(), self.lease_seconds, int(after), avoid),
+            "SELECT claim(%s, %s, %s, %s::bigint[], %s) AS clip",
+            (now, self.lease_seconds, int(after), sorted(set(avoid)), start_of_day(now)),
         )
         got = row["clip"] if row else None
         if got is not None:
             self._hold(int(got))
         return int(got) if got is not None else None
 
-    def claim_next(self, annotator: str) -> int | None:
-        return self.next_open(annotator, 0)
+    def claim_next(self, annotator: str, *, avoid: Iterable[int] = ()) -> int | None:
+        """Claim the next clip (the load test's and scripts' name for next_open(user, 0))."""
+        return self.next_open(annotator, 0, avoid=avoid)
+
+    def forget(self, clip_id: int) -> None:
+        """Stop renewing this clip's lease from this process (it runs out like a dead one's)."""
+        self._held.discard(clip_id)
 
     def resume_clip(self, annotator: str) -> int | None:
         """The clip this annotator last typed on (newest draft) while still holding it, else
@@ -106,34 +116,33 @@ class PgQueueMixin(PgClipsMixin):
         seconds: float,
     ) -> None:
         self._as(annotator)
-        now = self.db.clock.now()
-        with self.db.tx() as c:
-            before = c.execute(
-                "SELECT state FROM slots WHERE clip_id = %s AND annotator = session_user",
-                (clip_id,),
-            ).fetchone()
-            ok = c.execute(
-                "SELECT finish_slot(%s, %s, %s, %s, %s, %s) AS ok",
-                (clip_id, state, text, reason, seconds, now),
-            ).fetchone()
-            if ok and ok["ok"]:
-                c.execute(
-                    "DELETE FROM drafts WHERE clip_id = %s AND annotator = session_user",
-                    (clip_id,),
-                )
-                detail: dict[str, Any] = {
-                    "seconds": round(seconds, 3),
-                    "reopened": bool(before and before["state"] in ("done", "skipped")),
-                }
-                if state == "done":
-                    detail["word_count"] = len((text or "").split())
-                else:
-                    detail["reason"] = reason
-                self.audit_append(
-                    annotator, "submit" if state == "done" else "skip", clip_id, detail
-                )
-                self._held.discard(clip_id)
-                return
+        detail: dict[str, Any] = {"seconds": round(seconds, 3), "reopened": False}
+        if state == "done":
+            detail["word_count"] = len((text or "").split())
+        else:
+            detail["reason"] = reason
+        again = audit.check_detail({**detail, "reopened": True})
+        wer: tuple[int | None, int | None] = (None, None)
+        if text is not None:
+            asr = self.db.query_one("SELECT asr FROM clips WHERE id = %s", (clip_id,))
+            wer = edits(text, asr["asr"]) if asr else (None, None)
+        row = self.db.query_one(
+            "SELECT submit_slot(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) AS ok",
+            (
+                clip_id,
+                state,
+                text,
+                reason,
+                seconds,
+                self.db.clock.now(),
+                audit.check_detail(detail),
+                again,
+                *wer,
+            ),
+        )
+        if row and row["ok"]:
+            self._held.discard(clip_id)
+            return
         if text is not None:  # keep what was typed: the annotator's own draft
             self.save_draft(clip_id, annotator, text, len(text), seconds)
         self._held.discard(clip_id)
@@ -156,6 +165,15 @@ class PgQueueMixin(PgClipsMixin):
         )
         return int(row["id"]) if row else None
 
+    def last_playable(self) -> int | None:
+        """The last playable clip: among the viewer's own slots (staff: every clip)."""
+        mine = "" if self._is_staff() else " AND id IN (SELECT clip_id FROM slots"
+        mine += "" if self._is_staff() else " WHERE annotator = session_user)"
+        row = self.db.query_one(
+            f"SELECT max(id) AS id FROM clips WHERE unplayable_reason IS NULL{mine}"
+        )
+        return int(row["id"]) if row and row["id"] is not None else None
+
     def unplayable_between(self, low: int, high: int) -> list[tuple[int, str]]:
         rows = self.db.query(
             "SELECT id, unplayable_reason FROM clips WHERE unplayable_reason IS NOT NULL"
@@ -166,12 +184,14 @@ class PgQueueMixin(PgClipsMixin):
 
     # -- waiting for work -------------------------------------------------------------------
     def wait_for_work(self, timeout: float) -> bool:
-        """Block until new work is announced (LISTEN/NOTIFY) or `timeout` passes."""
-        if self._listener is None:
-            self._listener = connect(self.db.target)
-            self._listener.execute("LISTEN earmark_work")
-        for _ in self._listener.notifies(timeout=timeout, stop_after=1):
-            return True
+        """Block until new work is announced (LISTEN/NOTIFY) or `timeout` passes. Listens on
+        the store's own connection: a team of fifty must not need a hundred connections."""
+        with self.db._lock:
+            if not self._listening:
+                self.db.conn.execute("LISTEN earmark_work")
+                self._listening = True
+            for _ in self.db.conn.notifies(timeout=timeout, stop_after=1):
+                return True
         return False
 
     # -- leases held by this process ----------------------------------------------------------
@@ -199,7 +219,3 @@ class PgQueueMixin(PgClipsMixin):
     def stop_queue(self) -> None:
         if self._beat is not None:
             self._beat.set()
-        if self._listener is not None:
-            with contextlib.suppress(psycopg.Error):
-                self._listener.close()
-            self._listener = None

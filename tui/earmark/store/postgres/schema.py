@@ -9,8 +9,8 @@ databases on one server share them.
 Who may do what is decided here, by PostgreSQL, not by earmark's Python: annotators see
 only their own slots, drafts, revisions, notes, plays and escalations (row-level security,
 FORCEd so that even the owner's functions obey it), never the pseudonym key; the audit table
-takes appends only through `audit_append`, a SECURITY DEFINER function that extends the hash
-chain under a lock with the authenticated session user as actor.
+takes appends only through `audit_append`, a SECURITY DEFINER function; the chain is
+extended under a lock with the authenticated session user as actor.
 """
 
 from __future__ import annotations
@@ -82,6 +82,7 @@ CREATE TABLE slots(
     text text, skip_reason text,
     seconds float8 NOT NULL DEFAULT 0,
     submitted_at float8,
+    wer_edits int, wer_words int,  -- the ASR guess against this transcript
     UNIQUE (clip_id, n),
     UNIQUE (clip_id, annotator)
 );
@@ -161,6 +162,14 @@ CREATE TABLE audit(
     detail text NOT NULL, prev_hash text NOT NULL, hash text NOT NULL
 );
 
+-- Entries waiting to be linked into the chain: an append is durable at once, and chaining
+-- happens in batches under one lock, so submits do not queue behind each other's disk writes.
+CREATE TABLE audit_queue(
+    id bigserial PRIMARY KEY,
+    at text NOT NULL, actor text NOT NULL, action text NOT NULL, clip text,
+    detail text NOT NULL
+);
+
 CREATE TABLE plays(
     id bigserial PRIMARY KEY,
     who text NOT NULL DEFAULT session_user,
@@ -176,8 +185,43 @@ CREATE TABLE opt_outs(
 );
 """
 
+# Each annotator's own word index for suggestions: built from their own transcripts only,
+# since a shared one would show one annotator the words others heard.
+_WORDS = """
+CREATE TABLE word_index(
+    who text NOT NULL DEFAULT session_user, key text NOT NULL, display text NOT NULL,
+    uses int NOT NULL, clips int NOT NULL, PRIMARY KEY (who, key)
+);
+CREATE TABLE clip_words(
+    who text NOT NULL DEFAULT session_user, clip_id bigint NOT NULL, key text NOT NULL,
+    uses int NOT NULL, PRIMARY KEY (who, clip_id, key)
+);
+CREATE TABLE learned_utterances(
+    seq bigserial PRIMARY KEY, who text NOT NULL DEFAULT session_user, clip_id bigint NOT NULL
+);
+CREATE TABLE word_index_ready(who text PRIMARY KEY DEFAULT session_user);
+ALTER TABLE flags ADD COLUMN redact_words text;
+GRANT UPDATE (redact_words) ON flags TO earmark_annotator;
+GRANT SELECT, INSERT, UPDATE, DELETE ON word_index, clip_words, learned_utterances,
+  word_index_ready TO earmark_annotator;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA earmark TO earmark_annotator;
+DO $$
+DECLARE t text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['word_index', 'clip_words', 'learned_utterances',
+                           'word_index_ready'] LOOP
+    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
+    EXECUTE format('CREATE POLICY own ON %I FOR ALL USING (who = session_user'
+                   ' OR current_user = ''earmark_owner'')'
+                   ' WITH CHECK (who = session_user OR current_user = ''earmark_owner'')', t);
+  END LOOP;
+END $$;
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_core", _CORE),
     ("0002_functions", FUNCTIONS),
     ("0003_privileges", PRIVILEGES),
+    ("0004_words", _WORDS),
 ]

@@ -5,9 +5,11 @@ from __future__ import annotations
 from earmark.store.postgres.db import PgDatabase
 from earmark.store.postgres.escalations import PgEscalationsMixin
 from earmark.store.postgres.queue import PgQueueMixin
+from earmark.store.postgres.words import PgWordsMixin
+from earmark.store.protocol import Store
 
 
-class PgStore(PgQueueMixin, PgEscalationsMixin):
+class PgStore(PgQueueMixin, PgEscalationsMixin, PgWordsMixin):
     """The store interface on PostgreSQL (see the package's docstring)."""
 
     def __init__(self, db: PgDatabase, *, lease_seconds: float | None = None) -> None:
@@ -19,3 +21,8 @@ class PgStore(PgQueueMixin, PgEscalationsMixin):
     def close(self) -> None:
         self.stop_queue()
         self.db.close()
+
+
+def _conforms(store: PgStore) -> Store:
+    """Never called: mypy checks here that PgStore implements the whole Store Protocol."""
+    return store

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import re
 
-_KEYS = r"(host|hostaddr|port|dbname|user|password|service|sslmode|sslcert|passfile)"
-_CONNINFO = re.compile(rf"^\s*{_KEYS}\s*=", re.IGNORECASE)
+# Which targets are PostgreSQL is the configuration's call (`--db`, `EARMARK_DB`).
+from earmark.config import is_postgres
 
-
-def is_postgres(target: object) -> bool:
-    """A postgresql:// (or postgres://) URL or a libpq conninfo string ("dbname=x host=y")."""
-    text = str(target)
-    return text.startswith(("postgresql://", "postgres://")) or bool(_CONNINFO.match(text))
+__all__ = ["is_postgres", "shown"]
 
 
 def shown(target: str) -> str:
     """The target without any password, for messages."""
     text = re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", target)
     return re.sub(r"(password\s*=\s*)\S+", r"\1***", text, flags=re.IGNORECASE)
+
+
+def key_name(target: str) -> str:
+    """A file name for the pseudonym key of a server database (kept by the importing lead)."""
+    plain = re.sub(r"[^A-Za-z0-9._-]+", "_", shown(target).replace("***", "")).strip("_")
+    return f"{plain[:80] or 'postgresql'}.key"

@@ -1,0 +1,72 @@
+"""The annotator's session on PostgreSQL: the same workflow as on SQLite, through leases."""
+
+from __future__ import annotations
+
+from earmark.clock import FakeClock
+from earmark.session import Session
+from earmark.store.clips import NewClip
+from earmark.store.postgres import open_postgres
+from earmark.suggest.engine import fill_word_index
+from tests.pg.conftest import PgTest
+
+
+def _project(pg: PgTest, n: int, overlap: int = 1) -> None:
+    lead = open_postgres(pg.url)
+    clips = [NewClip(name=f"c{i}", audio=f"/a/{i}.wav", asr=f"guess {i}") for i in range(n)]
+    lead.add_clips(lead.batch_id("b", overlap=overlap), clips)
+    lead.close()
+
+
+def test_two_sessions_resume_submit_and_never_share_a_clip(pg: PgTest) -> None:
+    _project(pg, 6)
+    clock = FakeClock()
+    names, stores, sessions = [], [], []
+    for _ in range(2):
+        name, dsn = pg.login("annotator")
+        store = open_postgres(dsn, clock=clock)
+        names.append(name)
+        stores.append(store)
+        sessions.append(Session(store, name, clock=clock))
+    a, b = sessions
+    sa, sb = a.resume(), b.resume()
+    assert sa is not None and sb is not None and sa.clip.id != sb.clip.id
+    a.claim()
+    a.edit("typed by a", 10)
+    assert a.save_draft()
+    assert b.store.draft(sa.clip.id) is None
+    seen = {sa.clip.id, sb.clip.id}
+    for _ in range(2):
+        na = a.submit("words of a")
+        nb = b.submit("words of b")
+        assert na is not None and nb is not None and na.clip.id != nb.clip.id
+        assert not {na.clip.id, nb.clip.id} & seen
+        seen |= {na.clip.id, nb.clip.id}
+    assert len(seen) == 6
+    assert a.prev_clip() is not None  # own clips only
+    for s in sessions:
+        s.close()
+    lead = open_postgres(pg.url)
+    assert lead.audit_verify().ok
+    assert sum(1 for c in lead.iter_clips() if c.status == "done") == 4
+    lead.close()
+    for s in stores:
+        s.close()
+
+
+def test_suggestions_learn_only_from_the_users_own_transcripts(pg: PgTest) -> None:
+    _project(pg, 4, overlap=2)
+    a_name, a_dsn = pg.login("annotator")
+    b_name, b_dsn = pg.login("annotator")
+    a, b = open_postgres(a_dsn), open_postgres(b_dsn)
+    cid = a.claim_next(a_name)
+    assert cid is not None
+    a.submit(cid, "zanzibar quokka", a_name, 1.0)
+    a.learn_words(cid, [("zanzibar", "zanzibar"), ("quokka", "quokka")], "guess")
+    assert {w for w, _, _ in a.offerable_words(1, 10)} == {"zanzibar", "quokka"}
+    assert b.offerable_words(1, 10) == []
+    assert b.recent_corrections(10) == []
+    assert a.recent_corrections(10) == [("guess 0", "zanzibar quokka")]
+    fill_word_index(b)  # the one-time fill runs as b, on b's own transcripts
+    assert b.word_index_ready()
+    a.close()
+    b.close()

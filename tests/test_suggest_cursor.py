@@ -1,0 +1,118 @@
+"""The editor logic the screen and the keystroke benchmark share: offer and apply."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from earmark.suggest import Suggester, apply_utterance, apply_word, offer, word_spans
+
+
+@pytest.fixture(scope="module")
+def sugg() -> Suggester:
+    s = Suggester(lexicon=["Alexa", "Despacito", "Luis Fonsi"], english=20_000)
+    s.set_context(
+        "set the thermostat to twenty one degrees",
+        [
+            "set the thermostat the twenty one degrees",
+            "set the thermostat to twenty one to breathe",
+        ],
+    )
+    return s
+
+
+def test_tab_with_nothing_typed_leaves_an_unpointed_guess_word_alone(sugg):
+    text = "set the thermostat to twenty one degrees"
+    got = offer(sugg, text, len(text))  # where the editor puts the cursor on a new clip
+    assert got.words == ()
+    assert apply_word(text, got, 1) is None
+
+
+def test_pointing_at_a_word_offers_its_alternatives(sugg):
+    text = "set the thermostat to twenty one degrees"
+    got = offer(sugg, text, text.index("degrees"))
+    assert got.words[0] == "to breathe"
+    assert apply_word(text, got, 1) == ("set the thermostat to twenty one to breathe", 43)
+
+
+def test_typing_at_a_pointed_word_leads_with_the_fragment(sugg):
+    text = "set the thermostat to twenty one de"
+    got = offer(sugg, text, len(text))
+    assert got.fragment == "de" and got.words[0].startswith("de")
+    new, cursor = apply_word(text, got, 1)
+    assert new == "set the thermostat to twenty one " + got.words[0] and cursor == len(new)
+
+
+def test_slot_one_is_never_the_word_already_there(sugg):
+    text = "set the thermostat to twenty one degr"
+    for n in range(1, len(text) + 1):
+        got = offer(sugg, text[:n], n)
+        here = text[:n].split()[-1] if text[:n].strip() else ""
+        assert here not in got.words
+
+
+def test_utterance_offer_and_apply():
+    s = Suggester(lexicon=["Alexa", "Despacito"], english=20_000)
+    s.add_transcript("alexa play despacito", clip=1, guess="it's a vegas casino")
+    s.set_context("it's a vegas casino", [])
+    got = offer(s, "it's a vegas casino", 0)
+    assert got.utterance == "alexa play despacito"
+    assert apply_utterance(got) == ("alexa play despacito", 20)
+    same = offer(s, "alexa play despacito", 3)
+    assert same.utterance is None  # already there: nothing to offer
+
+
+def test_between_words_the_batchs_usual_next_word_is_offered():
+    s = Suggester(lexicon=["Luis Fonsi"], english=20_000)
+    s.set_context("play despacito by louis", [])
+    text = "play despacito by luis  "
+    got = offer(s, text, len(text) - 1)
+    assert got.words[:1] == ("fonsi",)
+    assert apply_word(text, got, 1) == ("play despacito by luis fonsi ", len(text) + 4)
+
+
+def test_word_spans():
+    assert word_spans("  a bc\u00a0d ") == [(2, 3), (4, 6), (7, 8)]
+
+
+_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40) | st.lists(
+    st.sampled_from(["set", "the", "to", "degr", "de", " ", "  ", "x"])
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=_TEXT, cursor=st.integers(-5, 60), n=st.integers(0, 6))
+def test_applying_a_word_only_changes_the_pointed_word(sugg, text, cursor, n):
+    got = offer(sugg, text, cursor)
+    assert 0 <= got.start <= got.end <= len(text)
+    assert len(got.words) <= 5 and len(set(got.words)) == len(got.words)
+    after = apply_word(text, got, n)
+    if after is None:
+        assert not 1 <= n <= len(got.words)
+        return
+    new, pos = after
+    assert new[: got.start] == text[: got.start]
+    assert new[pos:] == text[got.end :]
+    assert new[got.start : pos] == got.words[n - 1]
+    if got.start == got.end:  # inserted between words: nothing of the text is lost
+        assert new == text[: got.start] + got.words[n - 1] + text[got.start :]
+
+
+@settings(max_examples=300, deadline=None)
+@given(fragment=st.text(max_size=30), near=st.none() | st.text(max_size=12))
+def test_random_unicode_never_breaks_suggest(sugg, fragment, near):
+    got = sugg.suggest(fragment, 5, near=near)
+    assert len(got) <= 5
+    assert all(s.text and s.text.isprintable() for s in got)
+    assert isinstance(sugg.similar(fragment), list)
+    sugg.utterance(fragment, [fragment])
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=st.text(max_size=60), clip=st.integers(0, 5))
+def test_random_unicode_transcripts_are_learned_safely(text, clip):
+    s = Suggester(english=0)
+    s.add_transcript(text, clip=clip, guess=text, redacted=[text[:5]])
+    s.set_context(text, [text])
+    assert all(w.isprintable() for w in offer(s, text, len(text) // 2).words)

@@ -1,0 +1,61 @@
+"""The keystroke benchmark's command line: its figures on the demo, and bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+KSR = ROOT / "tests" / "bench" / "ksr.py"
+SETS = ROOT / "tests" / "bench" / "ksr_sets"
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(KSR), *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_demo_figures():
+    got = _run(
+        str(ROOT / "demo_data" / "manifest.jsonl"),
+        str(SETS / "demo_references.json"),
+        "--lexicon",
+        str(ROOT / "demo_data" / "lexicon.txt"),
+        "--json",
+    )
+    assert got.returncode == 0, got.stderr
+    figures = json.loads(got.stdout)
+    assert set(figures) == {"ksr", "keys_per_clip", "plain_keys_per_clip", "clips"}
+    assert figures["clips"] == 21  # the line without consent is left out
+    assert 0.2 < figures["ksr"] < 1
+    ratio = figures["keys_per_clip"] / figures["plain_keys_per_clip"]
+    assert abs(figures["ksr"] - (1 - ratio)) < 0.01
+
+
+def test_a_perfect_guess_costs_one_key(tmp_path):
+    (tmp_path / "m.jsonl").write_text(
+        json.dumps({"audio": "a.wav", "id": "1", "asr": "stop"}) + "\n"
+    )
+    (tmp_path / "r.json").write_text(json.dumps({"1": "stop"}))
+    got = _run(str(tmp_path / "m.jsonl"), str(tmp_path / "r.json"), "--json")
+    assert json.loads(got.stdout) == {
+        "ksr": 0.0,
+        "keys_per_clip": 1.0,
+        "plain_keys_per_clip": 1.0,
+        "clips": 1,
+    }
+
+
+def test_bad_input_is_one_line_and_exit_2(tmp_path):
+    (tmp_path / "m.jsonl").write_text("{not json\n")
+    (tmp_path / "r.json").write_text("[1, 2]")
+    for args in (
+        (str(tmp_path / "m.jsonl"), str(tmp_path / "r.json")),
+        (str(tmp_path / "missing.jsonl"), str(SETS / "demo_references.json")),
+    ):
+        got = _run(*args, "--json")
+        assert got.returncode == 2
+        assert got.stderr.count("\n") == 1 and "Traceback" not in got.stderr
