@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 
 from earmark.keymap import ALL_IDS, load_keymap
-from tests.app.conftest import build_workspace
-from tests.support import needs_tmux
+from tests.support import build_workspace, needs_tmux
 
 pytestmark = needs_tmux
 ROOT = Path(__file__).resolve().parents[2]

@@ -51,7 +51,7 @@ def _launch(store: Store, args: argparse.Namespace) -> int:
 
     keymap = load_keymap(getattr(args, "keymap", None))
     if store.clip_count() == 0:
-        raise UserError(f"no clips in {store.db.path}: add some with `earmark import MANIFEST`")
+        raise UserError(f"no clips in {store.location}: add some with `earmark import MANIFEST`")
     from earmark.audio.quiet import divert_native_stderr
 
     with contextlib.suppress(OSError):  # diversion is a nicety; annotating must not depend on it
