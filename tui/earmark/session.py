@@ -38,6 +38,7 @@ class QueueLeft:
     """At the end of the queue: the clips that are not done, and why none is offered."""
 
     skipped: int
+    yours: int  # opened by this annotator and not finished (paged past, or resumed)
     elsewhere: int  # in progress with another annotator
     held_back: int  # pending, but routed away (opt-outs, exposure limit)
     done: int
@@ -45,6 +46,8 @@ class QueueLeft:
 
     def describe(self) -> str:
         parts = []
+        if self.yours:
+            parts.append(f"{self.yours} opened by you and not submitted")
         if self.skipped:
             parts.append(f"{self.skipped} skipped")
         if self.elsewhere:
@@ -126,9 +129,11 @@ class Session:
 
     def queue_left(self) -> QueueLeft:
         counts = self.store.status_counts()
+        yours = sum(c.annotator == self.user for c in self.store.iter_clips(["in_progress"]))
         return QueueLeft(
             skipped=counts.get("skipped", 0),
-            elsewhere=counts.get("in_progress", 0),
+            yours=yours,
+            elsewhere=counts.get("in_progress", 0) - yours,
             held_back=counts.get("pending", 0),
             done=counts.get("done", 0),
             total=self.total,
