@@ -17,7 +17,8 @@ with nothing typed (one key), typing k letters and taking the slot that then hol
 (k + 1 keys), or typing the whole word; one key per deleted word, one to submit. Cursor
 movement counts the same on both sides and is left out. The annotator works through the
 clips in manifest order and each submit teaches the suggester, as in the annotator.
-`ksr` = 1 - tool / plain over all clips.
+`ksr` = 1 - tool / plain over all clips. The suggester gets the context model when
+PocketSphinx is installed, as the annotator's does; KSR_NO_LM=1 measures without it.
 """
 
 from __future__ import annotations

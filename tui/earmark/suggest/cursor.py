@@ -12,6 +12,12 @@ a word is missing) the words that usually follow the word before are offered, to
 Once the annotator types, the fragment before the cursor leads: alternatives that start
 with it, then the suggester's words, ranked by their resemblance to the recogniser's word
 there and by how often they followed the word before.
+
+With a context model (`context`, PocketSphinx's trigram when installed) a larger pool of
+candidates is weighed by how well each fits between the two words before and the two
+after; with nothing typed, the most common English words are candidates too (a wrong `to`
+or `the` looks like nothing it should be, but its neighbours say what fits), taking at most
+two of the five places.
 """
 
 from __future__ import annotations
