@@ -41,3 +41,9 @@ Flag.downgraded_by  # noqa: B018
 from earmark.wer import corpus_wer  # noqa: E402
 
 corpus_wer  # noqa: B018
+
+# The transcript editor's undoable one-word replacement: part of its editing API (the screen
+# now replaces whole texts), kept and tested so a caller can change one word in one step.
+from earmark.app.widgets.editor import TranscriptInput  # noqa: E402
+
+TranscriptInput.replace_word  # noqa: B018

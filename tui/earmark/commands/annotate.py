@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,17 @@ def _log_path() -> Path | None:
         return folder / "audio.log"
     except OSError:
         return None
+
+
+def _audio_output() -> str | None:
+    """EARMARK_OUTPUT=null plays into a silent output that keeps real time: the annotator
+    without a sound card (a demo on a server, the terminal tests)."""
+    value = os.environ.get("EARMARK_OUTPUT", "").strip().lower()
+    if value in ("", "device"):
+        return None
+    if value != "null":
+        raise UserError(f"EARMARK_OUTPUT={value!r}: use 'null' or 'device'")
+    return value
 
 
 def _open(db: Path, *, create: bool) -> Store:
@@ -51,6 +63,7 @@ def _launch(store: Store, args: argparse.Namespace) -> int:
         user=config.current_user(getattr(args, "user", None)),
         keymap=keymap,
         audio_url=config.audio_url(getattr(args, "audio", None)),
+        audio_output=_audio_output(),
         autoplay=not getattr(args, "no_autoplay", False),
     )
     try:

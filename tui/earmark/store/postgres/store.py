@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-
+from earmark.store.postgres.consent import PgConsentMixin
 from earmark.store.postgres.db import PgDatabase
 from earmark.store.postgres.escalations import PgEscalationsMixin
 from earmark.store.postgres.queue import PgQueueMixin
@@ -11,7 +10,7 @@ from earmark.store.postgres.words import PgWordsMixin
 from earmark.store.protocol import Store
 
 
-class PgStore(PgQueueMixin, PgEscalationsMixin, PgWordsMixin):
+class PgStore(PgQueueMixin, PgEscalationsMixin, PgWordsMixin, PgConsentMixin):
     """The store interface on PostgreSQL (see the package's docstring)."""
 
     def __init__(self, db: PgDatabase, *, lease_seconds: float | None = None) -> None:
@@ -23,10 +22,6 @@ class PgStore(PgQueueMixin, PgEscalationsMixin, PgWordsMixin):
     def close(self) -> None:
         self.stop_queue()
         self.db.close()
-
-    def bulk(self) -> contextlib.AbstractContextManager[None]:
-        """Store protocol: PostgreSQL gains nothing from batching an import's steps."""
-        return contextlib.nullcontext()
 
 
 def _conforms(store: PgStore) -> Store:
