@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import getpass
 import os
-import re
 import stat
 import tomllib
 from collections.abc import Mapping
@@ -17,6 +16,7 @@ from urllib.parse import urlsplit
 
 from platformdirs import user_config_path, user_data_path, user_state_path
 
+from earmark.dbtarget import is_postgres
 from earmark.errors import UserError
 from earmark.textsafe import check_user_name
 
@@ -24,16 +24,8 @@ APP = "earmark"
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-_CONNINFO = re.compile(
-    r"^\s*(host|hostaddr|port|dbname|user|password|service|sslmode|sslcert|passfile)\s*=",
-    re.IGNORECASE,
-)
-
-
-def is_postgres(target: object) -> bool:
-    """A postgresql:// (or postgres://) URL or a libpq conninfo string ("dbname=x host=y")."""
-    text = str(target)
-    return text.startswith(("postgresql://", "postgres://")) or bool(_CONNINFO.match(text))
+def default_db_path() -> Path:
+    return Path(os.environ.get("EARMARK_DB") or "earmark.db")
 
 
 def db_path(flag: str | None) -> Path:

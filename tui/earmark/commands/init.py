@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import argparse
 
-from earmark.config import current_user, db_path, is_postgres
+from earmark.config import current_user, db_path
+from earmark.dbtarget import is_postgres
 from earmark.store import open_store
 
 
