@@ -18,3 +18,9 @@ from earmark.audio.quiet import is_diverted  # noqa: E402
 Player.frames_rendered  # noqa: B018
 DeviceOutput.callbacks  # noqa: B018
 is_diverted  # noqa: B018
+
+# The transcript editor's undoable one-word replacement: part of its editing API (the screen
+# now replaces whole texts), kept and tested so a caller can change one word in one step.
+from earmark.app.widgets.editor import TranscriptInput  # noqa: E402
+
+TranscriptInput.replace_word  # noqa: B018

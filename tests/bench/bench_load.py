@@ -37,12 +37,14 @@ def _worker(target: str, user: str | None, seed: int, done: Any, out: Any) -> No
     try:
         out.put(_work(target, user, seed, done))
     except Exception as exc:  # noqa: BLE001  (reported by the coordinator as a figure)
-        out.put((f"error: {type(exc).__name__}: {exc}", [], []))
+        out.put((f"error: {type(exc).__name__}: {exc}", [], [], 0))
 
 
 def _work(target: str, user: str | None, seed: int, done: Any) -> tuple:
     from earmark.store import open_store
+    from earmark.store.queue import LeaseLost
 
+    refused = 0
     store: Any = open_store(target) if user is None else _sqlite(target)
     store.lease_seconds = LEASE
     me = store.me if user is None else user
@@ -67,10 +69,14 @@ def _work(target: str, user: str | None, seed: int, done: Any) -> tuple:
             abandoned[cid] = now + 3 * LEASE
             continue
         text = f"clip {cid} heard by {me} {secrets.token_hex(3)}"
-        store.submit(cid, text, me, 1.0)
+        try:
+            store.submit(cid, text, me, 1.0)
+        except LeaseLost:  # refused, as it must be: someone else holds the clip now
+            refused += 1
+            continue
         submitted.append((cid, text))
     store.close()
-    return (me, claims, submitted)
+    return (me, claims, submitted, refused)
 
 
 def _sqlite(path: str) -> Any:
@@ -96,12 +102,19 @@ def _run(targets: list[tuple[str, str | None]], check_left: Any, timeout: float)
     results = [out.get(timeout=60) for _ in procs]
     for p in procs:
         p.join(timeout=30)
-    errors = [me for me, _, _ in results if me.startswith("error:")]
+    errors = [me for me, *_ in results if me.startswith("error:")]
     if errors:
         raise RuntimeError(f"{len(errors)} workers failed, first: {errors[0]}")
-    claims = [c for _, cs, _ in results for c in cs]
-    submitted = {(me, cid): text for me, _, subs in results for cid, text in subs}
-    return {"elapsed": elapsed, "claims": claims, "submitted": submitted, "left": check_left()}
+    claims = [c for _, cs, _, _ in results for c in cs]
+    submitted = {(me, cid): text for me, _, subs, _ in results for cid, text in subs}
+    refused = sum(r for *_, r in results)
+    return {
+        "elapsed": elapsed,
+        "claims": claims,
+        "submitted": submitted,
+        "left": check_left(),
+        "refused": refused,
+    }
 
 
 def _pg(quick: bool) -> dict[str, float]:
@@ -161,6 +174,7 @@ def _pg(quick: bool) -> dict[str, float]:
             + (n_clips - len(per_clip)),
             "pg_lost_submissions": sum(1 for k, t in run["submitted"].items() if in_db.get(k) != t),
             "pg_audit_ok": int(verdict.ok),
+            "pg_submits_refused_lease_lost": run["refused"],
         }
     finally:
         admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
@@ -218,6 +232,7 @@ def _sqlite_figures(quick: bool) -> dict[str, float]:
                 1 for k, t in run["submitted"].items() if in_db.get(k) != t
             ),
             "sqlite_audit_ok": int(verdict.ok),
+            "sqlite_submits_refused_lease_lost": run["refused"],
         }
 
 
@@ -229,7 +244,10 @@ def figures(quick: bool) -> dict[str, Any]:
         out["pg_error"] = f"psycopg missing: {exc}"
     except Exception as exc:  # noqa: BLE001  (no server: say so, still run SQLite)
         out["pg_error"] = " ".join(str(exc).split())[:200]
-    out.update(_sqlite_figures(quick))
+    try:
+        out.update(_sqlite_figures(quick))
+    except Exception as exc:  # noqa: BLE001  (reported as a figure, like the server's)
+        out["sqlite_error"] = " ".join(str(exc).split())[:200]
     return out
 
 

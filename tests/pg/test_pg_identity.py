@@ -13,7 +13,7 @@ import pytest
 from earmark.store.clips import NewClip
 from earmark.store.postgres import open_postgres
 from tests.pg import osusers
-from tests.pg.conftest import PgTest
+from tests.pg.support import PgTest
 
 if osusers.skip_reason():
     pytest.skip(osusers.skip_reason() or "", allow_module_level=True)
@@ -32,8 +32,7 @@ def env() -> Path:
     return osusers.venv()
 
 
-@pytest.fixture
-def team(pg: PgTest, env: Path, tmp_path: Path):
+def _people(pg: PgTest) -> None:
     for name, role in PEOPLE.items():
         osusers.ensure_user(name)
         pg.admin.execute(
@@ -44,6 +43,11 @@ def team(pg: PgTest, env: Path, tmp_path: Path):
             verb = "GRANT" if group == role else "REVOKE"
             prep = "TO" if verb == "GRANT" else "FROM"
             pg.admin.execute(f"{verb} earmark_{group} {prep} {name}")
+
+
+@pytest.fixture
+def team(pg: PgTest, env: Path, tmp_path: Path):
+    _people(pg)
     lead = open_postgres(pg.url)
     lead.add_clips(lead.batch_id("b"), [NewClip(name=f"c{i}", audio=f"/a/{i}") for i in range(40)])
     lead.close()
@@ -232,3 +236,57 @@ def test_two_os_users_never_get_the_same_clip(team) -> None:
     assert all(code == 0 for code, _, _ in outs), outs
     a, b = ({int(x) for x in out.split()} for _, out, _ in outs)
     assert not a & b and len(a | b) == 40
+
+
+@pytest.mark.tmux
+def test_two_os_users_in_tmux_never_see_the_same_clip(
+    pg: PgTest, env: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    from earmark.cli import main
+    from tests.support import ASOUNDRC_NULL
+    from tests.tmux import Tmux
+
+    if shutil.which("tmux") is None:
+        pytest.skip("needs tmux")
+    _people(pg)
+    demo = Path(__file__).resolve().parents[2] / "demo_data" / "manifest.jsonl"
+    assert main(["import", "--db", pg.url, str(demo)]) == 0
+    terms = {}
+    for user in ("emkann1", "emkann2"):
+        home = tmp_path / user
+        home.mkdir()
+        shutil.copy(ASOUNDRC_NULL, home / ".asoundrc")
+        shutil.chown(home, user)
+        shutil.chown(home / ".asoundrc", user)
+        t = Tmux(tmp_path, f"pg-{user}")
+        argv = ["runuser", "-u", user, "--", "env", "-i", f"HOME={home}", "PATH=/usr/bin:/bin"]
+        argv += ["TERM=xterm-256color", "LANG=C.UTF-8", str(env / "bin/earmark"), "annotate"]
+        t.start([*argv, "--db", pg.url, "--no-autoplay"], width=80, height=24)
+        terms[user] = t
+
+    def position(t: Tmux) -> str:
+        screen = t.wait_until(lambda s: " of 21" in s, "a clip on screen")
+        return screen.split(" of 21")[0].split("clip")[-1].strip()
+
+    try:
+        seen: dict[str, list[str]] = {u: [] for u in terms}
+        for _ in range(3):
+            for user, t in terms.items():
+                seen[user].append(position(t))
+            a, b = (seen[u][-1] for u in terms)
+            assert a != b, f"both annotators see clip {a}"
+            for user, t in terms.items():
+                before = seen[user][-1]
+                t.keys("Enter")
+                t.wait_until(lambda s, b=before: f"clip {b} of 21" not in s, "the next clip")
+        assert not set(seen["emkann1"]) & set(seen["emkann2"])
+    finally:
+        for t in terms.values():
+            t.kill()
+    lead = open_postgres(pg.url)
+    done = [c.annotator for c in lead.iter_clips() if c.status == "done"]
+    assert sorted(done) == ["emkann1"] * 3 + ["emkann2"] * 3
+    assert lead.audit_verify().ok
+    lead.close()

@@ -86,7 +86,6 @@ def test_a_lead_imports_and_an_annotator_may_not(
     _, lead = pg.login("lead")
     assert main(["import", "--db", lead, str(DEMO)]) == 0, capsys.readouterr().err
     assert "imported 21 clips" in capsys.readouterr().out
-    assert (tmp_path / "lead.key").stat().st_mode & 0o777 == 0o600
     _, annotator = pg.login("annotator")
     monkeypatch.setenv("EARMARK_KEY", str(tmp_path / "ann.key"))
     assert main(["import", "--db", annotator, str(DEMO)]) == 2
@@ -99,3 +98,33 @@ def test_a_lead_imports_and_an_annotator_may_not(
     store.close()
     assert main(["stats", "--db", annotator]) == 0
     assert main(["export", "--db", annotator]) == 0
+
+
+def test_init_makes_the_schema_and_purge_is_for_leads(
+    pg_admin, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import secrets as _secrets
+
+    name = f"emk_t_{_secrets.token_hex(5)}"
+    pg_admin.execute(f"CREATE DATABASE {name}")
+    test = PgTest(name=name, admin=pg_admin)
+    try:
+        assert main(["init", "--db", test.url]) == 0
+        assert "ready" in capsys.readouterr().out
+        assert main(["init", "--db", test.url]) == 0  # again: nothing to migrate
+        monkeypatch.setenv("EARMARK_KEY", str(tmp_path / "lead.key"))
+        _, lead = test.login("lead")
+        _, annotator = test.login("annotator")
+        assert main(["import", "--db", lead, str(DEMO)]) == 0
+        ids = tmp_path / "withdrawn.txt"
+        ids.write_text("va-2026-11-0001\nva-2026-11-0002\n")
+        assert main(["purge", "--db", annotator, "--ids", str(ids)]) == 2
+        assert "only a lead may use the pseudonym key" in capsys.readouterr().err
+        assert main(["purge", "--db", lead, "--ids", str(ids)]) == 0
+        store = open_postgres(test.url)
+        assert store.clip_count() == 19 and store.audit_verify().ok
+        store.close()
+    finally:
+        pg_admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        for user in test.logins:
+            pg_admin.execute(f'DROP ROLE IF EXISTS "{user}"')

@@ -168,7 +168,7 @@ def test_annotator_reads_only_their_own_drafts_transcripts_escalations(pg: PgTes
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         raw.execute("SELECT key FROM earmark.secret")
     raw.close()
-    with pytest.raises(PermissionDenied, match="only a lead may import"):
+    with pytest.raises(PermissionDenied, match="only a lead may use the pseudonym key"):
         _ = b.db.secret
     a.close()
     b.close()

@@ -27,7 +27,8 @@ import secrets
 from pathlib import Path
 from typing import Protocol
 
-from earmark.config import data_dir, is_postgres
+from earmark.config import data_dir
+from earmark.dbtarget import is_postgres
 from earmark.errors import UserError
 
 KEY_ENV = "EARMARK_KEY"

@@ -23,6 +23,10 @@ from earmark.wer import edits
 
 __all__ = ["SKIP_REASONS", "STATUSES", "Clip", "ClipsMixin", "Draft", "NewClip", "Word"]
 
+# One encoder for every row: json.dumps with options builds a new encoder per call, which
+# would cost a little at import speed; compact separators also keep rows smaller.
+_compact = json.JSONEncoder(separators=(",", ":")).encode
+
 _CLIP_SELECT = """
 SELECT c.id, c.name, b.name AS batch, c.audio, c.duration, c.samplerate, c.channels,
        c.asr, c.asr_words, c.asr_alternatives, c.status, c.skip_reason, c.text,
@@ -85,8 +89,8 @@ class ClipsMixin(StoreBase):
                 c.samplerate,
                 c.channels,
                 c.asr,
-                json.dumps(c.words) if c.words else None,
-                json.dumps(c.alternatives) if c.alternatives else None,
+                _compact(c.words) if c.words else None,
+                _compact(c.alternatives) if c.alternatives else None,
                 "unplayable" if c.unplayable_reason else "pending",
                 c.unplayable_reason,
                 now,
@@ -196,7 +200,17 @@ class ClipsMixin(StoreBase):
         # Its own durable transaction, or the caller's when one is open (a bulk build of a
         # benchmark project runs many real submits in one commit).
         with self._tx() as c:
-            before = c.execute("SELECT status, asr FROM clips WHERE id = ?", (clip_id,)).fetchone()
+            before = c.execute(
+                "SELECT status, asr, annotator, lease_until FROM clips WHERE id = ?", (clip_id,)
+            ).fetchone()
+            # A clip claimed through store/queue.py is its claimant's: once another annotator
+            # took it over (the first claim ran out), the first one's submit is refused.
+            if before is not None and before[3] is not None and before[2] not in (None, annotator):
+                from earmark.store.queue import LeaseLost
+
+                raise LeaseLost(
+                    "not saved: your claim on this clip ran out and another annotator took it"
+                )
             # The word error rate's parts, kept per clip so `stats` only adds up maintained sums.
             wer_e, wer_n = (None, None)
             if status == "done" and before is not None:

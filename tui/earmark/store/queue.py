@@ -11,7 +11,14 @@ never from counting clips, which at clip 900,000 of a million cost a fifth of a 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from earmark.errors import UserError
 from earmark.store.base import StoreBase
+
+
+class LeaseLost(UserError):
+    """A submit on a clip whose claim ran out and that another annotator has since taken."""
 
 
 class QueueMixin(StoreBase):
@@ -104,3 +111,50 @@ class QueueMixin(StoreBase):
                 (low, high),
             )
         ]
+
+    # -- claims with leases: several annotators on one file ------------------------------
+    lease_seconds: float = 300.0
+
+    def claim_next(self, annotator: str, *, avoid: Iterable[int] = ()) -> int | None:
+        """Claim a clip for `annotator` in one BEGIN IMMEDIATE transaction (one claimer at a
+        time on the file, so two annotators never get the same clip): their own clip in
+        progress first, else a clip whose lease ran out, else the next pending clip."""
+        skip = sorted({int(i) for i in avoid})
+        not_in = f" AND id NOT IN ({','.join('?' * len(skip))})" if skip else ""
+        now = self.db.clock.now()
+        with self.db.write() as c:
+            row = c.execute(
+                "SELECT id FROM clips WHERE status = 'in_progress' AND annotator = ?"
+                f"{not_in} ORDER BY id LIMIT 1",
+                (annotator, *skip),
+            ).fetchone()
+            if row is None:
+                row = c.execute(
+                    "SELECT id FROM clips WHERE status = 'in_progress' AND lease_until < ?"
+                    f"{not_in} ORDER BY id LIMIT 1",
+                    (now, *skip),
+                ).fetchone()
+            if row is None:
+                row = c.execute(
+                    f"SELECT id FROM clips WHERE status = 'pending'{not_in} ORDER BY id LIMIT 1",
+                    tuple(skip),
+                ).fetchone()
+            if row is None:
+                return None
+            c.execute(
+                "UPDATE clips SET status = 'in_progress', annotator = ?, lease_until = ?,"
+                " updated_at = ? WHERE id = ?",
+                (annotator, now + self.lease_seconds, now, row[0]),
+            )
+            return int(row[0])
+
+    def holds(self, clip_id: int, annotator: str) -> bool:
+        """Whether `annotator` still holds the clip (theirs, in progress)."""
+        row = self.db.query_one(
+            "SELECT 1 FROM clips WHERE id = ? AND status = 'in_progress' AND annotator = ?",
+            (clip_id, annotator),
+        )
+        return row is not None
+
+    def forget(self, clip_id: int) -> None:
+        """Nothing renews leases on SQLite: an unfinished claim lapses when its time is up."""

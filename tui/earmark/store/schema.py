@@ -274,4 +274,12 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE flags ADD COLUMN redact_words TEXT;
         """,
     ),
+    (
+        "leases",
+        """
+        -- How long an annotator's claim on a clip in progress lasts (store/queue.py:
+        -- claim_next); NULL for clips opened without a claim, which never lapse.
+        ALTER TABLE clips ADD COLUMN lease_until REAL;
+        """,
+    ),
 ]

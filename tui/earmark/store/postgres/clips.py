@@ -259,7 +259,10 @@ class PgClipsMixin(PgBase):
 
     # -- what suggestions and stats read (the viewer's rows) ------------------------------
     def submitted_texts(self) -> list[str]:
-        rows = self.db.query("SELECT text FROM slots WHERE state = 'done' AND text IS NOT NULL")
+        rows = self.db.query(  # never a clip flagged critical: its text holds the data
+            "SELECT text FROM slots WHERE state = 'done' AND text IS NOT NULL AND clip_id NOT IN"
+            " (SELECT clip_id FROM flags WHERE kind = 'critical' AND state = 'active')"
+        )
         return [r["text"] for r in rows]
 
     def done_since(self, since: float, annotator: str | None = None) -> int:

@@ -92,7 +92,7 @@ class PgDatabase:
             row = self.query_one("SELECT key FROM secret WHERE id = 1")
         except PermissionDenied:
             raise PermissionDenied(
-                f"{self.user} is not a lead: only a lead may import clips (the pseudonym key)"
+                f"{self.user} is not a lead: only a lead may use the pseudonym key (import, purge)"
             ) from None
         if row is None:
             raise UserError(f"{self.path} has no pseudonym key: run `earmark init` on it")

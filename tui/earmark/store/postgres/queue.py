@@ -21,11 +21,8 @@ import psycopg
 from earmark import audit
 from earmark.errors import UserError
 from earmark.store.postgres.clips import PgClipsMixin
+from earmark.store.queue import LeaseLost
 from earmark.wer import edits
-
-
-class LeaseLost(UserError):
-    """The slot was taken by someone else after this user's lease ran out."""
 
 
 class PgQueueMixin(PgClipsMixin):

@@ -142,6 +142,15 @@ class PgWordsMixin(PgBase):
             return None
         return redaction.loads(row["redact_words"])
 
+    def redaction_marks_for_clip(self, clip_id: int) -> list[Mark]:
+        """Every mark of the clip's active critical flags."""
+        rows = self.db.query(
+            "SELECT redact_words FROM flags WHERE clip_id = %s AND kind = 'critical'"
+            " AND state = 'active' AND redact_words IS NOT NULL",
+            (clip_id,),
+        )
+        return sorted({m for r in rows for m in redaction.loads(r["redact_words"])})
+
     def redaction_marks_by_flag(self) -> dict[int, list[Mark]]:
         rows = self.db.query(
             "SELECT id, redact_words FROM flags WHERE kind = 'critical' AND state = 'active'"
