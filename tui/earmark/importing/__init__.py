@@ -29,9 +29,13 @@ __all__ = [
 
 
 def pseudonym_key(store: Any, *, create: bool = False, new_key: bool = False) -> bytes:
-    """The project's pseudonym key: a 0600 file kept by the importing lead, beside a SQLite
-    database or in the lead's data folder for a server one (earmark/manifest/pseudonyms.py)."""
-    return load_key(store.db, create=create, new_key=new_key)
+    """The project's pseudonym key: a 0600 file beside a SQLite database (see
+    earmark/manifest/pseudonyms.py); on PostgreSQL a table only leads may read."""
+    from earmark.store.db import Database
+
+    if isinstance(store.db, Database):
+        return load_key(store.db, create=create, new_key=new_key)
+    return bytes(store.secret)
 
 
 def check_inputs(
