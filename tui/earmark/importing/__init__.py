@@ -7,6 +7,7 @@ of the command as a whole, the pseudonym key, and naming the importer lead.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -90,7 +91,8 @@ def import_manifests(
         # store.bulk(): large write steps when the project is not open elsewhere (see
         # earmark/store/db.py): writes stay near the database's size and the per-clip cost
         # flat at a million clips.
-        with store.bulk():
+        bulk = getattr(store, "bulk", None)  # PostgreSQL writes as it goes
+        with bulk() if bulk is not None else contextlib.nullcontext():
             for manifest in manifests:
                 name = batch or manifest.name
                 with progress_for(manifest, progress) as tick:
@@ -100,6 +102,8 @@ def import_manifests(
     if terms is not None:
         batch_id = store.batch_id(batch) if batch else None
         summary.lexicon_terms = store.add_lexicon(batch_id, terms)
-    store.name_lead_if_none(actor)
+    name_lead = getattr(store, "name_lead_if_none", None)  # PostgreSQL: roles are logins
+    if name_lead is not None:
+        name_lead(actor)
     summary.complete = True
     return summary

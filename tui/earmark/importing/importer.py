@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from earmark.audio.decode import AudioError, AudioInfo, probe
+from earmark.errors import UserError
 from earmark.importing.summary import MAX_KEPT_PROBLEMS, ImportSummary
 from earmark.manifest import (
     AudioPath,
@@ -161,7 +162,15 @@ class Importer:
         self.withdrawn = set()
         if not names:
             return
-        counts = self.store.purge_clips(names, actor=self.actor, reason="consent withdrawn")
+        purge = getattr(self.store, "purge_clips", None)
+        if purge is None:  # a backend that cannot purge yet must not keep them silently
+            if self.store.existing_names(names):
+                raise UserError(
+                    f"{len(names):,} clip(s) stored earlier have their consent withdrawn, and "
+                    "this database cannot purge yet: nothing else was left out"
+                )
+            return
+        counts = purge(names, actor=self.actor, reason="consent withdrawn")
         self.summary.purged += counts.get("clips", 0)
         for table, n in counts.items():
             if table != "clips":
