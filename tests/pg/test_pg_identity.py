@@ -13,7 +13,7 @@ import pytest
 from earmark.store.clips import NewClip
 from earmark.store.postgres import open_postgres
 from tests.pg import osusers
-from tests.pg.conftest import PgTest
+from tests.pg.support import PgTest
 
 if osusers.skip_reason():
     pytest.skip(osusers.skip_reason() or "", allow_module_level=True)

@@ -7,7 +7,7 @@ from earmark.session import Session
 from earmark.store.clips import NewClip
 from earmark.store.postgres import open_postgres
 from earmark.suggest.engine import fill_word_index
-from tests.pg.conftest import PgTest
+from tests.pg.support import PgTest
 
 
 def _project(pg: PgTest, n: int, overlap: int = 1) -> None:
