@@ -6,6 +6,7 @@ import json
 import sqlite3
 
 from earmark.cli import main
+from earmark.redaction import Mark
 from earmark.store import NewClip, open_store
 from tests.support import REALDATA, needs_realdata
 
@@ -42,6 +43,7 @@ def _nemo_names(capsys, db, *extra):
 def test_critical_clip_stays_out_of_training_until_two_reviewers_downgrade(db_path, capsys):
     s = _workspace(db_path)
     fid = s.add_flag(2, "critical", "ann", category="bank/card", start=0.5, end=1.0, redact=[3])
+    s.set_redaction(fid, [Mark("2")], actor="ann")  # the word marked, as the panel stores it
     db = ["--db", str(db_path)]
     assert _nemo_names(capsys, *[db]) == ["words of clip 1", "words of clip 3"]
     assert "words of clip [redacted:bank]" in _nemo_names(capsys, db, "--include-critical")

@@ -15,13 +15,22 @@ from earmark.keymap import (
     NAMED_KEYS,
     PUBLIC_IDS,
     check_key,
-    clashes,
     load_keymap,
     normalize_key,
     read_keymap_file,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def clashes(bindings: dict[str, str]) -> list[tuple[str, list[str]]]:
+    """Keys bound to more than one id, as (key, ids)."""
+    by_key: dict[str, list[str]] = {}
+    for bid, value in bindings.items():
+        for k in value.split(","):
+            if k:
+                by_key.setdefault(normalize_key(k), []).append(bid)
+    return [(k, ids) for k, ids in by_key.items() if len(ids) > 1]
 
 
 def test_contract_ids_are_all_public():
@@ -173,7 +182,9 @@ def test_keys_terminals_cannot_send_are_explained(tmp_path, key, why):
     assert "\n" not in str(err.value) and why in str(err.value)
 
 
-@pytest.mark.parametrize("key", ["alt+s", "alt+0", "ctrl+z", "ctrl+up", "alt+left", "f12", "pageup"])
+@pytest.mark.parametrize(
+    "key", ["alt+s", "alt+0", "ctrl+z", "ctrl+up", "alt+left", "f12", "pageup"]
+)
 def test_keys_terminals_send_are_accepted(key):
     assert check_key(key) is None
 

@@ -115,6 +115,12 @@ def test_import_export_round_trip_keeps_words_and_drops_identity(rows, fmt, subm
                 outputs[out_fmt] = buf.getvalue()
         finally:
             store.close()
+        stored = b"".join(p.read_bytes() for p in folder.glob("e.db*"))
+        for r in rows:  # nor in the database, its WAL or the key file
+            assert r["id"].encode() not in stored
+            for key in IDENTIFYING:
+                if key in r:
+                    assert r[key][:11].encode() not in stored, key
         # the words survive, cleaned
         records = [json.loads(line) for line in outputs["jsonl"].splitlines()]
         assert [r["asr"] for r in records] == [clean_words(r.get("asr", "")) for r in rows]

@@ -74,3 +74,25 @@ def test_the_audit_log_counts_marks_and_never_names_them(store, tmp_path):
     assert redaction.unanchored(marks, "my name is zebulun quartermaine") == ["zebulon"]
     store.add_flag(1, "critical", "ann", start=0.0, end=1.0)  # a flag without marks
     assert store.redaction_marks_for_clip(1) == marks
+
+
+def test_marked_words_never_enter_the_suggestion_index(store, tmp_path):
+    sf.write(tmp_path / "a.wav", np.zeros(1600, dtype="float32"), 16000)
+    rows = [{"audio": "a.wav", "id": str(i)} for i in range(2)]
+    (tmp_path / "m.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    import_manifests(store, [tmp_path / "m.jsonl"])
+
+    def index() -> set[str]:
+        return {w for w, _, _ in store.offerable_words(1, 1000)}
+
+    # flagged first, submitted and learned after
+    flag = store.add_flag(1, "critical", "ann", start=0.0, end=1.0)
+    store.set_redaction(flag, [Mark("zebulon"), Mark("josé")], actor="ann")
+    store.learn_words(1, [("call", "call"), ("zebulon", "Zebulon"), ("jose", "José")])
+    assert index() == {"call"}
+    # learned first, marked after: the marked words leave the index
+    store.learn_words(2, [("hello", "hello"), ("quartermaine", "quartermaine")])
+    assert "quartermaine" in index()
+    flag = store.add_flag(2, "critical", "ann", start=0.0, end=1.0)
+    store.set_redaction(flag, [Mark("quartermaine")], actor="ann")
+    assert index() == {"call", "hello"}

@@ -12,7 +12,6 @@ from earmark.store import NewClip, open_store
 from earmark.wellbeing import (
     Policy,
     Wellbeing,
-    clip_allowed_for,
     meter_text,
     policy_for,
     start_of_day,
@@ -91,14 +90,14 @@ def test_hard_limit_routes_flagged_clips_away(st):
     st.add_flag(2, "distressing", "other")
     st.add_flag(4, "distressing", "ann")  # the annotator's own flag is not "by others"
     wb = Wellbeing(st, "ann", tz=UTC)
-    assert wb.clip_allowed(2)
+    assert 2 not in wb.routed_away()
     st.log_play("ann", 2, 0, 60, 1.0)
-    assert wb.level() == "soft" and wb.clip_allowed(2)
+    assert wb.level() == "soft" and 2 not in wb.routed_away()
     st.log_play("ann", 2, 0, 60, 1.0)
     assert wb.level() == "hard"
-    assert not wb.clip_allowed(2) and not clip_allowed_for(st, "ann", 2)
-    assert wb.clip_allowed(4) and wb.clip_allowed(1)
-    assert clip_allowed_for(st, "other", 2)
+    assert 2 in wb.routed_away()
+    assert 4 not in wb.routed_away() and 1 not in wb.routed_away()
+    assert 2 not in Wellbeing(st, "other", tz=UTC).routed_away()
     assert wb.next_allowed(1) == 3
 
 
@@ -106,13 +105,13 @@ def test_opt_outs_route_categories_away_without_reason(st):
     st.raise_escalation(2, "other", tier="urgent", category="child safety")
     st.add_flag(3, "distressing", "other")
     wb = Wellbeing(st, "ann", tz=UTC)
-    assert wb.clip_allowed(2) and wb.clip_allowed(3)
+    assert 2 not in wb.routed_away() and 3 not in wb.routed_away()
     st.set_opt_out("ann", "child safety")
-    assert not wb.clip_allowed(2) and wb.clip_allowed(3)
+    assert 2 in wb.routed_away() and 3 not in wb.routed_away()
     st.set_opt_out("ann", "distressing")
-    assert not wb.clip_allowed(3)
+    assert 3 in wb.routed_away()
     st.set_opt_out("ann", "child safety", False)
-    assert wb.clip_allowed(2)
+    assert 2 not in wb.routed_away()
     with pytest.raises(UserError, match="unknown category"):
         st.set_opt_out("ann", "mondays")
     assert all(e.action != "opt_out" for e in st.audit_entries())

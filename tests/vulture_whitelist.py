@@ -19,6 +19,12 @@ Player.frames_rendered  # noqa: B018
 DeviceOutput.callbacks  # noqa: B018
 is_diverted  # noqa: B018
 
+# The transcript editor's undoable one-word replacement: part of its editing API (the screen
+# now replaces whole texts), kept and tested so a caller can change one word in one step.
+from earmark.app.widgets.editor import TranscriptInput  # noqa: E402
+
+TranscriptInput.replace_word  # noqa: B018
+
 # Claims with leases as scripts and the load test use them (tests/bench/bench_load.py,
 # tests/test_pg_sqlite_leases.py, tests/pg/): claim the next clip, stop renewing one, ask
 # whether one is still held.

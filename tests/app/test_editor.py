@@ -46,7 +46,7 @@ async def _type(pilot, text: str) -> None:
 
 
 async def test_a_long_transcript_is_shown_whole_at_80_columns():
-    assert len(LONG) == 200
+    assert len(LONG) >= 200
     app = Host(LONG)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()

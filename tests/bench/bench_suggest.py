@@ -40,7 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tui"))
 from rapidfuzz import fuzz, process
 from wordfreq import top_n_list, word_frequency
 
-from earmark.suggest import Suggester, fold
+from earmark.suggest import Suggester, fold, offer
+from earmark.suggest.context import load as load_context
 from earmark.suggest.text import words_of
 
 _ONSETS = [
@@ -363,6 +364,28 @@ def figures(quick: bool) -> dict[str, float]:
         cpu.append((time.thread_time() - c0) * 1000)
         times.append((time.perf_counter() - t0) * 1000)
 
+    # What a keystroke costs on the screen: `offer` at the cursor of a line (the typed
+    # fragment after the clip's words, or pointing at one of its words with nothing typed),
+    # with the context model when PocketSphinx is installed.
+    sugg.context_model = load_context()
+    with_model = sugg.context_model is not None
+    offers, offers_cpu = [], []
+    for k, frag in enumerate(frags):
+        line = clips[(k // 40) % len(clips)]
+        if k % 40 == 0:
+            sugg.set_context(line, [line])
+        words = line.split()
+        if k % 4 == 0:  # pointing at a word of the guess
+            head = " ".join(words[: k % len(words)])
+            text, cursor = line, len(head) + (1 if head else 0)
+        else:
+            text = line + " " + frag
+            cursor = len(text)
+        t0, c0 = time.perf_counter(), time.thread_time()
+        offer(sugg, text, cursor)
+        offers_cpu.append((time.thread_time() - c0) * 1000)
+        offers.append((time.perf_counter() - t0) * 1000)
+
     # The naive way, over the same words: default scorer (WRatio), every word, every key.
     naive = []
     for frag in rng.sample(frags, 8 if quick else 40):
@@ -414,6 +437,9 @@ def figures(quick: bool) -> dict[str, float]:
             "suggest_index_mb": round(held / 2**20, 1),
             "suggest_index_build_peak_mb": round(peak / 2**20, 1),
             "suggest_cpu_ms_p95": round(p95(cpu), 3),
+            "offer_ms_p95": round(p95(offers), 3),
+            "offer_cpu_ms_p95": round(p95(offers_cpu), 3),
+            "offer_context_model": with_model,
             "utterance_ms_p95": round(p95(utt), 3),
             "utterance_cpu_ms_p95": round(p95(utt_cpu), 3),
             "utterance_hit_rate": round(hits / len(queries), 3),

@@ -17,19 +17,22 @@ with nothing typed (one key), typing k letters and taking the slot that then hol
 (k + 1 keys), or typing the whole word; one key per deleted word, one to submit. Cursor
 movement counts the same on both sides and is left out. The annotator works through the
 clips in manifest order and each submit teaches the suggester, as in the annotator.
-`ksr` = 1 - tool / plain over all clips.
+`ksr` = 1 - tool / plain over all clips. The suggester gets the context model when
+PocketSphinx is installed, as the annotator's does; KSR_NO_LM=1 measures without it.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tui"))
 
 from earmark.suggest import Suggester, apply_utterance, apply_word, offer
+from earmark.suggest.context import load
 
 
 def align(hyp: list[str], ref: list[str]) -> list[tuple[str, int, int]]:
@@ -157,7 +160,7 @@ def read_lexicon(path: Path | None) -> list[str]:
 def measure(
     clips: list[tuple[str, str, list[str]]], refs: dict[str, str], lexicon: list[str]
 ) -> dict[str, float]:
-    sugg = Suggester(lexicon=lexicon)
+    sugg = Suggester(lexicon=lexicon, context_model=None if os.environ.get("KSR_NO_LM") else load())
     tool = plain = count = 0
     for n, (cid, guess, alts) in enumerate(clips):
         ref = refs.get(cid)

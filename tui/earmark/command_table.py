@@ -101,7 +101,6 @@ COMMANDS: tuple[Command, ...] = (
             footer=True, card=True),
 )  # fmt: skip
 
-BY_ID: dict[str, Command] = {c.id: c for c in COMMANDS}
 PUBLIC_IDS: tuple[str, ...] = tuple(c.id for c in COMMANDS if c.public)
 ALL_IDS: tuple[str, ...] = tuple(c.id for c in COMMANDS)
 DESCRIPTIONS: dict[str, str] = {c.id: c.description for c in COMMANDS}

@@ -239,9 +239,7 @@ def words_in_selection(text: str, start: int, end: int) -> list[int]:
     lo, hi = min(start, end), max(start, end)
     if lo == hi:
         return []
-    return [
-        i for i, m in enumerate(re.finditer(r"\S+", text)) if m.start() < hi and m.end() > lo
-    ]
+    return [i for i, m in enumerate(re.finditer(r"\S+", text)) if m.start() < hi and m.end() > lo]
 
 
 def state_change_notice(e: Escalation) -> str:

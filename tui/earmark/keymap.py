@@ -278,13 +278,3 @@ def load_keymap(name_or_file: str | None = None, *, folder: Path | None = None) 
                 f"keymap {path.name}: {k} was {bid} in default.toml, now {taken[k]} ({rest})"
             )
     return km
-
-
-def clashes(bindings: dict[str, str]) -> list[tuple[str, list[str]]]:
-    """Keys bound to more than one id, as (key, ids)."""
-    by_key: dict[str, list[str]] = {}
-    for bid, value in bindings.items():
-        for k in value.split(","):
-            if k:
-                by_key.setdefault(normalize_key(k), []).append(bid)
-    return [(k, ids) for k, ids in by_key.items() if len(ids) > 1]

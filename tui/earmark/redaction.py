@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -37,6 +38,13 @@ class Mark:
 def norm(token: str) -> str:
     """The form a word is matched by: case-folded, punctuation at either end removed."""
     return _EDGE.sub("", token.casefold())
+
+
+def folded(word: str) -> str:
+    """`word` with accents dropped as well, the way the suggestion index keys words."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold().replace("\u2019", "'"))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", stripped)
 
 
 def _tokens(text: str | None) -> list[str]:

@@ -38,6 +38,7 @@ class QueueLeft:
     """At the end of the queue: the clips that are not done, and why none is offered."""
 
     skipped: int
+    yours: int  # opened by this annotator and not finished (paged past, or resumed)
     elsewhere: int  # in progress with another annotator
     held_back: int  # pending, but routed away (opt-outs, exposure limit)
     done: int
@@ -45,6 +46,8 @@ class QueueLeft:
 
     def describe(self) -> str:
         parts = []
+        if self.yours:
+            parts.append(f"{self.yours} opened by you and not submitted")
         if self.skipped:
             parts.append(f"{self.skipped} skipped")
         if self.elsewhere:
@@ -83,7 +86,6 @@ class Session:
         self.wellbeing = wellbeing or Wellbeing(store, user)
         self.started = clock.monotonic()
         self.started_at = clock.now()
-        self.finished_this_session = 0
         self.total = store.clip_count()
         self.current: Clip | None = None
         self.position = 0
@@ -127,9 +129,11 @@ class Session:
 
     def queue_left(self) -> QueueLeft:
         counts = self.store.status_counts()
+        yours = sum(c.annotator == self.user for c in self.store.iter_clips(["in_progress"]))
         return QueueLeft(
             skipped=counts.get("skipped", 0),
-            elsewhere=counts.get("in_progress", 0),
+            yours=yours,
+            elsewhere=counts.get("in_progress", 0) - yours,
             held_back=counts.get("pending", 0),
             done=counts.get("done", 0),
             total=self.total,
@@ -323,7 +327,6 @@ class Session:
         return clip
 
     def _finished(self, clip: Clip) -> ClipState | None:
-        self.finished_this_session += 1
         self.current = None  # its draft is gone with the submit; nothing to keep on leaving
         return self._go_next(clip.id)
 
@@ -511,35 +514,3 @@ def low_confidence_offsets(clip: Clip, text: str) -> list[int]:
     spans = word_spans(text)
     mapping = align_words([text[a:b] for a, b in spans], [w.word for w in clip.words])
     return sorted(spans[i][0] for i, j in mapping.items() if j in low)
-
-
-def word_alternatives(clip: Clip, text: str, cursor: int) -> list[str]:
-    """What the recogniser's other guesses have in place of the word under the cursor.
-
-    The editor's word is lined up with the ASR guess, and the guess with each alternative
-    sentence; where an alternative differs around that word, its differing words are
-    offered (a phrase when it replaces several): "bus" in "alexa play this bus eat oh" finds
-    "despacito" in "alexa play despacito". Empty when every guess agrees there.
-    """
-    import difflib
-
-    k = word_at(text, cursor)
-    if k is None or not clip.alternatives:
-        return []
-    asr_words = [w.word for w in clip.words] or clip.asr.split()
-    edited = [text[a:b] for a, b in word_spans(text)]
-    j = align_words(edited, asr_words).get(k)
-    if j is None:
-        return []
-    mine = edited[k].lower()
-    low_asr = [w.lower() for w in asr_words]
-    out: list[str] = []
-    for alt in clip.alternatives:
-        alt_words = clean(alt).split()
-        m = difflib.SequenceMatcher(a=low_asr, b=[w.lower() for w in alt_words], autojunk=False)
-        for tag, a1, a2, b1, b2 in m.get_opcodes():
-            if tag in ("replace", "delete") and a1 <= j < a2 and b2 > b1:
-                phrase = " ".join(alt_words[b1:b2])
-                if phrase.lower() != mine and phrase not in out:
-                    out.append(phrase)
-    return out

@@ -130,9 +130,6 @@ class Wellbeing:
     def routed_away(self) -> set[int]:
         return self.store.routed_away_clip_ids(self.user, at_hard_limit=self.level() == "hard")
 
-    def clip_allowed(self, clip_id: int) -> bool:
-        return clip_id not in self.routed_away()
-
     def next_allowed(self, after: int) -> int | None:
         """The next open clip (store.next_open) that is not routed away from this user."""
         blocked = self.routed_away()
@@ -142,13 +139,6 @@ class Wellbeing:
             seen.add(cid)
             cid = self.store.next_open(self.user, cid)
         return None if cid in blocked else cid
-
-
-def clip_allowed_for(
-    store: ExposureStore, user: str, clip_id: int, settings: Mapping[str, Any] | None = None
-) -> bool:
-    """Whether the queue may give `clip_id` to `user` now (opt-outs, hard limit)."""
-    return Wellbeing(store, user, settings=settings).clip_allowed(clip_id)
 
 
 class BreakOffers:

@@ -41,11 +41,13 @@ if TYPE_CHECKING:
 read_alt_digits_as_chords()
 
 
-def _default_player_opener(url: str | None, clock: Clock) -> Callable[[], Player | None]:
+def _default_player_opener(
+    url: str | None, clock: Clock, output: str | None
+) -> Callable[[], Player | None]:
     def opener() -> Player | None:
         from earmark.audio.player import open_player
 
-        return open_player(url, clock=clock)
+        return open_player(url, output=output, clock=clock)
 
     return opener
 
@@ -84,6 +86,7 @@ class AnnotatorApp(App[int]):
         user: str,
         keymap: Keymap | None = None,
         audio_url: str | None = None,
+        audio_output: str | None = None,
         autoplay: bool = True,
         clock: Clock = SYSTEM,
         player_opener: Callable[[], Player | None] | None = None,
@@ -98,7 +101,7 @@ class AnnotatorApp(App[int]):
         wellbeing = Wellbeing(store, user, settings=settings)
         self.session = Session(store, user, clock=clock, wellbeing=wellbeing)
         self.prefetcher = Prefetcher(capacity=4)
-        opener = player_opener or _default_player_opener(audio_url, clock)
+        opener = player_opener or _default_player_opener(audio_url, clock, audio_output)
         factory = suggester_factory or _default_suggester
         self._players: list[Player] = []
 

@@ -27,9 +27,10 @@ from earmark.audio.frames import Frames, StreamFrames, downmix
 from earmark.audio.loudness import loudness_gain
 from earmark.audio.waveform import Waveform, summarize
 
-# Decoded whole (frames x channels) at or below this: a minute of 48 kHz stereo, decoded in
-# about 40 ms and held as mono float32 in at most 24 MB; anything longer is streamed.
-MEMORY_SAMPLES = 6_000_000
+# Decoded whole (frames x channels) at or below this: 10 s of 48 kHz stereo or a minute of
+# 16 kHz mono, decoded in a few tens of milliseconds and held as mono float32 in at most 4 MB;
+# anything longer is streamed, so its first sound waits for one window, not the whole file.
+MEMORY_SAMPLES = 1_000_000
 READ_BLOCK = 65_536  # frames per read while decoding or summarising
 SUMMARY_BLOCKS = 16_384  # a long clip's waveform resolution: far finer than any terminal
 GAIN_WINDOWS = (0.0, 0.35, 0.7)  # where a long clip's loudness is sampled

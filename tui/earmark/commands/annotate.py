@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,17 @@ def _log_path() -> Path | None:
         return None
 
 
+def _audio_output() -> str | None:
+    """EARMARK_OUTPUT=null plays into a silent output that keeps real time: the annotator
+    without a sound card (a demo on a server, the terminal tests)."""
+    value = os.environ.get("EARMARK_OUTPUT", "").strip().lower()
+    if value in ("", "device"):
+        return None
+    if value != "null":
+        raise UserError(f"EARMARK_OUTPUT={value!r}: use 'null' or 'device'")
+    return value
+
+
 def _open(db: Path, *, create: bool) -> Store:
     from earmark.store import open_store
 
@@ -39,7 +51,7 @@ def _launch(store: Store, args: argparse.Namespace) -> int:
 
     keymap = load_keymap(getattr(args, "keymap", None))
     if store.clip_count() == 0:
-        raise UserError(f"no clips in {store.db.path}: add some with `earmark import MANIFEST`")
+        raise UserError(f"no clips in {store.location}: add some with `earmark import MANIFEST`")
     from earmark.audio.quiet import divert_native_stderr
 
     with contextlib.suppress(OSError):  # diversion is a nicety; annotating must not depend on it
@@ -51,6 +63,7 @@ def _launch(store: Store, args: argparse.Namespace) -> int:
         user=config.current_user(getattr(args, "user", None)),
         keymap=keymap,
         audio_url=config.audio_url(getattr(args, "audio", None)),
+        audio_output=_audio_output(),
         autoplay=not getattr(args, "no_autoplay", False),
     )
     try:

@@ -18,7 +18,7 @@ from pathlib import Path
 from earmark.config import current_user, db_path
 from earmark.errors import UserError
 from earmark.importing import ImportSummary, check_inputs, import_manifests, stderr_is_tty
-from earmark.store import open_store
+from earmark.store import Store, open_store
 
 
 def run(args: argparse.Namespace) -> int:
@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _audit(store: object, actor: str, manifests: list[Path], summary: ImportSummary) -> None:
+def _audit(store: Store, actor: str, manifests: list[Path], summary: ImportSummary) -> None:
     """The import's audit entry, complete or cut short; a disk too full to take it is the
     one case that cannot be logged, and the error already says so."""
     detail = {
@@ -73,4 +73,4 @@ def _audit(store: object, actor: str, manifests: list[Path], summary: ImportSumm
         "complete": summary.complete,
     }
     with contextlib.suppress(sqlite3.Error):
-        store.audit_append(actor, "import", detail=detail)  # type: ignore[attr-defined]
+        store.audit_append(actor, "import", detail=detail)

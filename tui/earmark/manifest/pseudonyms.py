@@ -22,10 +22,13 @@ import contextlib
 import hashlib
 import hmac
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Protocol
 
+from earmark.config import data_dir
+from earmark.dbtarget import is_postgres
 from earmark.errors import UserError
 
 KEY_ENV = "EARMARK_KEY"
@@ -54,7 +57,21 @@ def pseudonym(secret: bytes, value: str, *, kind: str = "id") -> str:
 def key_path(db_path: Path | str) -> Path:
     """Where the key of the database at `db_path` lives: $EARMARK_KEY, else `DB.key`."""
     env = os.environ.get(KEY_ENV)
-    return Path(env) if env else Path(f"{db_path}.key")
+    if env:
+        return Path(env)
+    if is_postgres(db_path):  # a server database: the key stays with the importing lead
+        folder = data_dir() / "keys"
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return folder / _server_key_name(str(db_path))
+    return Path(f"{db_path}.key")
+
+
+def _server_key_name(target: str) -> str:
+    """A file name for a server database's key: the target without any password, made safe."""
+    text = re.sub(r"(://[^:/@]*):[^@/]*@", r"\1@", target)
+    text = re.sub(r"password\s*=\s*\S+", "", text, flags=re.IGNORECASE)
+    plain = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_")
+    return f"{plain[:80] or 'postgresql'}.key"
 
 
 def fingerprint(key: bytes) -> str:

@@ -23,6 +23,10 @@ from earmark.wer import edits
 
 __all__ = ["SKIP_REASONS", "STATUSES", "Clip", "ClipsMixin", "Draft", "NewClip", "Word"]
 
+# One encoder for every row: json.dumps with options builds a new encoder per call, which
+# would cost a little at import speed; compact separators also keep rows smaller.
+_compact = json.JSONEncoder(separators=(",", ":")).encode
+
 _CLIP_SELECT = """
 SELECT c.id, c.name, b.name AS batch, c.audio, c.duration, c.samplerate, c.channels,
        c.asr, c.asr_words, c.asr_alternatives, c.status, c.skip_reason, c.text,
@@ -85,8 +89,8 @@ class ClipsMixin(StoreBase):
                 c.samplerate,
                 c.channels,
                 c.asr,
-                json.dumps(c.words) if c.words else None,
-                json.dumps(c.alternatives) if c.alternatives else None,
+                _compact(c.words) if c.words else None,
+                _compact(c.alternatives) if c.alternatives else None,
                 "unplayable" if c.unplayable_reason else "pending",
                 c.unplayable_reason,
                 now,

@@ -46,6 +46,25 @@ _UPDATABLE = ("start", "end", "category", "note", "redact")
 MAX_FLAG_NOTE = 500
 
 
+def _forget_marked_words(c: sqlite3.Connection, clip_id: int, marks: list[Mark]) -> None:
+    """Words learned from this clip before they were marked leave the suggestion index."""
+    keys = {m.word for m in marks} | {redaction.folded(m.word) for m in marks}
+    tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not keys or "clip_words" not in tables:
+        return
+    for k in keys:
+        row = c.execute(
+            "SELECT uses FROM clip_words WHERE clip_id = ? AND key = ?", (clip_id, k)
+        ).fetchone()
+        if row is None:
+            continue
+        c.execute(
+            "UPDATE word_index SET uses = uses - ?, clips = clips - 1 WHERE key = ?", (row[0], k)
+        )
+        c.execute("DELETE FROM clip_words WHERE clip_id = ? AND key = ?", (clip_id, k))
+    c.execute("DELETE FROM word_index WHERE clips <= 0")
+
+
 class FlagsMixin(StoreBase):
     def add_flag(
         self,
@@ -263,6 +282,7 @@ class FlagsMixin(StoreBase):
             if row is None:
                 raise UserError(f"no flag {flag_id}")
             c.execute("UPDATE flags SET redact_words = ? WHERE id = ?", (stored, flag_id))
+            _forget_marked_words(c, row[0], redaction.loads(stored))
             self.audit_append(
                 actor,
                 "flag_redaction",

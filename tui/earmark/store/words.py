@@ -13,7 +13,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from earmark import redaction
 from earmark.store.base import StoreBase
+
+
+def _marked_words(c: Any, clip_id: int) -> set[str]:
+    """The words the clip's active critical flags redact, as marks and as index keys."""
+    rows = c.execute(
+        "SELECT redact_words FROM flags WHERE clip_id = ? AND kind = 'critical'"
+        " AND state = 'active' AND redact_words IS NOT NULL",
+        (clip_id,),
+    ).fetchall()
+    words = {m.word for r in rows for m in redaction.loads(r[0])}
+    return words | {redaction.folded(w) for w in words}
 
 
 class WordsMixin(StoreBase):
@@ -33,7 +45,10 @@ class WordsMixin(StoreBase):
             for clip_id, words, guess in items:
                 uses: dict[str, int] = {}
                 shown: dict[str, str] = {}
+                marked = _marked_words(c, clip_id)
                 for k, form in words:
+                    if marked and (k in marked or redaction.norm(form) in marked):
+                        continue  # marked for redaction: never offered to anyone
                     uses[k] = uses.get(k, 0) + 1
                     shown.setdefault(k, form)
                 self._unlearn(c, clip_id)

@@ -12,18 +12,31 @@ a word is missing) the words that usually follow the word before are offered, to
 Once the annotator types, the fragment before the cursor leads: alternatives that start
 with it, then the suggester's words, ranked by their resemblance to the recogniser's word
 there and by how often they followed the word before.
+
+With a context model (`context`, PocketSphinx's trigram when installed) a larger pool of
+candidates is weighed by how well each fits between the two words before and the two
+after; with nothing typed, the most common English words are candidates too (a wrong `to`
+or `the` looks like nothing it should be, but its neighbours say what fits), taking at most
+two of the five places.
 """
 
 from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from functools import cache
 
 from earmark.suggest.engine import Suggester
 from earmark.suggest.text import fold
+from earmark.suggest.vocab import english_words
 from earmark.textsafe import clean
 
 SLOTS = 5
+POOL = 50  # candidates weighed by the context model before the best five are shown
+LM_WEIGHT = 0.7  # one nat of context probability is worth this much of the spelling score
+COMMON = 200  # the most common English words, weighed by context where nothing is typed
+COMMON_SLOTS = 2  # places among the five that common words may take
+COMMON_GAP = 5.0  # how far below the best spelling match a common word starts
 
 
 @dataclass(frozen=True)
@@ -82,6 +95,39 @@ def alternatives_at(guess: list[str], alternatives: tuple[str, ...], j: int) -> 
     return out
 
 
+@cache
+def _common() -> tuple[str, ...]:
+    return tuple(english_words(COMMON))
+
+
+def _in_context(
+    suggester: Suggester,
+    scored: list[tuple[str, float]],
+    before: list[str],
+    after: list[str],
+    common: int = 0,
+) -> list[str]:
+    """The candidates ordered by their own score plus how well they fit between the words
+    before and after (the context model); in their own order without one. The last
+    `common` candidates (common words offered for their context alone) take at most
+    `COMMON_SLOTS` of the first five places, so the words that sound or spell like the one
+    being fixed keep theirs."""
+    model = suggester.context_model
+    if model is None:
+        return [w for w, _ in scored]
+    weighed = [
+        (score + LM_WEIGHT * model.fit(w, before, after), n, w)
+        for n, (w, score) in enumerate(scored)
+    ]
+    order = sorted(weighed, key=lambda t: (-t[0], t[1]))
+    extra = len(scored) - common
+    first = [t for t in order if t[1] < extra]
+    chosen = [t for t in order if t[1] >= extra][:COMMON_SLOTS]
+    head = sorted(first[: SLOTS - len(chosen)] + chosen, key=lambda t: (-t[0], t[1]))
+    rest = [t for t in order if t not in head]
+    return [w for _, _, w in head + rest]
+
+
 def offer(suggester: Suggester, text: str, cursor: int, limit: int = SLOTS) -> Offer:
     """The suggestions for the word at the cursor and for the whole utterance."""
     cursor = max(0, min(cursor, len(text)))
@@ -92,11 +138,18 @@ def offer(suggester: Suggester, text: str, cursor: int, limit: int = SLOTS) -> O
     here = next((k for k, (a, b) in enumerate(spans) if a <= cursor <= b), None)
     before = [text[x:y] for x, y in spans if y < cursor]
     prev = before[-1] if before else None
+    pool = POOL if suggester.context_model is not None else limit
     if here is None:  # between words: what usually follows the word before
         gap = suggester.predict(prev, limit) if prev else []
-        return Offer(tuple(gap), utterance, cursor, cursor, "")
+        if suggester.context_model is not None and prev:
+            later = [text[x:y] for x, y in spans if x >= cursor]
+            scored = [(w, 0.0) for w in gap] + [(w, -COMMON_GAP) for w in _common()]
+            gap = _in_context(suggester, scored, before, later, len(_common()))
+        gap = list(dict.fromkeys(suggester.style(w) for w in gap))
+        return Offer(tuple(gap[:limit]), utterance, cursor, cursor, "")
     a, b = spans[here]
     current, fragment = text[a:b], text[a:cursor]
+    after = [text[x:y] for x, y in spans[here + 1 :]]
     asr, alternatives = suggester.context
     guess = asr.split()
     j = _aligned([text[x:y] for x, y in spans], guess, here) if guess else None
@@ -107,13 +160,21 @@ def offer(suggester: Suggester, text: str, cursor: int, limit: int = SLOTS) -> O
         words: list[str] = []  # the recogniser's word, not pointed at
     elif not fragment:
         predicted = suggester.predict(prev, limit, exclude=(current,)) if prev else []
-        words = alts + predicted + [s.text for s in suggester.similar(current, limit)]
+        similar = [(s.text, s.score) for s in suggester.similar(current, pool)]
+        top = similar[0][1] if similar else 0.0
+        scored = [(w, top) for w in predicted] + similar
+        common = [w for w in _common() if fold(w) != fold(current)]
+        if suggester.context_model is not None:
+            scored += [(w, top - COMMON_GAP) for w in common]
+        else:
+            common = []
+        words = alts + _in_context(suggester, scored, before, after, len(common))
     else:
         low = fold(fragment)
         words = [p for p in alts if fold(p).startswith(low) and fold(p) != low]
         near = asr_word if asr_word is not None and fold(asr_word) != low else None
-        found = suggester.suggest(fragment, limit, near=near, after=prev, exclude=(current,))
-        words += [s.text for s in found]
+        found = suggester.suggest(fragment, pool, near=near, after=prev, exclude=(current,))
+        words += _in_context(suggester, [(s.text, s.score) for s in found], before, after)
     unique: list[str] = []
     for w in words:
         w = suggester.style(w)

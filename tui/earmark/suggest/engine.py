@@ -20,6 +20,7 @@ import threading
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 
+from earmark.suggest.context import ContextModel, load
 from earmark.suggest.following import FOLLOWERS, Following
 from earmark.suggest.learning import (
     MIN_CLIPS,
@@ -76,10 +77,13 @@ class Suggester:
         min_clips: int = MIN_CLIPS,
         convention: Convention | None = None,
         capacity: int = CAPACITY,
+        context_model: ContextModel | None = None,
     ) -> None:
         """`learned`: (spelling, uses, clips) from a word index; `transcripts`: submitted
-        texts, each counted as a clip of its own; `corrections`: (guess, transcript) pairs."""
+        texts, each counted as a clip of its own; `corrections`: (guess, transcript) pairs;
+        `context_model`: weighs words by the words around them (`context.load()`)."""
         self._lock = threading.RLock()
+        self.context_model = context_model
         self.utterance_threshold = utterance_threshold
         self.convention = convention
         self._store: WordStore | None = None
@@ -139,17 +143,19 @@ class Suggester:
         cls, store: object, *, english: int = 50_000, word_limit: int = 200_000
     ) -> Suggester:
         """A bounded slice of what a store knows: its lexicon, offerable words, recent
-        corrections. Run it off the UI thread (it may fill the word index the first time)."""
+        corrections, and the context model when PocketSphinx is installed. Run it off the UI
+        thread (it may fill the word index the first time, and loads the model)."""
         if not isinstance(store, WordStore):
             lexicon: list[str] = getattr(store, "lexicon", list)()
             texts: list[str] = getattr(store, "submitted_texts", list)()
-            return cls(lexicon=lexicon, transcripts=texts, english=english)
+            return cls(lexicon=lexicon, transcripts=texts, english=english, context_model=load())
         fill_word_index(store)
         s = cls(
             lexicon=store.lexicon(),
             learned=store.offerable_words(MIN_CLIPS, word_limit),
             corrections=store.recent_corrections(CAPACITY),
             english=english,
+            context_model=load(),
         )
         s._store = store
         return s

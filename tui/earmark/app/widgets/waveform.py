@@ -1,8 +1,8 @@
 """The clip's waveform: block characters, the playhead, ASR word starts and flagged spans.
 
 Rows of bars (eight levels per row; two rows at 80x24, more when the terminal is tall), then
-a ruler that marks where each ASR word begins (│, or ? for a word the recogniser was unsure of), flagged
-spans (!) and the playhead (▲). The marks are characters, not only colours, so the view
+a ruler that marks where each ASR word begins (│, or ? for a word the recogniser was unsure
+of), flagged spans (!) and the playhead (▲). The marks are characters, not only colours, so the view
 reads the same with NO_COLOR or in a 16-colour terminal.
 """
 

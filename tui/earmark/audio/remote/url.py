@@ -11,22 +11,25 @@ from __future__ import annotations
 
 import os
 import socket
-import stat
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from earmark.audio.outputs import one_line
+from earmark.config import resolve_audio_url, split_secret, with_secret
 from earmark.errors import UserError
 
+__all__ = [
+    "AudioURL",
+    "parse_audio_url",
+    "resolve_audio_url",
+    "split_secret",
+    "tcp_url",
+    "unix_url",
+    "with_secret",
+]
+
 URL_FORMS = "tcp://SECRET@127.0.0.1:PORT or unix://SECRET@/path/to/audio.sock"
-SECRET_FILE_ENV = "EARMARK_AUDIO_SECRET_FILE"
-NO_ARGV_SECRET = (
-    "--audio: the URL holds the relay secret, and a command line can be read by every user "
-    "on this machine (ps); pass --audio without it (tcp://127.0.0.1:PORT) and keep the secret "
-    "in EARMARK_AUDIO or in ~/.earmark/audio.secret (chmod 600)"
-)
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
@@ -119,83 +122,3 @@ def tcp_url(secret: str, port: int) -> str:
 
 def unix_url(secret: str, path: str) -> str:
     return f"unix://{secret}@{path}"
-
-
-def split_secret(url: str) -> tuple[str | None, str]:
-    """(the secret in `url` or None, `url` without it)."""
-    text = url.strip()
-    if text.startswith("unix:"):
-        rest = text[len("unix:") :].removeprefix("//")
-        if rest.startswith(("/", "~")) or "@" not in rest:
-            return None, "unix://" + rest
-        secret, _, path = rest.partition("@")
-        return secret or None, "unix://" + path
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return None, text
-    if "@" not in parts.netloc:
-        return None, text
-    bare = parts._replace(netloc=parts.netloc.rpartition("@")[2])
-    return parts.username or None, bare.geturl()
-
-
-def with_secret(url: str, secret: str) -> str:
-    """`url` (without a secret) carrying `secret`: for this process only, never for argv."""
-    scheme, _, rest = url.partition("://")
-    return f"{scheme}://{secret}@{rest}"
-
-
-def secret_file(environ: Mapping[str, str]) -> Path:
-    named = environ.get(SECRET_FILE_ENV)
-    return Path(named).expanduser() if named else Path.home() / ".earmark" / "audio.secret"
-
-
-def read_secret_file(path: Path) -> str | None:
-    """The secret kept in `path`, None if there is no such file; UserError if others could
-    read (or change) it, or it is not a plain file of this user's."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise UserError(f"audio secret file {path}: {exc.strerror or exc}") from None
-    with os.fdopen(fd, "rb") as fh:
-        st = os.fstat(fh.fileno())
-        if not stat.S_ISREG(st.st_mode):
-            raise UserError(f"audio secret file {path}: not a regular file")
-        if st.st_uid != os.getuid():
-            raise UserError(f"audio secret file {path}: belongs to another user; not used")
-        if st.st_mode & 0o077:
-            raise UserError(
-                f"audio secret file {path}: other users can read it (mode "
-                f"{stat.S_IMODE(st.st_mode):04o}); run chmod 600 {path} and make a fresh secret "
-                "(restart `earmark listen`)"
-            )
-        text = fh.read(4096).decode("utf-8", "replace").strip()
-    return text or None
-
-
-def resolve_audio_url(flag: str | None, environ: Mapping[str, str]) -> str | None:
-    """The relay URL with its secret (for this process only), from `--audio` (no secret
-    allowed), EARMARK_AUDIO and the secret file; None when no relay is configured."""
-    env = (environ.get("EARMARK_AUDIO") or "").strip() or None
-    if flag:
-        secret, target = split_secret(flag)
-        if secret:
-            raise UserError(NO_ARGV_SECRET)
-        secret = split_secret(env)[0] if env else None
-    elif env:
-        secret, target = split_secret(env)
-    else:
-        return None
-    if not secret:
-        where = secret_file(environ)
-        secret = read_secret_file(where)
-        if not secret:
-            raise UserError(
-                f"audio relay {target}: no secret; set EARMARK_AUDIO to the line `earmark "
-                f"listen` printed, or save its secret in {where} (chmod 600)"
-            )
-    parse_audio_url(target, secret)  # a malformed URL or secret: one line now, not later
-    return with_secret(target, secret)

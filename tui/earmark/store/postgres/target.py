@@ -1,16 +1,8 @@
-"""Telling a PostgreSQL target from a SQLite path, and showing it without its password."""
+"""Telling a PostgreSQL target from a SQLite path, and showing it without its password (the
+rules live in earmark.dbtarget, below the store, so configuration can use them too)."""
 
 from __future__ import annotations
 
-import re
+from earmark.dbtarget import is_postgres, key_name, shown
 
-# Which targets are PostgreSQL is the configuration's call (`--db`, `EARMARK_DB`).
-from earmark.config import is_postgres
-
-__all__ = ["is_postgres", "shown"]
-
-
-def shown(target: str) -> str:
-    """The target without any password, for messages."""
-    text = re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", target)
-    return re.sub(r"(password\s*=\s*)\S+", r"\1***", text, flags=re.IGNORECASE)
+__all__ = ["is_postgres", "key_name", "shown"]

@@ -4,8 +4,5 @@ deps (what the app hands it)."""
 
 from earmark.app.screens.annotate.deps import AnnotateDeps
 from earmark.app.screens.annotate.screen import AnnotateScreen
-from earmark.app.screens.annotate.suggestions import (
-    rank_word_suggestions as _rank_word_suggestions,
-)
 
-__all__ = ["AnnotateDeps", "AnnotateScreen", "_rank_word_suggestions"]
+__all__ = ["AnnotateDeps", "AnnotateScreen"]

@@ -155,6 +155,7 @@ class EditingActions:
             self.say("No timing for the word at the cursor.", timeout=3)
         elif self._audio_ok():
             self.playback.play_span(*span)
+            self.refresh_status()
 
     # -- editing help ------------------------------------------------------------------------
     def action_accept_suggestion(self) -> None:
@@ -175,7 +176,9 @@ class EditingActions:
         if self._suggest_due:
             self._update_suggestions_now()
         taken = self.suggest.utterance()
-        if taken is not None:
+        if taken is None:
+            self.say("No whole-utterance suggestion for this clip.", timeout=2)
+        else:
             self._replace(*taken)
 
     def _replace(self, text: str, cursor: int) -> None:

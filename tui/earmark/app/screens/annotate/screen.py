@@ -184,7 +184,7 @@ class AnnotateScreen(EditingActions, Screen[None]):
     @work(thread=True, group="learn", exit_on_error=False)
     def _learn(self, suggester: Suggester, item: Learned) -> None:
         """A failure here never touches the submit, which is on disk already."""
-        learn(suggester, item)
+        learn(suggester, item, self.session.store.redaction_marks_for_clip)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "learn" and event.state == WorkerState.ERROR:

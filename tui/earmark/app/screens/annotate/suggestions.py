@@ -4,39 +4,17 @@ offer for the word at the cursor, from the suggester and the recogniser's altern
 What is offered and what taking it does are earmark.suggest's `offer`/`apply_word`/
 `apply_utterance`, shared with the keystroke benchmark. The suggester is built in a worker
 (it indexes the lexicon and every submitted transcript) and may be missing; everything here
-then offers nothing rather than failing. `rank_word_suggestions` is the earlier ranking rule,
-kept for the tests that state it.
+then offers nothing rather than failing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from earmark.redaction import Mark
 from earmark.store import Clip
 from earmark.suggest import Offer, Suggester, apply_utterance, apply_word, offer
-
-
-def rank_word_suggestions(
-    fragment: str, alternatives: list[str], typed: list[str], clip: Clip
-) -> list[str]:
-    """The five words to offer for the word under the cursor, best first.
-
-    On a word the recogniser wrote (the cursor moved onto an unsure word), its other guesses
-    for that spot come first. Once the annotator types something else, what they are typing
-    leads: alternatives that start with it first, then the suggester's words, then the rest.
-    """
-    low = fragment.strip().lower()
-    asr_words = {w.word.lower() for w in clip.words} or set(clip.asr.lower().split())
-    if not low or low in asr_words:
-        ordered = alternatives + typed
-    else:
-        leading = [a for a in alternatives if a.lower().startswith(low)]
-        ordered = leading + typed + [a for a in alternatives if a not in leading]
-    out: list[str] = []
-    for w in ordered:
-        if w not in out:
-            out.append(w)
-    return out[:5]
 
 
 @dataclass(frozen=True)
@@ -77,7 +55,18 @@ class Suggestions:
         return apply_utterance(self.last_offer) if self.last_offer else None
 
 
-def learn(suggester: Suggester, item: Learned) -> None:
+def learn(
+    suggester: Suggester,
+    item: Learned,
+    marks_of: Callable[[int], Iterable[Mark]] | None = None,
+) -> None:
     """Runs in a worker: the words help on the very next clip, the correction of this guess
-    comes back as the whole-utterance suggestion when the same guess does."""
-    suggester.add_transcript(item.text, clip=item.clip_id, guess=item.guess)
+    comes back as the whole-utterance suggestion when the same guess does.
+
+    `marks_of(clip_id)` gives the words a critical flag of the clip marks for redaction (the
+    store's `redaction_marks_for_clip`); they are never learned, and a clip with marks never
+    feeds the utterance memory. When the marks cannot be read the error propagates and
+    nothing is learned: a private word must not slip in because a lookup failed.
+    """
+    redacted = [m.word for m in marks_of(item.clip_id)] if marks_of is not None else []
+    suggester.add_transcript(item.text, clip=item.clip_id, guess=item.guess, redacted=redacted)

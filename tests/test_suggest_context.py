@@ -1,0 +1,57 @@
+"""The context model: candidates weighed by the words around them, and life without it."""
+
+from __future__ import annotations
+
+import pytest
+
+from earmark.suggest import Suggester, offer
+from earmark.suggest import context as ctx
+
+
+@pytest.fixture(scope="module")
+def model():
+    m = ctx.load()
+    if m is None:
+        pytest.skip("pocketsphinx (the align extra) is not installed")
+    return m
+
+
+def test_a_word_that_fits_its_neighbours_scores_higher(model):
+    assert model.fit("time", ["what"], ["is"]) > model.fit("dime", ["what"], ["is"])
+    assert model.fit("the", ["turn", "on"], ["lights"]) > model.fit("a", ["turn", "on"], ["lights"])
+    assert model.fit("zqxvj", ["the"], []) == ctx.FLOOR  # unknown: the floor, no error
+
+
+def test_pointing_at_a_wrong_short_word_offers_the_one_that_fits(model):
+    s = Suggester(english=20_000, context_model=model)
+    s.set_context("well time is it")
+    got = offer(s, "well time is it", 0)
+    assert "what" in got.words
+    plain = Suggester(english=20_000)
+    plain.set_context("well time is it")
+    assert "what" not in offer(plain, "well time is it", 0).words
+
+
+def test_a_missing_word_between_two_is_offered_from_context(model):
+    s = Suggester(english=20_000, context_model=model)
+    s.set_context("turn off all lights")
+    text = "turn off all  lights"
+    got = offer(s, text, len("turn off all "))
+    assert "the" in got.words and got.start == got.end == len("turn off all ")
+
+
+def test_without_pocketsphinx_there_is_no_model(monkeypatch):
+    monkeypatch.setattr(ctx, "_tried", False)
+    monkeypatch.setattr(ctx, "_loaded", None)
+    monkeypatch.setattr(ctx, "model_path", lambda: None)
+    assert ctx.load() is None
+    s = Suggester(english=2000, context_model=ctx.load())
+    s.set_context("well time is it")
+    assert offer(s, "well time is it wh", 18).words  # suggestions still come
+
+
+def test_typed_fragments_are_ranked_by_context(model):
+    s = Suggester(english=20_000, context_model=model)
+    s.set_context("set a timer for ten")
+    text = "set a timer for ten m"
+    assert offer(s, text, len(text)).words[0] == "minutes"
