@@ -47,3 +47,17 @@ corpus_wer  # noqa: B018
 from earmark.app.widgets.editor import TranscriptInput  # noqa: E402
 
 TranscriptInput.replace_word  # noqa: B018
+
+# Claims with leases as scripts and the load test use them (tests/bench/bench_load.py,
+# tests/test_pg_sqlite_leases.py, tests/pg/): claim the next clip, stop renewing one, ask
+# whether one is still held.
+from earmark.store.postgres.store import PgStore  # noqa: E402
+from earmark.store.queue import QueueMixin  # noqa: E402
+
+PgStore.claim_next  # noqa: B018
+PgStore.forget  # noqa: B018
+PgStore.holds  # noqa: B018
+PgStore.wait_for_work  # noqa: B018
+QueueMixin.claim_next  # noqa: B018
+QueueMixin.forget  # noqa: B018
+QueueMixin.holds  # noqa: B018

@@ -47,23 +47,10 @@ class PgBase:
             )
         return self.db.user
 
-    def whoami(self, flag: str | None = None) -> str:
-        """The acting user: on PostgreSQL the session user; `--user` other than it refused."""
-        return self._as(flag)
-
     # -- roles and routing, as PostgreSQL sees them ----------------------------------------
     def _is_staff(self) -> bool:
         row = self.db.query_one("SELECT is_staff() AS s")
         return bool(row and row["s"])
-
-    def _at_hard_limit(self) -> bool:
-        from earmark.wellbeing import start_of_day
-
-        hard = self.db.get_meta("wellbeing.hard_minutes")
-        if hard is None:
-            return False
-        since = start_of_day(self.db.clock.now())
-        return self.exposure_seconds(self.me, since) >= float(hard) * 60
 
     def exposure_seconds(self, user: str, since: float) -> float:
         """Listening time since `since` on clips flagged distressing or escalated."""

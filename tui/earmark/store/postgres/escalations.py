@@ -104,10 +104,6 @@ class PgEscalationsMixin(PgFlagsMixin):
         self.ensure_user(viewer)
         return self.escalations(open_only=open_only)
 
-    def escalations_for_clip(self, clip_id: int) -> list[esc.Escalation]:
-        rows = self.db.query(_SELECT + " WHERE e.clip_id = %s", (clip_id,))
-        return esc.queue_order(_escalation(r) for r in rows)
-
     def overdue_escalations(self) -> list[esc.Escalation]:
         now = self.db.clock.now()
         return [e for e in self.escalations(open_only=True) if e.overdue(now)]

@@ -89,13 +89,6 @@ class PgQueueMixin(PgClipsMixin):
         )
         return row is not None
 
-    def release(self, clip_id: int) -> None:
-        """Give the clip's slot back (this user will not finish it); wakes idle annotators."""
-        with self.db.tx() as c:
-            c.execute("SELECT release_slot(%s)", (clip_id,))
-            c.execute("NOTIFY earmark_work")
-        self._held.discard(clip_id)
-
     # -- finishing --------------------------------------------------------------------------
     def submit(self, clip_id: int, text: str, annotator: str, seconds: float) -> None:
         self._finish(clip_id, "done", text, None, annotator, seconds)
