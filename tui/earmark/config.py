@@ -24,10 +24,6 @@ APP = "earmark"
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-def default_db_path() -> Path:
-    return Path(os.environ.get("EARMARK_DB") or "earmark.db")
-
-
 def db_path(flag: str | None) -> Path:
     """The SQLite file, or (typed as a Path for callers, kept as the exact text) a PostgreSQL
     URL or conninfo: Path("postgresql:///x") would fold its slashes."""

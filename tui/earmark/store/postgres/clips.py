@@ -265,34 +265,6 @@ class PgClipsMixin(PgBase):
         )
         return [r["text"] for r in rows]
 
-    def done_since(self, since: float, annotator: str | None = None) -> int:
-        q = (
-            "SELECT count(DISTINCT clip_id) AS n FROM revisions WHERE at >= %s"
-            " AND status IN ('done','skipped')"
-        )
-        params: tuple[Any, ...] = (since,)
-        if annotator:
-            q += " AND annotator = %s"
-            params += (annotator,)
-        row = self.db.query_one(q, params)
-        return int(row["n"]) if row else 0
-
-    def iter_transcript_pairs(self, chunk: int = 5000) -> Iterator[tuple[str, str]]:
-        """(submitted text, ASR guess) of every transcribed slot: the WER's input."""
-        last = 0
-        while True:
-            rows = self.db.query(
-                "SELECT s.id, s.text, c.asr FROM slots s JOIN clips c ON c.id = s.clip_id"
-                " WHERE s.state = 'done' AND s.text IS NOT NULL AND s.id > %s"
-                " ORDER BY s.id LIMIT %s",
-                (last, int(chunk)),
-            )
-            if not rows:
-                return
-            for r in rows:
-                yield r["text"], r["asr"]
-            last = rows[-1]["id"]
-
     def throughput_since(self, since: float) -> list[tuple[str, int, float]]:
         rows = self.db.query(
             "SELECT annotator, count(DISTINCT clip_id) AS n, coalesce(sum(seconds), 0) AS s"
