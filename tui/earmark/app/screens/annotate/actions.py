@@ -75,9 +75,9 @@ class EditingActions:
         self._redaction_armed = (clip_id, text)
         words = ", ".join(clean(w) for w in lost[:5]) + (" …" if len(lost) > 5 else "")
         self.show_message(
-            f"Words marked for redaction are no longer in the transcript: {words}. "
-            f"{self.key('flag_critical')} marks words again; the same key again submits, "
-            "and the export then withholds the whole text."
+            f"Marked words no longer in the transcript: {words}. "
+            f"{self.key('flag_critical')} marks again; the same key again submits "
+            "and the export withholds the whole text."
         )
         return False
 
