@@ -1,6 +1,6 @@
 """The annotator's queue: every "which clip next" question, in one place.
 
-These queries serve earmark/session.py. They treat a clip another annotator has in progress as
+These queries serve earmark/session/workflow.py. They treat a clip another annotator has in progress as
 taken, and one of the annotator's own clips in progress as still open, so a clip passed over
 with next_clip comes back round instead of being lost from the pending stream.
 
