@@ -120,6 +120,21 @@ async def test_critical_marks_selected_words_and_enter_keeps(ws):
     assert (f.category, f.redact) == ("bank/card", (3, 4))
 
 
+async def test_the_critical_key_records_a_span_around_the_playhead(ws):
+    """Muting downstream needs a span: the words just heard, not a point at the playhead."""
+    app = make_app(ws, **NO_SUGGEST)
+    async with app.run_test(size=(100, 40)) as pilot:
+        s = await _ready(pilot, app)
+        s.playback.player.seek(4.0)
+        fid = s.sensitive.flag_critical()
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+    f = ws.flag(fid)
+    assert f.start == pytest.approx(1.0, abs=0.1)
+    assert f.end is not None and f.end > f.start + 1.0
+
+
 async def test_meter_offers_a_break_once_per_limit(ws):
     from earmark.app.screens.break_screen import BreakScreen
 

@@ -166,7 +166,18 @@ class AnnotatorApp(App[int]):
 
     # -- keymap clashes ----------------------------------------------------------------------
     def handle_bindings_clash(self, clashed_bindings: set[Binding], node: Any) -> None:
-        """Textual found two bindings on one key: say so once, naming both."""
+        """Textual found two bindings on one key: say so once, naming both.
+
+        Textual also reports a command whose keys it expanded into several bindings as
+        clashing with itself when a keymap rebinds it; only a key that the resolved keymap
+        really gives to two commands is a clash worth a word."""
+        owners: dict[str, set[str]] = {}
+        for bid in self.keymap.bindings:
+            for key in self.keymap.keys(bid):
+                owners.setdefault(key, set()).add(bid)
+        clashed_bindings = {b for b in clashed_bindings if len(owners.get(b.key, ())) > 1}
+        if not clashed_bindings:
+            return
         ids = frozenset(b.id or b.action for b in clashed_bindings)
         if ids in self._clash_reported:
             return

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from earmark.app.screens.annotate.suggestions import Learned
 from earmark.app.widgets.playback import SEEK_STEP, SPEED_STEP
+from earmark.redaction import unanchored
 from earmark.session import ClipState, low_confidence_offsets, word_timing
 from earmark.textsafe import clean
 
@@ -59,6 +60,26 @@ class EditingActions:
         ) -> None: ...
 
     alt_index = -1
+    # (clip, text) a submit was asked about because marked words left the transcript: the same
+    # key on the same text again submits; any other text asks again.
+    _redaction_armed: tuple[int, str] | None = None
+
+    def _redaction_confirmed(self, clip_id: int, text: str) -> bool:
+        """A clip flagged critical is submitted only while every word marked for redaction is
+        still in the transcript, or after the annotator has been told which are not and pressed
+        the key again (the export then withholds the whole text rather than guess)."""
+        lost = unanchored(self.session.store.redaction_marks_for_clip(clip_id), text)
+        if not lost or self._redaction_armed == (clip_id, text):
+            self._redaction_armed = None
+            return True
+        self._redaction_armed = (clip_id, text)
+        words = ", ".join(clean(w) for w in lost[:5]) + (" …" if len(lost) > 5 else "")
+        self.show_message(
+            f"Words marked for redaction are no longer in the transcript: {words}. "
+            f"{self.key('flag_critical')} marks words again; the same key again submits, "
+            "and the export then withholds the whole text."
+        )
+        return False
 
     # -- finishing a clip ----------------------------------------------------------------------
     def action_submit(self) -> None:
@@ -68,6 +89,8 @@ class EditingActions:
         text = self.editor.value
         if not text.strip():
             self.say("The transcript is empty: type what you hear, or skip the clip.")
+            return
+        if not self._redaction_confirmed(s.clip.id, text):
             return
         self.sync_editor()
         self.go(self.session.submit, text, learned=Learned(text, s.clip.asr, s.clip.id))
@@ -85,6 +108,8 @@ class EditingActions:
             return
         value = self.editor.value
         if " ".join(value.split()) == " ".join(asr.split()) or self._asr_armed == s.clip.id:
+            if not self._redaction_confirmed(s.clip.id, asr):
+                return
             self._asr_armed = None
             self.sync_editor()
             self.go(self.session.accept_asr, learned=Learned(asr, asr, s.clip.id))

@@ -25,7 +25,7 @@ from textual.screen import Screen
 
 from earmark.app.screens.break_screen import BreakScreen
 from earmark.app.screens.critical import CriticalFlagScreen
-from earmark.app.screens.escalate import EscalateScreen
+from earmark.app.screens.escalate import EscalateScreen, default_span
 from earmark.app.screens.my_escalations import MyEscalationsScreen
 from earmark.escalation import DeadlinePolicy, state_change_notice, words_in_selection
 from earmark.session import STORE_ERRORS
@@ -83,8 +83,11 @@ class Sensitive:
         at = self.host.playhead()
         text, start, end = self.host.selection()
         marked = words_in_selection(text, start, end)
+        # The span to mute downstream: the words just heard, as for an escalation (a span of
+        # length zero at the playhead would mute nothing).
+        start_s, end_s = default_span(at, clip.duration)
         flag_id = self.store.add_flag(
-            clip.id, "critical", self.user, start=at, end=at, redact=marked or None
+            clip.id, "critical", self.user, start=start_s, end=end_s, redact=marked or None
         )
         self._refresh_marks(clip.id)
 
