@@ -1,4 +1,4 @@
-"""Issue 5's "done when", end to end through the command line on one real database:
+"""Sensitive content end to end through the command line on one real database:
 a critical clip never reaches a training export; an escalation goes from the annotator to a
 resolved outcome and back to the annotator's view; any edit to the audit log is caught."""
 

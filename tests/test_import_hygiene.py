@@ -5,7 +5,8 @@ import-linter (`lint-imports`), which a developer can also run alone. The cycle 
 the import graph grimp builds (the same graph import-linter reads), imports made only for
 type checking included: a cycle hidden behind `if TYPE_CHECKING` is still two modules that
 cannot be understood apart. The Textual check imports every domain module in a fresh
-interpreter, so it also catches imports made at run time.
+interpreter, so it also catches imports made at run time. No module of the package is over
+MAX_LINES lines, so each can be read whole and is about one thing.
 """
 
 from __future__ import annotations
@@ -187,6 +188,34 @@ def test_no_import_cycles():
     cycles = import_cycles(modules, graph.find_modules_directly_imported_by)
     if cycles:
         pytest.fail("import cycles:\n" + "\n".join(" -> ".join(c) for c in cycles), pytrace=False)
+
+
+# -- module size ------------------------------------------------------------------------------
+
+MAX_LINES = 400
+
+
+def oversized(paths: Iterable[Path], limit: int = MAX_LINES) -> list[tuple[Path, int]]:
+    """The files among `paths` longer than `limit` lines, with their line counts."""
+    counts = ((path, len(path.read_text(encoding="utf-8").splitlines())) for path in paths)
+    return [(path, n) for path, n in counts if n > limit]
+
+
+def test_size_check_counts_lines(tmp_path: Path):
+    at_limit, over = tmp_path / "at_limit.py", tmp_path / "over.py"
+    at_limit.write_text("x = 1\n" * MAX_LINES)
+    over.write_text("x = 1\n" * (MAX_LINES + 1))
+    assert oversized([at_limit, over]) == [(over, MAX_LINES + 1)]
+
+
+def test_no_module_is_over_the_line_limit():
+    package = ROOT / "tui" / "earmark"
+    modules = sorted(package.rglob("*.py"))
+    assert len(modules) > 50 and package / "session" / "workflow.py" in modules
+    found = oversized(modules)
+    assert not found, f"split these modules (at most {MAX_LINES} lines each):\n" + "\n".join(
+        f"{path.relative_to(ROOT)}: {n} lines" for path, n in found
+    )
 
 
 # -- tests ----------------------------------------------------------------------------------

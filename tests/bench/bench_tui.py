@@ -13,7 +13,7 @@ Figures:
   (process start, imports, database, first clip); median of 3.
 - startup_cpu_s: CPU time the process had used when that first clip was seen.
 - rss_mb: resident memory of that running process after 30 submits (VmRSS from /proc).
-Targets (issue 4): 50 ms, 1.5 s, 250 MB.
+Targets: submit to next clip within 50 ms, startup within 1.5 s, at most 250 MB resident.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The annotator's queue: every "which clip next" question, in one place.
 
-These queries serve earmark/session.py. They treat a clip another annotator has in progress as
-taken, and one of the annotator's own clips in progress as still open, so a clip passed over
-with next_clip comes back round instead of being lost from the pending stream.
+These queries serve earmark/session/workflow.py. They treat a clip another annotator has in
+progress as taken, and one of the annotator's own clips in progress as still open, so a clip
+passed over with next_clip comes back round instead of being lost from the pending stream.
 
 Each answer is one or two index lookups, whatever the project's size: positions and the clip
 count come from the last id less the ids removed before it (`clip_gaps`, kept by triggers),

@@ -2,8 +2,9 @@
 
 The screen routes keys and draws; its parts do the rest. The session is its only way to the
 queue, `Playback` owns the player and the waveform, `Suggestions` the word offers,
-`Sensitive` the flags, escalations and breaks. Everything slow runs in thread workers that
-are handed plain values and post back a typed message (messages.py); none reads a widget.
+`Sensitive` the flags, escalations and breaks. Everything slow runs in thread workers
+(workers.py) that are handed plain values and post back a typed message (messages.py); none
+reads a widget.
 A submit is on disk before the next clip is drawn.
 
 Every command is a priority binding (bindings.py, from earmark/command_table.py) whose action
@@ -12,34 +13,33 @@ runs after the keys typed before it, so commands work while the editor has focus
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer
-from textual.worker import Worker, WorkerState
 
 from earmark.app.bindings import first_key, screen_bindings
 from earmark.app.screens.annotate.actions import EditingActions
 from earmark.app.screens.annotate.deps import AnnotateDeps
 from earmark.app.screens.annotate.messages import ClipShown, PaceCounted, SuggesterReady
 from earmark.app.screens.annotate.sensitive import Sensitive
-from earmark.app.screens.annotate.suggestions import Learned, Suggestions, learn
+from earmark.app.screens.annotate.suggestions import Learned, Suggestions
+from earmark.app.screens.annotate.workers import ScreenWorkers
 from earmark.app.screens.help import HelpScreen
 from earmark.app.screens.skip import SkipScreen
 from earmark.app.widgets.asr import AsrView
 from earmark.app.widgets.editor import EDITOR_KEYS, TranscriptInput
 from earmark.app.widgets.key_card import KeysCard
-from earmark.app.widgets.playback import Playback, prefetched
+from earmark.app.widgets.playback import Playback
 from earmark.app.widgets.status import StatusInfo, StatusLine
 from earmark.app.widgets.suggestions import SuggestionsBar
 from earmark.app.widgets.textbox import TextBox
-from earmark.session import STORE_ERRORS, ClipState, SessionError, low_confidence
+from earmark.session import STORE_ERRORS, ClipState, low_confidence
 from earmark.store import Clip, Flag
 from earmark.suggest import Suggester
 from earmark.textsafe import clean
@@ -47,7 +47,7 @@ from earmark.textsafe import clean
 PACE_EVERY = 30.0  # seconds between pace counts when nothing was submitted
 
 
-class AnnotateScreen(EditingActions, Screen[None]):
+class AnnotateScreen(EditingActions, ScreenWorkers, Screen[None]):
     CSS_PATH = "screen.tcss"
     BINDINGS = screen_bindings()
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
@@ -125,77 +125,6 @@ class AnnotateScreen(EditingActions, Screen[None]):
     def action_cmd(self, action: str) -> None:
         """Run a command after the keys typed before it (they wait in the editor's queue)."""
         self.editor.call_later(self.run_action, action)
-
-    # -- workers (handed values, never widgets) ----------------------------------------------
-    @work(thread=True, group="clip")
-    def _transition(
-        self,
-        step: Callable[..., ClipState | None],
-        args: tuple[Any, ...],
-        width: int,
-        learned: Learned | None,
-    ) -> None:
-        """Run one session step (submit, skip, move) off the UI thread, then report."""
-        session = self.session
-        try:
-            state = step(*args)
-        except (SessionError, ValueError) as exc:
-            self.post_message(ClipShown(session.state(), str(exc)))
-            return
-        except STORE_ERRORS as exc:  # the disk is full, the database is locked, ...
-            self.post_message(ClipShown(session.state(), f"not saved: {clean(str(exc))}"))
-            return
-        clip = state.clip if state else None
-        try:
-            flags = session.flags(clip.id) if clip else []
-        except STORE_ERRORS:
-            flags = []
-        decoded = prefetched(self.deps.prefetcher, clip, width)
-        self.post_message(ClipShown(state, None, flags, decoded, learned))
-        if clip is not None:
-            try:
-                session.claim()  # durable, but the screen need not wait for it
-            except STORE_ERRORS as exc:
-                self.post_message(ClipShown(session.state(), f"could not claim the clip: {exc}"))
-            self.deps.prefetcher.prefetch(clip.audio)
-            upcoming = session.upcoming()
-            if upcoming is not None:
-                self.deps.prefetcher.prefetch(upcoming.audio)
-        self._pace_now()
-
-    def _pace_now(self) -> None:
-        # on a store error the figures stay as they were; the next count tries again
-        with contextlib.suppress(*STORE_ERRORS):
-            self.post_message(PaceCounted(self.session.done_today(), self.session.clips_per_hour()))
-
-    @work(thread=True, exclusive=True, group="pace")
-    def _count_pace(self) -> None:
-        self._pace_now()
-
-    @work(thread=True, group="suggest")
-    def _build_suggester(self, make: Callable[[], Suggester | None]) -> None:
-        try:
-            suggester = make()
-        except STORE_ERRORS as exc:
-            self.post_message(SuggesterReady(None, f"suggestions unavailable: {exc}"))
-            return
-        self.post_message(SuggesterReady(suggester, None if suggester else "suggestions off"))
-
-    @work(thread=True, group="learn", exit_on_error=False)
-    def _learn(self, suggester: Suggester, item: Learned) -> None:
-        """A failure here never touches the submit, which is on disk already."""
-        learn(suggester, item, self.session.store.redaction_marks_for_clip)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "learn" and event.state == WorkerState.ERROR:
-            self.say("suggestions could not learn from that transcript", severity="warning")
-
-    @work(thread=True, group="draft")
-    def _save_draft(self) -> None:
-        try:
-            self.session.save_draft()
-        except STORE_ERRORS as exc:
-            self.app.call_from_thread(self.say, f"draft not saved: {exc}", 6, "error")
 
     # -- messages ------------------------------------------------------------------------
     def on_clip_shown(self, msg: ClipShown) -> None:

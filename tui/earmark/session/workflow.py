@@ -14,61 +14,15 @@ the UI thread for reads of plain attributes; the store serialises its own connec
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
-import sqlite3
 import threading
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 from earmark.clock import SYSTEM, Clock
+from earmark.session.records import Records
+from earmark.session.state import PACE_MIN_SPAN, PACE_WINDOW, ClipState, QueueLeft, SessionError
 from earmark.store import SKIP_REASONS, Clip, Flag, Store
 from earmark.textsafe import clean
 from earmark.wellbeing import Wellbeing
-
-LOW_CONFIDENCE = 0.6
-PACE_WINDOW = 3600.0  # clips per hour counts the submits of the last hour ...
-PACE_MIN_SPAN = 300.0  # ... over at least five minutes, so two quick clips are no 1440/h
-# What a store write can raise: the disk is full, the file is gone, the database is locked.
-STORE_ERRORS: tuple[type[Exception], ...] = (OSError, sqlite3.Error)
-
-
-@dataclass(frozen=True)
-class QueueLeft:
-    """At the end of the queue: the clips that are not done, and why none is offered."""
-
-    skipped: int
-    yours: int  # opened by this annotator and not finished (paged past, or resumed)
-    elsewhere: int  # in progress with another annotator
-    held_back: int  # pending, but routed away (opt-outs, exposure limit)
-    done: int
-    total: int
-
-    def describe(self) -> str:
-        parts = []
-        if self.yours:
-            parts.append(f"{self.yours} opened by you and not submitted")
-        if self.skipped:
-            parts.append(f"{self.skipped} skipped")
-        if self.elsewhere:
-            parts.append(f"{self.elsewhere} in progress with someone else")
-        if self.held_back:
-            parts.append(f"{self.held_back} held back (flagged content you are not given)")
-        left = "; ".join(parts) if parts else "nothing"
-        return f"No clip left for you: {self.done} of {self.total} done. Left: {left}."
-
-
-@dataclass(frozen=True)
-class ClipState:
-    """What the screen draws for the open clip; a snapshot, safe to hand to the UI thread."""
-
-    clip: Clip
-    position: int  # 1-based, in import order
-    total: int
-    text: str  # the editor's text: draft, else submitted text, else the ASR guess
-    cursor: int
-    reopened: bool  # a clip already submitted, opened again for a change
-    notices: tuple[str, ...] = ()
 
 
 class Session:
@@ -100,7 +54,7 @@ class Session:
         self._lock = threading.RLock()
         # Exposure and audit records are durable writes; the player reports from whatever
         # thread stopped it (often the UI's), so they are written by one thread of their own.
-        self._bg = ThreadPoolExecutor(max_workers=1, thread_name_prefix="earmark-audit")
+        self._records = Records(store, user)
         self._audit("session_start")
 
     # -- figures for the status line ---------------------------------------------------
@@ -276,7 +230,7 @@ class Session:
                 self._leave()
         finally:
             self._audit("session_end")
-            self._bg.shutdown(wait=True)
+            self._records.shutdown()
 
     # -- finishing clips ---------------------------------------------------------------
     def submit(self, text: str | None = None) -> ClipState | None:
@@ -390,13 +344,7 @@ class Session:
     # -- audit and exposure (when the store offers them) -------------------------------
     def log_play(self, clip_name: str | None, start: float, end: float, speed: float) -> None:
         """Player.on_played: a stretch of audio this annotator heard (any thread, never blocks)."""
-        if getattr(self.store, "log_play", None) is None or end <= start:
-            return
-        current = self.current
-        try:
-            self._bg.submit(self._log_play, current, clip_name, start, end, speed)
-        except RuntimeError:  # closed: the session is over, write it now
-            self._log_play(current, clip_name, start, end, speed)
+        self._records.log_play(self.current, clip_name, start, end, speed)
 
     def flags(self, clip_id: int) -> list[Flag]:
         """The flags on a clip, for its marks and content warning."""
@@ -404,113 +352,9 @@ class Session:
 
     def flush(self) -> None:
         """Wait for the audit/exposure records queued so far (tests, shutdown)."""
-        with contextlib.suppress(RuntimeError):  # closed: nothing is queued
-            self._bg.submit(lambda: None).result(timeout=10)
-
-    def _log_play(
-        self, clip: Clip | None, clip_name: str | None, start: float, end: float, speed: float
-    ) -> None:
-        log = self.store.log_play
-        if clip is None or (clip_name is not None and clip.name != clip_name):
-            found = self.store.clip_by_name(clip_name) if clip_name else None
-            if found is None:
-                return
-            clip = found
-        # the audit log is the escalation area's; never stop annotation
-        with contextlib.suppress(*STORE_ERRORS):
-            log(self.user, clip.id, start, end, speed)
+        self._records.flush()
 
     def _audit(self, action: str, clip_id: int | None = None, detail: str | None = None) -> None:
         """Session events (start, end, reopening a clip) for the audit log, written in order
         by the background thread: submits and skips are audited by the store itself."""
-        append = getattr(self.store, "audit_append", None)
-        if append is None:
-            return
-
-        def write() -> None:
-            # the audit log is the escalation area's; never stop annotation
-            with contextlib.suppress(*STORE_ERRORS):
-                append(self.user, action, clip=clip_id, detail=detail)
-
-        try:
-            self._bg.submit(write)
-        except RuntimeError:  # closed
-            write()
-
-
-class SessionError(Exception):
-    """An action that makes no sense for the open clip (e.g. submitting an unplayable one)."""
-
-
-def low_confidence(clip: Clip, threshold: float = LOW_CONFIDENCE) -> list[int]:
-    """Indexes of the ASR words the recogniser was unsure of."""
-    return [i for i, w in enumerate(clip.words) if w.conf is not None and w.conf < threshold]
-
-
-def word_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) character offsets of each whitespace-separated word."""
-    spans, i, n = [], 0, len(text)
-    while i < n:
-        while i < n and text[i].isspace():
-            i += 1
-        if i >= n:
-            break
-        j = i
-        while j < n and not text[j].isspace():
-            j += 1
-        spans.append((i, j))
-        i = j
-    return spans
-
-
-def word_at(text: str, cursor: int) -> int | None:
-    """Index of the word the cursor is in or just after."""
-    spans = word_spans(text)
-    for k, (a, b) in enumerate(spans):
-        if a <= cursor <= b:
-            return k
-    before = [k for k, (_a, b) in enumerate(spans) if b <= cursor]
-    return before[-1] if before else (0 if spans else None)
-
-
-def align_words(edited: list[str], asr: list[str]) -> dict[int, int]:
-    """Map edited-word index -> ASR word index where the words line up (difflib alignment)."""
-    import difflib
-
-    m = difflib.SequenceMatcher(
-        a=[w.lower() for w in edited], b=[w.lower() for w in asr], autojunk=False
-    )
-    out: dict[int, int] = {}
-    for tag, i1, i2, j1, j2 in m.get_opcodes():
-        if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
-            for k in range(i2 - i1):
-                out[i1 + k] = j1 + k
-        elif tag == "replace":
-            for k in range(i2 - i1):
-                out[i1 + k] = min(j1 + k * (j2 - j1) // max(1, i2 - i1), j2 - 1)
-    return out
-
-
-def word_timing(clip: Clip, text: str, cursor: int) -> tuple[float, float] | None:
-    """Start and end (seconds) of the ASR word under the editor's cursor, if timed."""
-    k = word_at(text, cursor)
-    if k is None or not clip.words:
-        return None
-    edited = [text[a:b] for a, b in word_spans(text)]
-    j = align_words(edited, [w.word for w in clip.words]).get(k)
-    if j is None:
-        return None
-    w = clip.words[j]
-    if w.start is None or w.end is None:
-        return None
-    return (w.start, w.end)
-
-
-def low_confidence_offsets(clip: Clip, text: str) -> list[int]:
-    """Character offsets in `text` of words aligned to low-confidence ASR words."""
-    low = set(low_confidence(clip))
-    if not low:
-        return []
-    spans = word_spans(text)
-    mapping = align_words([text[a:b] for a, b in spans], [w.word for w in clip.words])
-    return sorted(spans[i][0] for i, j in mapping.items() if j in low)
+        self._records.audit(action, clip_id, detail)
