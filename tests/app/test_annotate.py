@@ -418,7 +418,7 @@ async def test_flags_recorded_at_playhead(ws):
         await pilot.press("escape")
         flags = ws.flags_for_clip(s.clip_state.clip.id)
         assert [f.kind for f in flags] == ["critical", "distressing"]
-        assert flags[0].start == pytest.approx(1.5, abs=0.1)
+        assert flags[0].start < 1.5 < flags[0].end  # the words around the playhead
         assert flags[0].raised_by == "ann"
 
 

@@ -46,7 +46,11 @@ async def test_a_marked_word_edited_away_asks_before_submitting(ws, key):
         await pilot.pause()
         assert ws.clip(clip_id).status != "done"
         message = str(s.query_one("#message").render())
-        assert "quartermaine" in message and "no longer in the transcript" in message and "withholds" in message
+        assert (
+            "quartermaine" in message
+            and "no longer in the transcript" in message
+            and "withholds" in message
+        )
         await pilot.press(key)
         await wait_for(pilot, lambda: ws.clip(clip_id).status == "done")
 

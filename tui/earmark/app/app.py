@@ -171,10 +171,11 @@ class AnnotatorApp(App[int]):
         Textual also reports a command whose keys it expanded into several bindings as
         clashing with itself when a keymap rebinds it; only a key that the resolved keymap
         really gives to two commands is a clash worth a word."""
+        applied = {**self.keymap.bindings, **self._keymap}  # as set_keymap left it
         owners: dict[str, set[str]] = {}
-        for bid in self.keymap.bindings:
-            for key in self.keymap.keys(bid):
-                owners.setdefault(key, set()).add(bid)
+        for bid, keys in applied.items():
+            for key in keys.split(","):
+                owners.setdefault(key.strip(), set()).add(bid)
         clashed_bindings = {b for b in clashed_bindings if len(owners.get(b.key, ())) > 1}
         if not clashed_bindings:
             return
