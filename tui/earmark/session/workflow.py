@@ -18,6 +18,7 @@ import datetime as _dt
 import threading
 
 from earmark.clock import SYSTEM, Clock
+from earmark.redaction import Mark
 from earmark.session.records import Records
 from earmark.session.state import PACE_MIN_SPAN, PACE_WINDOW, ClipState, QueueLeft, SessionError
 from earmark.store import SKIP_REASONS, Clip, Flag, Store
@@ -349,6 +350,11 @@ class Session:
     def flags(self, clip_id: int) -> list[Flag]:
         """The flags on a clip, for its marks and content warning."""
         return self.store.flags_for_clip(clip_id)
+
+    def redaction_marks(self, clip_id: int) -> list[Mark]:
+        """The words the clip's critical flags redact: kept out of learning, and asked about
+        at submit when one has left the transcript."""
+        return self.store.redaction_marks_for_clip(clip_id)
 
     def flush(self) -> None:
         """Wait for the audit/exposure records queued so far (tests, shutdown)."""

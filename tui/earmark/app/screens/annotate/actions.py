@@ -68,7 +68,7 @@ class EditingActions:
         """A clip flagged critical is submitted only while every word marked for redaction is
         still in the transcript, or after the annotator has been told which are not and pressed
         the key again (the export then withholds the whole text rather than guess)."""
-        lost = unanchored(self.session.store.redaction_marks_for_clip(clip_id), text)
+        lost = unanchored(self.session.redaction_marks(clip_id), text)
         if not lost or self._redaction_armed == (clip_id, text):
             self._redaction_armed = None
             return True

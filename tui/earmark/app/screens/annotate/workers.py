@@ -98,7 +98,7 @@ class ScreenWorkers(_Base):
     @work(thread=True, group="learn", exit_on_error=False)
     def _learn(self, suggester: Suggester, item: Learned) -> None:
         """A failure here never touches the submit, which is on disk already."""
-        learn(suggester, item, self.session.store.redaction_marks_for_clip)
+        learn(suggester, item, self.session.redaction_marks)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "learn" and event.state == WorkerState.ERROR:
