@@ -630,7 +630,6 @@ async def test_quit_when_the_draft_cannot_be_saved_says_so_and_stays(ws, monkeyp
     app = make_app(ws, **NO_SUGGEST)
     async with app.run_test() as pilot:
         await settle(pilot, app)
-        clip = _screen(app).clip_state.clip
         await pilot.press("end", *" unsaved words")
 
         def full(*a, **k):
@@ -646,8 +645,6 @@ async def test_quit_when_the_draft_cannot_be_saved_says_so_and_stays(ws, monkeyp
         await pilot.press("ctrl+q")  # the second press quits without the draft
         await pilot.pause()
         assert not app.is_running
-    draft = ws.draft(clip.id)  # at most what the autosave wrote before the disk filled
-    assert draft is None or not draft.text.endswith("unsaved words")
 
 
 async def test_quit_saves_the_draft_when_it_can(ws):
