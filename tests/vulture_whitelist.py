@@ -54,3 +54,8 @@ PgStore.wait_for_work  # noqa: B018
 QueueMixin.claim_next  # noqa: B018
 QueueMixin.forget  # noqa: B018
 QueueMixin.holds  # noqa: B018
+
+# Every finished slot of every clip: what agreement between annotators is computed from, on
+# both backends (the tests read it to compare transcripts with what the annotators typed).
+SQLiteStore.annotations  # noqa: B018
+PgStore.annotations  # noqa: B018

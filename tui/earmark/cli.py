@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Check speech-recognition output by ear.")
     parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    from earmark.commands import batch  # the batch flags and command: light to import
 
     def cmd(name: str, help: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=help)
@@ -70,15 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--audio-root", metavar="DIR", help="audio paths may resolve anywhere under DIR")
     p.add_argument("--user", metavar="NAME", help="act as NAME (default: your login name)")
     p.add_argument(
-        "--require-consent",
-        action="store_true",
-        help="a line without review_allowed is excluded (default: absent means allowed)",
+        "--require-consent", action="store_true", help="a line without review_allowed is excluded"
     )
     p.add_argument(
-        "--new-key",
-        action="store_true",
-        help="the pseudonym key is lost: start a new one (earlier clips no longer match ids)",
+        "--new-key", action="store_true", help="the pseudonym key is lost: start a new one"
     )
+    batch.add_flags(p)
 
     p = cmd("init", "create the project database (or migrate it) and name yourself its lead")
     p.add_argument("--user", metavar="NAME", help="act as NAME (default: your login name)")
@@ -232,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="null: discard but count frames, for diagnosis",
     )
     p.add_argument("--socket", metavar="PATH", help="also say how to forward to this Unix socket")
+    batch.add_parser(sub, _add_db)
     p = sub.add_parser(
         "migrate",
         help="copy a SQLite project to PostgreSQL, audit chain intact",
@@ -259,6 +258,7 @@ COMMANDS = {
     "audio-test": "earmark.commands.audio_test:run",
     "listen": "earmark.commands.listen:run",
     "migrate": "earmark.commands.migrate:run",
+    "batch": "earmark.commands.batch:run",
 }
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from earmark.clock import SYSTEM, Clock
 from earmark.store.audit import AuditMixin
+from earmark.store.batches import BatchesMixin
 from earmark.store.clips import ClipsMixin
 from earmark.store.db import Database
 from earmark.store.escalations import EscalationsMixin
@@ -30,6 +31,7 @@ from earmark.store.records import (
     Totals,
     Word,
 )
+from earmark.store.slots import SlotsMixin
 from earmark.store.users import UsersMixin
 from earmark.store.words import WordsMixin
 from earmark.wer import edits
@@ -54,7 +56,15 @@ __all__ = [
 
 
 class SQLiteStore(
-    ClipsMixin, FlagsMixin, QueueMixin, EscalationsMixin, UsersMixin, AuditMixin, WordsMixin
+    ClipsMixin,
+    FlagsMixin,
+    QueueMixin,
+    EscalationsMixin,
+    UsersMixin,
+    AuditMixin,
+    WordsMixin,
+    BatchesMixin,
+    SlotsMixin,
 ):
     """The embedded backend: one SQLite file per project."""
 

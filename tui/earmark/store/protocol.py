@@ -22,6 +22,8 @@ from earmark import escalation as esc
 from earmark.clock import Clock
 from earmark.redaction import Mark
 from earmark.store.records import (
+    Annotation,
+    BatchSettings,
     Clip,
     Draft,
     Flag,
@@ -67,6 +69,22 @@ class Store(Protocol):
 
     def add_lexicon(self, batch_id: int | None, terms: Iterable[str]) -> int: ...
 
+    # -- batch settings (store/batches.py) ---------------------------------------------
+    def batch_settings(self, batch: str) -> BatchSettings:
+        """A batch's overlap, gold rate, review share and listening required; UserError
+        when there is no such batch."""
+        ...
+
+    def batches(self) -> list[BatchSettings]:
+        """Every batch with its settings, oldest first."""
+        ...
+
+    def set_batch_settings(self, batch: str, *, actor: str | None = None, **changes: Any) -> None:
+        """Change the settings given (overlap, gold_rate, review_share, min_listen), checked
+        (UserError naming the flag); only a lead may. A changed overlap adds or removes the
+        clips' free slots."""
+        ...
+
     def lexicon(self) -> list[str]: ...
 
     # -- reading clips -----------------------------------------------------------------
@@ -79,6 +97,12 @@ class Store(Protocol):
     ) -> Iterator[Clip]: ...
 
     def revisions(self, clip_id: int) -> list[Revision]: ...
+
+    def annotations(self, batch: str | None = None) -> Iterator[Annotation]:
+        """Every finished slot (a transcript or a skip), one per annotator per clip, in clip
+        order, streamed: with overlap N a clip yields up to N. Only the rows the viewer may
+        see (on PostgreSQL an annotator sees their own)."""
+        ...
 
     # -- the queue: which clip next (earmark/store/queue.py) --------------------------
     def clip_count(self) -> int: ...

@@ -282,4 +282,19 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE clips ADD COLUMN lease_until REAL;
         """,
     ),
+    (
+        "batch_settings",
+        """
+        -- Per batch (store/batches.py): transcripts needed per clip, the share of gold clips
+        -- served, the share sampled for second-pass review, the share heard before a submit.
+        ALTER TABLE batches ADD COLUMN overlap INTEGER NOT NULL DEFAULT 1
+            CHECK (overlap BETWEEN 1 AND 20);
+        ALTER TABLE batches ADD COLUMN gold_rate REAL NOT NULL DEFAULT 0
+            CHECK (gold_rate BETWEEN 0 AND 1);
+        ALTER TABLE batches ADD COLUMN review_share REAL NOT NULL DEFAULT 0
+            CHECK (review_share BETWEEN 0 AND 1);
+        ALTER TABLE batches ADD COLUMN min_listen REAL NOT NULL DEFAULT 0
+            CHECK (min_listen BETWEEN 0 AND 1);
+        """,
+    ),
 ]

@@ -219,9 +219,21 @@ BEGIN
 END $$;
 """
 
+# A batch's quality settings beside its overlap (store/postgres/batches.py); leads change
+# them (UPDATE on batches is theirs already).
+_BATCH_SETTINGS = """
+ALTER TABLE batches ADD COLUMN gold_rate float8 NOT NULL DEFAULT 0
+    CHECK (gold_rate BETWEEN 0 AND 1);
+ALTER TABLE batches ADD COLUMN review_share float8 NOT NULL DEFAULT 0
+    CHECK (review_share BETWEEN 0 AND 1);
+ALTER TABLE batches ADD COLUMN min_listen float8 NOT NULL DEFAULT 0
+    CHECK (min_listen BETWEEN 0 AND 1);
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_core", _CORE),
     ("0002_functions", FUNCTIONS),
     ("0003_privileges", PRIVILEGES),
     ("0004_words", _WORDS),
+    ("batch_settings", _BATCH_SETTINGS),
 ]
