@@ -22,6 +22,7 @@ from earmark.redaction import Mark
 from earmark.session.records import Records
 from earmark.session.state import PACE_MIN_SPAN, PACE_WINDOW, ClipState, QueueLeft, SessionError
 from earmark.store import SKIP_REASONS, Clip, Flag, Store
+from earmark.store.queue import LeaseLost
 from earmark.textsafe import clean
 from earmark.wellbeing import Wellbeing
 
@@ -117,11 +118,11 @@ class Session:
         """
         with self._lock:
             self._leave()
-            clip = self.store.clip(clip_id)
+            clip = self.store.clip(clip_id, self.user)
             if clip is None:
                 return self._empty()
             self._unclaimed = clip.id if clip.status == "pending" else None
-            draft = self.store.draft(clip.id)
+            draft = self.store.draft(clip.id, self.user)
             reopened = clip.status in ("done", "skipped")
             if draft is not None:
                 text, cursor, prior = draft.text, draft.cursor, draft.seconds
@@ -149,7 +150,7 @@ class Session:
                 return
             self._unclaimed = None
             self.store.start_clip(clip.id, self.user)
-            fresh = self.store.clip(clip.id)
+            fresh = self.store.clip(clip.id, self.user)
             if fresh is not None:
                 self.current = fresh
 
@@ -240,7 +241,10 @@ class Session:
             clip = self._require_playable()
             final = " ".join(clean(self.text if text is None else text).split())
             # store.submit appends the audit line itself, in the same transaction
-            self.store.submit(clip.id, final, self.user, self.seconds_on_clip())
+            try:
+                self.store.submit(clip.id, final, self.user, self.seconds_on_clip())
+            except LeaseLost as lost:
+                return self._lost(clip, lost)
             return self._finished(clip)
 
     def accept_asr(self) -> ClipState | None:
@@ -256,7 +260,10 @@ class Session:
                     f"unknown skip reason {reason!r}; one of: {', '.join(SKIP_REASONS)}"
                 )
             clip = self._require_playable()
-            self.store.skip(clip.id, reason, self.user, self.seconds_on_clip())  # audited there
+            try:
+                self.store.skip(clip.id, reason, self.user, self.seconds_on_clip())  # audited
+            except LeaseLost as lost:
+                return self._lost(clip, lost)
             return self._finished(clip)
 
     def mark_unplayable(self, reason: str) -> ClipState | None:
@@ -267,7 +274,7 @@ class Session:
                 return None
             reason = clean(reason)[:300]
             self.store.mark_unplayable(clip.id, reason)
-            self.store.delete_draft(clip.id)
+            self.store.delete_draft(clip.id, self.user)
             self._announced.add(clip.id)
             self.current = None
             notice = f"clip {self.position} is unplayable and was skipped: {reason}"
@@ -284,6 +291,12 @@ class Session:
     def _finished(self, clip: Clip) -> ClipState | None:
         self.current = None  # its draft is gone with the submit; nothing to keep on leaving
         return self._go_next(clip.id)
+
+    def _lost(self, clip: Clip, lost: LeaseLost) -> ClipState | None:
+        """Someone else holds the clip now: the store kept the text as this annotator's
+        draft; move on, saying so."""
+        self.current = None  # nothing more to save for it: the draft is written
+        return self._go_next(clip.id, (str(lost),))
 
     def _go_next(self, after: int, notices: tuple[str, ...] = ()) -> ClipState | None:
         nxt = self._next_open(after)
@@ -324,14 +337,14 @@ class Session:
         return self._step(-1)
 
     def last_clip(self) -> ClipState | None:
-        last = self.store.last_playable()
+        last = self.store.last_playable(self.user)
         return self.open(last) if last is not None else None
 
     def _step(self, step: int) -> ClipState | None:
         with self._lock:
             if self.current is None:
                 return None
-            target = self.store.neighbour_playable(self.current.id, step)
+            target = self.store.neighbour_playable(self.current.id, step, self.user)
             if target is None:
                 if step < 0:
                     return self.state()  # already at the first clip: stay

@@ -12,13 +12,10 @@ from pathlib import Path
 
 from earmark.clock import SYSTEM, Clock
 from earmark.store.audit import AuditMixin
-from earmark.store.batches import BatchesMixin
-from earmark.store.clips import ClipsMixin
 from earmark.store.db import Database
 from earmark.store.escalations import EscalationsMixin
 from earmark.store.flags import FlagsMixin
 from earmark.store.protocol import Store
-from earmark.store.queue import QueueMixin
 from earmark.store.records import (
     CRITICAL_CATEGORIES,
     FLAG_KINDS,
@@ -55,17 +52,7 @@ __all__ = [
 ]
 
 
-class SQLiteStore(
-    ClipsMixin,
-    FlagsMixin,
-    QueueMixin,
-    EscalationsMixin,
-    UsersMixin,
-    AuditMixin,
-    WordsMixin,
-    BatchesMixin,
-    SlotsMixin,
-):
+class SQLiteStore(SlotsMixin, FlagsMixin, EscalationsMixin, UsersMixin, AuditMixin, WordsMixin):
     """The embedded backend: one SQLite file per project."""
 
     def __init__(self, db: Database) -> None:

@@ -88,7 +88,10 @@ class Store(Protocol):
     def lexicon(self) -> list[str]: ...
 
     # -- reading clips -----------------------------------------------------------------
-    def clip(self, clip_id: int) -> Clip | None: ...
+    def clip(self, clip_id: int, annotator: str | None = None) -> Clip | None:
+        """The clip; given an annotator, as they see it: through their own slot (overlap
+        is blind: never another annotator's transcript of it)."""
+        ...
 
     def clip_by_name(self, name: str) -> Clip | None: ...
 
@@ -113,12 +116,22 @@ class Store(Protocol):
 
     def resume_clip(self, annotator: str) -> int | None: ...
 
-    def next_open(self, annotator: str, after: int) -> int | None: ...
+    def next_open(self, annotator: str, after: int, *, avoid: Iterable[int] = ()) -> int | None:
+        """Claim (or keep) the clip `annotator` works on next after `after` (a lease, renewed
+        while this process runs); clips in `avoid` are passed over. Two annotators never get
+        the same slot."""
+        ...
 
-    def neighbour_playable(self, clip_id: int, step: int) -> int | None: ...
+    def neighbour_playable(
+        self, clip_id: int, step: int, annotator: str | None = None
+    ) -> int | None:
+        """The previous/next playable clip; given an annotator, never one someone else
+        holds (another's clip in progress, or their draft, is not theirs to open)."""
+        ...
 
-    def last_playable(self) -> int | None:
-        """The last clip in import order that can be played (the "last clip" key)."""
+    def last_playable(self, annotator: str | None = None) -> int | None:
+        """The last clip in import order that can be played (the "last clip" key); given an
+        annotator, as neighbour_playable."""
         ...
 
     def unplayable_between(self, low: int, high: int) -> list[tuple[int, str]]: ...
@@ -136,9 +149,19 @@ class Store(Protocol):
         self, clip_id: int, annotator: str, text: str, cursor: int, seconds: float
     ) -> None: ...
 
-    def draft(self, clip_id: int) -> Draft | None: ...
+    def draft(self, clip_id: int, annotator: str | None = None) -> Draft | None:
+        """The annotator's own draft of the clip (drafts are per annotator)."""
+        ...
 
-    def delete_draft(self, clip_id: int) -> None: ...
+    def delete_draft(self, clip_id: int, annotator: str | None = None) -> None: ...
+
+    def holds(self, clip_id: int, annotator: str) -> bool:
+        """Whether `annotator` holds a live claim on the clip now."""
+        ...
+
+    def forget(self, clip_id: int) -> None:
+        """Stop renewing this process's lease on the clip (it runs out like a dead one's)."""
+        ...
 
     # -- figures -----------------------------------------------------------------------
     def totals(self) -> Totals:

@@ -151,7 +151,8 @@ class PgClipsMixin(PgBase):
         return [r["term"] for r in self.db.query("SELECT term FROM lexicon ORDER BY term")]
 
     # -- reading clips --------------------------------------------------------------------
-    def clip(self, clip_id: int) -> Clip | None:
+    def clip(self, clip_id: int, annotator: str | None = None) -> Clip | None:
+        self._as(annotator)  # through the session user's own slot, whoever asks
         row = self.db.query_one(OWN + " WHERE c.id = %s", (clip_id,))
         return to_clip(row) if row else None
 
@@ -238,7 +239,8 @@ class PgClipsMixin(PgBase):
             )
             c.execute("SELECT renew_lease(%s, %s, %s)", (clip_id, now, self.lease_seconds))
 
-    def draft(self, clip_id: int) -> Draft | None:
+    def draft(self, clip_id: int, annotator: str | None = None) -> Draft | None:
+        self._as(annotator)
         row = self.db.query_one(
             "SELECT clip_id, annotator, text, cursor, seconds, updated_at FROM drafts"
             " WHERE clip_id = %s AND annotator = session_user",
@@ -246,7 +248,8 @@ class PgClipsMixin(PgBase):
         )
         return Draft(**row) if row else None
 
-    def delete_draft(self, clip_id: int) -> None:
+    def delete_draft(self, clip_id: int, annotator: str | None = None) -> None:
+        self._as(annotator)
         with self.db.tx() as c:
             c.execute(
                 "DELETE FROM drafts WHERE clip_id = %s AND annotator = session_user", (clip_id,)
