@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from earmark.store.postgres.functions import FUNCTIONS
 from earmark.store.postgres.privileges import PRIVILEGES
+from earmark.store.postgres.totals import TOTALS_SQL
 
 GROUPS = ("earmark_annotator", "earmark_reviewer", "earmark_lead")
 OWNER = "earmark_owner"
@@ -236,4 +237,5 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0003_privileges", PRIVILEGES),
     ("0004_words", _WORDS),
     ("batch_settings", _BATCH_SETTINGS),
+    ("maintained_totals", TOTALS_SQL),
 ]
