@@ -16,6 +16,7 @@ from earmark.store.clips import ClipsMixin
 from earmark.store.db import Database
 from earmark.store.escalations import EscalationsMixin
 from earmark.store.flags import FlagsMixin
+from earmark.store.gold import GoldMixin
 from earmark.store.protocol import Store
 from earmark.store.queue import QueueMixin
 from earmark.store.records import (
@@ -54,7 +55,14 @@ __all__ = [
 
 
 class SQLiteStore(
-    ClipsMixin, FlagsMixin, QueueMixin, EscalationsMixin, UsersMixin, AuditMixin, WordsMixin
+    ClipsMixin,
+    FlagsMixin,
+    QueueMixin,
+    EscalationsMixin,
+    UsersMixin,
+    AuditMixin,
+    WordsMixin,
+    GoldMixin,
 ):
     """The embedded backend: one SQLite file per project."""
 

@@ -16,6 +16,7 @@ extended under a lock with the authenticated session user as actor.
 from __future__ import annotations
 
 from earmark.store.postgres.functions import FUNCTIONS
+from earmark.store.postgres.gold_sql import GOLD_SQL
 from earmark.store.postgres.privileges import PRIVILEGES
 
 GROUPS = ("earmark_annotator", "earmark_reviewer", "earmark_lead")
@@ -224,4 +225,5 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0002_functions", FUNCTIONS),
     ("0003_privileges", PRIVILEGES),
     ("0004_words", _WORDS),
+    ("gold_clips_and_finals", GOLD_SQL),
 ]
