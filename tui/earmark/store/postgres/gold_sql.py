@@ -52,7 +52,8 @@ CREATE POLICY redecide ON finals FOR UPDATE USING ((SELECT is_staff()))
 CREATE POLICY purge ON finals FOR DELETE USING ((SELECT is_lead()));
 
 -- earmark/wer.py's normalisation: casefolded words, apostrophes inside words kept.
-CREATE FUNCTION gold_words(t text) RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
+CREATE FUNCTION gold_words(t text) RETURNS text[] LANGUAGE sql IMMUTABLE
+SET search_path = earmark, pg_temp AS $$
   SELECT coalesce(array_agg(replace(x.m[1], chr(8217), '''') ORDER BY x.n), '{}')
     FROM regexp_matches(lower(coalesce(t, '')), '(\w+(?:[''' || chr(8217) || ']\w+)*)', 'g')
          WITH ORDINALITY AS x(m, n)
@@ -60,7 +61,7 @@ $$;
 
 -- (word edits, reference words) between a reference and a transcript: Levenshtein on words.
 CREATE FUNCTION word_edits(p_ref text, p_hyp text) RETURNS int[]
-LANGUAGE plpgsql IMMUTABLE AS $$
+LANGUAGE plpgsql IMMUTABLE SET search_path = earmark, pg_temp AS $$
 DECLARE r text[] := gold_words(p_ref); h text[] := gold_words(p_hyp);
   n int := coalesce(array_length(r, 1), 0); m int := coalesce(array_length(h, 1), 0);
   prev int[]; cur int[];
