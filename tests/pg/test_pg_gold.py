@@ -182,7 +182,8 @@ def test_a_session_serves_gold_blind_and_scores_it(pg: PgTest) -> None:
     s.close()
     store.close()
     row = pg.sql(
-        "SELECT state, wer_edits, ref_words, flags_agree FROM earmark.gold_answers WHERE annotator = %s",
+        "SELECT state, wer_edits, ref_words, flags_agree FROM earmark.gold_answers"
+        " WHERE annotator = %s",
         (name,),
     )
     assert row == [("done", 0, 4, False)]  # the reference expects a critical flag
