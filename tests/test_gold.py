@@ -81,7 +81,11 @@ def test_a_new_annotator_gets_gold_first_and_each_annotator_gets_each_gold_clip(
         assert first.clip.status == "in_progress" and first.clip.annotator == user
         assert first.position == store.position(first.clip.id) and first.total == 5
         assert first.text == first.clip.asr and not first.reopened
+        # the screen decodes the next clip ahead, as it does for every clip
+        ahead = s.upcoming()
+        assert ahead is not None and ahead.id in gold - {first.clip.id}
         second = s.submit("zebra quantum marmalade one")
+        assert second is not None and second.clip.id == ahead.id
         assert second is not None and second.clip.id in gold - {first.clip.id}
         third = s.submit(f"{REF} 3")
         assert third is not None and third.clip.id not in gold  # onboarding: only two exist

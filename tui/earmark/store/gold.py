@@ -77,15 +77,16 @@ class GoldMixin(StoreBase):
         onboarding: int,
         avoid: Iterable[int] = (),
     ) -> int | None:
-        """The gold clip given to `annotator` and not answered yet; else, when one is `due`
+        """The gold clip given to `annotator` and not answered yet (other than clip `near`,
+        the one they have open); else, when one is `due`
         (or they have answered fewer than `onboarding`), a gold clip they never had: of
         `batch` unless onboarding, the first at or after `near` in import order, wrapping."""
         skip = sorted({int(i) for i in avoid})
         with self.db.write() as c:
             row = c.execute(
                 "SELECT clip_id FROM gold_answers WHERE annotator = ? AND state = 'served'"
-                " ORDER BY served_at, clip_id LIMIT 1",
-                (annotator,),
+                " AND clip_id != ? ORDER BY served_at, clip_id LIMIT 1",
+                (annotator, near),
             ).fetchone()
             if row is not None:
                 return int(row[0])

@@ -289,7 +289,8 @@ class Store(Protocol):
         onboarding: int,
         avoid: Iterable[int] = (),
     ) -> int | None:
-        """The gold clip given to `annotator` and unanswered, else (when due or onboarding)
+        """The gold clip given to `annotator` and unanswered (not `near`, the one open),
+        else (when due or onboarding)
         a gold clip they never had, now given to them; None when none."""
         ...
 

@@ -79,7 +79,7 @@ BEGIN
   RETURN ARRAY[prev[m + 1], n];
 END $$;
 
--- The session user's unanswered gold clip, else (due, or still onboarding) one they never had.
+-- The session user's unanswered gold clip (not the one open, p_near), else (due, or still onboarding) one they never had.
 CREATE FUNCTION gold_next(p_due boolean, p_near bigint, p_batch text, p_onboarding int,
                           p_avoid bigint[], p_now float8) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = earmark, pg_temp AS $$
@@ -90,7 +90,7 @@ BEGIN
       USING ERRCODE = '42501';
   END IF;
   SELECT clip_id INTO got FROM gold_answers WHERE annotator = session_user AND state = 'served'
-   ORDER BY served_at, clip_id LIMIT 1;
+     AND clip_id <> p_near ORDER BY served_at, clip_id LIMIT 1;
   IF got IS NOT NULL THEN RETURN got; END IF;
   SELECT count(*) INTO answered FROM gold_answers WHERE annotator = session_user;
   onboard := answered < least(p_onboarding, 10);
