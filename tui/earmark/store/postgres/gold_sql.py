@@ -79,7 +79,8 @@ BEGIN
   RETURN ARRAY[prev[m + 1], n];
 END $$;
 
--- The session user's unanswered gold clip (not the one open, p_near), else (due, or still onboarding) one they never had.
+-- The session user's unanswered gold clip (not the one open, p_near), else (due, or still
+-- onboarding) one they never had.
 CREATE FUNCTION gold_next(p_due boolean, p_near bigint, p_batch text, p_onboarding int,
                           p_avoid bigint[], p_now float8) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = earmark, pg_temp AS $$
