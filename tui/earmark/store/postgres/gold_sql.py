@@ -51,6 +51,17 @@ CREATE POLICY redecide ON finals FOR UPDATE USING ((SELECT is_staff()))
     SELECT 1 FROM revisions r WHERE r.clip_id = finals.clip_id AND r.annotator = session_user));
 CREATE POLICY purge ON finals FOR DELETE USING ((SELECT is_lead()));
 
+-- A gold clip never gets a slot, however slots are made (import, a lead raising a batch's
+-- overlap): the shared queue must never give it.
+CREATE FUNCTION gold_no_slot() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = earmark, pg_temp AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM gold WHERE clip_id = NEW.clip_id) THEN RETURN NULL; END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER slots_not_for_gold BEFORE INSERT ON slots FOR EACH ROW
+  EXECUTE FUNCTION gold_no_slot();
+
 -- earmark/wer.py's normalisation: casefolded words, apostrophes inside words kept.
 CREATE FUNCTION gold_words(t text) RETURNS text[] LANGUAGE sql IMMUTABLE
 SET search_path = earmark, pg_temp AS $$
