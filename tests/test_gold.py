@@ -264,3 +264,14 @@ def test_purging_a_gold_clip_takes_its_reference_and_answers(project: Path) -> N
     assert counts.get("gold") == 1 and counts.get("gold_answers") == 1
     assert g.clip.id not in store.gold_ids()
     store.close()
+
+
+def test_a_gold_clip_that_will_not_play_is_passed_over(project: Path) -> None:
+    s, store = _session(project, "ann")
+    g = s.resume()
+    assert g is not None
+    nxt = s.mark_unplayable("no data chunk")
+    assert nxt is not None and nxt.clip.id != g.clip.id
+    assert store.next_gold("ann", due=False, near=0, batch=None, onboarding=3) != g.clip.id
+    s.close()
+    store.close()

@@ -7,6 +7,8 @@ error rate agrees with earmark/wer.py's.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -187,3 +189,28 @@ def test_a_session_serves_gold_blind_and_scores_it(pg: PgTest) -> None:
         (name,),
     )
     assert row == [("done", 0, 4, False)]  # the reference expects a critical flag
+
+
+def test_what_an_annotator_runs_on_postgresql_shows_no_reference(pg: PgTest) -> None:
+    import io
+
+    from earmark.exporting import write
+    from earmark.stats import compute
+
+    ids = _project(pg)
+    name, _, store = _as(pg, "annotator")
+    got = store.next_gold(name, due=False, near=0, batch=None, onboarding=3)
+    assert got is not None
+    store.finish_gold(got, name, text="my answer", reason=None, seconds=1.0)
+    other = store.next_open(name, 0)
+    assert other is not None
+    buf = io.StringIO()
+    write(store, "jsonl", buf)
+    stats = json.dumps(compute(store))
+    assert "zebra" not in buf.getvalue() + stats and "my answer" not in buf.getvalue()
+    rows = {json.loads(x)["clip"]: json.loads(x) for x in buf.getvalue().splitlines()}
+    # the gold clip they answered reads like a clip that is not theirs
+    assert rows["c1" if got == ids["c1"] else "c2"]["status"] == "pending"
+    with pytest.raises(PermissionDenied):
+        write(store, "nemo", io.StringIO(), include_gold=True)
+    store.close()

@@ -84,8 +84,9 @@ class GoldMixin(StoreBase):
         skip = sorted({int(i) for i in avoid})
         with self.db.write() as c:
             row = c.execute(
-                "SELECT clip_id FROM gold_answers WHERE annotator = ? AND state = 'served'"
-                " AND clip_id != ? ORDER BY served_at, clip_id LIMIT 1",
+                "SELECT a.clip_id FROM gold_answers a JOIN clips c ON c.id = a.clip_id"
+                " WHERE a.annotator = ? AND a.state = 'served' AND a.clip_id != ?"
+                " AND c.status != 'unplayable' ORDER BY a.served_at, a.clip_id LIMIT 1",
                 (annotator, near),
             ).fetchone()
             if row is not None:

@@ -101,8 +101,9 @@ BEGIN
     RAISE EXCEPTION 'permission denied: % is not an earmark user', session_user
       USING ERRCODE = '42501';
   END IF;
-  SELECT clip_id INTO got FROM gold_answers WHERE annotator = session_user AND state = 'served'
-     AND clip_id <> p_near ORDER BY served_at, clip_id LIMIT 1;
+  SELECT a.clip_id INTO got FROM gold_answers a JOIN clips c ON c.id = a.clip_id
+   WHERE a.annotator = session_user AND a.state = 'served' AND a.clip_id <> p_near
+     AND c.unplayable_reason IS NULL ORDER BY a.served_at, a.clip_id LIMIT 1;
   IF got IS NOT NULL THEN RETURN got; END IF;
   SELECT count(*) INTO answered FROM gold_answers WHERE annotator = session_user;
   onboard := answered < least(p_onboarding, 10);
