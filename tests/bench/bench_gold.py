@@ -3,8 +3,8 @@
 A submit of a gold clip (scored on the way) and of an ordinary clip, through the Session as
 the annotator's screen calls it, on one SQLite project: the median milliseconds of each and
 of moving on to the next clip (the next clip is chosen, and a gold clip given, when the
-screen asks what to decode ahead, as it does), and the agreement report over a project of many overlapped
-transcripts (pure computation).
+screen asks what to decode ahead, as it does), and the agreement report over a project of
+many overlapped transcripts (pure computation).
 """
 
 from __future__ import annotations
