@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import sqlite3
 from collections.abc import Iterable
 
+from earmark.errors import UserError
 from earmark.quality.gold import ONBOARDING
 from earmark.store import Clip, Draft, Store
 
@@ -48,14 +50,18 @@ class GoldServing:
             return self._decided[1]
         batch = self._batch if after else None
         due = after != 0 and batch is not None and self.rng.random() < self._rate(batch)
-        got = self.store.next_gold(
-            self.user,
-            due=due,
-            near=after,
-            batch=batch,
-            onboarding=self.onboarding,
-            avoid=avoid,
-        )
+        try:
+            got = self.store.next_gold(
+                self.user,
+                due=due,
+                near=after,
+                batch=batch,
+                onboarding=self.onboarding,
+                avoid=avoid,
+            )
+        except (sqlite3.Error, UserError):
+            return None  # no gold clip this time (a full disk, a lost connection): the queue's
+
         self._decided = (after, got)
         if got is not None:
             self._held.add(got)
