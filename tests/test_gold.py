@@ -96,7 +96,9 @@ def test_a_new_annotator_gets_gold_first_and_each_annotator_gets_each_gold_clip(
     assert sorted(a.annotator for a in answers) == ["ann", "ann", "bob", "bob"]
     by = {(a.annotator, a.clip): a for a in answers}
     one = next(a for a in answers if a.annotator == "ann" and a.edits == 0)
-    assert one.words == 4 and not one.skipped
+    assert one.words == 4 and not one.skipped and one.text == f"{REF} 3"
+    ref = store.gold_reference(one.clip_id)
+    assert ref is not None and ref.text == f"{REF} 3" and ref.flags == ("critical",)
     # "zebra quantum marmalade one" against "zebra quantum marmalade 1": one edit of four
     assert sorted(a.edits for a in answers if a.annotator == "ann") == [0, 1]
     assert len(by) == 4

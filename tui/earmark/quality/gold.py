@@ -108,6 +108,7 @@ class GoldAnswer:
     flags_agree: bool
     seconds: float
     submitted_at: float
+    text: str | None = None  # the annotator's transcript (None: skipped)
 
     @property
     def score(self) -> GoldScore:

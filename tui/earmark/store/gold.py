@@ -209,7 +209,7 @@ class GoldMixin(StoreBase):
     def gold_answers(self, batch: str | None = None) -> list[GoldAnswer]:
         q = (
             "SELECT a.clip_id, c.name, b.name, a.annotator, a.state, a.wer_edits, a.ref_words,"
-            " a.flags_agree, a.seconds, a.submitted_at FROM gold_answers a"
+            " a.flags_agree, a.seconds, a.submitted_at, a.text FROM gold_answers a"
             " JOIN clips c ON c.id = a.clip_id JOIN batches b ON b.id = c.batch_id"
             " WHERE a.state IN ('done','skipped')"
         )
@@ -223,7 +223,7 @@ class GoldMixin(StoreBase):
         tally = GoldTally()
         for r in self.db.query(
             "SELECT a.clip_id, c.name, b.name, a.annotator, a.state, a.wer_edits, a.ref_words,"
-            " a.flags_agree, a.seconds, a.submitted_at FROM gold_answers a"
+            " a.flags_agree, a.seconds, a.submitted_at, a.text FROM gold_answers a"
             " JOIN clips c ON c.id = a.clip_id JOIN batches b ON b.id = c.batch_id"
             " WHERE a.annotator = ? AND a.state IN ('done','skipped') AND a.submitted_at >= ?",
             (annotator, since),
@@ -277,4 +277,5 @@ def _answer(r: sqlite3.Row) -> GoldAnswer:
         flags_agree=bool(r[7]),
         seconds=float(r[8] or 0.0),
         submitted_at=float(r[9] or 0.0),
+        text=r[10],
     )

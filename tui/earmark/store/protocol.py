@@ -318,6 +318,10 @@ class Store(Protocol):
         """Scored answers (reviewers and leads only)."""
         ...
 
+    def gold_reference(self, clip_id: int) -> GoldRef | None:
+        """A gold clip's reference (reviewers and leads only); None for any other clip."""
+        ...
+
     def gold_score(self, annotator: str, since: float) -> GoldTally:
         """The annotator's own gold figures since `since` (no clip named)."""
         ...

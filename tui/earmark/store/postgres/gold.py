@@ -116,7 +116,7 @@ class PgGoldMixin(PgQueueMixin):
     def gold_answers(self, batch: str | None = None) -> list[GoldAnswer]:
         q = (
             "SELECT a.clip_id, c.name AS clip, b.name AS batch, a.annotator, a.state,"
-            " a.wer_edits, a.ref_words, a.flags_agree, a.seconds, a.submitted_at"
+            " a.wer_edits, a.ref_words, a.flags_agree, a.seconds, a.submitted_at, a.text"
             " FROM gold_answers a JOIN clips c ON c.id = a.clip_id"
             " JOIN batches b ON b.id = c.batch_id WHERE a.state IN ('done','skipped')"
         )
@@ -135,6 +135,7 @@ class PgGoldMixin(PgQueueMixin):
                 flags_agree=bool(r["flags_agree"]),
                 seconds=float(r["seconds"] or 0.0),
                 submitted_at=float(r["submitted_at"] or 0.0),
+                text=r["text"],
             )
             for r in self.db.query(q + " ORDER BY a.submitted_at", params)
         ]
