@@ -17,6 +17,7 @@ import time
 import traceback
 from typing import NoReturn
 
+from earmark.commands import parsers
 from earmark.errors import UserError
 from earmark.textsafe import InertWriter, clean
 
@@ -111,20 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
         "(the secret: $EARMARK_AUDIO or ~/.earmark/audio.secret)",
     )
 
-    p = cmd("export", "write results")
-    p.add_argument("--format", choices=("jsonl", "nemo", "csv"), default="jsonl")
-    p.add_argument("--out", metavar="FILE", help="output file (default: stdout)")
-    p.add_argument(
-        "--force",
-        action="store_true",
-        help="replace an existing --out file that is not an earlier export (never the database)",
-    )
-    p.add_argument(
-        "--include-critical",
-        action="store_true",
-        help="nemo: keep clips flagged critical (left out by default)",
-    )
-    p.add_argument("--user", metavar="NAME")
+    parsers.export(cmd("export", "write results"))
+    parsers.agreement(cmd("agreement", parsers.AGREEMENT))
 
     p = cmd("stats", "progress, throughput, flags, ASR word error rate")
     p.add_argument(
@@ -250,6 +239,7 @@ COMMANDS = {
     "init": "earmark.commands.init:run",
     "purge": "earmark.commands.purge:run",
     "export": "earmark.commands.exporting:run",
+    "agreement": "earmark.commands.agreement:run",
     "stats": "earmark.commands.stats:run",
     "escalations": "earmark.commands.escalations:run",
     "audit": "earmark.commands.audit:run",

@@ -19,6 +19,7 @@ import threading
 
 from earmark.clock import SYSTEM, Clock
 from earmark.redaction import Mark
+from earmark.session.gold import GoldServing
 from earmark.session.records import Records
 from earmark.session.state import PACE_MIN_SPAN, PACE_WINDOW, ClipState, QueueLeft, SessionError
 from earmark.store import SKIP_REASONS, Clip, Flag, Store
@@ -35,11 +36,13 @@ class Session:
         *,
         clock: Clock = SYSTEM,
         wellbeing: Wellbeing | None = None,
+        gold: GoldServing | None = None,
     ) -> None:
         self.store = store
         self.user = user
         self.clock = clock
         self.wellbeing = wellbeing or Wellbeing(store, user)
+        self.gold = gold or GoldServing(store, user)  # gold clips, served blind (gold.py)
         self.started = clock.monotonic()
         self.started_at = clock.now()
         self.total = store.clip_count()
@@ -109,7 +112,7 @@ class Session:
     # -- opening clips -----------------------------------------------------------------
     def resume(self) -> ClipState | None:
         """Open the clip in progress (with its draft), else the first pending clip."""
-        clip_id = self.store.resume_clip(self.user)
+        clip_id = self.gold.next_for(0) or self.store.resume_clip(self.user)
         return self.open(clip_id) if clip_id is not None else self._empty()
 
     def open(self, clip_id: int, notices: tuple[str, ...] = ()) -> ClipState | None:
@@ -121,8 +124,12 @@ class Session:
             clip = self.store.clip(clip_id, self.user)
             if clip is None:
                 return self._empty()
+            held = self.gold.open(clip)
+            if held is not None:
+                clip, draft = held
+            else:
+                draft = self.store.draft(clip.id, self.user)
             self._unclaimed = clip.id if clip.status == "pending" else None
-            draft = self.store.draft(clip.id, self.user)
             reopened = clip.status in ("done", "skipped")
             if draft is not None:
                 text, cursor, prior = draft.text, draft.cursor, draft.seconds
@@ -212,11 +219,13 @@ class Session:
                 # a submitted clip looked at but not changed: no draft, nothing to resume
                 self._dirty = False
                 return False
-            self.store.save_draft(
-                clip.id, self.user, clean(self.text), self.cursor, self.seconds_on_clip()
-            )
+            save = self.gold.save_draft if self.gold.holds(clip.id) else self._save_draft
+            save(clip.id, clean(self.text), self.cursor, self.seconds_on_clip())
             self._dirty = False
             return True
+
+    def _save_draft(self, clip_id: int, text: str, cursor: int, seconds: float) -> None:
+        self.store.save_draft(clip_id, self.user, text, cursor, seconds)
 
     def _leave(self) -> None:
         """Keep what was typed and the time spent on the clip we are leaving."""
@@ -241,6 +250,9 @@ class Session:
             clip = self._require_playable()
             final = " ".join(clean(self.text if text is None else text).split())
             # store.submit appends the audit line itself, in the same transaction
+            if self.gold.holds(clip.id):
+                self.gold.finish(clip.id, final, None, self.seconds_on_clip())
+                return self._finished(clip)
             try:
                 self.store.submit(clip.id, final, self.user, self.seconds_on_clip())
             except LeaseLost as lost:
@@ -260,6 +272,9 @@ class Session:
                     f"unknown skip reason {reason!r}; one of: {', '.join(SKIP_REASONS)}"
                 )
             clip = self._require_playable()
+            if self.gold.holds(clip.id):
+                self.gold.finish(clip.id, None, reason, self.seconds_on_clip())
+                return self._finished(clip)
             try:
                 self.store.skip(clip.id, reason, self.user, self.seconds_on_clip())  # audited
             except LeaseLost as lost:
@@ -302,14 +317,16 @@ class Session:
         nxt = self._next_open(after)
         if nxt is None:
             return self._empty()
-        if nxt > after:
+        if nxt > after and not self.gold.holds(nxt):
             notices = notices + self._unplayable_notice(after, nxt)
         return self.open(nxt, notices)
 
     def _next_open(self, after: int) -> int | None:
         """The next open clip not routed away from this annotator (their opt-outs, and at the
-        hard exposure limit clips others flagged distressing): see earmark/wellbeing.py."""
-        return self.wellbeing.next_allowed(after)
+        hard exposure limit clips others flagged distressing): see earmark/wellbeing.py.
+        A gold clip due now comes first (session/gold.py)."""
+        gold = self.gold.next_for(after, self.wellbeing.routed_away())
+        return gold if gold is not None else self.wellbeing.next_allowed(after)
 
     def _unplayable_notice(self, low: int, high: int) -> tuple[str, ...]:
         passed = [

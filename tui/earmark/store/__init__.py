@@ -15,6 +15,7 @@ from earmark.store.audit import AuditMixin
 from earmark.store.db import Database
 from earmark.store.escalations import EscalationsMixin
 from earmark.store.flags import FlagsMixin
+from earmark.store.gold import GoldMixin
 from earmark.store.protocol import Store
 from earmark.store.records import (
     CRITICAL_CATEGORIES,
@@ -52,7 +53,9 @@ __all__ = [
 ]
 
 
-class SQLiteStore(SlotsMixin, FlagsMixin, EscalationsMixin, UsersMixin, AuditMixin, WordsMixin):
+class SQLiteStore(
+    SlotsMixin, FlagsMixin, EscalationsMixin, UsersMixin, AuditMixin, WordsMixin, GoldMixin
+):
     """The embedded backend: one SQLite file per project."""
 
     def __init__(self, db: Database) -> None:

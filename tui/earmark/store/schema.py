@@ -4,6 +4,8 @@ A migration, once committed to main, is never edited: add a new one at the end. 
 (not numbers) are recorded in `migrations`, so parallel work can append without renumbering.
 """
 
+from earmark.store.gold_schema import GOLD_SQL
+
 MIGRATIONS: list[tuple[str, str]] = [
     (
         "0001_core",
@@ -366,4 +368,5 @@ MIGRATIONS: list[tuple[str, str]] = [
         END;
         """,
     ),
+    ("gold_clips_and_finals", GOLD_SQL),
 ]
