@@ -34,7 +34,7 @@ class AlignError(Exception):
 class Span:
     """One spoken token's aligned frames and its goodness-of-pronunciation evidence."""
 
-    token: int
+    token: int  # the token's position (for a pause: the token that follows it)
     start: int
     end: int  # exclusive
     aligned: float
@@ -79,8 +79,9 @@ class Engine:
             guessed.append(t.text in self._guessed)
         return guessed
 
-    def align(self, pcm: bytes, tokens: list[Token]) -> tuple[list[Span], int]:
-        """Aligned spans of every token and the clip's frame count; AlignError if impossible."""
+    def align(self, pcm: bytes, tokens: list[Token]) -> tuple[list[Span], list[Span]]:
+        """Aligned spans of every token, and of the pauses between them (`token` = the token
+        after the pause); AlignError if the text cannot be fitted to the audio."""
         guessed = self.prepare(tokens)
         d = self._decoder
         try:
@@ -96,19 +97,25 @@ class Engine:
         if alignment is None:
             raise AlignError("the transcript cannot be fitted to this audio")
         n_frames = int(d.n_frames())
-        aligned = [
-            (int(w.start), int(w.start) + int(w.duration), float(w.score))
+        entries = [
+            (str(w.name), int(w.start), int(w.start) + int(w.duration), float(w.score))
             for w in alignment.words()
-            if not str(w.name).startswith(_FILLERS)
         ]
-        if len(aligned) != len(tokens):
-            raise AlignError("the aligner lost words")
         loop = self._phone_loop(pcm, n_frames)
-        spans = [
-            Span(k, a, b, score, float(loop[a:b].sum()), guessed[k])
-            for k, (a, b, score) in enumerate(aligned)
-        ]
-        return spans, n_frames
+        spans: list[Span] = []
+        gaps: list[Span] = []
+        for name, a, b, score in entries:
+            filler = name.startswith(_FILLERS)
+            if filler and not spans:
+                continue  # leading silence: nothing was typed before it
+            k = len(spans)
+            if filler:
+                gaps.append(Span(k, a, b, score, float(loop[a:b].sum()), False))
+            elif k < len(tokens):
+                spans.append(Span(k, a, b, score, float(loop[a:b].sum()), guessed[k]))
+        if len(spans) != len(tokens):
+            raise AlignError("the aligner lost words")
+        return spans, [g for g in gaps if g.token < len(tokens)]
 
     def _decode(self, pcm: bytes) -> None:
         d = self._decoder
