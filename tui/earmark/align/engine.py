@@ -58,9 +58,14 @@ class Engine:
             wbeam=1e-100,
             pbeam=1e-120,
             bestpath=False,
+            cmn="batch",
+            featparams=os.path.join(os.path.dirname(__file__), "feat.params"),
         )
         self._decoder.add_allphone_file("loop", None)
         self._logmath = self._decoder.logmath
+        # The cepstral mean carries over from one utterance to the next; starting every pass
+        # from the model's own keeps a clip's result independent of the clips checked before.
+        self._cmn_start = str(self._decoder.get_cmn())
         self._guessed: set[str] = set()
         self.lock = threading.Lock()
 
@@ -119,6 +124,7 @@ class Engine:
 
     def _decode(self, pcm: bytes) -> None:
         d = self._decoder
+        d.set_cmn(self._cmn_start)
         d.start_utt()
         d.process_raw(pcm, full_utt=True)
         d.end_utt()

@@ -30,9 +30,9 @@ MAX_SECONDS = 120.0
 class Params:
     """The fixed decision rule (see the module docstring)."""
 
-    threshold: float = -25.0  # relative GOP per frame below which a word is marked
+    threshold: float = -18.0  # relative GOP per frame below which a word is marked
     relative: float = 1.0  # how much of a below-zero clip median GOP is taken off
-    pause: float = -10.0  # pause GOP per frame below which its neighbours are marked
+    pause: float = -8.0  # pause GOP per frame below which its neighbours are marked
     min_pause: int = 8  # frames: shorter pauses carry no word
     guessed_slack: float = 15.0  # looser for words whose pronunciation was guessed
     scale: float = 5.0  # GOP units per step of the logistic score
@@ -50,7 +50,7 @@ class Evidence:
     end: int
     gop: float | None  # None: nothing spoken (punctuation only)
     guessed: bool
-    pause: float  # the worst GOP of a long pause next to the word (0.0 when none)
+    pause: float | None  # the worst GOP of a long pause next to the word, if any
 
 
 def evidence(samples: np.ndarray, samplerate: int, text: str) -> tuple[list[str], list[Evidence]]:
@@ -68,7 +68,7 @@ def evidence(samples: np.ndarray, samplerate: int, text: str) -> tuple[list[str]
     if seconds > MAX_SECONDS:
         raise AlignError(f"clip too long to check ({seconds:.0f} s)")
     if not tokens:
-        return words, [Evidence(i, 0, 0, None, False, 0.0) for i in range(len(words))]
+        return words, [Evidence(i, 0, 0, None, False, None) for i in range(len(words))]
     eng = engine()
     with eng.lock:
         spans, pauses = eng.align(pcm, tokens)
@@ -93,13 +93,14 @@ def _gather(n: int, spans: list[Span], pauses: list[Span], owner: list[int]) -> 
     for index in range(n):
         mine = by_word.get(index)
         if not mine:
-            out.append(Evidence(index, cursor, cursor, None, False, 0.0))
+            out.append(Evidence(index, cursor, cursor, None, False, None))
             continue
         first, last = mine[0].token, mine[-1].token
         start = max(mine[0].start, cursor)
         end = max(max(s.end for s in mine), start)
         cursor = end
-        pause = min(pause_at.get(first, 0.0), pause_at.get(last + 1, 0.0))
+        near = [pause_at[k] for k in (first, last + 1) if k in pause_at]
+        pause = min(near) if near else None
         out.append(Evidence(index, start, end, _gop(mine), any(s.guessed for s in mine), pause))
     return out
 
@@ -116,7 +117,9 @@ def decide(words: list[str], ev: list[Evidence], params: Params = PARAMS) -> lis
             continue
         rel = e.gop - params.relative * min(centre, 0.0)
         threshold = params.threshold - (params.guessed_slack if e.guessed else 0.0)
-        margin = min(rel - threshold, e.pause - params.pause)
+        margin = rel - threshold
+        if e.pause is not None:
+            margin = min(margin, e.pause - params.pause)
         score = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, margin / params.scale))))
         out.append(WordScore(word, e.index, start, end, round(score, 4), margin < 0))
     return out
