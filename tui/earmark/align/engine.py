@@ -85,8 +85,9 @@ class Engine:
         return guessed
 
     def align(self, pcm: bytes, tokens: list[Token]) -> tuple[list[Span], list[Span]]:
-        """Aligned spans of every token, and of the pauses between them (`token` = the token
-        after the pause); AlignError if the text cannot be fitted to the audio."""
+        """Aligned spans of every token, and of the pauses before, between and after them
+        (`token` = the token after the pause, len(tokens) at the end); AlignError if the text
+        cannot be fitted to the audio."""
         guessed = self.prepare(tokens)
         d = self._decoder
         try:
@@ -111,8 +112,6 @@ class Engine:
         gaps: list[Span] = []
         for name, a, b, score in entries:
             filler = name.startswith(_FILLERS)
-            if filler and not spans:
-                continue  # leading silence: nothing was typed before it
             k = len(spans)
             if filler:
                 gaps.append(Span(k, a, b, score, float(loop[a:b].sum()), False))
@@ -120,7 +119,7 @@ class Engine:
                 spans.append(Span(k, a, b, score, float(loop[a:b].sum()), guessed[k]))
         if len(spans) != len(tokens):
             raise AlignError("the aligner lost words")
-        return spans, [g for g in gaps if g.token < len(tokens)]
+        return spans, gaps
 
     def _decode(self, pcm: bytes) -> None:
         d = self._decoder

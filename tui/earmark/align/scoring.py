@@ -4,8 +4,8 @@ A word's evidence is its goodness of pronunciation (GOP): aligned acoustic score
 free phone loop's over the same frames, per frame (engine.py), taken relative to the
 clip's median word (so a voice or microphone the model fits badly does not mark every
 word). A word missing from the transcript leaves its sound in a pause the aligner had to
-place between two typed words; a pause the phone loop explains far better than silence marks
-the words on both sides of it. The evidence maps to a 0..1 score by a logistic curve centred
+place between two typed words (or before the first, after the last); a pause the phone loop
+explains far better than silence marks the words on both sides of it. The evidence maps to a 0..1 score by a logistic curve centred
 on the threshold, so `marked` is score < 0.5. The parameters were chosen on the development
 clips of tests/bench/bench_check.py and are fixed; the benchmark reports held-out figures.
 """
@@ -34,6 +34,7 @@ class Params:
     relative: float = 1.0  # how much of a below-zero clip median GOP is taken off
     pause: float = -8.0  # pause GOP per frame below which its neighbours are marked
     min_pause: int = 8  # frames: shorter pauses carry no word
+    edge: float = -4.0  # the same for the pauses before the first and after the last word
     guessed_slack: float = 15.0  # looser for words whose pronunciation was guessed
     scale: float = 5.0  # GOP units per step of the logistic score
 
@@ -51,6 +52,7 @@ class Evidence:
     gop: float | None  # None: nothing spoken (punctuation only)
     guessed: bool
     pause: float | None  # the worst GOP of a long pause next to the word, if any
+    edge: float | None = None  # the same for the pause before the first / after the last word
 
 
 def evidence(samples: np.ndarray, samplerate: int, text: str) -> tuple[list[str], list[Evidence]]:
@@ -88,6 +90,8 @@ def _gather(n: int, spans: list[Span], pauses: list[Span], owner: list[int]) -> 
     for p in pauses:
         if p.end - p.start >= PARAMS.min_pause:
             pause_at[p.token] = min(pause_at.get(p.token, 0.0), _gop([p]))
+    n_tokens = len(spans)
+    edges = {k: pause_at.pop(k) for k in (0, n_tokens) if k in pause_at}
     out: list[Evidence] = []
     cursor = 0
     for index in range(n):
@@ -100,8 +104,18 @@ def _gather(n: int, spans: list[Span], pauses: list[Span], owner: list[int]) -> 
         end = max(max(s.end for s in mine), start)
         cursor = end
         near = [pause_at[k] for k in (first, last + 1) if k in pause_at]
-        pause = min(near) if near else None
-        out.append(Evidence(index, start, end, _gop(mine), any(s.guessed for s in mine), pause))
+        edge = [edges[k] for k in (first, last + 1) if k in edges]
+        out.append(
+            Evidence(
+                index,
+                start,
+                end,
+                _gop(mine),
+                any(s.guessed for s in mine),
+                min(near) if near else None,
+                min(edge) if edge else None,
+            )
+        )
     return out
 
 
@@ -120,6 +134,8 @@ def decide(words: list[str], ev: list[Evidence], params: Params = PARAMS) -> lis
         margin = rel - threshold
         if e.pause is not None:
             margin = min(margin, e.pause - params.pause)
+        if e.edge is not None:
+            margin = min(margin, e.edge - params.edge)
         score = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, margin / params.scale))))
         out.append(WordScore(word, e.index, start, end, round(score, 4), margin < 0))
     return out
