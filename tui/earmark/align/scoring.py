@@ -5,9 +5,10 @@ free phone loop's over the same frames, per frame (engine.py), taken relative to
 clip's median word (so a voice or microphone the model fits badly does not mark every
 word). A word missing from the transcript leaves its sound in a pause the aligner had to
 place between two typed words (or before the first, after the last); a pause the phone loop
-explains far better than silence marks the words on both sides of it. The evidence maps to a 0..1 score by a logistic curve centred
-on the threshold, so `marked` is score < 0.5. The parameters were chosen on the development
-clips of tests/bench/bench_check.py and are fixed; the benchmark reports held-out figures.
+explains far better than silence marks the words on both sides of it. The evidence maps to a
+0..1 score by a logistic curve centred on the threshold, so `marked` is score < 0.5. The
+parameters were chosen on the development clips of tests/bench/bench_check.py and are fixed;
+the benchmark reports held-out figures.
 """
 
 from __future__ import annotations
