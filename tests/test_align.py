@@ -208,3 +208,18 @@ def test_without_pocketsphinx_the_check_says_why_it_is_off():
     (ok, why), words, reason = json.loads(out.stdout)
     assert ok is False and words == []
     assert "pocketsphinx" in why and "\n" not in why and reason == why
+
+
+@needs_engine
+@needs_espeak
+def test_a_clips_result_does_not_depend_on_the_clips_checked_before():
+    wav = LIBRI / "sense_and_sensibility_01_austen_64kb-0880.wav"
+    if not wav.exists():
+        pytest.skip(f"{wav} is missing (../shared/realdata)")
+    samples, rate = sf.read(wav, dtype="float32")
+    text = wav.with_suffix(".txt").read_text()
+    first = check_transcript(samples, rate, text)
+    other, other_rate = synth("turn off the kitchen lights now")
+    check_transcript(other, other_rate, "turn off the chicken lights now")
+    assert check_transcript(samples, rate, text) == first
+    assert check_transcript(samples.copy(), rate, text) == first

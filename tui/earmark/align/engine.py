@@ -12,8 +12,10 @@ about 0.1 s and is done once, on first use; a lock keeps the one decoder to one 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +25,7 @@ from earmark.align.g2p import pronounce
 from earmark.align.normalise import Token
 
 FRAME_RATE = 100  # pocketsphinx's default: 10 ms frames
+LOOP_CACHE = 8  # clips whose phone-loop scores are kept
 _FILLERS = ("<s>", "</s>", "<sil>", "[NOISE]", "+")
 
 
@@ -67,6 +70,7 @@ class Engine:
         # from the model's own keeps a clip's result independent of the clips checked before.
         self._cmn_start = str(self._decoder.get_cmn())
         self._guessed: set[str] = set()
+        self._loops: OrderedDict[bytes, np.ndarray] = OrderedDict()
         self.lock = threading.Lock()
 
     def _lookup(self, word: str) -> str | None:
@@ -129,7 +133,16 @@ class Engine:
         d.end_utt()
 
     def _phone_loop(self, pcm: bytes, n_frames: int) -> np.ndarray:
-        """Per-frame acoustic score of the best free phone sequence."""
+        """Per-frame acoustic score of the best free phone sequence.
+
+        It depends on the audio alone, so it is kept for the last few clips: while an
+        annotator edits, each re-check costs only the two alignment passes.
+        """
+        key = hashlib.blake2b(pcm, digest_size=16).digest()
+        cached = self._loops.get(key)
+        if cached is not None:
+            self._loops.move_to_end(key)
+            return cached
         d = self._decoder
         d.activate_search("loop")
         self._decode(pcm)
@@ -140,6 +153,9 @@ class Engine:
                 continue
             raw = self._logmath.log(seg.ascore)
             per_frame[a:b] = raw / (b - a)
+        self._loops[key] = per_frame
+        while len(self._loops) > LOOP_CACHE:
+            self._loops.popitem(last=False)
         return per_frame
 
 
