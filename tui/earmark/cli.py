@@ -227,6 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--from", dest="source", metavar="FILE.db", required=True)
     p.add_argument("--to", metavar="URL", required=True, help="postgresql://... or conninfo")
+    check = importlib.import_module("earmark.commands.check")  # its flags live with it
+    check.add_arguments(cmd("check", "acoustic check: words of submitted clips the audio lacks"))
 
     return parser
 
@@ -249,6 +251,7 @@ COMMANDS = {
     "listen": "earmark.commands.listen:run",
     "migrate": "earmark.commands.migrate:run",
     "batch": "earmark.commands.batch:run",
+    "check": "earmark.commands.check:run",
 }
 
 
