@@ -12,6 +12,7 @@ from pathlib import Path
 
 from earmark.clock import SYSTEM, Clock
 from earmark.store.audit import AuditMixin
+from earmark.store.checks import ChecksMixin
 from earmark.store.clips import ClipsMixin
 from earmark.store.db import Database
 from earmark.store.escalations import EscalationsMixin
@@ -54,7 +55,14 @@ __all__ = [
 
 
 class SQLiteStore(
-    ClipsMixin, FlagsMixin, QueueMixin, EscalationsMixin, UsersMixin, AuditMixin, WordsMixin
+    ClipsMixin,
+    FlagsMixin,
+    QueueMixin,
+    EscalationsMixin,
+    UsersMixin,
+    AuditMixin,
+    WordsMixin,
+    ChecksMixin,
 ):
     """The embedded backend: one SQLite file per project."""
 

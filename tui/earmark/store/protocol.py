@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 from earmark import audit
@@ -31,6 +31,7 @@ from earmark.store.records import (
     Totals,
     User,
     WellbeingSettings,
+    Word,
 )
 
 
@@ -132,6 +133,36 @@ class Store(Protocol):
     def throughput_since(self, since: float) -> list[tuple[str, int, float]]: ...
 
     def mean_seconds_on_clip(self) -> float | None: ...
+
+    # -- the acoustic check and offline first guesses (earmark/store/checks.py) ------------
+    def record_check(
+        self,
+        clip_id: int,
+        text: str,
+        words: Sequence[Word],
+        marked: int | None,
+        annotator: str | None = None,
+    ) -> bool:
+        """Word timings of `text` and how many words the check marked, kept with the clip
+        while `text` is still its submitted transcript; False (nothing kept) when not."""
+        ...
+
+    def unchecked_transcripts(self, after: int, limit: int) -> list[tuple[int, str, str]]: ...
+
+    def iter_word_timings(self, chunk: int = 2000) -> Iterator[tuple[int, str, list[Word]]]: ...
+
+    def check_counts(self) -> dict[str, int]: ...
+
+    def clips_without_guess(self, batch: str | None = None) -> list[tuple[int, str]]: ...
+
+    def set_machine_guess(
+        self,
+        clip_id: int,
+        text: str,
+        words: Sequence[Word],
+        alternatives: Sequence[str],
+        source: str,
+    ) -> bool: ...
 
     # -- flags -------------------------------------------------------------------------
     def add_flag(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from earmark.store.postgres.checks import PgChecksMixin
 from earmark.store.postgres.consent import PgConsentMixin
 from earmark.store.postgres.db import PgDatabase
 from earmark.store.postgres.escalations import PgEscalationsMixin
@@ -10,7 +11,7 @@ from earmark.store.postgres.words import PgWordsMixin
 from earmark.store.protocol import Store
 
 
-class PgStore(PgQueueMixin, PgEscalationsMixin, PgWordsMixin, PgConsentMixin):
+class PgStore(PgQueueMixin, PgEscalationsMixin, PgWordsMixin, PgConsentMixin, PgChecksMixin):
     """The store interface on PostgreSQL (see the package's docstring)."""
 
     def __init__(self, db: PgDatabase, *, lease_seconds: float | None = None) -> None:
