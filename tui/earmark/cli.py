@@ -17,6 +17,7 @@ import time
 import traceback
 from typing import NoReturn
 
+from earmark.commands.asr import add_arguments as add_asr_arguments
 from earmark.errors import UserError
 from earmark.textsafe import InertWriter, clean
 
@@ -128,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--user", metavar="NAME")
 
+    add_asr_arguments(cmd("asr", "offline first guesses for clips without one (leads)"))
     p = cmd("stats", "progress, throughput, flags, ASR word error rate")
     p.add_argument(
         "--json",
@@ -252,6 +254,7 @@ COMMANDS = {
     "purge": "earmark.commands.purge:run",
     "export": "earmark.commands.exporting:run",
     "stats": "earmark.commands.stats:run",
+    "asr": "earmark.commands.asr:run",
     "escalations": "earmark.commands.escalations:run",
     "audit": "earmark.commands.audit:run",
     "roles": "earmark.commands.roles:run",
