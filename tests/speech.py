@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 needs_espeak = pytest.mark.skipif(
-    shutil.which("espeak-ng") is None, reason="espeak-ng is not installed (apt-get install espeak-ng)"
+    shutil.which("espeak-ng") is None,
+    reason="espeak-ng is not installed (apt-get install espeak-ng)",
 )
 needs_pocketsphinx = pytest.mark.skipif(
     __import__("importlib").util.find_spec("pocketsphinx") is None,
