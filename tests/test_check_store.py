@@ -34,7 +34,7 @@ def test_timings_are_kept_only_for_the_text_submitted(store) -> None:
     assert store.check_counts() == {"checked": 1, "marked": 0}
     store.submit(1, "turn it off", "ann", 3.0)  # resubmitted: the old timings no longer count
     assert store.check_counts() == {"checked": 0, "marked": 0}
-    assert store.unchecked_transcripts(0, 10) == [(1, "turn it off", "/a/0.wav")]
+    assert store.unchecked_transcripts(0, 10) == [(1, "turn it off", "/a/0.wav", "ann")]
 
 
 def test_backfill_walks_submitted_clips_without_timings_in_order(store) -> None:

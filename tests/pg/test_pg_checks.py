@@ -39,7 +39,7 @@ def test_timings_per_transcript_own_rows_and_a_leads_backfill(pg: PgTest) -> Non
             "INSERT INTO clip_checks(clip_id, who, text, words, at) VALUES (1, %s, 'x', '[]', 0)",
             (b_name,),
         )
-    assert b.unchecked_transcripts(0, 10) == [(1, "turn of", "/a/1.wav")]
+    assert b.unchecked_transcripts(0, 10) == [(1, "turn of", "/a/1.wav", b_name)]
     assert [(c, t) for c, t, _ in lead.iter_word_timings()] == [(1, "turn off")]
     assert lead.record_check(1, "turn of", TIMED, None, annotator=b_name)  # backfill
     assert lead.unchecked_transcripts(0, 10) == []

@@ -51,16 +51,17 @@ class ChecksMixin(StoreBase):
             )
             return cur.rowcount > 0
 
-    def unchecked_transcripts(self, after: int, limit: int) -> list[tuple[int, str, str]]:
-        """(clip id, transcript, audio) of submitted clips after `after` whose words have no
-        timings for the text they hold now, in clip order: what a backfill works through."""
+    def unchecked_transcripts(self, after: int, limit: int) -> list[tuple[int, str, str, str]]:
+        """(clip id, transcript, audio, annotator) of submitted clips after `after` whose words
+        have no timings for the text they hold now, in clip order: what a backfill works
+        through."""
         rows = self.db.query(
-            "SELECT c.id, c.text, c.audio FROM clips c LEFT JOIN clip_checks k"
+            "SELECT c.id, c.text, c.audio, c.annotator FROM clips c LEFT JOIN clip_checks k"
             " ON k.clip_id = c.id WHERE c.status = 'done' AND c.text IS NOT NULL AND c.id > ?"
             " AND (k.clip_id IS NULL OR k.text <> c.text) ORDER BY c.id LIMIT ?",
             (int(after), int(limit)),
         )
-        return [(int(r[0]), r[1], r[2]) for r in rows]
+        return [(int(r[0]), r[1], r[2], r[3] or "") for r in rows]
 
     def iter_word_timings(self, chunk: int = 2000) -> Iterator[tuple[int, str, list[Word]]]:
         """(clip id, the text they time, word timings) in clip order, for the export."""

@@ -43,15 +43,16 @@ class PgChecksMixin(PgBase):
             cur = c.execute(_UPSERT.format(who=who), params)
             return cur.rowcount > 0
 
-    def unchecked_transcripts(self, after: int, limit: int) -> list[tuple[int, str, str]]:
+    def unchecked_transcripts(self, after: int, limit: int) -> list[tuple[int, str, str, str]]:
         rows = self.db.query(
-            "SELECT s.clip_id, s.text, c.audio FROM slots s JOIN clips c ON c.id = s.clip_id"
+            "SELECT s.clip_id, s.text, c.audio, s.annotator"
+            " FROM slots s JOIN clips c ON c.id = s.clip_id"
             " LEFT JOIN clip_checks k ON k.clip_id = s.clip_id AND k.who = s.annotator"
             " WHERE s.state = 'done' AND s.text IS NOT NULL AND s.clip_id > %s"
             " AND (k.clip_id IS NULL OR k.text <> s.text) ORDER BY s.clip_id LIMIT %s",
             (int(after), int(limit)),
         )
-        return [(int(r["clip_id"]), r["text"], r["audio"]) for r in rows]
+        return [(int(r["clip_id"]), r["text"], r["audio"], r["annotator"]) for r in rows]
 
     def iter_word_timings(self, chunk: int = 2000) -> Iterator[tuple[int, str, list[Word]]]:
         last = 0
