@@ -281,7 +281,8 @@ ORDER = [
     "play_pause", "stop", "forward", "rewind", "slower", "faster", "normal_speed",
     "replay_word", "accept_suggestion", *[f"suggestion_{n}" for n in range(1, 6)],
     "accept_utterance", "use_alternative", "undo", "redo", "next_low_conf", "prev_low_conf",
-    "next_marked", "flag_critical", "flag_distressing", "escalate", "my_escalations", "take_break", "help",
+    "next_marked", "flag_critical", "flag_distressing", "escalate", "my_escalations",
+    "take_break", "help",
     "next_clip", "prev_clip", "skip", "submit", "accept_asr", "quit",
 ]  # fmt: skip
 
