@@ -18,6 +18,7 @@ import traceback
 from typing import NoReturn
 
 from earmark.commands import parsers
+from earmark.commands.asr import add_arguments as add_asr_arguments
 from earmark.errors import UserError
 from earmark.textsafe import InertWriter, clean
 
@@ -115,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     parsers.export(cmd("export", "write results"))
     parsers.agreement(cmd("agreement", parsers.AGREEMENT))
 
+    add_asr_arguments(cmd("asr", "offline first guesses for clips without one (leads)"))
     p = cmd("stats", "progress, throughput, flags, ASR word error rate")
     p.add_argument(
         "--json",
@@ -243,6 +245,7 @@ COMMANDS = {
     "export": "earmark.commands.exporting:run",
     "agreement": "earmark.commands.agreement:run",
     "stats": "earmark.commands.stats:run",
+    "asr": "earmark.commands.asr:run",
     "escalations": "earmark.commands.escalations:run",
     "audit": "earmark.commands.audit:run",
     "roles": "earmark.commands.roles:run",

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from earmark.clock import SYSTEM, Clock
 from earmark.store.audit import AuditMixin
+from earmark.store.checks import ChecksMixin
 from earmark.store.db import Database
 from earmark.store.escalations import EscalationsMixin
 from earmark.store.flags import FlagsMixin
@@ -54,7 +55,14 @@ __all__ = [
 
 
 class SQLiteStore(
-    SlotsMixin, FlagsMixin, EscalationsMixin, UsersMixin, AuditMixin, WordsMixin, GoldMixin
+    SlotsMixin,
+    FlagsMixin,
+    EscalationsMixin,
+    UsersMixin,
+    AuditMixin,
+    WordsMixin,
+    GoldMixin,
+    ChecksMixin,
 ):
     """The embedded backend: one SQLite file per project."""
 

@@ -20,8 +20,8 @@ from typing import Any, Protocol
 from earmark import audit
 from earmark import escalation as esc
 from earmark.clock import Clock
-from earmark.quality.gold import GoldAnswer, GoldOpen, GoldRef, GoldTally
 from earmark.redaction import Mark
+from earmark.store.protocol_quality import CheckStore, GoldStore
 from earmark.store.records import (
     Annotation,
     BatchSettings,
@@ -37,7 +37,7 @@ from earmark.store.records import (
 )
 
 
-class Store(Protocol):
+class Store(GoldStore, CheckStore, Protocol):
     # -- the project ------------------------------------------------------------------
     @property
     def clock(self) -> Clock: ...
@@ -316,67 +316,3 @@ class Store(Protocol):
     ) -> None: ...
 
     def plays(self, clip_id: int | None = None, user: str | None = None) -> list[Play]: ...
-
-    # -- gold clips and final transcripts (store/gold.py, store/postgres/gold.py) ---------
-    def add_gold(self, refs: Iterable[tuple[str, GoldRef]]) -> int:
-        """Make the named clips gold (leads, at import); they leave the shared queue."""
-        ...
-
-    def gold_ids(self) -> set[int]:
-        """Every gold clip (reviewers and leads only)."""
-        ...
-
-    def next_gold(
-        self,
-        annotator: str,
-        *,
-        due: bool,
-        near: int,
-        batch: str | None,
-        onboarding: int,
-        avoid: Iterable[int] = (),
-    ) -> int | None:
-        """The gold clip given to `annotator` and unanswered (not `near`, the one open),
-        else (when due or onboarding)
-        a gold clip they never had, now given to them; None when none."""
-        ...
-
-    def gold_open(self, clip_id: int, annotator: str) -> GoldOpen | None:
-        """`annotator`'s draft or answer of a gold clip given to them; None otherwise."""
-        ...
-
-    def save_gold_draft(
-        self, clip_id: int, annotator: str, text: str, cursor: int, seconds: float
-    ) -> None: ...
-
-    def finish_gold(
-        self,
-        clip_id: int,
-        annotator: str,
-        *,
-        text: str | None,
-        reason: str | None,
-        seconds: float,
-    ) -> None:
-        """Record and score an answer (text None: a skip), audited like any submit."""
-        ...
-
-    def gold_answers(self, batch: str | None = None) -> list[GoldAnswer]:
-        """Scored answers (reviewers and leads only)."""
-        ...
-
-    def gold_reference(self, clip_id: int) -> GoldRef | None:
-        """A gold clip's reference (reviewers and leads only); None for any other clip."""
-        ...
-
-    def gold_score(self, annotator: str, since: float) -> GoldTally:
-        """The annotator's own gold figures since `since` (no clip named)."""
-        ...
-
-    def set_final(self, clip_id: int, text: str, by: str) -> None:
-        """A reviewer's final transcript of a disputed clip (never by one of its annotators)."""
-        ...
-
-    def final_texts(self) -> dict[int, str]:
-        """Final transcripts set by reviewers, by clip id."""
-        ...

@@ -369,4 +369,22 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     ("gold_clips_and_finals", GOLD_SQL),
+    (
+        "acoustic_check",
+        """
+        -- Where a clip's guess came from when earmark made it ('offline': `earmark asr`);
+        -- NULL when the guess came with the clip.
+        ALTER TABLE clips ADD COLUMN asr_source TEXT;
+        -- The word timings of a clip's submitted transcript (JSON [{"word","start","end",
+        -- "conf"}], from aligning that text to the audio), the text they are of, and how
+        -- many of its words the acoustic check marked (NULL: timed, not checked).
+        CREATE TABLE clip_checks(
+            clip_id INTEGER PRIMARY KEY REFERENCES clips(id) ON DELETE CASCADE,
+            text TEXT NOT NULL,
+            words TEXT NOT NULL,
+            marked INTEGER,
+            at REAL NOT NULL
+        );
+        """,
+    ),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from earmark.store.postgres.batches import PgBatchesMixin
+from earmark.store.postgres.checks import PgChecksMixin
 from earmark.store.postgres.consent import PgConsentMixin
 from earmark.store.postgres.db import PgDatabase
 from earmark.store.postgres.escalations import PgEscalationsMixin
@@ -11,7 +12,9 @@ from earmark.store.postgres.words import PgWordsMixin
 from earmark.store.protocol import Store
 
 
-class PgStore(PgGoldMixin, PgEscalationsMixin, PgWordsMixin, PgConsentMixin, PgBatchesMixin):
+class PgStore(
+    PgGoldMixin, PgEscalationsMixin, PgWordsMixin, PgConsentMixin, PgBatchesMixin, PgChecksMixin
+):
     """The store interface on PostgreSQL (see the package's docstring)."""
 
     def __init__(self, db: PgDatabase, *, lease_seconds: float | None = None) -> None:
