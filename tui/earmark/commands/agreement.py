@@ -44,8 +44,7 @@ def ratings(store: Store, batch: str | None) -> Iterator[Rating]:
     """Every finished slot of the project (or batch) with the flag kinds its annotator
     raised on the clip."""
     flags = store.flags_by_clip()
-    annotations = getattr(store, "annotations", None)  # the overlap store's reader
-    for a in annotations(batch) if annotations is not None else ():
+    for a in store.annotations(batch):
         kinds = tuple(
             sorted({f.kind for f in flags.get(a.clip_id, ()) if f.raised_by == a.annotator})
         )
