@@ -339,3 +339,9 @@ def test_with_overlap_a_gold_clip_has_no_slot_and_the_queue_never_gives_it(
     for user in ("ann", "bob", "cid"):
         assert not {c for c, _ in _walk(db, user)} & gold
     capsys.readouterr()
+
+
+def test_agreement_refuses_an_unknown_batch_in_one_line(project: Path, capsys) -> None:
+    assert cli.main(["agreement", "--db", str(project), "--user", "rev", "--batch", "x"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no batch named 'x'" in err

@@ -26,6 +26,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         require(actor, store.role_of(actor), REVIEW_ROLES, "see agreement and gold scores")
         batch = getattr(args, "batch", None)
+        if batch is not None:
+            store.batch_settings(batch)  # an unknown batch is one line naming it, exit 2
         gold = [
             GoldResult(a.annotator, a.batch, a.score, a.skipped) for a in store.gold_answers(batch)
         ]
