@@ -30,6 +30,7 @@ from earmark.store.records import (
     Totals,
     Word,
 )
+from earmark.store.reviews import ReviewsMixin
 from earmark.store.users import UsersMixin
 from earmark.store.words import WordsMixin
 from earmark.wer import edits
@@ -54,7 +55,14 @@ __all__ = [
 
 
 class SQLiteStore(
-    ClipsMixin, FlagsMixin, QueueMixin, EscalationsMixin, UsersMixin, AuditMixin, WordsMixin
+    ClipsMixin,
+    FlagsMixin,
+    QueueMixin,
+    EscalationsMixin,
+    UsersMixin,
+    AuditMixin,
+    WordsMixin,
+    ReviewsMixin,
 ):
     """The embedded backend: one SQLite file per project."""
 
