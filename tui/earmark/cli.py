@@ -17,6 +17,7 @@ import time
 import traceback
 from typing import NoReturn
 
+from earmark.commands import qa
 from earmark.errors import UserError
 from earmark.textsafe import InertWriter, clean
 
@@ -232,6 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="null: discard but count frames, for diagnosis",
     )
     p.add_argument("--socket", metavar="PATH", help="also say how to forward to this Unix socket")
+    qa.add_arguments(cmd("qa", qa.HELP), _Parser, _add_db)
     p = sub.add_parser(
         "migrate",
         help="copy a SQLite project to PostgreSQL, audit chain intact",
@@ -259,6 +261,7 @@ COMMANDS = {
     "audio-test": "earmark.commands.audio_test:run",
     "listen": "earmark.commands.listen:run",
     "migrate": "earmark.commands.migrate:run",
+    "qa": "earmark.commands.qa:run",
 }
 
 
