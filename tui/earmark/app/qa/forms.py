@@ -44,8 +44,8 @@ class FixScreen(ModalScreen[str | None]):
         self._redraw(event.value)
 
     def _redraw(self, text: str) -> None:
-        lines = three_way(self.asr, self.transcripts, text)
-        self.query_one("#fix-diff", Static).update(diff_text(lines))
+        self.lines = three_way(self.asr, self.transcripts, text)
+        self.query_one("#fix-diff", Static).update(diff_text(self.lines))
 
     @on(Input.Submitted, "#fix-text")
     def _submitted(self, event: Input.Submitted) -> None:

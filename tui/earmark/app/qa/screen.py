@@ -30,7 +30,7 @@ from earmark.app.qa.keys import qa_bindings
 from earmark.app.widgets.playback import Playback
 from earmark.audio.prefetch import Prefetcher
 from earmark.errors import UserError
-from earmark.quality.review import ReviewError, ReviewItem, three_way
+from earmark.quality.review import DiffLine, ReviewError, ReviewItem, three_way
 from earmark.session import STORE_ERRORS
 from earmark.session.review_queue import review_queue
 from earmark.store import Clip, Store
@@ -66,6 +66,7 @@ class QaScreen(Screen[None]):
         self.current: ReviewItem | None = None
         self.clip: Clip | None = None
         self.word = 0
+        self.lines: list[DiffLine] = []  # the diff on screen
 
     def _opener(self) -> Player | None:
         player = self._open_player()
@@ -145,8 +146,8 @@ class QaScreen(Screen[None]):
     def _draw(self) -> None:
         if self.current is None or self.clip is None:
             return
-        lines = three_way(self.clip.asr, self.current.transcripts)
-        self.query_one("#qa-diff", Static).update(diff_text(lines, selected=self.word))
+        self.lines = three_way(self.clip.asr, self.current.transcripts)
+        self.query_one("#qa-diff", Static).update(diff_text(self.lines, selected=self.word))
 
     # -- audio -------------------------------------------------------------------------------
     def _played(self, clip_name: str | None, start: float, end: float, speed: float) -> None:

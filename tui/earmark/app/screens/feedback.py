@@ -23,7 +23,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
-from earmark.app.qa.diff_view import LEGEND, diff_text
+from earmark.app.qa.diff_view import diff_text
 from earmark.quality.review import DiffLine, Piece
 from earmark.session import STORE_ERRORS
 from earmark.session.feedback import Feedback, feedback_for, gold_summary, mark_seen, unseen
@@ -33,7 +33,12 @@ if TYPE_CHECKING:
     from earmark.store import Store
 
 CHECK_EVERY = 60.0  # seconds between looks for new review outcomes
+HINT = "+ inserted  - deleted  ~ changed (final against yours)  ·  esc: back"
 OUTCOME = {"accepted": "accepted", "fixed": "fixed", "rejected": "REJECTED"}
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class FeedbackScreen(ModalScreen[None]):
@@ -51,7 +56,7 @@ class FeedbackScreen(ModalScreen[None]):
             yield Label("Your reviewed clips", id="feedback-title")
             yield DataTable(id="feedback-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="feedback-diff")
-            yield Label(Content(f"{LEGEND}  ·  esc: back"), id="feedback-hint")
+            yield Label(Content(HINT), id="feedback-hint")
 
     def on_mount(self) -> None:
         table = self.query_one("#feedback-table", DataTable)
@@ -76,7 +81,7 @@ class FeedbackScreen(ModalScreen[None]):
                     style="bold" if f.outcome != "accepted" else "",
                 ),
                 Text(str(f.changed) if f.outcome == "fixed" else "-"),
-                Text(clean(f.note)[:60]),
+                Text(_short(clean(f.note), 24)),
                 key=str(f.id),
             )
         self._detail(0)
