@@ -14,6 +14,7 @@ from typing import Any
 
 from earmark.quality.review import Piece, Review, changed_words, diff_words, marked_line
 from earmark.store import Store
+from earmark.textsafe import clean
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,9 @@ def _feedback(r: Review) -> Feedback:
         r.id,
         r.clip,
         r.outcome,
-        r.submitted,
-        r.final,
-        r.note,
+        " ".join(clean(r.submitted).split()),
+        " ".join(clean(r.final).split()),
+        clean(r.note),
         r.at,
         tuple(diff_words(r.submitted, r.final)),
     )

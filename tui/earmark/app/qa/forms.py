@@ -1,5 +1,10 @@
 """The review screen's two forms: fix (edit the text, with the diff updating as you type)
-and reject (a short reason). Enter saves, escape goes back without saving."""
+and reject (a short reason). Enter saves, escape goes back without saving.
+
+Both use the annotator's editor (TranscriptInput): it keeps keys in the order they came
+(a burst of "helo", backspace, "lo" over SSH), wraps long text and has undo and the
+readline keys, where a plain Input would apply the backspace after the letters typed after it.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from earmark.app.qa.diff_view import LEGEND, diff_text
+from earmark.app.widgets.editor import TranscriptInput
 from earmark.quality.review import MAX_NOTE, MAX_TEXT, three_way
 from earmark.textsafe import clean
 
@@ -28,16 +34,21 @@ class FixScreen(ModalScreen[str | None]):
         self.transcripts = list(transcripts)
 
     def compose(self) -> ComposeResult:
-        start = self.transcripts[0][1] if self.transcripts else self.asr
         with Vertical(classes="qa-form"):
             yield Label("Fix the transcript (enter: save and accept, esc: back)")
             yield Static(id="fix-diff")
-            yield Input(clean(start), max_length=MAX_TEXT, id="fix-text", select_on_focus=False)
-            yield Label(LEGEND, classes="qa-legend")
+            yield TranscriptInput(max_length=MAX_TEXT, id="fix-text", select_on_focus=False)
+            yield Label(
+                "+ inserted   - deleted   ~ changed (each line against the one above)",
+                classes="qa-legend",
+            )
 
     def on_mount(self) -> None:
-        self._redraw(self.query_one(Input).value)
-        self.query_one(Input).focus()
+        start = self.transcripts[0][1] if self.transcripts else self.asr
+        editor = self.query_one(TranscriptInput)
+        editor.load(" ".join(clean(start).split()), len(" ".join(clean(start).split())))
+        self._redraw(editor.value)
+        editor.focus()
 
     @on(Input.Changed, "#fix-text")
     def _changed(self, event: Input.Changed) -> None:
@@ -65,7 +76,7 @@ class RejectScreen(ModalScreen[str | None]):
         with Vertical(classes="qa-form"):
             yield Label("Reject: a short reason the annotator will read")
             yield Label("(enter: save, esc: back)", classes="qa-legend")
-            yield Input(
+            yield TranscriptInput(
                 placeholder="for example: wrong speaker, half the clip missing",
                 max_length=MAX_NOTE,
                 id="reject-reason",
