@@ -151,13 +151,18 @@ def test_reviewer_cannot_review_their_own_clip(store):
     assert store.reviews(clip_id=4) == []
 
 
-def test_reviewer_who_once_submitted_a_version_cannot_review_it(store):
+def test_reviewer_who_once_submitted_a_version_cannot_review_it(store, monkeypatch):
+    import earmark.session.review_queue as rq
+
+    monkeypatch.setattr(rq, "review_share", lambda store, batch: 1.0)
     store.start_clip(2, "bob")  # bob reopens ann's clip and submits his own version
     store.submit(2, "bob's version", "bob", 1.0)
     store.start_clip(2, "ann")
     store.submit(2, "the cat sat down", "ann", 1.0)  # ann submits again: she is the annotator
     with pytest.raises(ReviewError, match="you transcribed"):
         store.record_review(2, "bob", "accepted")
+    assert 2 not in {i.clip_id for i in review_queue(store, "bob")}
+    assert 2 in {i.clip_id for i in review_queue(store, "rev")}
 
 
 def test_annotators_may_not_review_and_a_clip_is_reviewed_once(store):

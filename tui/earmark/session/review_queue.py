@@ -28,12 +28,22 @@ def _named(store: Store, subs: Sequence[Submission]) -> list[tuple[int, str]]:
     return [*disputed(subs)]
 
 
+def _touched(store: Store, clip_id: int, reviewer: str) -> bool:
+    """Whether the reviewer wrote any version of the clip (an earlier submission, a skip,
+    a draft): the store refuses their review of it, so the queue does not offer it."""
+    if any(r["annotator"] == reviewer for r in store.revisions(clip_id)):
+        return True
+    draft = store.draft(clip_id)
+    return draft is not None and draft.annotator == reviewer
+
+
 def review_queue(store: Store, reviewer: str) -> list[ReviewItem]:
     subs = store.submissions()
-    return build_queue(
+    items = build_queue(
         reviewer,
         subs,
         lambda batch: review_share(store, batch),
         reviewed=store.reviewed_clip_ids(),
         flagged=_named(store, subs),
     )
+    return [i for i in items if not _touched(store, i.clip_id, reviewer)]
