@@ -17,7 +17,7 @@ import time
 import traceback
 from typing import NoReturn
 
-from earmark.commands import parsers
+from earmark.commands import parsers, qa
 from earmark.commands.asr import add_arguments as add_asr_arguments
 from earmark.errors import UserError
 from earmark.textsafe import InertWriter, clean
@@ -222,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--socket", metavar="PATH", help="also say how to forward to this Unix socket")
     batch.add_parser(sub, _add_db)
+    qa.add_arguments(cmd("qa", qa.HELP), _Parser, _add_db)
     p = sub.add_parser(
         "migrate",
         help="copy a SQLite project to PostgreSQL, audit chain intact",
@@ -255,6 +256,7 @@ COMMANDS = {
     "migrate": "earmark.commands.migrate:run",
     "batch": "earmark.commands.batch:run",
     "check": "earmark.commands.check:run",
+    "qa": "earmark.commands.qa:run",
 }
 
 

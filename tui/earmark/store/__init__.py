@@ -30,6 +30,7 @@ from earmark.store.records import (
     Totals,
     Word,
 )
+from earmark.store.reviews import ReviewsMixin
 from earmark.store.slots import SlotsMixin
 from earmark.store.users import UsersMixin
 from earmark.store.words import WordsMixin
@@ -63,6 +64,7 @@ class SQLiteStore(
     WordsMixin,
     GoldMixin,
     ChecksMixin,
+    ReviewsMixin,
 ):
     """The embedded backend: one SQLite file per project."""
 

@@ -8,12 +8,19 @@ from earmark.store.postgres.consent import PgConsentMixin
 from earmark.store.postgres.db import PgDatabase
 from earmark.store.postgres.escalations import PgEscalationsMixin
 from earmark.store.postgres.gold import PgGoldMixin
+from earmark.store.postgres.reviews import PgReviewsMixin
 from earmark.store.postgres.words import PgWordsMixin
 from earmark.store.protocol import Store
 
 
 class PgStore(
-    PgGoldMixin, PgEscalationsMixin, PgWordsMixin, PgConsentMixin, PgBatchesMixin, PgChecksMixin
+    PgGoldMixin,
+    PgEscalationsMixin,
+    PgWordsMixin,
+    PgConsentMixin,
+    PgBatchesMixin,
+    PgChecksMixin,
+    PgReviewsMixin,
 ):
     """The store interface on PostgreSQL (see the package's docstring)."""
 

@@ -31,6 +31,7 @@ from earmark.app.screens.annotate.messages import ClipShown, PaceCounted, Sugges
 from earmark.app.screens.annotate.sensitive import Sensitive
 from earmark.app.screens.annotate.suggestions import Learned, Suggestions
 from earmark.app.screens.annotate.workers import ScreenWorkers
+from earmark.app.screens.feedback import FeedbackActions
 from earmark.app.screens.help import HelpScreen
 from earmark.app.screens.skip import SkipScreen
 from earmark.app.widgets.asr import AsrView
@@ -48,7 +49,7 @@ from earmark.textsafe import clean
 PACE_EVERY = 30.0  # seconds between pace counts when nothing was submitted
 
 
-class AnnotateScreen(EditingActions, TranscriptCheck, ScreenWorkers, Screen[None]):
+class AnnotateScreen(EditingActions, TranscriptCheck, ScreenWorkers, FeedbackActions, Screen[None]):
     CSS_PATH = "screen.tcss"
     BINDINGS = screen_bindings()
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
