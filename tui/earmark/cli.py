@@ -17,6 +17,7 @@ import time
 import traceback
 from typing import NoReturn
 
+from earmark.commands import figures_cli
 from earmark.errors import UserError
 from earmark.textsafe import InertWriter, clean
 
@@ -128,13 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--user", metavar="NAME")
 
-    p = cmd("stats", "progress, throughput, flags, ASR word error rate")
-    p.add_argument(
-        "--json",
-        action="store_true",
-        help="one JSON object; `pending` counts clips nobody has opened, `in_progress` "
-        "clips opened but not submitted, `remaining` both",
-    )
+    figures_cli.add(cmd)  # stats, report
 
     p = cmd("escalations", "list escalations, or act on one")
     p.add_argument("--json", action="store_true")
@@ -252,6 +247,7 @@ COMMANDS = {
     "purge": "earmark.commands.purge:run",
     "export": "earmark.commands.exporting:run",
     "stats": "earmark.commands.stats:run",
+    "report": "earmark.commands.report:run",
     "escalations": "earmark.commands.escalations:run",
     "audit": "earmark.commands.audit:run",
     "roles": "earmark.commands.roles:run",

@@ -15,6 +15,7 @@ from earmark.store.audit import AuditMixin
 from earmark.store.clips import ClipsMixin
 from earmark.store.db import Database
 from earmark.store.escalations import EscalationsMixin
+from earmark.store.figures import FiguresMixin
 from earmark.store.flags import FlagsMixin
 from earmark.store.protocol import Store
 from earmark.store.queue import QueueMixin
@@ -54,7 +55,14 @@ __all__ = [
 
 
 class SQLiteStore(
-    ClipsMixin, FlagsMixin, QueueMixin, EscalationsMixin, UsersMixin, AuditMixin, WordsMixin
+    ClipsMixin,
+    FlagsMixin,
+    QueueMixin,
+    EscalationsMixin,
+    UsersMixin,
+    AuditMixin,
+    WordsMixin,
+    FiguresMixin,
 ):
     """The embedded backend: one SQLite file per project."""
 

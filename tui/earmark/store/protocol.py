@@ -21,6 +21,7 @@ from earmark import audit
 from earmark import escalation as esc
 from earmark.clock import Clock
 from earmark.redaction import Mark
+from earmark.store.figure_rows import BatchWer, HourWork, TaskTime, UserHour
 from earmark.store.records import (
     Clip,
     Draft,
@@ -132,6 +133,15 @@ class Store(Protocol):
     def throughput_since(self, since: float) -> list[tuple[str, int, float]]: ...
 
     def mean_seconds_on_clip(self) -> float | None: ...
+
+    # -- the lead's report (earmark/store/figures.py; leads only on PostgreSQL) ---------
+    def hourly_work(self, since: float) -> list[HourWork]: ...
+
+    def task_times(self) -> list[TaskTime]: ...
+
+    def wer_by_batch(self) -> list[BatchWer]: ...
+
+    def exposure_by_hour(self, since: float) -> list[UserHour]: ...
 
     # -- flags -------------------------------------------------------------------------
     def add_flag(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from earmark.store.postgres.functions import FUNCTIONS
 from earmark.store.postgres.privileges import PRIVILEGES
+from earmark.store.postgres.report_sql import REPORT_FUNCTIONS
 
 GROUPS = ("earmark_annotator", "earmark_reviewer", "earmark_lead")
 OWNER = "earmark_owner"
@@ -224,4 +225,5 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0002_functions", FUNCTIONS),
     ("0003_privileges", PRIVILEGES),
     ("0004_words", _WORDS),
+    ("report_figures_for_leads", REPORT_FUNCTIONS),
 ]

@@ -124,6 +124,7 @@ class AnnotateScreen(EditingActions, ScreenWorkers, Screen[None]):
 
     def action_cmd(self, action: str) -> None:
         """Run a command after the keys typed before it (they wait in the editor's queue)."""
+        self.session.touch()  # any command key: the annotator is not idle
         self.editor.call_later(self.run_action, action)
 
     # -- messages ------------------------------------------------------------------------
@@ -243,6 +244,8 @@ class AnnotateScreen(EditingActions, ScreenWorkers, Screen[None]):
 
     def _refresh_status(self) -> None:
         s = self.clip_state
+        if self.playback.live_stretch() is not None:
+            self.session.touch()  # listening is not idle time
         clip_state = ""
         if s is not None and s.clip.status in ("done", "skipped"):
             clip_state = f"reopened ({s.clip.status})"
@@ -257,6 +260,7 @@ class AnnotateScreen(EditingActions, ScreenWorkers, Screen[None]):
             audio=self.playback.state_text(),
             clip_state=clip_state,
             exposure=self.sensitive.meter(),
+            listen=self.session.listen_left(self.playback.live_stretch()),
         )
         self.query_one(StatusLine).show(info)
 
