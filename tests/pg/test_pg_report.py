@@ -1,0 +1,41 @@
+"""The lead's report on PostgreSQL: the same hand-worked figures as on SQLite, and the server
+itself refusing the figures to anyone but a lead."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from earmark.clock import FakeClock
+from earmark.roles import PermissionDenied
+from earmark.store.postgres import open_postgres
+from tests import report_case
+from tests.pg.support import PgTest
+
+
+def test_figures_match_the_hand_worked_case_and_only_a_lead_reads_them(pg: PgTest) -> None:
+    clock = FakeClock()
+    lead_name, lead_dsn = pg.login("lead")
+    ann_name, ann_dsn = pg.login("annotator")
+    bob_name, bob_dsn = pg.login("reviewer")
+    lead = open_postgres(lead_dsn, clock=clock)
+    ann = open_postgres(ann_dsn, clock=clock)
+    bob = open_postgres(bob_dsn, clock=clock)
+    try:
+        report_case.build(lead, ann, bob, lead_name=lead_name, ann_name=ann_name, bob_name=bob_name)
+        from earmark.reporting.figures import compute
+
+        report_case.check(compute(lead, tz=dt.timezone.utc), ann=ann_name, bob=bob_name)
+        for other in (ann, bob):  # an annotator, and a reviewer who may read plays row by row
+            for ask in (
+                other.task_times,
+                other.wer_by_batch,
+                lambda o=other: o.hourly_work(0.0),
+                lambda o=other: o.exposure_by_hour(0.0),
+            ):
+                with pytest.raises(PermissionDenied):
+                    ask()
+    finally:
+        for s in (lead, ann, bob):
+            s.close()
