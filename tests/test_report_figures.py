@@ -13,13 +13,13 @@ from tests import report_case
 
 def test_figures_match_the_hand_worked_case(store) -> None:
     report_case.build(store, store, store)
-    report_case.check(compute(store, tz=dt.timezone.utc))
+    report_case.check(compute(store, tz=dt.UTC))
 
 
 def test_window_leaves_out_older_hours(store) -> None:
     report_case.build(store, store, store)
     store.clock.advance(20 * 86400)
-    f = compute(store, days=14, tz=dt.timezone.utc)
+    f = compute(store, days=14, tz=dt.UTC)
     assert f["throughput"] == {} and f["exposure_minutes"] == {}
     assert f["time_on_task"]["ann"]["done"] == 3  # totals are not windowed
     assert f["gold"] is None and f["agreement"] is None and f["reviews"] is None

@@ -26,7 +26,7 @@ def test_figures_match_the_hand_worked_case_and_only_a_lead_reads_them(pg: PgTes
         report_case.build(lead, ann, bob, lead_name=lead_name, ann_name=ann_name, bob_name=bob_name)
         from earmark.reporting.figures import compute
 
-        report_case.check(compute(lead, tz=dt.timezone.utc), ann=ann_name, bob=bob_name)
+        report_case.check(compute(lead, tz=dt.UTC), ann=ann_name, bob=bob_name)
         for other in (ann, bob):  # an annotator, and a reviewer who may read plays row by row
             for ask in (
                 other.task_times,
