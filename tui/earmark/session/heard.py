@@ -9,9 +9,9 @@ clip, an edit, a stretch played, a submit).
 from __future__ import annotations
 
 import contextlib
-import json
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from earmark.errors import UserError
 from earmark.session.listening import Coverage, Span, TaskClock
@@ -20,6 +20,8 @@ from earmark.store import Clip, Store
 
 if TYPE_CHECKING:
     from earmark.clock import Clock
+
+MAX_SPANS = 50  # spans kept in the audit line; the share and seconds cover the rest
 
 
 class ListenFirst(SessionError):
@@ -35,7 +37,10 @@ class HeardMixin:
         _lock: threading.RLock
 
         def _audit(
-            self, action: str, clip_id: int | None = None, detail: str | None = None
+            self,
+            action: str,
+            clip_id: int | None = None,
+            detail: Mapping[str, Any] | str | None = None,
         ) -> None: ...
 
     _coverage: Coverage
@@ -100,6 +105,6 @@ class HeardMixin:
             "heard_share": round(cov.share(), 3),
             "required": cov.required,
             "listening_seconds": round(cov.listening_seconds, 2),
-            "spans": [[round(a, 2), round(b, 2)] for a, b in cov.spans()],
+            "spans": [[round(a, 2), round(b, 2)] for a, b in cov.spans()[:MAX_SPANS]],
         }
-        self._audit("heard", clip.id, json.dumps(detail, sort_keys=True))
+        self._audit("heard", clip.id, detail)

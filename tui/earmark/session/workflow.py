@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import threading
+from collections.abc import Mapping
+from typing import Any
 
 from earmark.clock import SYSTEM, Clock
 from earmark.redaction import Mark
@@ -363,7 +365,9 @@ class Session(HeardMixin):
         """Wait for the audit/exposure records queued so far (tests, shutdown)."""
         self._records.flush()
 
-    def _audit(self, action: str, clip_id: int | None = None, detail: str | None = None) -> None:
+    def _audit(
+        self, action: str, clip_id: int | None = None, detail: Mapping[str, Any] | str | None = None
+    ) -> None:
         """Session events (start, end, reopening a clip) for the audit log, written in order
         by the background thread: submits and skips are audited by the store itself."""
         self._records.audit(action, clip_id, detail)
