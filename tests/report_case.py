@@ -17,12 +17,20 @@ H1 = "2027-01-15 09:00"
 
 
 def build(
-    lead, ann, bob, *, lead_name="lead", ann_name="ann", bob_name="bob", claim=None
+    lead,
+    ann,
+    bob,
+    *,
+    lead_name="lead",
+    ann_name="ann",
+    bob_name="bob",
+    claim=None,
+    batch="b1",
 ) -> dict[str, int]:
     """`lead`, `ann`, `bob` are stores acting as those users (one store on SQLite).
     `claim(store, name, clip_id)` opens a clip for a user where the backend needs it."""
     lead.ensure_user(lead_name)  # on SQLite the first user is the lead
-    b1 = lead.batch_id("b1")
+    b1 = lead.batch_id(batch)
     lead.add_clips(
         b1,
         [

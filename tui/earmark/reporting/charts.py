@@ -56,7 +56,7 @@ def _style(kind: str, title: str, **options: Any) -> Any:
         width=800,
         height=380,
         legend_at_bottom=True,
-        truncate_legend=24,
+        truncate_legend=40,
         truncate_label=16,
         x_label_rotation=30,
         print_values=False,

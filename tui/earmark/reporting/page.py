@@ -125,9 +125,7 @@ def _escalations(f: Mapping[str, Any]) -> str:
         "median minutes to resolve": [data[t]["median_resolve_minutes"] for t in tiers],
         "median minutes allowed": [data[t]["median_allowed_minutes"] for t in tiers],
     }
-    chart = series_chart(
-        "Bar", "Escalation response by tier against its deadline", tiers, series, logarithmic=True
-    )
+    chart = series_chart("Bar", "Escalation response by tier against its deadline", tiers, series)
     rows: list[list[object]] = [
         [t, d["count"], d["resolved"], d["resolved_late"], d["overdue_now"]]
         for t, d in data.items()
@@ -175,7 +173,7 @@ def render(figures: Mapping[str, Any], *, project: str, generated: str) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
         f"<title>earmark report: {esc(project)}</title><style>{CSS}</style></head><body>"
         f"<h1>earmark report</h1><p>{esc(project)}: generated {esc(generated)}, covering "
-        f"the {esc(window['days'])} days since {esc(window['since'])}.</p>"
+        f"the {esc(format(window['days'], 'g'))} days since {esc(window['since'])}.</p>"
         + "".join(parts)
         + "</body></html>\n"
     )
