@@ -70,7 +70,17 @@ def _throughput(f: Mapping[str, Any]) -> str:
     rows: list[list[object]] = [
         [name, sum(c["clips"] for c in cells.values()), len(cells)] for name, cells in data.items()
     ]
-    chart = series_chart("Line", "Clips submitted per hour", hours, series)
+    # a fortnight of hours is hundreds of points per annotator: a line without dots, a label a day
+    dense = len(hours) > 48
+    chart = series_chart(
+        "Line",
+        "Clips submitted per hour",
+        hours,
+        series,
+        show_dots=not dense,
+        show_minor_x_labels=not dense,
+        x_labels_major_every=24 if dense else None,
+    )
     return _chart(chart) + _table(["annotator", "clips", "hours worked"], rows)
 
 
