@@ -75,7 +75,7 @@ def test_submit_waits_for_the_share_heard_not_the_time_passed(tmp_path) -> None:
     s.edit("my words", 8)
     s.log_play(name, 0.0, 4.0, 1.0)
     assert s.listen_left() == "heard 40%, need 80%"
-    with pytest.raises(ListenFirst, match=r"80% of each clip.*40% heard.*about 4 s to go"):
+    with pytest.raises(ListenFirst, match=r"80% of each clip.*40% heard, about 4 s to go"):
         s.submit()
     with pytest.raises(ListenFirst):
         s.accept_asr()
@@ -85,7 +85,7 @@ def test_submit_waits_for_the_share_heard_not_the_time_passed(tmp_path) -> None:
     with pytest.raises(ListenFirst):
         s.submit()
     assert s.current is not None and s.current.name == name and s.text == "my words"
-    assert store.clip(st.clip.id).status == "pending"  # nothing written, nothing lost
+    assert store.clip(st.clip.id).status != "done"  # nothing written, nothing lost
     assert s.listen_refusal((6.0, 8.0)) is None  # the stretch playing now counts too
     s.log_play(name, 6.0, 8.0, 1.0)
     assert s.listen_left() == ""

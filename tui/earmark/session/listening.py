@@ -76,9 +76,9 @@ class Coverage:
     def refusal(self, key_hint: str = "") -> str:
         left = max(0.0, self.required * self.duration - self.heard_seconds())
         return (
-            f"Listen first: this batch asks that {100 * self.required:.0f}% of each clip is "
-            f"heard before it is submitted; {100 * self.share():.0f}% heard so far, "
-            f"about {left:.0f} s to go.{key_hint} Your transcript is kept."
+            f"Listen first: {100 * self.required:.0f}% of each clip must be heard before it "
+            f"is submitted; {100 * self.share():.0f}% heard, about {left:.0f} s to go."
+            f"{key_hint} Your text is kept."
         )
 
 
