@@ -282,4 +282,12 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE clips ADD COLUMN lease_until REAL;
         """,
     ),
+    (
+        "plays_by_clip",
+        """
+        -- What one clip was heard (the listen-before-submit rule on opening a clip, the
+        -- report's exposure figures): by clip, not by walking a listener's every play.
+        CREATE INDEX plays_by_clip ON plays(clip_id, user);
+        """,
+    ),
 ]

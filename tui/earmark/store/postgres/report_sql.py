@@ -7,6 +7,8 @@ _GUARD = """
   END IF;"""
 
 REPORT_FUNCTIONS = f"""
+-- What one clip was heard (listen-before-submit on opening a clip, exposure figures).
+CREATE INDEX plays_by_clip ON plays(clip_id, who);
 CREATE FUNCTION report_hourly_work(since float8)
 RETURNS TABLE(annotator text, h bigint, done bigint, done_s float8, skipped bigint,
               skipped_s float8)
