@@ -39,3 +39,41 @@ def test_figures_match_the_hand_worked_case_and_only_a_lead_reads_them(pg: PgTes
     finally:
         for s in (lead, ann, bob):
             s.close()
+
+
+def test_listen_rule_on_postgresql_counts_earlier_visits(pg: PgTest) -> None:
+    """The listen rule through leases and row-level security: an annotator's earlier plays
+    of the clip are read back (their own rows), and nothing is written until enough is heard."""
+    from types import SimpleNamespace
+
+    from earmark.session import Session
+    from earmark.session.heard import ListenFirst
+    from earmark.store import NewClip
+
+    clock = FakeClock()
+    lead = open_postgres(pg.url, clock=clock)
+    lead.add_clips(
+        lead.batch_id("b"),
+        [NewClip(name=f"c{i}", audio=f"/a/{i}.wav", asr="guess", duration=10.0) for i in range(2)],
+    )
+    lead.close()
+    name, dsn = pg.login("annotator")
+    store = open_postgres(dsn, clock=clock)
+    store.batch_settings = lambda batch: SimpleNamespace(min_listen=0.5)  # type: ignore[attr-defined]
+    try:
+        s = Session(store, name, clock=clock)
+        st = s.resume()
+        assert st is not None
+        s.claim()
+        s.log_play(st.clip.name, 0.0, 3.0, 1.0)
+        with pytest.raises(ListenFirst, match="30% heard"):
+            s.submit("words")
+        s.close()  # the play is written by the session's background writer on close
+        again = Session(store, name, clock=clock)
+        st2 = again.resume()
+        assert st2 is not None and st2.clip.id == st.clip.id
+        again.log_play(st2.clip.name, 3.0, 5.0, 1.0)  # 0-5 s of 10: half
+        assert again.submit("words") is not None
+        again.close()
+    finally:
+        store.close()
