@@ -58,7 +58,8 @@ def _fill(store, n: int) -> None:
             [(r[1], r[0], r[3]) for r in rows for _ in range(2)],
         )
         c.executemany(
-            "INSERT INTO flags(clip_id, kind, raised_by, raised_at) VALUES (?, 'distressing', ?, ?)",
+            "INSERT INTO flags(clip_id, kind, raised_by, raised_at)"
+            " VALUES (?, 'distressing', ?, ?)",
             [(r[0], r[1], r[3]) for r in rows[:: n // 2000]],
         )
     tiers = ("imminent", "urgent", "standard")
