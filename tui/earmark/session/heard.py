@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from earmark.errors import UserError
 from earmark.session.listening import Coverage, Span, TaskClock
+from earmark.session.records import Detail
 from earmark.session.state import STORE_ERRORS, SessionError
 from earmark.store import Clip, Store
 
@@ -40,7 +40,7 @@ class HeardMixin:
             self,
             action: str,
             clip_id: int | None = None,
-            detail: Mapping[str, Any] | str | None = None,
+            detail: Detail = None,
         ) -> None: ...
 
     _coverage: Coverage

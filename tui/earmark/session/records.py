@@ -17,6 +17,8 @@ from typing import Any
 from earmark.session.state import STORE_ERRORS
 from earmark.store import Clip, Store
 
+Detail = Mapping[str, Any] | str | None  # an audit line's detail: fields, or one line of text
+
 
 class Records:
     """Queues audit and exposure writes for one annotator (when the store offers them)."""
@@ -63,7 +65,7 @@ class Records:
         self,
         action: str,
         clip_id: int | None = None,
-        detail: Mapping[str, Any] | str | None = None,
+        detail: Detail = None,
     ) -> None:
         """A session event for the audit log, written in order by the background thread."""
         append = getattr(self.store, "audit_append", None)

@@ -20,9 +20,12 @@ from typing import Any, Protocol
 from earmark import audit
 from earmark import escalation as esc
 from earmark.clock import Clock
+from earmark.quality.gold import GoldAnswer, GoldOpen, GoldRef, GoldTally
 from earmark.redaction import Mark
 from earmark.store.figure_rows import BatchWer, HourWork, TaskTime, UserHour
 from earmark.store.records import (
+    Annotation,
+    BatchSettings,
     Clip,
     Draft,
     Flag,
@@ -68,10 +71,29 @@ class Store(Protocol):
 
     def add_lexicon(self, batch_id: int | None, terms: Iterable[str]) -> int: ...
 
+    # -- batch settings (store/batches.py) ---------------------------------------------
+    def batch_settings(self, batch: str) -> BatchSettings:
+        """A batch's overlap, gold rate, review share and listening required; UserError
+        when there is no such batch."""
+        ...
+
+    def batches(self) -> list[BatchSettings]:
+        """Every batch with its settings, oldest first."""
+        ...
+
+    def set_batch_settings(self, batch: str, *, actor: str | None = None, **changes: Any) -> None:
+        """Change the settings given (overlap, gold_rate, review_share, min_listen), checked
+        (UserError naming the flag); only a lead may. A changed overlap adds or removes the
+        clips' free slots."""
+        ...
+
     def lexicon(self) -> list[str]: ...
 
     # -- reading clips -----------------------------------------------------------------
-    def clip(self, clip_id: int) -> Clip | None: ...
+    def clip(self, clip_id: int, annotator: str | None = None) -> Clip | None:
+        """The clip; given an annotator, as they see it: through their own slot (overlap
+        is blind: never another annotator's transcript of it)."""
+        ...
 
     def clip_by_name(self, name: str) -> Clip | None: ...
 
@@ -80,6 +102,12 @@ class Store(Protocol):
     ) -> Iterator[Clip]: ...
 
     def revisions(self, clip_id: int) -> list[Revision]: ...
+
+    def annotations(self, batch: str | None = None) -> Iterator[Annotation]:
+        """Every finished slot (a transcript or a skip), one per annotator per clip, in clip
+        order, streamed: with overlap N a clip yields up to N. Only the rows the viewer may
+        see (on PostgreSQL an annotator sees their own)."""
+        ...
 
     # -- the queue: which clip next (earmark/store/queue.py) --------------------------
     def clip_count(self) -> int: ...
@@ -90,12 +118,22 @@ class Store(Protocol):
 
     def resume_clip(self, annotator: str) -> int | None: ...
 
-    def next_open(self, annotator: str, after: int) -> int | None: ...
+    def next_open(self, annotator: str, after: int, *, avoid: Iterable[int] = ()) -> int | None:
+        """Claim (or keep) the clip `annotator` works on next after `after` (a lease, renewed
+        while this process runs); clips in `avoid` are passed over. Two annotators never get
+        the same slot."""
+        ...
 
-    def neighbour_playable(self, clip_id: int, step: int) -> int | None: ...
+    def neighbour_playable(
+        self, clip_id: int, step: int, annotator: str | None = None
+    ) -> int | None:
+        """The previous/next playable clip; given an annotator, never one someone else
+        holds (another's clip in progress, or their draft, is not theirs to open)."""
+        ...
 
-    def last_playable(self) -> int | None:
-        """The last clip in import order that can be played (the "last clip" key)."""
+    def last_playable(self, annotator: str | None = None) -> int | None:
+        """The last clip in import order that can be played (the "last clip" key); given an
+        annotator, as neighbour_playable."""
         ...
 
     def unplayable_between(self, low: int, high: int) -> list[tuple[int, str]]: ...
@@ -113,9 +151,19 @@ class Store(Protocol):
         self, clip_id: int, annotator: str, text: str, cursor: int, seconds: float
     ) -> None: ...
 
-    def draft(self, clip_id: int) -> Draft | None: ...
+    def draft(self, clip_id: int, annotator: str | None = None) -> Draft | None:
+        """The annotator's own draft of the clip (drafts are per annotator)."""
+        ...
 
-    def delete_draft(self, clip_id: int) -> None: ...
+    def delete_draft(self, clip_id: int, annotator: str | None = None) -> None: ...
+
+    def holds(self, clip_id: int, annotator: str) -> bool:
+        """Whether `annotator` holds a live claim on the clip now."""
+        ...
+
+    def forget(self, clip_id: int) -> None:
+        """Stop renewing this process's lease on the clip (it runs out like a dead one's)."""
+        ...
 
     # -- figures -----------------------------------------------------------------------
     def totals(self) -> Totals:
@@ -278,3 +326,67 @@ class Store(Protocol):
     ) -> None: ...
 
     def plays(self, clip_id: int | None = None, user: str | None = None) -> list[Play]: ...
+
+    # -- gold clips and final transcripts (store/gold.py, store/postgres/gold.py) ---------
+    def add_gold(self, refs: Iterable[tuple[str, GoldRef]]) -> int:
+        """Make the named clips gold (leads, at import); they leave the shared queue."""
+        ...
+
+    def gold_ids(self) -> set[int]:
+        """Every gold clip (reviewers and leads only)."""
+        ...
+
+    def next_gold(
+        self,
+        annotator: str,
+        *,
+        due: bool,
+        near: int,
+        batch: str | None,
+        onboarding: int,
+        avoid: Iterable[int] = (),
+    ) -> int | None:
+        """The gold clip given to `annotator` and unanswered (not `near`, the one open),
+        else (when due or onboarding)
+        a gold clip they never had, now given to them; None when none."""
+        ...
+
+    def gold_open(self, clip_id: int, annotator: str) -> GoldOpen | None:
+        """`annotator`'s draft or answer of a gold clip given to them; None otherwise."""
+        ...
+
+    def save_gold_draft(
+        self, clip_id: int, annotator: str, text: str, cursor: int, seconds: float
+    ) -> None: ...
+
+    def finish_gold(
+        self,
+        clip_id: int,
+        annotator: str,
+        *,
+        text: str | None,
+        reason: str | None,
+        seconds: float,
+    ) -> None:
+        """Record and score an answer (text None: a skip), audited like any submit."""
+        ...
+
+    def gold_answers(self, batch: str | None = None) -> list[GoldAnswer]:
+        """Scored answers (reviewers and leads only)."""
+        ...
+
+    def gold_reference(self, clip_id: int) -> GoldRef | None:
+        """A gold clip's reference (reviewers and leads only); None for any other clip."""
+        ...
+
+    def gold_score(self, annotator: str, since: float) -> GoldTally:
+        """The annotator's own gold figures since `since` (no clip named)."""
+        ...
+
+    def set_final(self, clip_id: int, text: str, by: str) -> None:
+        """A reviewer's final transcript of a disputed clip (never by one of its annotators)."""
+        ...
+
+    def final_texts(self) -> dict[int, str]:
+        """Final transcripts set by reviewers, by clip id."""
+        ...
