@@ -342,4 +342,12 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE TABLE review_seen(annotator TEXT PRIMARY KEY, last_id INTEGER NOT NULL);
         """,
     ),
+    (
+        "plays_by_clip",
+        """
+        -- What one clip was heard (the listen-before-submit rule on opening a clip, the
+        -- report's exposure figures): by clip, not by walking a listener's every play.
+        CREATE INDEX plays_by_clip ON plays(clip_id, user);
+        """,
+    ),
 ]
