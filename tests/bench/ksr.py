@@ -18,7 +18,8 @@ with nothing typed (one key), typing k letters and taking the slot that then hol
 movement counts the same on both sides and is left out. The annotator works through the
 clips in manifest order and each submit teaches the suggester, as in the annotator.
 `ksr` = 1 - tool / plain over all clips. The suggester gets the context model when
-PocketSphinx is installed, as the annotator's does; KSR_NO_LM=1 measures without it.
+PocketSphinx is installed, as the annotator's does, and its pronouncing dictionary (the
+sound-alikes of the recogniser's word); KSR_NO_LM=1 measures without either.
 """
 
 from __future__ import annotations
@@ -161,6 +162,8 @@ def measure(
     clips: list[tuple[str, str, list[str]]], refs: dict[str, str], lexicon: list[str]
 ) -> dict[str, float]:
     sugg = Suggester(lexicon=lexicon, context_model=None if os.environ.get("KSR_NO_LM") else load())
+    if not os.environ.get("KSR_NO_LM"):
+        sugg.load_phonetic()
     tool = plain = count = 0
     for n, (cid, guess, alts) in enumerate(clips):
         ref = refs.get(cid)
