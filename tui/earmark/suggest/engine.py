@@ -17,7 +17,7 @@ work); afterwards one lock makes every method safe to call from different thread
 from __future__ import annotations
 
 import threading
-from collections import Counter
+import time
 from collections.abc import Collection, Iterable, Sequence
 
 from earmark.suggest.context import ContextModel, load
@@ -29,6 +29,14 @@ from earmark.suggest.learning import (
     fill_word_index,
     learnable_words,
     record_submit,
+)
+from earmark.suggest.loading import (
+    FIRST_CORRECTIONS,
+    OLDER_STEP,
+    collector_paused,
+    count_transcripts,
+    newest_first,
+    prepare,
 )
 from earmark.suggest.ranking import KEEP, Found, Suggestion, collect, ranked
 from earmark.suggest.segment import (
@@ -97,7 +105,7 @@ class Suggester:
         vocab.add_lexicon(terms)
         known = set(vocab.index) | set(vocab.keys)
         vocab.add_learned((w, n) for w, n, clips in learned if clips >= min_clips)
-        vocab.add_learned(self._count_transcripts(texts, known))
+        vocab.add_learned(count_transcripts(texts, known, self._pending))
         self._static = vocab.segment(self._n_english)
         del vocab
         # Words that become offerable later live in a small segment, rebuilt when one is added.
@@ -111,32 +119,30 @@ class Suggester:
         for term in terms:
             if " " in term:
                 self._following.add((key(w) for w in words_of(term)), PHRASE_WEIGHT)
-        for guess, text in corrections:
-            self._utterances.add(clean(text), clean(guess))
-            self._following.add(key(w) for w in words_of(text))
         for text in texts[-capacity:]:
             self._utterances.add(text)
             self._following.add(key(w) for w in words_of(text))
+        prepare(newest_first(corrections)).remember(self._utterances, self._following)
         self._utterance_cache: dict[tuple[str, tuple[str, ...]], tuple[str, float] | None] = {}
+        self.older: threading.Thread | None = None  # from_store's `learn_older`
 
-    def _count_transcripts(self, texts: list[str], known: set[str]) -> list[tuple[str, int]]:
-        """(spelling, uses) of transcript words that are offerable; the rest wait in pending."""
-        forms: Counter[str] = Counter()
-        clips: Counter[str] = Counter()
-        for text in texts:
-            found = words_of(text)
-            forms.update(found)
-            clips.update({key(w) for w in found})
-        out: list[tuple[str, int]] = []
-        for form, n in forms.items():
-            k = key(form)
-            if k in known or clips[k] >= self._pending.min_clips:
-                out.append((form, n))
-        for k, c in clips.items():
-            if k not in known and c < self._pending.min_clips:
-                for _ in range(c):
-                    self._pending.add([k], None)
-        return out
+    def learn_older(self, corrections: Sequence[tuple[str, str]]) -> threading.Thread:
+        """Learn (guess, transcript) pairs older than all it knows, in time order, on a thread
+        of its own, a slice at a time so that typing and submits go first (see `loading`)."""
+
+        def run() -> None:
+            pairs = newest_first(corrections)
+            with collector_paused(freeze=bool(pairs)):
+                for at in range(0, len(pairs), OLDER_STEP):
+                    older = prepare(pairs[at : at + OLDER_STEP])
+                    with self._lock:
+                        older.remember(self._utterances, self._following)
+                        self._utterance_cache.clear()
+                    time.sleep(0.002)  # gives up the interpreter to the screen's thread
+
+        thread = threading.Thread(target=run, name="suggest-older", daemon=True)
+        thread.start()
+        return thread
 
     @classmethod
     def from_store(
@@ -150,14 +156,18 @@ class Suggester:
             texts: list[str] = getattr(store, "submitted_texts", list)()
             return cls(lexicon=lexicon, transcripts=texts, english=english, context_model=load())
         fill_word_index(store)
-        s = cls(
-            lexicon=store.lexicon(),
-            learned=store.offerable_words(MIN_CLIPS, word_limit),
-            corrections=store.recent_corrections(CAPACITY),
-            english=english,
-            context_model=load(),
-        )
+        corrections = store.recent_corrections(CAPACITY)
+        first = max(0, len(corrections) - FIRST_CORRECTIONS)
+        with collector_paused():
+            s = cls(
+                lexicon=store.lexicon(),
+                learned=store.offerable_words(MIN_CLIPS, word_limit),
+                corrections=corrections[first:],
+                english=english,
+                context_model=load(),
+            )
         s._store = store
+        s.older = s.learn_older(corrections[:first])
         return s
 
     # -- updates ------------------------------------------------------------------------
