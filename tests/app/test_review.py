@@ -282,3 +282,55 @@ async def test_old_resolved_escalations_only_on_request(ws):
         await pilot.press("h")
         await pilot.pause()
         assert set(keys_in_table(app)) == {str(old), str(recent)}
+
+
+@sync
+async def test_a_span_deep_in_a_long_clip_plays_without_decoding_the_file(
+    ws, tmp_path, monkeypatch
+):
+    """A reviewer checks a moment of a long recording: the span is played from the streamed
+    file (open_clip), never by decoding the whole file into memory, and what was heard is
+    the span, not the whole clip."""
+    import numpy as np
+    import soundfile as sf
+
+    import earmark.audio
+    import earmark.audio.decode
+
+    def whole_file(*_a, **_k):
+        raise AssertionError("the whole file was decoded")
+
+    monkeypatch.setattr(earmark.audio, "load", whole_file)
+    monkeypatch.setattr(earmark.audio.decode, "load", whole_file)
+
+    from earmark.audio.clip import MEMORY_SAMPLES
+    from earmark.store import NewClip
+
+    rate = 16000
+    frames = 2 * MEMORY_SAMPLES  # over the in-memory budget, so it must stream
+    path = tmp_path / "long.wav"
+    with sf.SoundFile(path, "w", rate, 1, subtype="PCM_16") as f:
+        f.write(np.zeros(frames, dtype=np.int16))
+    ws.add_clips(ws.batch_id("long"), [NewClip(name="long", audio=str(path), asr="a long one")])
+    clip_id = ws.clip_by_name("long").id
+    start = frames / rate - 10.0
+    ws.raise_escalation(
+        clip_id, "ann", tier="imminent", category="crime", start=start, end=start + 0.4
+    )
+    player = null_player()
+    app = review_app(ws, "rev1", player=player)
+    try:
+        async with app.run_test() as pilot:
+            await pilot.pause()
+            await pilot.press("space")
+            for _ in range(300):
+                await asyncio.sleep(0.02)
+                if ws.plays(user="rev1"):
+                    break
+            player.drain_events()
+    finally:
+        player.close()
+    rows = ws.plays(user="rev1")
+    assert len(rows) == 1 and rows[0]["clip_id"] == clip_id
+    assert rows[0]["start"] == pytest.approx(start, abs=0.05)
+    assert rows[0]["end"] == pytest.approx(start + 0.4, abs=0.05)

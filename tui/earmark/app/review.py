@@ -358,14 +358,16 @@ class ReviewApp(App[int]):
         if clip is None or not clip.playable:
             self._status("this clip cannot be played")
             return
-        from earmark.audio import AudioError, load
+        from earmark.audio import AudioError
+        from earmark.audio.clip import open_clip
 
         try:
-            samples, sr = load(clip.audio)
+            # streamed when long: a reviewer checking a span never decodes a whole long file
+            decoded = open_clip(clip.audio)
         except AudioError as exc:
             self._status(clean(str(exc)))
             return
-        self.player.load(samples, sr, key=str(clip_id))
+        self.player.load(decoded.samples, decoded.samplerate, key=str(clip_id), gain=decoded.gain)
         self.player.play(start, end)
         self._status(f"playing clip {clean(clip.name)}, {span_text(start, end)}")
 

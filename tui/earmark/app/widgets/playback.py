@@ -94,6 +94,8 @@ class Playback(Widget):
         self.speed = 1.0
         self._clip: Clip | None = None
         self._may_start = False
+        self._streaming: DecodedClip | None = None  # a long clip whose waveform is still read
+        self._ticks = 0
 
     def compose(self) -> ComposeResult:
         yield WaveformView(id="waveform")
@@ -176,6 +178,7 @@ class Playback(Widget):
     def _arrived(self, decoded: DecodedClip) -> None:
         self.decoded = decoded
         self.wave.show_audio(decoded.waveform, decoded.duration)
+        self._streaming = None if decoded.waveform_complete else decoded
         self._load(autoplay=self._may_start)
 
     def _load(self, *, autoplay: bool) -> None:
@@ -196,6 +199,13 @@ class Playback(Widget):
         if p is not None and self.decoded is not None:
             # also after playback stops, so the playhead rests where the listener stopped
             self.wave.playhead = round(p.position(), 2)
+        self._ticks += 1
+        streaming = self._streaming
+        if streaming is not None and (streaming.waveform_complete or self._ticks % 8 == 0):
+            if streaming is self.decoded:  # twice a second, and once more when complete
+                self.wave.redraw_audio()
+            if streaming.waveform_complete or streaming is not self.decoded:
+                self._streaming = None
 
     # -- state -----------------------------------------------------------------------------
     def state_text(self) -> str:

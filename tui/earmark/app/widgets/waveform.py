@@ -36,6 +36,11 @@ class WaveformView(Widget):
         self._summary, self._duration, self._cache, self._message = summary, duration, None, ""
         self.refresh()
 
+    def redraw_audio(self) -> None:
+        """Draw again from the summary: a long clip's grows while its file is read."""
+        self._cache = None
+        self.refresh()
+
     def show_message(self, text: str) -> None:
         self._summary, self._cache, self._message = None, None, text
         self.refresh()
