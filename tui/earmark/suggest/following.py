@@ -46,19 +46,16 @@ class Following:
     def add_older(self, counts: dict[str, dict[str, int]]) -> None:
         """Add `count_pairs` of texts older than everything counted so far: counts add up as
         with `add`; a preceding word seen only there ranks as less recent than those held."""
-        older: OrderedDict[str, Counter[str]] = OrderedDict()
         room = self.capacity - len(self._next)
         for prev, found in counts.items():  # the most recently seen first
             held = self._next.get(prev)
             if held is not None:
                 held.update(found)
                 self._trim(held)
-            elif len(older) < room:
-                older[prev] = self._trim(Counter(found))
-        if older:
-            older = OrderedDict(reversed(older.items()))
-            older.update(self._next)
-            self._next = older
+            elif room > 0:  # in front of the newer: O(1), no rebuild
+                room -= 1
+                self._next[prev] = self._trim(Counter(found))
+                self._next.move_to_end(prev, last=False)
 
     @staticmethod
     def _trim(followers: Counter[str]) -> Counter[str]:

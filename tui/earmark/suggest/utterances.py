@@ -62,11 +62,9 @@ class Utterances:
                 break
             if norm and norm not in self._items and norm not in fresh:
                 fresh[norm] = text
-        if not fresh:
-            return
-        items: OrderedDict[str, str] = OrderedDict(reversed(fresh.items()))
-        items.update(self._items)
-        self._items = items
+        for norm, text in fresh.items():  # each in front of the newer: O(1), no rebuild
+            self._items[norm] = text
+            self._items.move_to_end(norm, last=False)
         for norm in fresh:
             for sig in set(_signature(norm)):
                 self._by_sig.setdefault(sig, set()).add(norm)
