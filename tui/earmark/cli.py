@@ -17,7 +17,7 @@ import time
 import traceback
 from typing import NoReturn
 
-from earmark.commands import parsers
+from earmark.commands import figures_cli, parsers, qa
 from earmark.commands.asr import add_arguments as add_asr_arguments
 from earmark.errors import UserError
 from earmark.textsafe import InertWriter, clean
@@ -117,13 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     parsers.agreement(cmd("agreement", parsers.AGREEMENT))
 
     add_asr_arguments(cmd("asr", "offline first guesses for clips without one (leads)"))
-    p = cmd("stats", "progress, throughput, flags, ASR word error rate")
-    p.add_argument(
-        "--json",
-        action="store_true",
-        help="one JSON object; `pending` counts clips nobody has opened, `in_progress` "
-        "clips opened but not submitted, `remaining` both",
-    )
+    figures_cli.add(cmd)  # stats, report
 
     p = cmd("escalations", "list escalations, or act on one")
     p.add_argument("--json", action="store_true")
@@ -222,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--socket", metavar="PATH", help="also say how to forward to this Unix socket")
     batch.add_parser(sub, _add_db)
+    qa.add_arguments(cmd("qa", qa.HELP), _Parser, _add_db)
     p = sub.add_parser(
         "migrate",
         help="copy a SQLite project to PostgreSQL, audit chain intact",
@@ -246,6 +241,7 @@ COMMANDS = {
     "agreement": "earmark.commands.agreement:run",
     "stats": "earmark.commands.stats:run",
     "asr": "earmark.commands.asr:run",
+    "report": "earmark.commands.report:run",
     "escalations": "earmark.commands.escalations:run",
     "audit": "earmark.commands.audit:run",
     "roles": "earmark.commands.roles:run",
@@ -255,6 +251,7 @@ COMMANDS = {
     "migrate": "earmark.commands.migrate:run",
     "batch": "earmark.commands.batch:run",
     "check": "earmark.commands.check:run",
+    "qa": "earmark.commands.qa:run",
 }
 
 

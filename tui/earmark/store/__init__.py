@@ -15,6 +15,7 @@ from earmark.store.audit import AuditMixin
 from earmark.store.checks import ChecksMixin
 from earmark.store.db import Database
 from earmark.store.escalations import EscalationsMixin
+from earmark.store.figures import FiguresMixin
 from earmark.store.flags import FlagsMixin
 from earmark.store.gold import GoldMixin
 from earmark.store.protocol import Store
@@ -30,6 +31,7 @@ from earmark.store.records import (
     Totals,
     Word,
 )
+from earmark.store.reviews import ReviewsMixin
 from earmark.store.slots import SlotsMixin
 from earmark.store.users import UsersMixin
 from earmark.store.words import WordsMixin
@@ -63,6 +65,8 @@ class SQLiteStore(
     WordsMixin,
     GoldMixin,
     ChecksMixin,
+    ReviewsMixin,
+    FiguresMixin,
 ):
     """The embedded backend: one SQLite file per project."""
 

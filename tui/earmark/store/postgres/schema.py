@@ -18,6 +18,8 @@ from __future__ import annotations
 from earmark.store.postgres.functions import FUNCTIONS
 from earmark.store.postgres.gold_sql import GOLD_SQL
 from earmark.store.postgres.privileges import PRIVILEGES
+from earmark.store.postgres.report_sql import REPORT_FUNCTIONS
+from earmark.store.postgres.reviews_schema import REVIEWS
 from earmark.store.postgres.totals import TOTALS_SQL
 
 GROUPS = ("earmark_annotator", "earmark_reviewer", "earmark_lead")
@@ -262,4 +264,6 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("maintained_totals", TOTALS_SQL),
     ("gold_clips_and_finals", GOLD_SQL),
     ("acoustic_check", _CHECK),
+    ("reviews", REVIEWS),
+    ("report_figures_for_leads", REPORT_FUNCTIONS),
 ]
