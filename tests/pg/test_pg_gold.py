@@ -260,3 +260,32 @@ def test_agreement_and_disputed_clips_on_postgresql(pg: PgTest) -> None:
     rev.set_final(disputed[0].clip_id, "a b c", rev_name)
     assert finals.disputed(rev) == []
     rev.close()
+
+
+def test_migrate_keeps_gold_clips_out_of_the_queue(pg: PgTest, tmp_path) -> None:
+    from earmark.cli import main
+    from earmark.session import Session
+    from earmark.store import open_store
+
+    src = tmp_path / "p.db"
+    store = open_store(src, clock=FakeClock())
+    b = store.batch_id("b")
+    store.add_clips(b, [NewClip(name=f"m{i}", audio=f"/m/{i}.wav", asr="hi") for i in range(3)])
+    store.add_gold([("m1", GoldRef(REF, ("critical",)))])
+    s = Session(store, "ann")
+    first = s.resume()  # onboarding: the gold clip
+    assert first is not None and first.clip.name == "m1"
+    s.submit("zebra quantum")
+    s.close()
+    store.close()
+    assert main(["migrate", "--from", str(src), "--to", pg.url]) == 0
+    lead = open_postgres(pg.url, clock=FakeClock())
+    gold = lead.gold_ids()
+    assert [lead.clip(i).name for i in gold] == ["m1"]  # type: ignore[union-attr]
+    assert lead.gold_reference(next(iter(gold))) == GoldRef(REF, ("critical",))
+    [answer] = lead.gold_answers()
+    assert (answer.annotator, answer.edits, answer.words) == ("ann", 1, 3)
+    lead.close()
+    assert pg.sql("SELECT count(*) FROM earmark.slots s JOIN earmark.gold g USING (clip_id)") == [
+        (0,)
+    ]
