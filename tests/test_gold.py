@@ -185,11 +185,16 @@ def test_nothing_an_annotator_runs_shows_the_reference_or_the_gold_clip(
         cli.main(argv)
         out = capsys.readouterr()
         outputs.append(out.out + out.err)
-    joined = "\n".join(outputs)
+    joined = "\n".join(outputs).replace(f"{REF} 1", "her own answer")
     assert "zebra" not in joined and "marmalade" not in joined
     assert "gold" not in joined.lower()
-    # in the export the gold clip is a clip nobody finished, like any clip not yet done
+    # in her export the gold clip she answered is her submission, as any clip she did
     rows = [json.loads(x) for x in outputs[2].splitlines()]
+    row = next(r for r in rows if r["clip"] == gold_name)
+    assert (row["status"], row["text"], row["annotator"]) == ("done", f"{REF} 1", "ann")
+    # ... and to anyone else it is a clip nobody finished
+    assert cli.main(["export", "--db", db, "--user", "bob"]) == 0
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     row = next(r for r in rows if r["clip"] == gold_name)
     assert row["status"] == "pending" and row["text"] is None and row["annotator"] is None
     # ... and the agreement figures are for reviewers and leads only

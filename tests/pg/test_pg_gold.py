@@ -57,6 +57,7 @@ def test_an_annotator_may_not_read_references_answers_or_finals(pg: PgTest) -> N
             "SELECT * FROM finals",
             "SELECT clip_id FROM gold_answers WHERE annotator = session_user",
             "INSERT INTO gold(clip_id, text, added_at) VALUES (1, 'x', 0)",
+            "SELECT st FROM clips",  # a clip's whole status would tell gold clips apart
             "UPDATE gold_answers SET wer_edits = 0",
         ):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
@@ -209,8 +210,14 @@ def test_what_an_annotator_runs_on_postgresql_shows_no_reference(pg: PgTest) -> 
     stats = json.dumps(compute(store))
     assert "zebra" not in buf.getvalue() + stats and "my answer" not in buf.getvalue()
     rows = {json.loads(x)["clip"]: json.loads(x) for x in buf.getvalue().splitlines()}
-    # the gold clip they answered reads like a clip that is not theirs
+    # without their name the gold clip they answered is a clip that is not theirs ...
     assert rows["c1" if got == ids["c1"] else "c2"]["status"] == "pending"
+    # ... and with it (as `earmark export` passes it) their own submission, like c0
+    buf = io.StringIO()
+    write(store, "jsonl", buf, viewer=name)
+    rows = {json.loads(x)["clip"]: json.loads(x) for x in buf.getvalue().splitlines()}
+    mine = rows["c1" if got == ids["c1"] else "c2"]
+    assert (mine["status"], mine["text"], mine["annotator"]) == ("done", "my answer", name)
     with pytest.raises(PermissionDenied):
         write(store, "nemo", io.StringIO(), include_gold=True)
     store.close()

@@ -59,7 +59,7 @@ def test_listen_rule_on_postgresql_counts_earlier_visits(pg: PgTest) -> None:
     lead.close()
     name, dsn = pg.login("annotator")
     store = open_postgres(dsn, clock=clock)
-    store.batch_settings = lambda batch: SimpleNamespace(min_listen=0.5)  # type: ignore[attr-defined]
+    store.batch_settings = lambda batch: SimpleNamespace(min_listen=0.5, gold_rate=0.0)  # type: ignore[attr-defined]
     try:
         s = Session(store, name, clock=clock)
         st = s.resume()

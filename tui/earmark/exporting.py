@@ -180,6 +180,23 @@ def _gold(store: Any, include: bool) -> dict[int, GoldRef | None]:
     return {i: store.gold_reference(i) if include else None for i in ids}
 
 
+def _own(store: Any, viewer: str | None) -> dict[int, Any]:
+    """An annotator's own answers to gold clips, shown in their export as their own work."""
+    return {a.clip_id: a for a in store.own_gold_answers(viewer)} if viewer else {}
+
+
+def _as_own(clip: Any, answer: Any) -> Any:
+    return dataclasses.replace(
+        clip,
+        status="skipped" if answer.skipped else "done",
+        text=answer.text,
+        annotator=answer.annotator,
+        skip_reason=None,
+        seconds_on_clip=answer.seconds,
+        submitted_at=answer.submitted_at,
+    )
+
+
 def _as_gold(clip: Any, ref: GoldRef | None) -> Any:
     if ref is None:
         return dataclasses.replace(
@@ -195,19 +212,28 @@ def _as_gold(clip: Any, ref: GoldRef | None) -> Any:
 
 
 def records(
-    store: Any, fmt: str, *, include_critical: bool = False, include_gold: bool = False
+    store: Any,
+    fmt: str,
+    *,
+    include_critical: bool = False,
+    include_gold: bool = False,
+    viewer: str | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """The export objects in import order."""
+    """The export objects in import order. `viewer`: an annotator (not a reviewer or lead)
+    whose own answers to gold clips are shown as their submissions, as on their screen."""
     flags_by_clip = store.flags_by_clip()
     gold = _gold(store, include_gold)
+    own = _own(store, viewer)
     final, disputed = finals.for_export(store)
     # A backend without word marks yet: every marked flag then withholds its clip's text.
     marks_of = getattr(store, "redaction_marks_by_flag", None)
     marks = marks_of() if marks_of is not None else {}
-    statuses = ("done",) if fmt == "nemo" and not include_gold else None
+    statuses = ("done",) if fmt == "nemo" and not include_gold and not own else None
     timings = _Timings(store) if fmt == "jsonl" else None
     for clip in store.iter_clips(statuses):
-        if clip.id in gold:
+        if clip.id in own:
+            clip = _as_own(clip, own[clip.id])
+        elif clip.id in gold:
             clip = _as_gold(clip, gold[clip.id])
         elif clip.id in disputed:
             continue  # overlapped transcripts disagree: out until a reviewer decides
@@ -283,6 +309,7 @@ def write(
     include_critical: bool = False,
     include_gold: bool = False,
     tally: Tally | None = None,
+    viewer: str | None = None,
 ) -> int:
     """Write the export to an open text stream; returns how many clips were written."""
     if fmt not in FORMATS:
@@ -291,11 +318,17 @@ def write(
     if fmt == "csv":
         w = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
         w.writeheader()
-        for rec in records(store, fmt, include_gold=include_gold):
+        for rec in records(store, fmt, include_gold=include_gold, viewer=viewer):
             w.writerow({k: inert_cell(v) for k, v in _inert(rec).items()})
             tally.clips += 1
         return tally.clips
-    for rec in records(store, fmt, include_critical=include_critical, include_gold=include_gold):
+    for rec in records(
+        store,
+        fmt,
+        include_critical=include_critical,
+        include_gold=include_gold,
+        viewer=viewer,
+    ):
         out.write(json.dumps(_inert(rec), ensure_ascii=False) + "\n")
         tally.clips += 1
     return tally.clips
@@ -309,6 +342,7 @@ def export_to_file(
     include_critical: bool = False,
     force: bool = False,
     include_gold: bool = False,
+    viewer: str | None = None,
 ) -> int:
     """Atomic, owner-only export to `path`; nothing is left behind on failure."""
     path = Path(path)
@@ -321,7 +355,14 @@ def export_to_file(
         raise UserError(f"--out {path}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            n = write(store, fmt, fh, include_critical=include_critical, include_gold=include_gold)
+            n = write(
+                store,
+                fmt,
+                fh,
+                include_critical=include_critical,
+                include_gold=include_gold,
+                viewer=viewer,
+            )
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o600)

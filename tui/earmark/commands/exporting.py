@@ -12,7 +12,7 @@ from pathlib import Path
 
 from earmark.config import current_user, db_path
 from earmark.exporting import Tally, export_to_file, write
-from earmark.roles import REVIEW_ROLES, require
+from earmark.roles import REVIEW_ROLES, can_review, require
 from earmark.store import open_store
 
 
@@ -23,8 +23,11 @@ def run(args: argparse.Namespace) -> int:
     complete = False
     gold = bool(getattr(args, "include_gold", False))
     try:
+        role = store.role_of(actor)
         if gold:  # the references are for reviewers and leads (PostgreSQL checks it too)
-            require(actor, store.role_of(actor), REVIEW_ROLES, "export gold references")
+            require(actor, role, REVIEW_ROLES, "export gold references")
+        # an annotator's own answers to gold clips are their submissions, as on their screen
+        viewer = None if can_review(role) else actor
         if args.out:
             tally.clips = export_to_file(
                 store,
@@ -33,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
                 include_critical=args.include_critical,
                 force=bool(getattr(args, "force", False)),
                 include_gold=gold,
+                viewer=viewer,
             )
         else:
             write(
@@ -42,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
                 include_critical=args.include_critical,
                 include_gold=gold,
                 tally=tally,
+                viewer=viewer,
             )
             sys.stdout.flush()
         complete = True

@@ -219,6 +219,18 @@ class GoldMixin(StoreBase):
             q, params = q + " AND b.name = ?", (batch,)
         return [_answer(r) for r in self.db.query(q + " ORDER BY a.submitted_at", params)]
 
+    def own_gold_answers(self, annotator: str) -> list[GoldAnswer]:
+        """`annotator`'s own answers (text, skip, time), as their exports show them."""
+        return [
+            _answer(r)
+            for r in self.db.query(
+                "SELECT a.clip_id, '', '', a.annotator, a.state, 0, 0, 0, a.seconds,"
+                " a.submitted_at, a.text FROM gold_answers a"
+                " WHERE a.annotator = ? AND a.state IN ('done','skipped')",
+                (annotator,),
+            )
+        ]
+
     def gold_score(self, annotator: str, since: float) -> GoldTally:
         """`annotator`'s own gold figures over answers since `since` (no clip named)."""
         tally = GoldTally()

@@ -99,6 +99,11 @@ class GoldStore(Protocol):
         """A gold clip's reference (reviewers and leads only); None for any other clip."""
         ...
 
+    def own_gold_answers(self, annotator: str) -> list[GoldAnswer]:
+        """`annotator`'s own answers to gold clips (no scores): their exports show them as
+        their own submissions, as any clip they did."""
+        ...
+
     def gold_score(self, annotator: str, since: float) -> GoldTally:
         """The annotator's own gold figures since `since` (no clip named)."""
         ...

@@ -140,6 +140,26 @@ class PgGoldMixin(PgQueueMixin):
             for r in self.db.query(q + " ORDER BY a.submitted_at", params)
         ]
 
+    def own_gold_answers(self, annotator: str) -> list[GoldAnswer]:
+        """The session user's own answers (text, skip, time), without scores."""
+        self._as(annotator)
+        return [
+            GoldAnswer(
+                clip_id=int(r["clip_id"]),
+                clip="",
+                batch="",
+                annotator=self.db.user,
+                skipped=r["state"] == "skipped",
+                edits=0,
+                words=0,
+                flags_agree=False,
+                seconds=float(r["seconds"] or 0.0),
+                submitted_at=float(r["submitted_at"] or 0.0),
+                text=r["text"],
+            )
+            for r in self.db.query("SELECT * FROM gold_own()")
+        ]
+
     def gold_score(self, annotator: str, since: float) -> GoldTally:
         """Anyone's own figures (through the server's function); a reviewer's or lead's
         view of someone else's from the answers themselves."""

@@ -181,3 +181,27 @@ GRANT EXECUTE ON FUNCTION gold_words(text), word_edits(text, text),
   gold_finish(bigint, text, text, float8, float8, text, text), gold_mine(float8)
   TO earmark_annotator;
 """
+
+# What an annotator's own view needs and nothing more. A clip's whole status (clips.st, kept
+# by totals.py) stays "pending" on a gold clip that every annotator answered, so an annotator
+# who could read it would tell a gold clip they answered from an ordinary one: it is for
+# reviewers and leads; annotators read every other column (a column added to clips later
+# that annotators must read is granted here too). `gold_own` lists the session user's own
+# answers, which their exports show as their own submissions.
+GOLD_VIEWER_SQL = r"""
+REVOKE SELECT ON clips FROM earmark_annotator;
+GRANT SELECT (id, name, batch_id, audio, duration, samplerate, channels, asr, asr_words,
+  asr_alternatives, unplayable_reason, created_at, pos, asr_source) ON clips
+  TO earmark_annotator;
+GRANT SELECT ON clips TO earmark_reviewer;
+
+CREATE FUNCTION gold_own()
+RETURNS TABLE(clip_id bigint, state text, text text, skip_reason text, seconds float8,
+              submitted_at float8)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = earmark, pg_temp AS $$
+  SELECT a.clip_id, a.state, a.text, a.skip_reason, a.seconds, a.submitted_at
+    FROM gold_answers a WHERE a.annotator = session_user AND a.state IN ('done', 'skipped')
+$$;
+REVOKE ALL ON FUNCTION gold_own() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION gold_own() TO earmark_annotator;
+"""

@@ -16,7 +16,7 @@ extended under a lock with the authenticated session user as actor.
 from __future__ import annotations
 
 from earmark.store.postgres.functions import FUNCTIONS
-from earmark.store.postgres.gold_sql import GOLD_SQL
+from earmark.store.postgres.gold_sql import GOLD_SQL, GOLD_VIEWER_SQL
 from earmark.store.postgres.privileges import PRIVILEGES
 from earmark.store.postgres.report_sql import REPORT_FUNCTIONS
 from earmark.store.postgres.reviews_schema import REVIEWS
@@ -266,4 +266,5 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("acoustic_check", _CHECK),
     ("reviews", REVIEWS),
     ("report_figures_for_leads", REPORT_FUNCTIONS),
+    ("gold_own_view", GOLD_VIEWER_SQL),
 ]
