@@ -279,3 +279,21 @@ CREATE TRIGGER escalations_actor BEFORE UPDATE ON escalations FOR EACH ROW
 CREATE TRIGGER flags_actor BEFORE UPDATE ON flags FOR EACH ROW
   EXECUTE FUNCTION check_actor('downgrade_requested_by', 'downgraded_by');
 """
+
+# An annotator's own leases, found through an index of leased slots alone (not every slot
+# they ever finished, which made each claim cost more the longer someone worked); and the
+# planner told the queue's size right after an import, so the first claims walk the
+# claimable slots in order and stop at the first free one, instead of a plan made for an
+# empty table that checked every open slot and sorted them all (115 ms at 10,000 slots).
+QUEUE_PLANS = r"""
+CREATE INDEX slots_leased_by_annotator ON slots(annotator, clip_id) WHERE state = 'leased';
+
+CREATE FUNCTION refresh_queue_stats() RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = earmark, pg_temp AS $$
+BEGIN
+  ANALYZE clips;
+  ANALYZE slots;
+END $$;
+REVOKE ALL ON FUNCTION refresh_queue_stats() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION refresh_queue_stats() TO earmark_lead;
+"""

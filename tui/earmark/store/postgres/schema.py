@@ -15,7 +15,7 @@ extended under a lock with the authenticated session user as actor.
 
 from __future__ import annotations
 
-from earmark.store.postgres.functions import FUNCTIONS
+from earmark.store.postgres.functions import FUNCTIONS, QUEUE_PLANS
 from earmark.store.postgres.privileges import PRIVILEGES
 from earmark.store.postgres.totals import TOTALS_SQL
 
@@ -238,4 +238,5 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0004_words", _WORDS),
     ("batch_settings", _BATCH_SETTINGS),
     ("maintained_totals", TOTALS_SQL),
+    ("queue_plans", QUEUE_PLANS),
 ]
