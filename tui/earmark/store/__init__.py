@@ -12,9 +12,12 @@ from pathlib import Path
 
 from earmark.clock import SYSTEM, Clock
 from earmark.store.audit import AuditMixin
+from earmark.store.checks import ChecksMixin
 from earmark.store.db import Database
 from earmark.store.escalations import EscalationsMixin
+from earmark.store.figures import FiguresMixin
 from earmark.store.flags import FlagsMixin
+from earmark.store.gold import GoldMixin
 from earmark.store.protocol import Store
 from earmark.store.records import (
     CRITICAL_CATEGORIES,
@@ -28,6 +31,7 @@ from earmark.store.records import (
     Totals,
     Word,
 )
+from earmark.store.reviews import ReviewsMixin
 from earmark.store.slots import SlotsMixin
 from earmark.store.users import UsersMixin
 from earmark.store.words import WordsMixin
@@ -52,7 +56,18 @@ __all__ = [
 ]
 
 
-class SQLiteStore(SlotsMixin, FlagsMixin, EscalationsMixin, UsersMixin, AuditMixin, WordsMixin):
+class SQLiteStore(
+    SlotsMixin,
+    FlagsMixin,
+    EscalationsMixin,
+    UsersMixin,
+    AuditMixin,
+    WordsMixin,
+    GoldMixin,
+    ChecksMixin,
+    ReviewsMixin,
+    FiguresMixin,
+):
     """The embedded backend: one SQLite file per project."""
 
     def __init__(self, db: Database) -> None:

@@ -20,7 +20,10 @@ from typing import Any, Protocol
 from earmark import audit
 from earmark import escalation as esc
 from earmark.clock import Clock
+from earmark.quality.review import Review, Submission
 from earmark.redaction import Mark
+from earmark.store.figure_rows import BatchWer, HourWork, TaskTime, UserHour
+from earmark.store.protocol_quality import CheckStore, GoldStore
 from earmark.store.records import (
     Annotation,
     BatchSettings,
@@ -36,7 +39,7 @@ from earmark.store.records import (
 )
 
 
-class Store(Protocol):
+class Store(GoldStore, CheckStore, Protocol):
     # -- the project ------------------------------------------------------------------
     @property
     def clock(self) -> Clock: ...
@@ -180,6 +183,15 @@ class Store(Protocol):
 
     def mean_seconds_on_clip(self) -> float | None: ...
 
+    # -- the lead's report (earmark/store/figures.py; leads only on PostgreSQL) ---------
+    def hourly_work(self, since: float) -> list[HourWork]: ...
+
+    def task_times(self) -> list[TaskTime]: ...
+
+    def wer_by_batch(self) -> list[BatchWer]: ...
+
+    def exposure_by_hour(self, since: float) -> list[UserHour]: ...
+
     # -- flags -------------------------------------------------------------------------
     def add_flag(
         self,
@@ -315,3 +327,28 @@ class Store(Protocol):
     ) -> None: ...
 
     def plays(self, clip_id: int | None = None, user: str | None = None) -> list[Play]: ...
+
+    # -- second-pass review (earmark/quality/review.py) ---------------------------------
+    def submissions(self) -> list[Submission]:
+        """Every finished transcript or skip the caller may read (PostgreSQL: annotators
+        only their own), one per annotator and clip."""
+        ...
+
+    def record_review(
+        self, clip_id: int, reviewer: str, outcome: str, *, text: str | None = None, note: str = ""
+    ) -> list[Review]:
+        """Accept, fix (text) or reject (note) every transcript of the clip, durably and
+        audited; refused to anyone who transcribed the clip and to non-reviewers."""
+        ...
+
+    def reviews(
+        self, *, clip_id: int | None = None, annotator: str | None = None
+    ) -> list[Review]: ...
+
+    def reviewed_clip_ids(self) -> set[int]: ...
+
+    def feedback_seen(self, annotator: str) -> int:
+        """The newest review id `annotator` has been shown (0: none)."""
+        ...
+
+    def mark_feedback_seen(self, annotator: str, last_id: int) -> None: ...
