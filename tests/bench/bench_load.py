@@ -21,6 +21,7 @@ import multiprocessing as mp
 import os
 import random
 import secrets
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -39,14 +40,14 @@ def _worker(target: str, user: str | None, seed: int, done: Any, out: Any) -> No
     try:
         out.put(_work(target, user, seed, done))
     except Exception as exc:  # noqa: BLE001  (reported by the coordinator as a figure)
-        out.put((f"error: {type(exc).__name__}: {exc}", [], [], 0, (0.0, 0.0)))
+        out.put((f"error: {type(exc).__name__}: {exc}", [], [], (0, 0), (0.0, 0.0)))
 
 
 def _work(target: str, user: str | None, seed: int, done: Any) -> tuple:
     from earmark.store import open_store
     from earmark.store.queue import LeaseLost
 
-    refused = 0
+    refused = busy = 0
     store: Any = open_store(target) if user is None else _sqlite(target)
     store.lease_seconds = LEASE
     me = store.me if user is None else user
@@ -59,7 +60,13 @@ def _work(target: str, user: str | None, seed: int, done: Any) -> tuple:
         now = time.monotonic()
         abandoned = {c: t for c, t in abandoned.items() if t > now}
         t0 = time.perf_counter()
-        cid = store.claim_next(me, avoid=abandoned)
+        try:
+            cid = store.claim_next(me, avoid=abandoned)
+        except sqlite3.OperationalError as exc:  # waited past the busy timeout: try again
+            if "locked" not in str(exc):
+                raise
+            busy += 1
+            continue
         if cid is None:
             if hasattr(store, "wait_for_work"):
                 store.wait_for_work(0.2)
@@ -78,9 +85,14 @@ def _work(target: str, user: str | None, seed: int, done: Any) -> tuple:
         except LeaseLost:  # refused, as it must be: someone else holds the clip now
             refused += 1
             continue
+        except sqlite3.OperationalError as exc:  # not saved (rolled back): the clip comes back
+            if "locked" not in str(exc):
+                raise
+            busy += 1
+            continue
         submitted.append((cid, text))
     store.close()
-    return (me, claims, submitted, refused, span)
+    return (me, claims, submitted, (refused, busy), span)
 
 
 def _sqlite(path: str) -> Any:
@@ -111,7 +123,8 @@ def _run(targets: list[tuple[str, str | None]], check_left: Any, timeout: float)
         raise RuntimeError(f"{len(errors)} workers failed, first: {errors[0]}")
     claims = [c for _, cs, *_ in results for c in cs]
     submitted = {(me, cid): text for me, _, subs, *_ in results for cid, text in subs}
-    refused = sum(r for *_, r, _ in results)
+    refused = sum(r for *_, (r, _), _ in results)
+    busy = sum(b for *_, (_, b), _ in results)
     spans = [sp for *_, sp in results if sp[0]]
     # claims per second from the first claim to the last (process start-up left out)
     working = max(e for _, e in spans) - min(b for b, _ in spans) if spans else elapsed
@@ -122,6 +135,7 @@ def _run(targets: list[tuple[str, str | None]], check_left: Any, timeout: float)
         "submitted": submitted,
         "left": check_left(),
         "refused": refused,
+        "busy": busy,
     }
 
 
@@ -195,7 +209,6 @@ def _pg(quick: bool) -> dict[str, float]:
 
 
 def _sqlite_figures(quick: bool) -> dict[str, float]:
-    import sqlite3
 
     from earmark.store import open_store
     from earmark.store.clips import NewClip
@@ -251,6 +264,7 @@ def _sqlite_figures(quick: bool) -> dict[str, float]:
             ),
             "sqlite_audit_ok": int(verdict.ok),
             "sqlite_submits_refused_lease_lost": run["refused"],
+            "sqlite_busy_timeouts": run["busy"],
         }
 
 
