@@ -4,7 +4,7 @@ A migration, once committed to main, is never edited: add a new one at the end. 
 (not numbers) are recorded in `migrations`, so parallel work can append without renumbering.
 """
 
-from earmark.store.gold_schema import GOLD_SQL
+from earmark.store.gold_schema import GOLD_NO_SLOTS_SQL, GOLD_SQL
 from earmark.store.slots_schema import SLOTS_SQL
 
 MIGRATIONS: list[tuple[str, str]] = [
@@ -350,4 +350,5 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX plays_by_clip ON plays(clip_id, user);
         """,
     ),
+    ("gold_clips_get_no_slots", GOLD_NO_SLOTS_SQL),
 ]

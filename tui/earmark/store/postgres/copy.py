@@ -32,6 +32,12 @@ _TABLES: list[tuple[str, str, str]] = [
         "clips(id, name, batch_id, audio, duration, samplerate, channels, asr, asr_words,"
         " asr_alternatives, unplayable_reason, created_at)",
     ),
+    # before slots: a gold clip gets none (the trigger in gold_sql.py), as on PostgreSQL
+    (
+        "gold",
+        "SELECT clip_id, text, flags, added_at FROM gold",
+        "gold(clip_id, text, flags, added_at)",
+    ),
     (
         "slots",
         "SELECT id, 1, CASE status WHEN 'done' THEN 'done' WHEN 'skipped' THEN 'skipped'"
@@ -53,6 +59,19 @@ _TABLES: list[tuple[str, str, str]] = [
         "drafts(clip_id, annotator, text, cursor, seconds, updated_at)",
     ),
     ("lexicon", "SELECT term, batch_id FROM lexicon", "lexicon(term, batch_id)"),
+    (
+        "gold_answers",
+        "SELECT clip_id, annotator, state, text, skip_reason, seconds, flags, wer_edits,"
+        " ref_words, CASE WHEN flags_agree THEN 'true' ELSE 'false' END, served_at,"
+        " submitted_at FROM gold_answers",
+        "gold_answers(clip_id, annotator, state, text, skip_reason, seconds, flags,"
+        " wer_edits, ref_words, flags_agree, served_at, submitted_at)",
+    ),
+    (
+        "finals",
+        "SELECT clip_id, text, set_by, set_at FROM finals",
+        "finals(clip_id, text, set_by, set_at)",
+    ),
     (
         "users",
         "SELECT name, joined_at, granted_by, granted_at FROM users",
