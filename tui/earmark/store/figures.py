@@ -18,6 +18,11 @@ _FLAGGED = (
 )
 
 
+# The later slots (2..N) of an overlapped clip, the listener's own (store/slots.py): slot 1
+# is the clip's own row.
+_OWN_SLOT = "SELECT 1 FROM slots s WHERE s.clip_id = p.clip_id AND s.annotator = p.user"
+
+
 class FiguresMixin(StoreBase):
     def hourly_work(self, since: float) -> list[HourWork]:
         """Per annotator and UTC hour since `since`: clips submitted (done) and skipped, and
@@ -48,9 +53,12 @@ class FiguresMixin(StoreBase):
             out.setdefault(str(name), {}).update(values)
 
         for who, status, n, secs in self.db.query(
-            "SELECT annotator, status, count(*), total(seconds_on_clip) FROM clips"
-            " WHERE status IN ('done','skipped') AND annotator IS NOT NULL"
-            " GROUP BY annotator, status"
+            "SELECT annotator, status, count(*), total(secs) FROM ("
+            " SELECT annotator, status, seconds_on_clip AS secs FROM clips"
+            "  WHERE status IN ('done','skipped') AND annotator IS NOT NULL"
+            " UNION ALL SELECT annotator, state, seconds FROM slots"
+            "  WHERE state IN ('done','skipped')"
+            ") GROUP BY annotator, status"
         ):
             put(who, **{f"{status}_clips": n, f"{status}_seconds": secs})
         for who, secs in self.db.query(
@@ -58,7 +66,8 @@ class FiguresMixin(StoreBase):
             # done clips and, for each, every play of its annotator (quadratic)
             "SELECT p.user, total((p.end - p.start) / p.speed) FROM plays p"
             " CROSS JOIN clips c ON c.id = p.clip_id"
-            " WHERE c.status = 'done' AND c.annotator = p.user GROUP BY p.user"
+            " WHERE (c.status = 'done' AND c.annotator = p.user)"
+            f" OR EXISTS ({_OWN_SLOT} AND s.state = 'done') GROUP BY p.user"
         ):
             put(who, listen_seconds=secs)
         for who, n in self.db.query(
@@ -66,17 +75,24 @@ class FiguresMixin(StoreBase):
             " JOIN clips c ON c.id = f.clip_id"
             " WHERE f.kind IN ('distressing','escalation')"
             " AND NOT (c.status IN ('done','skipped') AND c.annotator = f.raised_by)"
+            " AND NOT EXISTS (SELECT 1 FROM slots s WHERE s.clip_id = f.clip_id"
+            "  AND s.annotator = f.raised_by AND s.state IN ('done','skipped'))"
             " GROUP BY f.raised_by"
         ):
             put(who, handed_back=n)
         return [TaskTime.of(name, v) for name, v in sorted(out.items())]
 
     def wer_by_batch(self) -> list[BatchWer]:
-        """Per batch: done clips and the ASR guess's word error parts (maintained totals)."""
+        """Per batch: transcripts and the ASR guess's word error parts (maintained totals for
+        each clip's first transcript, the later slots of overlapped clips summed)."""
         rows = self.db.query(
-            "SELECT b.name, t.clips, t.wer_edits, t.wer_words FROM clip_totals t"
-            " JOIN batches b ON b.id = t.batch_id WHERE t.status = 'done' AND t.clips > 0"
-            " ORDER BY b.id"
+            "SELECT b.name, sum(t.n), sum(t.e), sum(t.w) FROM ("
+            " SELECT batch_id AS bid, clips AS n, wer_edits AS e, wer_words AS w"
+            "  FROM clip_totals WHERE status = 'done'"
+            " UNION ALL SELECT c.batch_id, count(*), total(s.wer_edits), total(s.wer_words)"
+            "  FROM slots s JOIN clips c ON c.id = s.clip_id WHERE s.state = 'done'"
+            "  GROUP BY c.batch_id"
+            ") t JOIN batches b ON b.id = t.bid GROUP BY b.id HAVING sum(t.n) > 0 ORDER BY b.id"
         )
         return [BatchWer(str(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in rows]
 
