@@ -17,7 +17,8 @@ import time
 import traceback
 from typing import NoReturn
 
-from earmark.commands import figures_cli, parsers
+from earmark.commands import figures_cli, parsers, qa
+from earmark.commands.asr import add_arguments as add_asr_arguments
 from earmark.errors import UserError
 from earmark.textsafe import InertWriter, clean
 
@@ -115,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     parsers.export(cmd("export", "write results"))
     parsers.agreement(cmd("agreement", parsers.AGREEMENT))
 
+    add_asr_arguments(cmd("asr", "offline first guesses for clips without one (leads)"))
     figures_cli.add(cmd)  # stats, report
 
     p = cmd("escalations", "list escalations, or act on one")
@@ -214,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--socket", metavar="PATH", help="also say how to forward to this Unix socket")
     batch.add_parser(sub, _add_db)
+    qa.add_arguments(cmd("qa", qa.HELP), _Parser, _add_db)
     p = sub.add_parser(
         "migrate",
         help="copy a SQLite project to PostgreSQL, audit chain intact",
@@ -237,6 +240,7 @@ COMMANDS = {
     "export": "earmark.commands.exporting:run",
     "agreement": "earmark.commands.agreement:run",
     "stats": "earmark.commands.stats:run",
+    "asr": "earmark.commands.asr:run",
     "report": "earmark.commands.report:run",
     "escalations": "earmark.commands.escalations:run",
     "audit": "earmark.commands.audit:run",
@@ -247,6 +251,7 @@ COMMANDS = {
     "migrate": "earmark.commands.migrate:run",
     "batch": "earmark.commands.batch:run",
     "check": "earmark.commands.check:run",
+    "qa": "earmark.commands.qa:run",
 }
 
 

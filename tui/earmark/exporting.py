@@ -138,6 +138,35 @@ def _round(x: float | None, nd: int = 3) -> float | None:
     return round(x, nd) if x is not None else None
 
 
+class _Timings:
+    """The word timings of each clip's submitted text, read alongside the clips (both in clip
+    order), so the export streams them as it streams the clips."""
+
+    def __init__(self, store: Any) -> None:
+        reader = getattr(store, "iter_word_timings", None)
+        self._rows = reader() if reader is not None else iter(())
+        self._next: tuple[int, str, list[Word]] | None = next(self._rows, None)
+
+    def words(
+        self, clip_id: int, text: str | None, hide: dict[str, str] | str
+    ) -> list[dict[str, Any]] | None:
+        found: list[Word] | None = None
+        while self._next is not None and self._next[0] <= clip_id:
+            if self._next[0] == clip_id and self._next[1] == text:
+                found = self._next[2]
+            self._next = next(self._rows, None)
+        if found is None or isinstance(hide, str):  # none, or the text itself is withheld
+            return None
+        return [
+            {
+                "word": redaction.apply(w.word, hide) if hide else w.word,
+                "start": _round(w.start),
+                "end": _round(w.end),
+            }
+            for w in found
+        ]
+
+
 def _gold(store: Any, include: bool) -> dict[int, GoldRef | None]:
     """Gold clips: {id: reference} with --include-gold, else {id: None} (written as a clip
     nobody finished: the reference and every answer stay out). An annotator on PostgreSQL
@@ -176,6 +205,7 @@ def records(
     marks_of = getattr(store, "redaction_marks_by_flag", None)
     marks = marks_of() if marks_of is not None else {}
     statuses = ("done",) if fmt == "nemo" and not include_gold else None
+    timings = _Timings(store) if fmt == "jsonl" else None
     for clip in store.iter_clips(statuses):
         if clip.id in gold:
             clip = _as_gold(clip, gold[clip.id])
@@ -206,8 +236,9 @@ def records(
             "annotator": clip.annotator,
             "seconds_on_clip": _round(clip.seconds_on_clip, 1),
         }
-        if fmt == "jsonl":
+        if timings is not None:
             words = _marked_words(clip.text, flags, marks)
+            rec["words"] = timings.words(clip.id, clip.text, words)
             rec["flags"] = [_flag_export(f, words) for f in flags]
         yield rec
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from earmark.clock import SYSTEM, Clock
 from earmark.store.audit import AuditMixin
+from earmark.store.checks import ChecksMixin
 from earmark.store.db import Database
 from earmark.store.escalations import EscalationsMixin
 from earmark.store.figures import FiguresMixin
@@ -30,6 +31,7 @@ from earmark.store.records import (
     Totals,
     Word,
 )
+from earmark.store.reviews import ReviewsMixin
 from earmark.store.slots import SlotsMixin
 from earmark.store.users import UsersMixin
 from earmark.store.words import WordsMixin
@@ -62,6 +64,8 @@ class SQLiteStore(
     AuditMixin,
     WordsMixin,
     GoldMixin,
+    ChecksMixin,
+    ReviewsMixin,
     FiguresMixin,
 ):
     """The embedded backend: one SQLite file per project."""

@@ -30,7 +30,7 @@ _compact = json.JSONEncoder(separators=(",", ":")).encode
 _CLIP_SELECT = """
 SELECT c.id, c.name, b.name AS batch, c.audio, c.duration, c.samplerate, c.channels,
        c.asr, c.asr_words, c.asr_alternatives, c.status, c.skip_reason, c.text,
-       c.annotator, c.seconds_on_clip, c.submitted_at
+       c.annotator, c.seconds_on_clip, c.submitted_at, c.asr_source
 FROM clips c JOIN batches b ON b.id = c.batch_id
 """
 
@@ -55,6 +55,7 @@ def _clip(row: sqlite3.Row) -> Clip:
         annotator=row["annotator"],
         seconds_on_clip=row["seconds_on_clip"],
         submitted_at=row["submitted_at"],
+        guess_source=row["asr_source"],
     )
 
 

@@ -20,9 +20,10 @@ from typing import Any, Protocol
 from earmark import audit
 from earmark import escalation as esc
 from earmark.clock import Clock
-from earmark.quality.gold import GoldAnswer, GoldOpen, GoldRef, GoldTally
+from earmark.quality.review import Review, Submission
 from earmark.redaction import Mark
 from earmark.store.figure_rows import BatchWer, HourWork, TaskTime, UserHour
+from earmark.store.protocol_quality import CheckStore, GoldStore
 from earmark.store.records import (
     Annotation,
     BatchSettings,
@@ -38,7 +39,7 @@ from earmark.store.records import (
 )
 
 
-class Store(Protocol):
+class Store(GoldStore, CheckStore, Protocol):
     # -- the project ------------------------------------------------------------------
     @property
     def clock(self) -> Clock: ...
@@ -327,66 +328,27 @@ class Store(Protocol):
 
     def plays(self, clip_id: int | None = None, user: str | None = None) -> list[Play]: ...
 
-    # -- gold clips and final transcripts (store/gold.py, store/postgres/gold.py) ---------
-    def add_gold(self, refs: Iterable[tuple[str, GoldRef]]) -> int:
-        """Make the named clips gold (leads, at import); they leave the shared queue."""
+    # -- second-pass review (earmark/quality/review.py) ---------------------------------
+    def submissions(self) -> list[Submission]:
+        """Every finished transcript or skip the caller may read (PostgreSQL: annotators
+        only their own), one per annotator and clip."""
         ...
 
-    def gold_ids(self) -> set[int]:
-        """Every gold clip (reviewers and leads only)."""
+    def record_review(
+        self, clip_id: int, reviewer: str, outcome: str, *, text: str | None = None, note: str = ""
+    ) -> list[Review]:
+        """Accept, fix (text) or reject (note) every transcript of the clip, durably and
+        audited; refused to anyone who transcribed the clip and to non-reviewers."""
         ...
 
-    def next_gold(
-        self,
-        annotator: str,
-        *,
-        due: bool,
-        near: int,
-        batch: str | None,
-        onboarding: int,
-        avoid: Iterable[int] = (),
-    ) -> int | None:
-        """The gold clip given to `annotator` and unanswered (not `near`, the one open),
-        else (when due or onboarding)
-        a gold clip they never had, now given to them; None when none."""
+    def reviews(
+        self, *, clip_id: int | None = None, annotator: str | None = None
+    ) -> list[Review]: ...
+
+    def reviewed_clip_ids(self) -> set[int]: ...
+
+    def feedback_seen(self, annotator: str) -> int:
+        """The newest review id `annotator` has been shown (0: none)."""
         ...
 
-    def gold_open(self, clip_id: int, annotator: str) -> GoldOpen | None:
-        """`annotator`'s draft or answer of a gold clip given to them; None otherwise."""
-        ...
-
-    def save_gold_draft(
-        self, clip_id: int, annotator: str, text: str, cursor: int, seconds: float
-    ) -> None: ...
-
-    def finish_gold(
-        self,
-        clip_id: int,
-        annotator: str,
-        *,
-        text: str | None,
-        reason: str | None,
-        seconds: float,
-    ) -> None:
-        """Record and score an answer (text None: a skip), audited like any submit."""
-        ...
-
-    def gold_answers(self, batch: str | None = None) -> list[GoldAnswer]:
-        """Scored answers (reviewers and leads only)."""
-        ...
-
-    def gold_reference(self, clip_id: int) -> GoldRef | None:
-        """A gold clip's reference (reviewers and leads only); None for any other clip."""
-        ...
-
-    def gold_score(self, annotator: str, since: float) -> GoldTally:
-        """The annotator's own gold figures since `since` (no clip named)."""
-        ...
-
-    def set_final(self, clip_id: int, text: str, by: str) -> None:
-        """A reviewer's final transcript of a disputed clip (never by one of its annotators)."""
-        ...
-
-    def final_texts(self) -> dict[int, str]:
-        """Final transcripts set by reviewers, by clip id."""
-        ...
+    def mark_feedback_seen(self, annotator: str, last_id: int) -> None: ...

@@ -52,6 +52,7 @@ class Clip:
     annotator: str | None
     seconds_on_clip: float
     submitted_at: float | None
+    guess_source: str | None = None  # 'offline' when earmark made the guess (`earmark asr`)
 
     @property
     def playable(self) -> bool:

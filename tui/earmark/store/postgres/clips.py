@@ -17,7 +17,7 @@ from earmark.store.records import STATUSES, Clip, Draft, NewClip, Revision, Tota
 
 _BASE = """
 SELECT c.id, c.name, b.name AS batch, c.audio, c.duration, c.samplerate, c.channels,
-       c.asr, c.asr_words, c.asr_alternatives, c.unplayable_reason,
+       c.asr, c.asr_words, c.asr_alternatives, c.unplayable_reason, c.asr_source,
 """
 # The viewer's own slot.
 OWN = (
@@ -72,6 +72,7 @@ def to_clip(row: dict[str, Any]) -> Clip:
         annotator=row["annotator"],
         seconds_on_clip=row["seconds"] or 0.0,
         submitted_at=row["submitted_at"],
+        guess_source=row["asr_source"],
     )
 
 
