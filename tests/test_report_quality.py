@@ -1,4 +1,4 @@
-"""The report's gold and agreement sections from a real import with gold and overlap 2,
+"""The report's gold, agreement and review sections from a real import with gold and overlap 2,
 worked by two annotators through the session, against hand-computed figures."""
 
 from __future__ import annotations
@@ -57,7 +57,16 @@ def test_gold_and_agreement_sections_match_a_hand_count(tmp_path) -> None:
     assert _work(store, clock, "ann", ann) == 4
     assert _work(store, clock, "bob", bob) == 4
     f = compute(store, tz=dt.UTC)
+    assert f["reviews"] is None
+    store.grant_role("lead", "rev", "reviewer")
+    ids = {c.asr: c.id for c in store.iter_clips()}
+    store.record_review(ids["play some jazz"], "rev", "accepted")
+    store.record_review(ids["turn on the light"], "rev", "fixed", text="turn on the lights")
+    reviews = compute(store, tz=dt.UTC)["reviews"]
     store.close()
+    # SQLite's review covers the clip's first transcript (ann's: she worked first)
+    assert reviews["ann"] == {"accepted": 1, "fixed": 1, "rejected": 0}
+    assert set(reviews) <= {"ann", "bob"}
     day = dt.datetime.fromtimestamp(clock.now(), dt.UTC).strftime("%Y-%m-%d")
     assert f["gold"] == {
         "ann": {day: {"clips": 1, "accuracy": 1.0, "flags_agree": 1.0}},
@@ -86,13 +95,17 @@ def test_gold_and_agreement_charts_are_drawn(tmp_path) -> None:
     ann = {**{a: a for a in ASR}, GOLD[0]: GOLD[1]}
     _work(store, clock, "ann", ann)
     _work(store, clock, "bob", {**ann, GOLD[0]: "call my brother"})
+    store.grant_role("lead", "rev", "reviewer")
+    first = next(c.id for c in store.iter_clips() if c.asr == ASR[0])
+    store.record_review(first, "rev", "rejected", note="<b>not</b> what was said")
     store.close()
     out = tmp_path / "r.html"
     assert main(["report", "--db", str(db), "--out", str(out), "--user", "lead"]) == 0
     page = browser.render(
         out,
-        "JSON.stringify(['gold', 'agreement'].map(id => document.querySelectorAll("
+        "JSON.stringify(['gold', 'agreement', 'reviews'].map(id => document.querySelectorAll("
         "'#' + id + ' svg.pygal-chart .series .reactive').length))",
     )
-    gold_marks, agreement_marks = json.loads(page.value)
+    gold_marks, agreement_marks, review_marks = json.loads(page.value)
     assert gold_marks >= 2 and agreement_marks >= 2  # a line each for ann and bob
+    assert review_marks >= 1  # the rejected bar

@@ -20,7 +20,7 @@ from collections import defaultdict
 from typing import Any
 
 from earmark.escalation import TIERS, Escalation
-from earmark.reporting.quality import agreement_by_day, gold_by_day
+from earmark.reporting.quality import agreement_by_day, gold_by_day, review_outcomes
 from earmark.session.listening import IDLE_LIMIT
 from earmark.store.protocol import Store
 
@@ -128,5 +128,5 @@ def compute(store: Store, *, days: float = 14, tz: dt.tzinfo | None = None) -> d
         "exposure_minutes": exposure(store, since, tz),
         "gold": gold_by_day(store, since, tz),
         "agreement": agreement_by_day(store, since, tz),
-        "reviews": None,
+        "reviews": review_outcomes(store),
     }

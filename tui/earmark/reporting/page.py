@@ -189,6 +189,18 @@ def _over_time(key: str, value: str, title: str, what: str) -> Callable[[Mapping
     return body
 
 
+def _reviews(f: Mapping[str, Any]) -> str:
+    data: Mapping[str, Mapping[str, int]] | None = f.get("reviews")
+    if not data:
+        return _pending("reviews", "no clip reviewed")(f)
+    names = list(data)
+    outcomes = ("accepted", "fixed", "rejected")
+    series = {o: [data[n].get(o, 0) for n in names] for o in outcomes}
+    chart = series_chart("StackedBar", "Review outcomes per annotator", names, series)
+    rows: list[list[object]] = [[n, *(data[n].get(o, 0) for o in outcomes)] for n in names]
+    return _chart(chart) + _table(["annotator", *outcomes], rows)
+
+
 SECTIONS: list[tuple[str, str, Callable[[Mapping[str, Any]], str]]] = [
     ("throughput", "Throughput per annotator per hour", _throughput),
     ("time-on-task", "Time on task", _task),
@@ -205,7 +217,7 @@ SECTIONS: list[tuple[str, str, Callable[[Mapping[str, Any]], str]]] = [
             "agreement", "agreement", "Agreement with others per day (%)", "no clip done twice"
         ),
     ),
-    ("reviews", "Review outcomes", _pending("reviews", "no clips reviewed")),
+    ("reviews", "Review outcomes", _reviews),
     ("escalations", "Escalation response times by tier", _escalations),
     ("exposure", "Exposure to flagged content per annotator per day", _exposure),
 ]

@@ -86,3 +86,19 @@ def agreement_by_day(store: Store, since: float, tz: dt.tzinfo | None) -> dict[s
         }
         for who, days in sorted(cells.items())
     }
+
+
+OUTCOMES = ("accepted", "fixed", "rejected")
+
+
+def review_outcomes(store: Store) -> dict[str, Any] | None:
+    """Second-pass review outcomes per reviewed annotator (all time): how many of their
+    transcripts were accepted as they were, fixed, or rejected."""
+    reviews = store.reviews()
+    if not reviews:
+        return None
+    out: dict[str, dict[str, int]] = {}
+    for r in reviews:
+        cell = out.setdefault(r.annotator, dict.fromkeys(OUTCOMES, 0))
+        cell[r.outcome] = cell.get(r.outcome, 0) + 1
+    return dict(sorted(out.items()))
