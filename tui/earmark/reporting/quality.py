@@ -7,8 +7,8 @@ error rate between an annotator's transcripts and the other transcripts of the s
 (earmark/quality/agreement.py), on the day the later of the two was submitted. A section is
 None when the project has no gold answer, or no clip transcribed twice: no data is not zero.
 
-Cost: gold answers are one query; agreement streams the finished slots once (the same pass
-`earmark agreement` makes), a window of clips at a time.
+Cost: gold answers are one query; agreement streams the finished slots of the batches with
+overlap once (the same pass `earmark agreement` makes), a window of clips at a time.
 """
 
 from __future__ import annotations
@@ -58,9 +58,12 @@ def gold_by_day(store: Store, since: float, tz: dt.tzinfo | None) -> dict[str, A
 
 def agreement_by_day(store: Store, since: float, tz: dt.tzinfo | None) -> dict[str, Any] | None:
     by_clip: dict[int, list[Annotation]] = defaultdict(list)
-    for a in store.annotations():
-        if a.text is not None:
-            by_clip[a.clip_id].append(a)
+    for batch in store.batches():
+        if batch.overlap < 2:
+            continue  # one transcript per clip: nothing to agree on, nothing to read
+        for a in store.annotations(batch.name):
+            if a.text is not None:
+                by_clip[a.clip_id].append(a)
     cells: dict[str, dict[str, list[float]]] = defaultdict(dict)
     overlapped = 0
     for transcripts in by_clip.values():

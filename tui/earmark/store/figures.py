@@ -9,6 +9,8 @@ plain records of earmark/store/figure_rows.py, the same on both backends.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from earmark.store.base import StoreBase
 from earmark.store.figure_rows import BatchWer, HourWork, TaskTime, UserHour
 
@@ -16,11 +18,6 @@ from earmark.store.figure_rows import BatchWer, HourWork, TaskTime, UserHour
 _FLAGGED = (
     "SELECT clip_id FROM flags WHERE kind IN ('distressing','escalation') AND state = 'active'"
 )
-
-
-# The later slots (2..N) of an overlapped clip, the listener's own (store/slots.py): slot 1
-# is the clip's own row.
-_OWN_SLOT = "SELECT 1 FROM slots s WHERE s.clip_id = p.clip_id AND s.annotator = p.user"
 
 
 class FiguresMixin(StoreBase):
@@ -61,14 +58,20 @@ class FiguresMixin(StoreBase):
             ") GROUP BY annotator, status"
         ):
             put(who, **{f"{status}_clips": n, f"{status}_seconds": secs})
+        listened: dict[str, float] = defaultdict(float)
         for who, secs in self.db.query(
-            # CROSS JOIN: plays first, each clip by its key; the planner would rather walk
-            # done clips and, for each, every play of its annotator (quadratic)
-            "SELECT p.user, total((p.end - p.start) / p.speed) FROM plays p"
-            " CROSS JOIN clips c ON c.id = p.clip_id"
-            " WHERE (c.status = 'done' AND c.annotator = p.user)"
-            f" OR EXISTS ({_OWN_SLOT} AND s.state = 'done') GROUP BY p.user"
+            # CROSS JOIN fixes the order: each done clip, then its annotator's plays of it by
+            # plays_by_clip (left alone the planner may walk every play of the annotator for
+            # each clip). Then the later slots of overlapped clips, the same way.
+            "SELECT c.annotator, total((p.end - p.start) / p.speed) FROM clips c"
+            " CROSS JOIN plays p ON p.clip_id = c.id AND p.user = c.annotator"
+            " WHERE c.status = 'done' GROUP BY c.annotator"
+            " UNION ALL SELECT s.annotator, total((p.end - p.start) / p.speed) FROM slots s"
+            " CROSS JOIN plays p ON p.clip_id = s.clip_id AND p.user = s.annotator"
+            " WHERE s.state = 'done' GROUP BY s.annotator"
         ):
+            listened[str(who)] += float(secs)
+        for who, secs in listened.items():
             put(who, listen_seconds=secs)
         for who, n in self.db.query(
             "SELECT f.raised_by, count(DISTINCT f.clip_id) FROM flags f"
