@@ -63,12 +63,13 @@ class Engine:
             pbeam=1e-120,
             bestpath=False,
             cmn="batch",
+            # The model's own feat.params turns noise tracking on, which carries over from one
+            # utterance to the next; this copy has it off, so a clip's score is its own.
             featparams=os.path.join(os.path.dirname(__file__), "feat.params"),
         )
         self._decoder.add_allphone_file("loop", None)
         self._logmath = self._decoder.logmath
-        # The cepstral mean carries over from one utterance to the next; starting every pass
-        # from the model's own keeps a clip's result independent of the clips checked before.
+        # Every pass starts from the model's initial cepstral mean, not the last clip's.
         self._cmn_start = str(self._decoder.get_cmn())
         self._guessed: set[str] = set()
         self._loops: OrderedDict[bytes, np.ndarray] = OrderedDict()
