@@ -180,8 +180,9 @@ def test_timings_backfill_aligns_submitted_transcripts(tmp_path, db_path):
     store.submit(1, SENTENCES[0], "ann", 3.0)
     store.submit(2, SENTENCES[1], "ann", 3.0)
     store.name_lead_if_none("lead")
+    lead = next(u.name for u in store.users() if u.role == "lead")
     store.close()
-    p = earmark("asr", "--db", db_path, "--timings", "--user", "lead")
+    p = earmark("asr", "--db", db_path, "--timings", "--user", lead)
     assert p.stdout.strip() == "word timings kept for 2 transcripts"
     store = open_store(db_path, create=False)
     timed = list(store.iter_word_timings())
@@ -190,7 +191,7 @@ def test_timings_backfill_aligns_submitted_transcripts(tmp_path, db_path):
     for _c, text, words in timed:
         assert [w.word for w in words] == text.split()
         assert all(a.end <= b.start + 1e-6 for a, b in zip(words, words[1:], strict=False))
-    p = earmark("asr", "--db", db_path, "--timings", "--user", "lead")
+    p = earmark("asr", "--db", db_path, "--timings", "--user", lead)
     assert p.stdout.strip() == "word timings kept for 0 transcripts"
 
 
