@@ -240,6 +240,9 @@ class Keys:
     def take_break(self, key: str) -> None:
         self.modal(key, "on break")
 
+    def feedback(self, key: str) -> None:
+        self.modal(key, "None of your clips has been reviewed yet")
+
     def help(self, key: str) -> None:
         self.modal(key, "esc closes")
 
@@ -286,7 +289,7 @@ ORDER = [
     "play_pause", "stop", "forward", "rewind", "slower", "faster", "normal_speed",
     "replay_word", "accept_suggestion", *[f"suggestion_{n}" for n in range(1, 6)],
     "accept_utterance", "use_alternative", "undo", "redo", "next_low_conf", "prev_low_conf",
-    "next_marked", "flag_critical", "flag_distressing", "escalate", "my_escalations",
+    "next_marked", "flag_critical", "flag_distressing", "escalate", "my_escalations", "feedback",
     "take_break", "help",
     "next_clip", "prev_clip", "skip", "submit", "accept_asr", "quit",
 ]  # fmt: skip

@@ -39,6 +39,7 @@ def test_init_creates_schema_roles_and_is_rerunnable(pg: PgTest) -> None:
     assert {"earmark_annotator", "earmark_reviewer", "earmark_lead", "earmark_owner"} <= roles
     names = [r[0] for r in pg.sql("SELECT name FROM earmark.migrations ORDER BY name")]
     assert names[:4] == ["0001_core", "0002_functions", "0003_privileges", "0004_words"]
+    assert "batch_settings" in names
     assert names == sorted(name for name, _sql in MIGRATIONS)
     again = open_postgres(pg.url, create=True)
     assert again.db.migrate() == []

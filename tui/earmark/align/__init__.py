@@ -9,7 +9,7 @@ in a worker, `earmark check` over submitted clips.
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 
 import numpy as np
 
@@ -20,7 +20,12 @@ __all__ = ["CheckResult", "WordScore", "available", "check_transcript"]
 
 def available() -> tuple[bool, str]:
     """(True, "") when the check can run, else (False, one line saying why it is off)."""
-    missing = [m for m in ("pocketsphinx", "num2words") if importlib.util.find_spec(m) is None]
+    missing = []
+    for module in ("pocketsphinx", "num2words"):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            missing.append(module)
     if missing:
         return False, (
             f"acoustic check off: {' and '.join(missing)} not installed "

@@ -12,8 +12,10 @@ about 0.1 s and is done once, on first use; a lock keeps the one decoder to one 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +25,7 @@ from earmark.align.g2p import pronounce
 from earmark.align.normalise import Token
 
 FRAME_RATE = 100  # pocketsphinx's default: 10 ms frames
+LOOP_CACHE = 8  # clips whose phone-loop scores are kept
 _FILLERS = ("<s>", "</s>", "<sil>", "[NOISE]", "+")
 
 
@@ -34,7 +37,7 @@ class AlignError(Exception):
 class Span:
     """One spoken token's aligned frames and its goodness-of-pronunciation evidence."""
 
-    token: int
+    token: int  # the token's position (for a pause: the token that follows it)
     start: int
     end: int  # exclusive
     aligned: float
@@ -58,10 +61,16 @@ class Engine:
             wbeam=1e-100,
             pbeam=1e-120,
             bestpath=False,
+            cmn="batch",
+            featparams=os.path.join(os.path.dirname(__file__), "feat.params"),
         )
         self._decoder.add_allphone_file("loop", None)
         self._logmath = self._decoder.logmath
+        # The cepstral mean carries over from one utterance to the next; starting every pass
+        # from the model's own keeps a clip's result independent of the clips checked before.
+        self._cmn_start = str(self._decoder.get_cmn())
         self._guessed: set[str] = set()
+        self._loops: OrderedDict[bytes, np.ndarray] = OrderedDict()
         self.lock = threading.Lock()
 
     def _lookup(self, word: str) -> str | None:
@@ -79,8 +88,10 @@ class Engine:
             guessed.append(t.text in self._guessed)
         return guessed
 
-    def align(self, pcm: bytes, tokens: list[Token]) -> tuple[list[Span], int]:
-        """Aligned spans of every token and the clip's frame count; AlignError if impossible."""
+    def align(self, pcm: bytes, tokens: list[Token]) -> tuple[list[Span], list[Span]]:
+        """Aligned spans of every token, and of the pauses before, between and after them
+        (`token` = the token after the pause, len(tokens) at the end); AlignError if the text
+        cannot be fitted to the audio."""
         guessed = self.prepare(tokens)
         d = self._decoder
         try:
@@ -96,28 +107,42 @@ class Engine:
         if alignment is None:
             raise AlignError("the transcript cannot be fitted to this audio")
         n_frames = int(d.n_frames())
-        aligned = [
-            (int(w.start), int(w.start) + int(w.duration), float(w.score))
+        entries = [
+            (str(w.name), int(w.start), int(w.start) + int(w.duration), float(w.score))
             for w in alignment.words()
-            if not str(w.name).startswith(_FILLERS)
         ]
-        if len(aligned) != len(tokens):
-            raise AlignError("the aligner lost words")
         loop = self._phone_loop(pcm, n_frames)
-        spans = [
-            Span(k, a, b, score, float(loop[a:b].sum()), guessed[k])
-            for k, (a, b, score) in enumerate(aligned)
-        ]
-        return spans, n_frames
+        spans: list[Span] = []
+        gaps: list[Span] = []
+        for name, a, b, score in entries:
+            filler = name.startswith(_FILLERS)
+            k = len(spans)
+            if filler:
+                gaps.append(Span(k, a, b, score, float(loop[a:b].sum()), False))
+            elif k < len(tokens):
+                spans.append(Span(k, a, b, score, float(loop[a:b].sum()), guessed[k]))
+        if len(spans) != len(tokens):
+            raise AlignError("the aligner lost words")
+        return spans, gaps
 
     def _decode(self, pcm: bytes) -> None:
         d = self._decoder
+        d.set_cmn(self._cmn_start)
         d.start_utt()
         d.process_raw(pcm, full_utt=True)
         d.end_utt()
 
     def _phone_loop(self, pcm: bytes, n_frames: int) -> np.ndarray:
-        """Per-frame acoustic score of the best free phone sequence."""
+        """Per-frame acoustic score of the best free phone sequence.
+
+        It depends on the audio alone, so it is kept for the last few clips: while an
+        annotator edits, each re-check costs only the two alignment passes.
+        """
+        key = hashlib.blake2b(pcm, digest_size=16).digest()
+        cached = self._loops.get(key)
+        if cached is not None:
+            self._loops.move_to_end(key)
+            return cached
         d = self._decoder
         d.activate_search("loop")
         self._decode(pcm)
@@ -128,6 +153,9 @@ class Engine:
                 continue
             raw = self._logmath.log(seg.ascore)
             per_frame[a:b] = raw / (b - a)
+        self._loops[key] = per_frame
+        while len(self._loops) > LOOP_CACHE:
+            self._loops.popitem(last=False)
         return per_frame
 
 

@@ -31,6 +31,7 @@ from earmark.app.screens.annotate.messages import ClipShown, PaceCounted, Sugges
 from earmark.app.screens.annotate.sensitive import Sensitive
 from earmark.app.screens.annotate.suggestions import Learned, Suggestions
 from earmark.app.screens.annotate.workers import ScreenWorkers
+from earmark.app.screens.feedback import FeedbackActions
 from earmark.app.screens.help import HelpScreen
 from earmark.app.screens.skip import SkipScreen
 from earmark.app.widgets.asr import AsrView
@@ -48,7 +49,7 @@ from earmark.textsafe import clean
 PACE_EVERY = 30.0  # seconds between pace counts when nothing was submitted
 
 
-class AnnotateScreen(EditingActions, TranscriptCheck, ScreenWorkers, Screen[None]):
+class AnnotateScreen(EditingActions, TranscriptCheck, ScreenWorkers, FeedbackActions, Screen[None]):
     CSS_PATH = "screen.tcss"
     BINDINGS = screen_bindings()
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
@@ -126,6 +127,7 @@ class AnnotateScreen(EditingActions, TranscriptCheck, ScreenWorkers, Screen[None
 
     def action_cmd(self, action: str) -> None:
         """Run a command after the keys typed before it (they wait in the editor's queue)."""
+        self.session.touch()  # any command key: the annotator is not idle
         self.editor.call_later(self.run_action, action)
 
     # -- messages ------------------------------------------------------------------------
@@ -249,6 +251,8 @@ class AnnotateScreen(EditingActions, TranscriptCheck, ScreenWorkers, Screen[None
 
     def _refresh_status(self) -> None:
         s = self.clip_state
+        if self.playback.live_stretch() is not None:
+            self.session.touch()  # listening is not idle time
         clip_state = ""
         if s is not None and s.clip.status in ("done", "skipped"):
             clip_state = f"reopened ({s.clip.status})"
@@ -264,6 +268,7 @@ class AnnotateScreen(EditingActions, TranscriptCheck, ScreenWorkers, Screen[None
             clip_state=clip_state,
             exposure=self.sensitive.meter(),
             check=self.check_status(),
+            listen=self.session.listen_left(self.playback.live_stretch()),
         )
         self.query_one(StatusLine).show(info)
 
