@@ -33,10 +33,10 @@ from earmark.textsafe import clean
 
 SLOTS = 5
 POOL = 50  # candidates weighed by the context model before the best five are shown
-LM_WEIGHT = 0.7  # one nat of context probability is worth this much of the spelling score
+LM_WEIGHT = 0.8  # one nat of context probability is worth this much of the spelling score
 COMMON = 200  # the most common English words, weighed by context where nothing is typed
 COMMON_SLOTS = 2  # places among the five that common words may take
-COMMON_GAP = 5.0  # how far below the best spelling match a common word starts
+COMMON_GAP = 7.5  # how far below the best spelling match a common word starts
 
 
 @dataclass(frozen=True)

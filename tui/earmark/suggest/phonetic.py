@@ -35,7 +35,7 @@ MAX_DISTANCE = 2  # phone edits between a word and a neighbour
 PHONE, SKELETON, CLASS = 0.4, 0.3, 0.3
 CACHE = 4096
 SOUND_POOL = 200  # sound-alikes of the recogniser's word weighed, the closest first
-SOUND_BASE = PREFIX - 3.0  # a sound-alike that is no spelling match ranks like one typo
+SOUND_BASE = PREFIX - 1.5  # a sound-alike that is no spelling match ranks like half a typo
 
 # Phone classes (ARPAbet): confusions within a class are the commonest.
 _CLASSES = {
