@@ -20,17 +20,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Collection, Iterable, Sequence
 
-from earmark.suggest.context import ContextModel, load
+from earmark.suggest.context import ContextModel
 from earmark.suggest.following import FOLLOWERS, Following
 from earmark.suggest.learning import (
     MIN_CLIPS,
     Pending,
     WordStore,
-    fill_word_index,
     learnable_words,
     offerable_counts,
     record_submit,
 )
+from earmark.suggest.loading import Older, from_store, learn_in_slices, newest_first, prepare
 from earmark.suggest.phonetic import Phonetic, sound_alikes
 from earmark.suggest.phonetic import load as load_phonetic
 from earmark.suggest.ranking import KEEP, Found, Suggestion, collect, ranked
@@ -115,39 +115,32 @@ class Suggester:
         for term in terms:
             if " " in term:
                 self._following.add((key(w) for w in words_of(term)), PHRASE_WEIGHT)
-        for guess, text in corrections:
-            self._utterances.add(clean(text), clean(guess))
-            self._following.add(key(w) for w in words_of(text))
         for text in texts[-capacity:]:
             self._utterances.add(text)
             self._following.add(key(w) for w in words_of(text))
+        prepare(newest_first(corrections)).remember(self._utterances, self._following)
         self._utterance_cache: dict[tuple[str, tuple[str, ...]], tuple[str, float] | None] = {}
+        self.older: threading.Thread | None = None  # from_store's `learn_older`
+
+    def learn_older(self, corrections: Sequence[tuple[str, str]]) -> threading.Thread:
+        """Learn (guess, transcript) pairs older than all it knows, in time order, on a thread
+        of its own, a slice at a time so that typing and submits go first (see `loading`)."""
+
+        def remember(older: Older) -> None:
+            with self._lock:
+                older.remember(self._utterances, self._following)
+                self._utterance_cache.clear()
+
+        return learn_in_slices(corrections, remember)
 
     @classmethod
     def from_store(
         cls, store: object, *, english: int = 50_000, word_limit: int = 200_000
     ) -> Suggester:
-        """A bounded slice of what a store knows: its lexicon, offerable words, recent
-        corrections, and the context model and pronunciations when PocketSphinx is
-        installed. Run it off the UI
+        """A bounded slice of what a store knows (see `loading.from_store`). Run it off the UI
         thread (it may fill the word index the first time, and loads the model)."""
-        if not isinstance(store, WordStore):
-            lexicon: list[str] = getattr(store, "lexicon", list)()
-            texts: list[str] = getattr(store, "submitted_texts", list)()
-            plain = cls(lexicon=lexicon, transcripts=texts, english=english, context_model=load())
-            plain.load_phonetic()
-            return plain
-        fill_word_index(store)
-        s = cls(
-            lexicon=store.lexicon(),
-            learned=store.offerable_words(MIN_CLIPS, word_limit),
-            corrections=store.recent_corrections(CAPACITY),
-            english=english,
-            context_model=load(),
-        )
-        s._store = store
-        s.load_phonetic()
-        return s
+        built: Suggester = from_store(cls, store, english=english, word_limit=word_limit)
+        return built
 
     def load_phonetic(self) -> None:
         """Pronunciations of the offerable English and lexicon words, from the dictionary
