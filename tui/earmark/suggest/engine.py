@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 
 from earmark.suggest.context import ContextModel, load
 from earmark.suggest.following import FOLLOWERS, Following
@@ -126,12 +126,12 @@ class Suggester:
         self._utterance_cache: dict[tuple[str, tuple[str, ...]], tuple[str, float] | None] = {}
         self.older: threading.Thread | None = None  # from_store's `learn_older`
 
-    def learn_older(self, corrections: Sequence[tuple[str, str]]) -> threading.Thread:
-        """Learn (guess, transcript) pairs older than all it knows, in time order, on a thread
-        of its own, a slice at a time so that typing and submits go first (see `loading`)."""
+    def learn_older(self, read: Callable[[], Sequence[tuple[str, str]]]) -> threading.Thread:
+        """Learn the (guess, transcript) pairs `read()` gives, older than all it knows, in time
+        order, on a thread of its own, a slice at a time: typing and submits go first."""
 
         def run() -> None:
-            pairs = newest_first(corrections)
+            pairs = newest_first(read())
             with collector_paused(freeze=bool(pairs)):
                 for at in range(0, len(pairs), OLDER_STEP):
                     older = prepare(pairs[at : at + OLDER_STEP])
@@ -156,18 +156,18 @@ class Suggester:
             texts: list[str] = getattr(store, "submitted_texts", list)()
             return cls(lexicon=lexicon, transcripts=texts, english=english, context_model=load())
         fill_word_index(store)
-        corrections = store.recent_corrections(CAPACITY)
-        first = max(0, len(corrections) - FIRST_CORRECTIONS)
+        recent = store.recent_corrections(FIRST_CORRECTIONS)  # the rest: read on the thread
         with collector_paused():
             s = cls(
                 lexicon=store.lexicon(),
                 learned=store.offerable_words(MIN_CLIPS, word_limit),
-                corrections=corrections[first:],
+                corrections=recent,
                 english=english,
                 context_model=load(),
             )
         s._store = store
-        s.older = s.learn_older(corrections[:first])
+        if len(recent) >= FIRST_CORRECTIONS:
+            s.older = s.learn_older(lambda: store.recent_corrections(CAPACITY)[: -len(recent)])
         return s
 
     # -- updates ------------------------------------------------------------------------
