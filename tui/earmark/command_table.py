@@ -83,6 +83,8 @@ COMMANDS: tuple[Command, ...] = (
             "editing", card=True),
     Command("prev_low_conf", "Cursor to the previous unsure word", "alt+left,alt+p", "←Unsure",
             "editing"),
+    Command("next_marked", "Cursor to the next word the audio did not support (the check)",
+            "alt+i", "Heard?", "editing", card=True),
     # sensitive content
     Command("flag_critical", "Flag critical (personal data) at the playhead", "alt+c",
             "Critical", "sensitive", public=True, card=True),
@@ -94,12 +96,35 @@ COMMANDS: tuple[Command, ...] = (
             "sensitive"),
     Command("take_break", "Take a break (and opt out of content)", "alt+t", "Break",
             "sensitive", public=True),
+    Command("feedback", "Reviews of your transcripts, and your gold score", "alt+o",
+            "Feedback", "general"),
     # the rest
     Command("help", "Every key", "f1,alt+h", "Help", "general", public=True, footer=True,
             card=True),
     Command("quit", "Save the draft and quit", "ctrl+q", "Quit", "general", public=True,
             footer=True, card=True),
 )  # fmt: skip
+
+# `earmark qa`, the second-pass review screen: the reviewer types nothing there except in its
+# forms, so plain letters are fine. Keymap files set these in a [qa] table (app/qa/keys.py).
+QA_COMMANDS: tuple[Command, ...] = (
+    Command("qa_play", "Play / pause the clip", "space,ctrl+space,f5", "Play", "review",
+            footer=True),
+    Command("qa_play_word", "Play the selected word (from the ASR timings)", "w,f4", "Word",
+            "review", footer=True),
+    Command("qa_next_word", "Select the next word", "right,l", "Word→", "review"),
+    Command("qa_prev_word", "Select the previous word", "left,h", "←Word", "review"),
+    Command("qa_accept", "Accept the transcript as it is", "a", "Accept", "review",
+            footer=True),
+    Command("qa_fix", "Fix the transcript, then accept it", "f,e", "Fix", "review",
+            footer=True),
+    Command("qa_reject", "Reject the transcript, with a short reason", "r", "Reject", "review",
+            footer=True),
+    Command("qa_refresh", "Reload the queue from the database", "ctrl+r", "Reload", "review"),
+    Command("qa_help", "Every key", "f1,question_mark", "Help", "review", footer=True),
+    Command("qa_quit", "Quit", "q,ctrl+q", "Quit", "review", footer=True),
+)  # fmt: skip
+QA_IDS: tuple[str, ...] = tuple(c.id for c in QA_COMMANDS)
 
 PUBLIC_IDS: tuple[str, ...] = tuple(c.id for c in COMMANDS if c.public)
 ALL_IDS: tuple[str, ...] = tuple(c.id for c in COMMANDS)

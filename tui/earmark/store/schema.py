@@ -4,6 +4,9 @@ A migration, once committed to main, is never edited: add a new one at the end. 
 (not numbers) are recorded in `migrations`, so parallel work can append without renumbering.
 """
 
+from earmark.store.gold_schema import GOLD_SQL
+from earmark.store.slots_schema import SLOTS_SQL
+
 MIGRATIONS: list[tuple[str, str]] = [
     (
         "0001_core",
@@ -280,6 +283,71 @@ MIGRATIONS: list[tuple[str, str]] = [
         -- How long an annotator's claim on a clip in progress lasts (store/queue.py:
         -- claim_next); NULL for clips opened without a claim, which never lapse.
         ALTER TABLE clips ADD COLUMN lease_until REAL;
+        """,
+    ),
+    (
+        "batch_settings",
+        """
+        -- Per batch (store/batches.py): transcripts needed per clip, the share of gold clips
+        -- served, the share sampled for second-pass review, the share heard before a submit.
+        ALTER TABLE batches ADD COLUMN overlap INTEGER NOT NULL DEFAULT 1
+            CHECK (overlap BETWEEN 1 AND 20);
+        ALTER TABLE batches ADD COLUMN gold_rate REAL NOT NULL DEFAULT 0
+            CHECK (gold_rate BETWEEN 0 AND 1);
+        ALTER TABLE batches ADD COLUMN review_share REAL NOT NULL DEFAULT 0
+            CHECK (review_share BETWEEN 0 AND 1);
+        ALTER TABLE batches ADD COLUMN min_listen REAL NOT NULL DEFAULT 0
+            CHECK (min_listen BETWEEN 0 AND 1);
+        """,
+    ),
+    ("slots_and_own_drafts", SLOTS_SQL),
+    ("gold_clips_and_finals", GOLD_SQL),
+    (
+        "acoustic_check",
+        """
+        -- Where a clip's guess came from when earmark made it ('offline': `earmark asr`);
+        -- NULL when the guess came with the clip.
+        ALTER TABLE clips ADD COLUMN asr_source TEXT;
+        -- The word timings of a clip's submitted transcript (JSON [{"word","start","end",
+        -- "conf"}], from aligning that text to the audio), the text they are of, and how
+        -- many of its words the acoustic check marked (NULL: timed, not checked).
+        CREATE TABLE clip_checks(
+            clip_id INTEGER PRIMARY KEY REFERENCES clips(id) ON DELETE CASCADE,
+            text TEXT NOT NULL,
+            words TEXT NOT NULL,
+            marked INTEGER,
+            at REAL NOT NULL
+        );
+        """,
+    ),
+    (
+        "reviews",
+        """
+        -- Second-pass review (earmark/store/reviews.py): one row per annotator's transcript a
+        -- reviewer checked, with what it was when checked; a reviewer never checks their own.
+        CREATE TABLE reviews(
+            id INTEGER PRIMARY KEY,
+            clip_id INTEGER NOT NULL REFERENCES clips(id),
+            annotator TEXT NOT NULL,
+            submitted TEXT NOT NULL,
+            reviewer TEXT NOT NULL CHECK (reviewer <> annotator),
+            outcome TEXT NOT NULL CHECK (outcome IN ('accepted','fixed','rejected')),
+            text TEXT,
+            note TEXT NOT NULL DEFAULT '',
+            at REAL NOT NULL,
+            UNIQUE (clip_id, annotator)
+        );
+        CREATE INDEX reviews_by_annotator ON reviews(annotator, id);
+        -- The newest review each annotator has seen, for the annotator's notice.
+        CREATE TABLE review_seen(annotator TEXT PRIMARY KEY, last_id INTEGER NOT NULL);
+        """,
+    ),
+    (
+        "plays_by_clip",
+        """
+        -- What one clip was heard (the listen-before-submit rule on opening a clip, the
+        -- report's exposure figures): by clip, not by walking a listener's every play.
+        CREATE INDEX plays_by_clip ON plays(clip_id, user);
         """,
     ),
 ]

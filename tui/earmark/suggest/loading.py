@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections import Counter
-from collections.abc import Iterable, Iterator
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from earmark.suggest.context import load
 from earmark.suggest.following import Following, count_pairs
-from earmark.suggest.learning import Pending
+from earmark.suggest.learning import MIN_CLIPS, WordStore, fill_word_index
 from earmark.suggest.text import has_letter, key, normalize_utterance, words_of
-from earmark.suggest.utterances import Utterances
+from earmark.suggest.utterances import CAPACITY, Utterances
 from earmark.textsafe import clean
 
 FIRST_CORRECTIONS = 5_000  # learned before suggestions are ready (about 0.1 s)
@@ -88,21 +91,46 @@ def prepare(pairs: list[tuple[str, str]]) -> Older:
     return Older(entries, count_pairs(keys))
 
 
-def count_transcripts(texts: list[str], known: set[str], pending: Pending) -> list[tuple[str, int]]:
-    """(spelling, uses) of transcript words that are offerable; the rest wait in `pending`."""
-    forms: Counter[str] = Counter()
-    clips: Counter[str] = Counter()
-    for text in texts:
-        found = words_of(text)
-        forms.update(found)
-        clips.update({key(w) for w in found})
-    out: list[tuple[str, int]] = []
-    for form, n in forms.items():
-        k = key(form)
-        if k in known or clips[k] >= pending.min_clips:
-            out.append((form, n))
-    for k, c in clips.items():
-        if k not in known and c < pending.min_clips:
-            for _ in range(c):
-                pending.add([k], None)
-    return out
+def learn_in_slices(
+    read: Callable[[], Sequence[tuple[str, str]]], remember: Callable[[Older], None]
+) -> threading.Thread:
+    """Read older (guess, transcript) pairs and prepare them a slice at a time on a thread of
+    its own, handing each slice to `remember` (which takes the suggester's lock for ~10 ms)."""
+
+    def run() -> None:
+        pairs = newest_first(read())
+        with collector_paused(freeze=bool(pairs)):
+            for at in range(0, len(pairs), OLDER_STEP):
+                remember(prepare(pairs[at : at + OLDER_STEP]))
+                time.sleep(0.002)  # gives up the interpreter to the screen's thread
+
+    thread = threading.Thread(target=run, name="suggest-older", daemon=True)
+    thread.start()
+    return thread
+
+
+def from_store(cls: Any, store: object, *, english: int, word_limit: int) -> Any:
+    """A `cls` (the Suggester) from a bounded slice of what a store knows: its lexicon,
+    offerable words, recent corrections (the newest FIRST_CORRECTIONS now, the rest in
+    slices), and the context model and pronunciations when PocketSphinx is installed."""
+    if not isinstance(store, WordStore):
+        lexicon: list[str] = getattr(store, "lexicon", list)()
+        texts: list[str] = getattr(store, "submitted_texts", list)()
+        plain = cls(lexicon=lexicon, transcripts=texts, english=english, context_model=load())
+        plain.load_phonetic()
+        return plain
+    fill_word_index(store)
+    recent = store.recent_corrections(FIRST_CORRECTIONS)  # the rest: read on the thread
+    with collector_paused():
+        s = cls(
+            lexicon=store.lexicon(),
+            learned=store.offerable_words(MIN_CLIPS, word_limit),
+            corrections=recent,
+            english=english,
+            context_model=load(),
+        )
+    s._store = store
+    s.load_phonetic()
+    if len(recent) >= FIRST_CORRECTIONS:
+        s.older = s.learn_older(lambda: store.recent_corrections(CAPACITY)[: -len(recent)])
+    return s
