@@ -115,6 +115,7 @@ def test_jsonl_has_every_contract_field(project):
             "skip_reason",
             "annotator",
             "seconds_on_clip",
+            "words",
             "flags",
         }
     done, card, skipped, broken = recs

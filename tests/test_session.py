@@ -74,7 +74,9 @@ def test_resume_opens_first_clip_and_marks_it_in_progress(queue):
     st = s.resume()
     assert st.clip.name == "c1" and st.position == 1 and st.total == 5
     assert st.text == "alexa play this bus eat oh"
-    assert queue.clip(st.clip.id).status == "pending"  # claimed once it is on screen
+    # the queue hands out claims: the clip is this annotator's before it is on screen
+    assert queue.clip(st.clip.id).status == "in_progress"
+    assert queue.holds(st.clip.id, "ann") and queue.clip(st.clip.id).annotator == "ann"
     s.claim()
     assert queue.clip(st.clip.id).status == "in_progress"
     assert s.current.status == "in_progress" and not s.state().reopened

@@ -41,10 +41,11 @@ def test_submit_keeps_history_and_clears_draft(store):
 def test_resume_prefers_clip_in_progress(store):
     b = store.batch_id("b")
     store.add_clips(b, [NewClip(name=f"n{i}", audio="/x.wav") for i in range(3)])
-    assert store.resume_clip("ann") == 1
+    assert store.resume_clip("ann") == 1  # a claim: the clip is ann's now
     store.start_clip(2, "ann")
-    assert store.resume_clip("ann") == 2
-    assert store.resume_clip("other") == 1
+    store.save_draft(2, "ann", "typed", 5, 1.0)
+    assert store.resume_clip("ann") == 2  # the clip last typed on
+    assert store.resume_clip("other") == 3  # 1 and 2 are ann's
 
 
 def test_not_a_database_is_a_user_error(tmp_path):

@@ -11,6 +11,8 @@ from earmark.audio.player import Player
 from earmark.audio.quiet import is_diverted
 from earmark.clock import FakeClock
 from earmark.store import SQLiteStore
+from earmark.store.gold import GoldMixin
+from earmark.store.postgres.gold import PgGoldMixin
 from earmark.store.postgres.store import PgStore
 from earmark.store.queue import QueueMixin
 from earmark.store.records import Clip, Draft, Flag
@@ -54,3 +56,14 @@ PgStore.wait_for_work  # noqa: B018
 QueueMixin.claim_next  # noqa: B018
 QueueMixin.forget  # noqa: B018
 QueueMixin.holds  # noqa: B018
+
+# Every finished slot of every clip: what agreement between annotators is computed from, on
+# both backends (the tests read it to compare transcripts with what the annotators typed).
+SQLiteStore.annotations  # noqa: B018
+PgStore.annotations  # noqa: B018
+# What the second-pass review (earmark qa) calls: an annotator's own gold figures for their
+# feedback screen, and a reviewer's final text for a disputed clip; tests hold both.
+GoldMixin.gold_score  # noqa: B018
+GoldMixin.set_final  # noqa: B018
+PgGoldMixin.gold_score  # noqa: B018
+PgGoldMixin.set_final  # noqa: B018

@@ -207,6 +207,18 @@ class Keys:
     def prev_low_conf(self, key: str) -> None:
         self._low_conf(key)
 
+    def next_marked(self, key: str) -> None:
+        """The cursor goes to a word the acoustic check marked, or the annotator is told why
+        not (none marked, still checking, or the check off on this machine)."""
+        self.t.keys("End")
+        self.press(key)
+        self.t.keys("Q", literal=True)
+        screen = self.t.wait_until(lambda s: "Q" in editor_text(s), "Q typed")
+        told = ("marked", "checking", "check is off")
+        assert not editor_text(screen).endswith("Q") or any(t in screen for t in told), screen
+        self.t.keys("BSpace")
+        self.t.wait_until(lambda s: "Q" not in editor_text(s), "the Q deleted")
+
     # -- sensitive content, help ----------------------------------------------------------
     def flag_critical(self, key: str) -> None:
         self.modal(key, "Recorded; refine")
@@ -272,8 +284,8 @@ ORDER = [
     "play_pause", "stop", "forward", "rewind", "slower", "faster", "normal_speed",
     "replay_word", "accept_suggestion", *[f"suggestion_{n}" for n in range(1, 6)],
     "accept_utterance", "use_alternative", "undo", "redo", "next_low_conf", "prev_low_conf",
-    "flag_critical", "flag_distressing", "escalate", "my_escalations", "feedback", "take_break",
-    "help",
+    "next_marked", "flag_critical", "flag_distressing", "escalate", "my_escalations",
+    "feedback", "take_break", "help",
     "next_clip", "prev_clip", "skip", "submit", "accept_asr", "quit",
 ]  # fmt: skip
 

@@ -15,6 +15,7 @@ from earmark.errors import UserError
 from earmark.roles import PermissionDenied
 from earmark.store.clips import NewClip
 from earmark.store.postgres import open_postgres
+from earmark.store.postgres.schema import MIGRATIONS
 from tests.pg.support import PgTest, psycopg
 
 
@@ -38,6 +39,8 @@ def test_init_creates_schema_roles_and_is_rerunnable(pg: PgTest) -> None:
     assert {"earmark_annotator", "earmark_reviewer", "earmark_lead", "earmark_owner"} <= roles
     names = [r[0] for r in pg.sql("SELECT name FROM earmark.migrations ORDER BY name")]
     assert names[:4] == ["0001_core", "0002_functions", "0003_privileges", "0004_words"]
+    assert "batch_settings" in names
+    assert names == sorted(name for name, _sql in MIGRATIONS)
     again = open_postgres(pg.url, create=True)
     assert again.db.migrate() == []
     again.close()

@@ -17,7 +17,8 @@ import time
 import traceback
 from typing import NoReturn
 
-from earmark.commands import qa
+from earmark.commands import parsers, qa
+from earmark.commands.asr import add_arguments as add_asr_arguments
 from earmark.errors import UserError
 from earmark.textsafe import InertWriter, clean
 
@@ -44,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Check speech-recognition output by ear.")
     parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    from earmark.commands import batch  # the batch flags and command: light to import
 
     def cmd(name: str, help: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=help)
@@ -71,15 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--audio-root", metavar="DIR", help="audio paths may resolve anywhere under DIR")
     p.add_argument("--user", metavar="NAME", help="act as NAME (default: your login name)")
     p.add_argument(
-        "--require-consent",
-        action="store_true",
-        help="a line without review_allowed is excluded (default: absent means allowed)",
+        "--require-consent", action="store_true", help="a line without review_allowed is excluded"
     )
     p.add_argument(
-        "--new-key",
-        action="store_true",
-        help="the pseudonym key is lost: start a new one (earlier clips no longer match ids)",
+        "--new-key", action="store_true", help="the pseudonym key is lost: start a new one"
     )
+    batch.add_flags(p)
 
     p = cmd("init", "create the project database (or migrate it) and name yourself its lead")
     p.add_argument("--user", metavar="NAME", help="act as NAME (default: your login name)")
@@ -114,21 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
         "(the secret: $EARMARK_AUDIO or ~/.earmark/audio.secret)",
     )
 
-    p = cmd("export", "write results")
-    p.add_argument("--format", choices=("jsonl", "nemo", "csv"), default="jsonl")
-    p.add_argument("--out", metavar="FILE", help="output file (default: stdout)")
-    p.add_argument(
-        "--force",
-        action="store_true",
-        help="replace an existing --out file that is not an earlier export (never the database)",
-    )
-    p.add_argument(
-        "--include-critical",
-        action="store_true",
-        help="nemo: keep clips flagged critical (left out by default)",
-    )
-    p.add_argument("--user", metavar="NAME")
+    parsers.export(cmd("export", "write results"))
+    parsers.agreement(cmd("agreement", parsers.AGREEMENT))
 
+    add_asr_arguments(cmd("asr", "offline first guesses for clips without one (leads)"))
     p = cmd("stats", "progress, throughput, flags, ASR word error rate")
     p.add_argument(
         "--json",
@@ -233,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="null: discard but count frames, for diagnosis",
     )
     p.add_argument("--socket", metavar="PATH", help="also say how to forward to this Unix socket")
+    batch.add_parser(sub, _add_db)
     qa.add_arguments(cmd("qa", qa.HELP), _Parser, _add_db)
     p = sub.add_parser(
         "migrate",
@@ -241,6 +230,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--from", dest="source", metavar="FILE.db", required=True)
     p.add_argument("--to", metavar="URL", required=True, help="postgresql://... or conninfo")
+    check = importlib.import_module("earmark.commands.check")  # its flags live with it
+    check.add_arguments(cmd("check", "acoustic check: words of submitted clips the audio lacks"))
 
     return parser
 
@@ -253,7 +244,9 @@ COMMANDS = {
     "init": "earmark.commands.init:run",
     "purge": "earmark.commands.purge:run",
     "export": "earmark.commands.exporting:run",
+    "agreement": "earmark.commands.agreement:run",
     "stats": "earmark.commands.stats:run",
+    "asr": "earmark.commands.asr:run",
     "escalations": "earmark.commands.escalations:run",
     "audit": "earmark.commands.audit:run",
     "roles": "earmark.commands.roles:run",
@@ -261,6 +254,8 @@ COMMANDS = {
     "audio-test": "earmark.commands.audio_test:run",
     "listen": "earmark.commands.listen:run",
     "migrate": "earmark.commands.migrate:run",
+    "batch": "earmark.commands.batch:run",
+    "check": "earmark.commands.check:run",
     "qa": "earmark.commands.qa:run",
 }
 

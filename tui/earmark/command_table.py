@@ -83,6 +83,8 @@ COMMANDS: tuple[Command, ...] = (
             "editing", card=True),
     Command("prev_low_conf", "Cursor to the previous unsure word", "alt+left,alt+p", "←Unsure",
             "editing"),
+    Command("next_marked", "Cursor to the next word the audio did not support (the check)",
+            "alt+i", "Heard?", "editing", card=True),
     # sensitive content
     Command("flag_critical", "Flag critical (personal data) at the playhead", "alt+c",
             "Critical", "sensitive", public=True, card=True),

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import json
 import os
 import re
@@ -31,7 +32,10 @@ from earmark import redaction
 from earmark.errors import UserError
 from earmark.manifest.pseudonyms import key_path
 from earmark.outfile import check_out
+from earmark.quality.gold import GoldRef
 from earmark.redaction import Mark
+from earmark.roles import PermissionDenied
+from earmark.store import finals
 from earmark.store.clips import Word
 from earmark.store.flags import Flag
 from earmark.textsafe import clean
@@ -134,16 +138,85 @@ def _round(x: float | None, nd: int = 3) -> float | None:
     return round(x, nd) if x is not None else None
 
 
-def records(store: Any, fmt: str, *, include_critical: bool = False) -> Iterator[dict[str, Any]]:
+class _Timings:
+    """The word timings of each clip's submitted text, read alongside the clips (both in clip
+    order), so the export streams them as it streams the clips."""
+
+    def __init__(self, store: Any) -> None:
+        reader = getattr(store, "iter_word_timings", None)
+        self._rows = reader() if reader is not None else iter(())
+        self._next: tuple[int, str, list[Word]] | None = next(self._rows, None)
+
+    def words(
+        self, clip_id: int, text: str | None, hide: dict[str, str] | str
+    ) -> list[dict[str, Any]] | None:
+        found: list[Word] | None = None
+        while self._next is not None and self._next[0] <= clip_id:
+            if self._next[0] == clip_id and self._next[1] == text:
+                found = self._next[2]
+            self._next = next(self._rows, None)
+        if found is None or isinstance(hide, str):  # none, or the text itself is withheld
+            return None
+        return [
+            {
+                "word": redaction.apply(w.word, hide) if hide else w.word,
+                "start": _round(w.start),
+                "end": _round(w.end),
+            }
+            for w in found
+        ]
+
+
+def _gold(store: Any, include: bool) -> dict[int, GoldRef | None]:
+    """Gold clips: {id: reference} with --include-gold, else {id: None} (written as a clip
+    nobody finished: the reference and every answer stay out). An annotator on PostgreSQL
+    may not list them; to them a gold clip already looks like a clip that is not theirs."""
+    try:
+        ids = store.gold_ids()
+    except PermissionDenied:
+        if include:
+            raise
+        return {}
+    return {i: store.gold_reference(i) if include else None for i in ids}
+
+
+def _as_gold(clip: Any, ref: GoldRef | None) -> Any:
+    if ref is None:
+        return dataclasses.replace(
+            clip,
+            status="pending",
+            text=None,
+            annotator=None,
+            skip_reason=None,
+            seconds_on_clip=0.0,
+            submitted_at=None,
+        )
+    return dataclasses.replace(clip, status="done", text=ref.text, annotator=None)
+
+
+def records(
+    store: Any, fmt: str, *, include_critical: bool = False, include_gold: bool = False
+) -> Iterator[dict[str, Any]]:
     """The export objects in import order."""
     flags_by_clip = store.flags_by_clip()
+    gold = _gold(store, include_gold)
+    final, disputed = finals.for_export(store) if hasattr(store, "annotations") else ({}, set())
     # A backend without word marks yet: every marked flag then withholds its clip's text.
     marks_of = getattr(store, "redaction_marks_by_flag", None)
     marks = marks_of() if marks_of is not None else {}
-    statuses = ("done",) if fmt == "nemo" else None
+    statuses = ("done",) if fmt == "nemo" and not include_gold else None
+    timings = _Timings(store) if fmt == "jsonl" else None
     for clip in store.iter_clips(statuses):
+        if clip.id in gold:
+            clip = _as_gold(clip, gold[clip.id])
+        elif clip.id in disputed:
+            continue  # overlapped transcripts disagree: out until a reviewer decides
+        elif clip.id in final:
+            clip = dataclasses.replace(clip, status="done", text=final[clip.id])
         flags = flags_by_clip.get(clip.id, ())
         if fmt == "nemo":
+            if clip.status != "done":
+                continue
             if not include_critical and _critical(flags):
                 continue
             yield {
@@ -163,8 +236,9 @@ def records(store: Any, fmt: str, *, include_critical: bool = False) -> Iterator
             "annotator": clip.annotator,
             "seconds_on_clip": _round(clip.seconds_on_clip, 1),
         }
-        if fmt == "jsonl":
+        if timings is not None:
             words = _marked_words(clip.text, flags, marks)
+            rec["words"] = timings.words(clip.id, clip.text, words)
             rec["flags"] = [_flag_export(f, words) for f in flags]
         yield rec
 
@@ -207,6 +281,7 @@ def write(
     out: TextIO,
     *,
     include_critical: bool = False,
+    include_gold: bool = False,
     tally: Tally | None = None,
 ) -> int:
     """Write the export to an open text stream; returns how many clips were written."""
@@ -216,18 +291,24 @@ def write(
     if fmt == "csv":
         w = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
         w.writeheader()
-        for rec in records(store, fmt):
+        for rec in records(store, fmt, include_gold=include_gold):
             w.writerow({k: inert_cell(v) for k, v in _inert(rec).items()})
             tally.clips += 1
         return tally.clips
-    for rec in records(store, fmt, include_critical=include_critical):
+    for rec in records(store, fmt, include_critical=include_critical, include_gold=include_gold):
         out.write(json.dumps(_inert(rec), ensure_ascii=False) + "\n")
         tally.clips += 1
     return tally.clips
 
 
 def export_to_file(
-    store: Any, fmt: str, path: Path, *, include_critical: bool = False, force: bool = False
+    store: Any,
+    fmt: str,
+    path: Path,
+    *,
+    include_critical: bool = False,
+    force: bool = False,
+    include_gold: bool = False,
 ) -> int:
     """Atomic, owner-only export to `path`; nothing is left behind on failure."""
     path = Path(path)
@@ -240,7 +321,7 @@ def export_to_file(
         raise UserError(f"--out {path}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            n = write(store, fmt, fh, include_critical=include_critical)
+            n = write(store, fmt, fh, include_critical=include_critical, include_gold=include_gold)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o600)

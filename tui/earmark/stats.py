@@ -47,6 +47,8 @@ def compute(store: Store) -> dict[str, Any]:
         "flags": {k: flags.get(k, 0) for k in ("critical", "distressing", "escalation")},
         "asr_wer": round(wer, 4) if wer is not None else None,
         "seconds_on_clip": round(mean, 1) if mean is not None else None,
+        # the acoustic check: done clips it saw, and those submitted with words it marked
+        "check": store.check_counts(),
         "today": {
             "since": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(since)),
             "finished": finished,
@@ -77,6 +79,12 @@ def summary_lines(s: dict[str, Any]) -> list[str]:
         lines.append(f"ASR WER      {100 * s['asr_wer']:.1f}% over {s['done']:,} done clips")
     if s["seconds_on_clip"] is not None:
         lines.append(f"time         {s['seconds_on_clip']:.1f} s per finished clip on average")
+    c = s["check"]
+    if c.get("checked"):
+        lines.append(
+            f"check        {c['marked']:,} of {c['checked']:,} checked clips submitted"
+            " with words the audio did not support"
+        )
     t = s["today"]
     if t["finished"]:
         rate = f", {t['clips_per_hour']:.0f} per hour on clip" if t["clips_per_hour"] else ""

@@ -13,7 +13,7 @@ settings file (`[wellbeing] soft_minutes/hard_minutes`) may only make them stric
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -93,7 +93,7 @@ class ExposureStore(Protocol):
 
     def routed_away_clip_ids(self, user: str, *, at_hard_limit: bool) -> set[int]: ...
 
-    def next_open(self, annotator: str, after: int) -> int | None: ...
+    def next_open(self, annotator: str, after: int, *, avoid: Iterable[int] = ()) -> int | None: ...
 
 
 class Wellbeing:
@@ -131,14 +131,9 @@ class Wellbeing:
         return self.store.routed_away_clip_ids(self.user, at_hard_limit=self.level() == "hard")
 
     def next_allowed(self, after: int) -> int | None:
-        """The next open clip (store.next_open) that is not routed away from this user."""
-        blocked = self.routed_away()
-        cid = self.store.next_open(self.user, after)
-        seen: set[int] = set()
-        while cid is not None and cid in blocked and cid not in seen:
-            seen.add(cid)
-            cid = self.store.next_open(self.user, cid)
-        return None if cid in blocked else cid
+        """Claim the next clip (store.next_open) passing over those routed away from this
+        user, at claim time: a clip routed away is never claimed."""
+        return self.store.next_open(self.user, after, avoid=self.routed_away())
 
 
 class BreakOffers:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from earmark.config import current_user, db_path
 from earmark.exporting import Tally, export_to_file, write
+from earmark.roles import REVIEW_ROLES, require
 from earmark.store import open_store
 
 
@@ -20,7 +21,10 @@ def run(args: argparse.Namespace) -> int:
     store = open_store(db_path(args.db), create=False)
     tally = Tally()
     complete = False
+    gold = bool(getattr(args, "include_gold", False))
     try:
+        if gold:  # the references are for reviewers and leads (PostgreSQL checks it too)
+            require(actor, store.role_of(actor), REVIEW_ROLES, "export gold references")
         if args.out:
             tally.clips = export_to_file(
                 store,
@@ -28,10 +32,16 @@ def run(args: argparse.Namespace) -> int:
                 Path(args.out),
                 include_critical=args.include_critical,
                 force=bool(getattr(args, "force", False)),
+                include_gold=gold,
             )
         else:
             write(
-                store, args.format, sys.stdout, include_critical=args.include_critical, tally=tally
+                store,
+                args.format,
+                sys.stdout,
+                include_critical=args.include_critical,
+                include_gold=gold,
+                tally=tally,
             )
             sys.stdout.flush()
         complete = True
@@ -44,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
                     "format": args.format,
                     "clips": tally.clips,
                     "include_critical": bool(args.include_critical),
+                    **({"include_gold": True} if gold else {}),
                     "to": "file" if args.out else "stdout",
                     "complete": complete,
                 },

@@ -15,6 +15,7 @@ import contextlib
 import sqlite3
 from pathlib import Path
 
+from earmark.commands.batch import changes as batch_flags
 from earmark.config import current_user, db_path
 from earmark.errors import UserError
 from earmark.importing import ImportSummary, check_inputs, import_manifests, stderr_is_tty
@@ -26,11 +27,14 @@ def run(args: argparse.Namespace) -> int:
     lexicon = Path(args.lexicon) if args.lexicon else None
     audio_root = Path(args.audio_root) if args.audio_root else None
     check_inputs(manifests, lexicon=lexicon, audio_root=audio_root, batch=args.batch)
+    settings = batch_flags(args)
     actor = current_user(getattr(args, "user", None))
     db = db_path(args.db)
     store = open_store(db)
     summary = ImportSummary()
     try:
+        if settings:
+            _set_batches(store, actor, [args.batch or m.name for m in manifests], settings)
         import_manifests(
             store,
             manifests,
@@ -56,6 +60,17 @@ def run(args: argparse.Namespace) -> int:
     for line in summary.lines():
         print(line)
     return 0
+
+
+def _set_batches(
+    store: Store, actor: str, names: list[str], settings: dict[str, int | float]
+) -> None:
+    """Create each batch with the settings given before any clip goes in (a clip's slots
+    follow its batch's overlap); only a lead may set them on a batch."""
+    store.ensure_user(actor)
+    for name in dict.fromkeys(names):
+        store.batch_id(name)
+        store.set_batch_settings(name, actor=actor, **settings)
 
 
 def _audit(store: Store, actor: str, manifests: list[Path], summary: ImportSummary) -> None:

@@ -207,6 +207,9 @@ class Importer:
                 unplayable.append((label, p.lineno, info))
             clips.append(clip)
         inserted = self.store.add_clips(batch_id, clips) if clips else 0
+        gold = [(p.name, p.record.gold) for p in fresh if p.record.gold is not None]
+        if gold:  # hidden references: these clips leave the shared queue (store/gold.py)
+            self.summary.gold += self.store.add_gold(gold)
         self.summary.imported += inserted
         self.summary.duplicates += len(chunk) - inserted
         # A clip that lost an insert race to another import is not ours to count as unplayable.

@@ -28,6 +28,7 @@ class ImportSummary:
     complete: bool = False  # False while running, and after an import cut short
     purged: int = 0  # stored clips whose consent this import withdrew
     purged_rows: dict[str, int] = field(default_factory=dict)  # derived rows purged with them
+    gold: int = 0  # clips imported as gold (hidden references), run by leads
 
     def add_bad(self, manifest: str, lineno: int, reason: str) -> None:
         self.bad_line_count += 1
@@ -41,6 +42,8 @@ class ImportSummary:
         out.append(
             f"imported {self.imported:,} clip{'s' if self.imported != 1 else ''}{where}{extra}"
         )
+        if self.gold:
+            out.append(f"gold clips (hidden references, served blind): {self.gold:,}")
         if self.duplicates:
             out.append(f"already imported (skipped): {self.duplicates:,}")
         if self.excluded:

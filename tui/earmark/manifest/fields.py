@@ -10,11 +10,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from earmark.quality.gold import GoldRef
+
 # Fields we understand. Everything else is dropped and named in the import summary.
 AUDIO_KEYS = ("audio", "audio_filepath", "path", "wav_filename")
 GUESS_KEYS = ("asr", "pred_text")  # a recogniser's output
 FALLBACK_GUESS_KEYS = ("text", "sentence", "transcript")  # used only when no guess field
-OTHER_KEYS = ("id", "review_allowed", "duration", "words", "alternatives")
+OTHER_KEYS = ("id", "review_allowed", "duration", "words", "alternatives", "gold")
 KNOWN_KEYS = frozenset(AUDIO_KEYS + GUESS_KEYS + FALLBACK_GUESS_KEYS + OTHER_KEYS)
 
 MAX_LINE_BYTES = 1 << 20  # a longer line is refused, not read into memory
@@ -42,6 +44,7 @@ class Record:
     duration: float | None = None
     dropped: list[str] = field(default_factory=list)
     words_dropped: int = 0
+    gold: GoldRef | None = None  # a hidden reference for quality control (manifest/gold.py)
 
 
 class BadLine(Exception):

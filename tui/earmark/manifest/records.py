@@ -25,6 +25,7 @@ from earmark.manifest.fields import (
     Record,
     json_type,
 )
+from earmark.manifest.gold import parse_gold
 from earmark.textsafe import clean_words
 
 _NUM_TYPES = (int, float)
@@ -218,6 +219,8 @@ def parse_record(obj: dict[str, Any]) -> Record:
     d = _number(d)
     rec.duration = d if d is not None and d > 0 else None
 
+    if obj.get("gold") is not None:
+        rec.gold = parse_gold(obj["gold"])
     for key, value in obj.items():
         if key not in KNOWN_KEYS and value is not None and value != "":
             rec.dropped.append(_field_name(key))

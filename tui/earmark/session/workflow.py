@@ -19,9 +19,11 @@ import threading
 
 from earmark.clock import SYSTEM, Clock
 from earmark.redaction import Mark
+from earmark.session.gold import GoldServing
 from earmark.session.records import Records
 from earmark.session.state import PACE_MIN_SPAN, PACE_WINDOW, ClipState, QueueLeft, SessionError
 from earmark.store import SKIP_REASONS, Clip, Flag, Store
+from earmark.store.queue import LeaseLost
 from earmark.textsafe import clean
 from earmark.wellbeing import Wellbeing
 
@@ -34,11 +36,13 @@ class Session:
         *,
         clock: Clock = SYSTEM,
         wellbeing: Wellbeing | None = None,
+        gold: GoldServing | None = None,
     ) -> None:
         self.store = store
         self.user = user
         self.clock = clock
         self.wellbeing = wellbeing or Wellbeing(store, user)
+        self.gold = gold or GoldServing(store, user)  # gold clips, served blind (gold.py)
         self.started = clock.monotonic()
         self.started_at = clock.now()
         self.total = store.clip_count()
@@ -108,7 +112,7 @@ class Session:
     # -- opening clips -----------------------------------------------------------------
     def resume(self) -> ClipState | None:
         """Open the clip in progress (with its draft), else the first pending clip."""
-        clip_id = self.store.resume_clip(self.user)
+        clip_id = self.gold.next_for(0) or self.store.resume_clip(self.user)
         return self.open(clip_id) if clip_id is not None else self._empty()
 
     def open(self, clip_id: int, notices: tuple[str, ...] = ()) -> ClipState | None:
@@ -117,11 +121,15 @@ class Session:
         """
         with self._lock:
             self._leave()
-            clip = self.store.clip(clip_id)
+            clip = self.store.clip(clip_id, self.user)
             if clip is None:
                 return self._empty()
+            held = self.gold.open(clip)
+            if held is not None:
+                clip, draft = held
+            else:
+                draft = self.store.draft(clip.id, self.user)
             self._unclaimed = clip.id if clip.status == "pending" else None
-            draft = self.store.draft(clip.id)
             reopened = clip.status in ("done", "skipped")
             if draft is not None:
                 text, cursor, prior = draft.text, draft.cursor, draft.seconds
@@ -149,7 +157,7 @@ class Session:
                 return
             self._unclaimed = None
             self.store.start_clip(clip.id, self.user)
-            fresh = self.store.clip(clip.id)
+            fresh = self.store.clip(clip.id, self.user)
             if fresh is not None:
                 self.current = fresh
 
@@ -211,11 +219,13 @@ class Session:
                 # a submitted clip looked at but not changed: no draft, nothing to resume
                 self._dirty = False
                 return False
-            self.store.save_draft(
-                clip.id, self.user, clean(self.text), self.cursor, self.seconds_on_clip()
-            )
+            save = self.gold.save_draft if self.gold.holds(clip.id) else self._save_draft
+            save(clip.id, clean(self.text), self.cursor, self.seconds_on_clip())
             self._dirty = False
             return True
+
+    def _save_draft(self, clip_id: int, text: str, cursor: int, seconds: float) -> None:
+        self.store.save_draft(clip_id, self.user, text, cursor, seconds)
 
     def _leave(self) -> None:
         """Keep what was typed and the time spent on the clip we are leaving."""
@@ -240,7 +250,13 @@ class Session:
             clip = self._require_playable()
             final = " ".join(clean(self.text if text is None else text).split())
             # store.submit appends the audit line itself, in the same transaction
-            self.store.submit(clip.id, final, self.user, self.seconds_on_clip())
+            if self.gold.holds(clip.id):
+                self.gold.finish(clip.id, final, None, self.seconds_on_clip())
+                return self._finished(clip)
+            try:
+                self.store.submit(clip.id, final, self.user, self.seconds_on_clip())
+            except LeaseLost as lost:
+                return self._lost(clip, lost)
             return self._finished(clip)
 
     def accept_asr(self) -> ClipState | None:
@@ -256,7 +272,13 @@ class Session:
                     f"unknown skip reason {reason!r}; one of: {', '.join(SKIP_REASONS)}"
                 )
             clip = self._require_playable()
-            self.store.skip(clip.id, reason, self.user, self.seconds_on_clip())  # audited there
+            if self.gold.holds(clip.id):
+                self.gold.finish(clip.id, None, reason, self.seconds_on_clip())
+                return self._finished(clip)
+            try:
+                self.store.skip(clip.id, reason, self.user, self.seconds_on_clip())  # audited
+            except LeaseLost as lost:
+                return self._lost(clip, lost)
             return self._finished(clip)
 
     def mark_unplayable(self, reason: str) -> ClipState | None:
@@ -267,7 +289,7 @@ class Session:
                 return None
             reason = clean(reason)[:300]
             self.store.mark_unplayable(clip.id, reason)
-            self.store.delete_draft(clip.id)
+            self.store.delete_draft(clip.id, self.user)
             self._announced.add(clip.id)
             self.current = None
             notice = f"clip {self.position} is unplayable and was skipped: {reason}"
@@ -285,18 +307,26 @@ class Session:
         self.current = None  # its draft is gone with the submit; nothing to keep on leaving
         return self._go_next(clip.id)
 
+    def _lost(self, clip: Clip, lost: LeaseLost) -> ClipState | None:
+        """Someone else holds the clip now: the store kept the text as this annotator's
+        draft; move on, saying so."""
+        self.current = None  # nothing more to save for it: the draft is written
+        return self._go_next(clip.id, (str(lost),))
+
     def _go_next(self, after: int, notices: tuple[str, ...] = ()) -> ClipState | None:
         nxt = self._next_open(after)
         if nxt is None:
             return self._empty()
-        if nxt > after:
+        if nxt > after and not self.gold.holds(nxt):
             notices = notices + self._unplayable_notice(after, nxt)
         return self.open(nxt, notices)
 
     def _next_open(self, after: int) -> int | None:
         """The next open clip not routed away from this annotator (their opt-outs, and at the
-        hard exposure limit clips others flagged distressing): see earmark/wellbeing.py."""
-        return self.wellbeing.next_allowed(after)
+        hard exposure limit clips others flagged distressing): see earmark/wellbeing.py.
+        A gold clip due now comes first (session/gold.py)."""
+        gold = self.gold.next_for(after, self.wellbeing.routed_away())
+        return gold if gold is not None else self.wellbeing.next_allowed(after)
 
     def _unplayable_notice(self, low: int, high: int) -> tuple[str, ...]:
         passed = [
@@ -324,14 +354,14 @@ class Session:
         return self._step(-1)
 
     def last_clip(self) -> ClipState | None:
-        last = self.store.last_playable()
+        last = self.store.last_playable(self.user)
         return self.open(last) if last is not None else None
 
     def _step(self, step: int) -> ClipState | None:
         with self._lock:
             if self.current is None:
                 return None
-            target = self.store.neighbour_playable(self.current.id, step)
+            target = self.store.neighbour_playable(self.current.id, step, self.user)
             if target is None:
                 if step < 0:
                     return self.state()  # already at the first clip: stay

@@ -12,12 +12,12 @@ from pathlib import Path
 
 from earmark.clock import SYSTEM, Clock
 from earmark.store.audit import AuditMixin
-from earmark.store.clips import ClipsMixin
+from earmark.store.checks import ChecksMixin
 from earmark.store.db import Database
 from earmark.store.escalations import EscalationsMixin
 from earmark.store.flags import FlagsMixin
+from earmark.store.gold import GoldMixin
 from earmark.store.protocol import Store
-from earmark.store.queue import QueueMixin
 from earmark.store.records import (
     CRITICAL_CATEGORIES,
     FLAG_KINDS,
@@ -31,6 +31,7 @@ from earmark.store.records import (
     Word,
 )
 from earmark.store.reviews import ReviewsMixin
+from earmark.store.slots import SlotsMixin
 from earmark.store.users import UsersMixin
 from earmark.store.words import WordsMixin
 from earmark.wer import edits
@@ -55,13 +56,14 @@ __all__ = [
 
 
 class SQLiteStore(
-    ClipsMixin,
+    SlotsMixin,
     FlagsMixin,
-    QueueMixin,
     EscalationsMixin,
     UsersMixin,
     AuditMixin,
     WordsMixin,
+    GoldMixin,
+    ChecksMixin,
     ReviewsMixin,
 ):
     """The embedded backend: one SQLite file per project."""

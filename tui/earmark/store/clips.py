@@ -30,7 +30,7 @@ _compact = json.JSONEncoder(separators=(",", ":")).encode
 _CLIP_SELECT = """
 SELECT c.id, c.name, b.name AS batch, c.audio, c.duration, c.samplerate, c.channels,
        c.asr, c.asr_words, c.asr_alternatives, c.status, c.skip_reason, c.text,
-       c.annotator, c.seconds_on_clip, c.submitted_at
+       c.annotator, c.seconds_on_clip, c.submitted_at, c.asr_source
 FROM clips c JOIN batches b ON b.id = c.batch_id
 """
 
@@ -55,6 +55,7 @@ def _clip(row: sqlite3.Row) -> Clip:
         annotator=row["annotator"],
         seconds_on_clip=row["seconds_on_clip"],
         submitted_at=row["submitted_at"],
+        guess_source=row["asr_source"],
     )
 
 
@@ -227,7 +228,9 @@ class ClipsMixin(StoreBase):
                 " VALUES (?,?,?,?,?,?,?)",
                 (clip_id, status, text, reason, annotator, seconds, now),
             )
-            c.execute("DELETE FROM drafts WHERE clip_id = ?", (clip_id,))
+            c.execute(
+                "DELETE FROM drafts WHERE clip_id = ? AND annotator = ?", (clip_id, annotator)
+            )
             # Same transaction: the audit line (no transcript text) commits with the submit.
             self._ensure_user(c, annotator)
             detail: dict[str, Any] = {
@@ -267,24 +270,27 @@ class ClipsMixin(StoreBase):
         with self.db.write() as c:
             c.execute(
                 "INSERT INTO drafts(clip_id, annotator, text, cursor, seconds, updated_at)"
-                " VALUES (?,?,?,?,?,?) ON CONFLICT(clip_id) DO UPDATE SET"
-                " annotator = excluded.annotator,"
+                " VALUES (?,?,?,?,?,?) ON CONFLICT(clip_id, annotator) DO UPDATE SET"
                 " text = excluded.text, cursor = excluded.cursor, seconds = excluded.seconds,"
                 " updated_at = excluded.updated_at",
                 (clip_id, annotator, text, cursor, seconds, self.db.clock.now()),
             )
 
-    def draft(self, clip_id: int) -> Draft | None:
+    def draft(self, clip_id: int, annotator: str | None = None) -> Draft | None:
+        """`annotator`'s own draft of the clip (without one: the clip's newest draft)."""
+        who, args = (" AND annotator = ?", (clip_id, annotator)) if annotator else ("", (clip_id,))
         row = self.db.query_one(
             "SELECT clip_id, annotator, text, cursor, seconds, updated_at FROM drafts"
-            " WHERE clip_id = ?",
-            (clip_id,),
+            f" WHERE clip_id = ?{who} ORDER BY updated_at DESC LIMIT 1",
+            args,
         )
         return Draft(*row) if row else None
 
-    def delete_draft(self, clip_id: int) -> None:
+    def delete_draft(self, clip_id: int, annotator: str | None = None) -> None:
+        """`annotator`'s own draft of the clip (without one: every draft of it)."""
+        who, args = (" AND annotator = ?", (clip_id, annotator)) if annotator else ("", (clip_id,))
         with self.db.write() as c:
-            c.execute("DELETE FROM drafts WHERE clip_id = ?", (clip_id,))
+            c.execute(f"DELETE FROM drafts WHERE clip_id = ?{who}", args)
 
     # -- consent withdrawn: the clip and everything derived from it go ------------------
     def purge_clips(self, names: Iterable[str], *, actor: str, reason: str) -> dict[str, int]:

@@ -20,9 +20,12 @@ from typing import Any, Protocol
 from earmark import audit
 from earmark import escalation as esc
 from earmark.clock import Clock
-from earmark.quality.review import Review, Submission
+from earmark.quality.review import Review
 from earmark.redaction import Mark
+from earmark.store.protocol_quality import CheckStore, GoldStore
 from earmark.store.records import (
+    Annotation,
+    BatchSettings,
     Clip,
     Draft,
     Flag,
@@ -35,7 +38,7 @@ from earmark.store.records import (
 )
 
 
-class Store(Protocol):
+class Store(GoldStore, CheckStore, Protocol):
     # -- the project ------------------------------------------------------------------
     @property
     def clock(self) -> Clock: ...
@@ -68,10 +71,29 @@ class Store(Protocol):
 
     def add_lexicon(self, batch_id: int | None, terms: Iterable[str]) -> int: ...
 
+    # -- batch settings (store/batches.py) ---------------------------------------------
+    def batch_settings(self, batch: str) -> BatchSettings:
+        """A batch's overlap, gold rate, review share and listening required; UserError
+        when there is no such batch."""
+        ...
+
+    def batches(self) -> list[BatchSettings]:
+        """Every batch with its settings, oldest first."""
+        ...
+
+    def set_batch_settings(self, batch: str, *, actor: str | None = None, **changes: Any) -> None:
+        """Change the settings given (overlap, gold_rate, review_share, min_listen), checked
+        (UserError naming the flag); only a lead may. A changed overlap adds or removes the
+        clips' free slots."""
+        ...
+
     def lexicon(self) -> list[str]: ...
 
     # -- reading clips -----------------------------------------------------------------
-    def clip(self, clip_id: int) -> Clip | None: ...
+    def clip(self, clip_id: int, annotator: str | None = None) -> Clip | None:
+        """The clip; given an annotator, as they see it: through their own slot (overlap
+        is blind: never another annotator's transcript of it)."""
+        ...
 
     def clip_by_name(self, name: str) -> Clip | None: ...
 
@@ -80,6 +102,12 @@ class Store(Protocol):
     ) -> Iterator[Clip]: ...
 
     def revisions(self, clip_id: int) -> list[Revision]: ...
+
+    def annotations(self, batch: str | None = None) -> Iterator[Annotation]:
+        """Every finished slot (a transcript or a skip), one per annotator per clip, in clip
+        order, streamed: with overlap N a clip yields up to N. Only the rows the viewer may
+        see (on PostgreSQL an annotator sees their own)."""
+        ...
 
     # -- the queue: which clip next (earmark/store/queue.py) --------------------------
     def clip_count(self) -> int: ...
@@ -90,12 +118,22 @@ class Store(Protocol):
 
     def resume_clip(self, annotator: str) -> int | None: ...
 
-    def next_open(self, annotator: str, after: int) -> int | None: ...
+    def next_open(self, annotator: str, after: int, *, avoid: Iterable[int] = ()) -> int | None:
+        """Claim (or keep) the clip `annotator` works on next after `after` (a lease, renewed
+        while this process runs); clips in `avoid` are passed over. Two annotators never get
+        the same slot."""
+        ...
 
-    def neighbour_playable(self, clip_id: int, step: int) -> int | None: ...
+    def neighbour_playable(
+        self, clip_id: int, step: int, annotator: str | None = None
+    ) -> int | None:
+        """The previous/next playable clip; given an annotator, never one someone else
+        holds (another's clip in progress, or their draft, is not theirs to open)."""
+        ...
 
-    def last_playable(self) -> int | None:
-        """The last clip in import order that can be played (the "last clip" key)."""
+    def last_playable(self, annotator: str | None = None) -> int | None:
+        """The last clip in import order that can be played (the "last clip" key); given an
+        annotator, as neighbour_playable."""
         ...
 
     def unplayable_between(self, low: int, high: int) -> list[tuple[int, str]]: ...
@@ -113,9 +151,19 @@ class Store(Protocol):
         self, clip_id: int, annotator: str, text: str, cursor: int, seconds: float
     ) -> None: ...
 
-    def draft(self, clip_id: int) -> Draft | None: ...
+    def draft(self, clip_id: int, annotator: str | None = None) -> Draft | None:
+        """The annotator's own draft of the clip (drafts are per annotator)."""
+        ...
 
-    def delete_draft(self, clip_id: int) -> None: ...
+    def delete_draft(self, clip_id: int, annotator: str | None = None) -> None: ...
+
+    def holds(self, clip_id: int, annotator: str) -> bool:
+        """Whether `annotator` holds a live claim on the clip now."""
+        ...
+
+    def forget(self, clip_id: int) -> None:
+        """Stop renewing this process's lease on the clip (it runs out like a dead one's)."""
+        ...
 
     # -- figures -----------------------------------------------------------------------
     def totals(self) -> Totals:
@@ -271,23 +319,21 @@ class Store(Protocol):
     def plays(self, clip_id: int | None = None, user: str | None = None) -> list[Play]: ...
 
     # -- second-pass review (earmark/quality/review.py) ---------------------------------
-    def submissions(self) -> list[Submission]:
-        """Every finished transcript or skip the caller may read (PostgreSQL: annotators
-        only their own), one per annotator and clip."""
-        ...
-
     def record_review(
         self, clip_id: int, reviewer: str, outcome: str, *, text: str | None = None, note: str = ""
     ) -> list[Review]:
-        """Accept, fix (text) or reject (note) every transcript of the clip, durably and
-        audited; refused to anyone who transcribed the clip and to non-reviewers."""
+        """Accept, fix (text) or reject (note) every transcript of the clip not yet reviewed
+        (a gold clip: the answers that missed), durably and audited; a fix is the clip's
+        final text. Refused to anyone who transcribed the clip and to non-reviewers."""
         ...
 
     def reviews(
         self, *, clip_id: int | None = None, annotator: str | None = None
     ) -> list[Review]: ...
 
-    def reviewed_clip_ids(self) -> set[int]: ...
+    def reviewed_pairs(self) -> set[tuple[int, str]]:
+        """(clip id, annotator) of every transcript a reviewer has checked."""
+        ...
 
     def feedback_seen(self, annotator: str) -> int:
         """The newest review id `annotator` has been shown (0: none)."""

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
+from earmark.errors import UserError
+
 STATUSES = ("pending", "in_progress", "done", "skipped", "unplayable")
 SKIP_REASONS = ("no speech", "unintelligible", "wrong language", "accidental activation")
 FLAG_KINDS = ("critical", "distressing", "escalation")
@@ -50,6 +52,7 @@ class Clip:
     annotator: str | None
     seconds_on_clip: float
     submitted_at: float | None
+    guess_source: str | None = None  # 'offline' when earmark made the guess (`earmark asr`)
 
     @property
     def playable(self) -> bool:
@@ -138,6 +141,64 @@ class Totals:
     def mean_seconds_on_clip(self) -> float | None:
         finished = self.counts.get("done", 0) + self.counts.get("skipped", 0)
         return self.finished_seconds / finished if finished else None
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    """A batch's quality settings, set at import and changed later by a lead: how many
+    independent transcripts each clip needs (`overlap`), the share of gold clips served
+    (`gold_rate`), the share of each annotator's clips sampled for second-pass review
+    (`review_share`) and the share of a clip that must have been heard before a submit
+    (`min_listen`, 0 = off)."""
+
+    name: str
+    overlap: int = 1
+    gold_rate: float = 0.0
+    review_share: float = 0.0
+    min_listen: float = 0.0
+
+
+BATCH_FIELDS = ("overlap", "gold_rate", "review_share", "min_listen")
+
+
+def check_batch_changes(changes: dict[str, Any]) -> dict[str, int | float]:
+    """The changes as numbers in range, or a UserError naming the flag and its range (the
+    flags are the command line's, the one place people type these)."""
+    out: dict[str, int | float] = {}
+    for key, value in changes.items():
+        if value is None:
+            continue
+        flag = "--" + key.replace("_", "-")
+        if key not in BATCH_FIELDS:
+            raise UserError(f"unknown batch setting {key!r} (one of: {', '.join(BATCH_FIELDS)})")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise UserError(f"{flag} must be a number, not {str(value)[:40]!r}") from None
+        if key == "overlap":
+            if number != int(number) or not 1 <= number <= 20:
+                raise UserError(f"{flag} must be a whole number from 1 to 20, not {value}")
+            out[key] = int(number)
+        elif not 0.0 <= number <= 1.0:  # NaN fails here too
+            raise UserError(f"{flag} must be between 0 and 1 (a share, 0.1 = 10%), not {value}")
+        else:
+            out[key] = number
+    return out
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """One finished slot of a clip: one annotator's transcript (or skip) of it. With overlap
+    N a clip has up to N of these, written blind to each other."""
+
+    clip_id: int
+    clip: str
+    batch: str
+    annotator: str
+    text: str | None
+    skipped: bool
+    seconds: float
+    submitted_at: float
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,9 @@ from earmark.textsafe import clean
 def asr_content(clip: Clip | None, *, alternatives_key: str = "", note: str = "") -> Content:
     if clip is None:
         return Content("")
-    parts: list[str | tuple[str, str]] = [("ASR ", "dim")]
+    # a guess earmark made itself (`earmark asr`) is named as such: it is weak, not the recogniser's
+    label = f"guess: {clean(clip.guess_source)} " if clip.guess_source else "ASR "
+    parts: list[str | tuple[str, str]] = [(label, "dim")]
     if clip.words:
         for i, w in enumerate(clip.words):
             if i:

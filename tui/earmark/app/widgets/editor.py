@@ -48,12 +48,15 @@ __all__ = ["EDITOR_KEYS", "TranscriptInput"]
 
 
 class TranscriptInput(Input):
+    COMPONENT_CLASSES: ClassVar[set[str]] = Input.COMPONENT_CLASSES | {"input--marked"}
     DEFAULT_CSS = """
     TranscriptInput {
         height: auto;
         max-height: 7;  /* five rows, ~370 characters at 80 columns; beyond, it scrolls */
         scrollbar-size: 0 0;
     }
+    /* words the acoustic check marked: underlined, so not by colour alone */
+    TranscriptInput > .input--marked { text-style: bold underline; color: $text-error; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+z", "undo", "Undo", show=False),
@@ -77,6 +80,7 @@ class TranscriptInput(Input):
         self._restoring = False
         self._starts_key: tuple[str, int] = ("", -1)
         self._starts: list[int] = [0]
+        self._marks: list[tuple[int, int]] = []  # (start, end) offsets of marked words
         super().__init__(*args, **kwargs)
 
     # -- keys, in the order they came ------------------------------------------------------
@@ -133,6 +137,12 @@ class TranscriptInput(Input):
     def reset_history(self) -> None:
         """Forget every step (another clip is shown)."""
         self._history.clear()
+
+    def set_marks(self, spans: list[tuple[int, int]]) -> None:
+        """Underline these (start, end) spans of the text: words the acoustic check marked."""
+        if spans != self._marks:
+            self._marks = spans
+            self.refresh()
 
     @property
     def can_undo(self) -> bool:
@@ -251,6 +261,11 @@ class TranscriptInput(Input):
         start = starts[row]
         end = starts[row + 1] if row + 1 < len(starts) else len(text)
         line = Text(text[start:end], no_wrap=True, overflow="ignore", end="")
+        if self._marks:
+            marked = self.get_component_rich_style("input--marked")
+            for a, b in self._marks:
+                if a < end and b > start:
+                    line.stylize(marked, max(a, start) - start, min(b, end) - start)
         if self.has_focus:
             a, b = sorted(self.selection)
             if a < b and a < end and b > start:

@@ -22,6 +22,7 @@ class StatusInfo:
     audio: str = "audio: starting"
     clip_state: str = ""  # "reopened (done)", "unplayable: ..." or ""
     exposure: str = ""  # the wellbeing meter, once anything flagged was heard today
+    check: str = ""  # the acoustic check: "✗ 2 to hear again", "checking", or ""
 
 
 def _mmss(seconds: float) -> str:
@@ -45,6 +46,8 @@ def status_content(info: StatusInfo) -> Content:
         " │ ",
         (clean(info.audio) + speed, "italic" if info.audio.startswith("no audio") else ""),
     ]
+    if info.check:
+        parts += [" │ ", (clean(info.check), "bold" if "✗" in info.check else "")]
     if info.clip_state:
         parts += [" │ ", (clean(info.clip_state), "reverse")]
     if info.exposure:  # a limit passed matters more than the pace

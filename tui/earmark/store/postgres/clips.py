@@ -17,7 +17,7 @@ from earmark.store.records import STATUSES, Clip, Draft, NewClip, Revision, Tota
 
 _BASE = """
 SELECT c.id, c.name, b.name AS batch, c.audio, c.duration, c.samplerate, c.channels,
-       c.asr, c.asr_words, c.asr_alternatives, c.unplayable_reason,
+       c.asr, c.asr_words, c.asr_alternatives, c.unplayable_reason, c.asr_source,
 """
 # The viewer's own slot.
 OWN = (
@@ -72,6 +72,7 @@ def to_clip(row: dict[str, Any]) -> Clip:
         annotator=row["annotator"],
         seconds_on_clip=row["seconds"] or 0.0,
         submitted_at=row["submitted_at"],
+        guess_source=row["asr_source"],
     )
 
 
@@ -151,7 +152,8 @@ class PgClipsMixin(PgBase):
         return [r["term"] for r in self.db.query("SELECT term FROM lexicon ORDER BY term")]
 
     # -- reading clips --------------------------------------------------------------------
-    def clip(self, clip_id: int) -> Clip | None:
+    def clip(self, clip_id: int, annotator: str | None = None) -> Clip | None:
+        self._as(annotator)  # through the session user's own slot, whoever asks
         row = self.db.query_one(OWN + " WHERE c.id = %s", (clip_id,))
         return to_clip(row) if row else None
 
@@ -178,42 +180,33 @@ class PgClipsMixin(PgBase):
             last = rows[-1]["id"]
 
     def clip_count(self) -> int:
-        row = self.db.query_one("SELECT count(*) AS n FROM clips")
+        """Maintained: the last clip's position (store/postgres/totals.py), one index probe."""
+        row = self.db.query_one("SELECT coalesce(max(pos), 0) AS n FROM clips")
         return int(row["n"]) if row else 0
 
     def position(self, clip_id: int) -> int:
-        row = self.db.query_one("SELECT count(*) AS n FROM clips WHERE id <= %s", (clip_id,))
-        return int(row["n"]) if row else 0
+        row = self.db.query_one("SELECT pos FROM clips WHERE id = %s", (clip_id,))
+        return int(row["pos"]) if row and row["pos"] is not None else 0
 
     def status_counts(self) -> dict[str, int]:
         return self.totals().counts
 
     def totals(self) -> Totals:
         """Clips per whole-clip status, time on finished slots, WER parts of transcribed
-        slots: one aggregate over the slots the viewer may see."""
+        slots: the maintained shards added up (store/postgres/totals.py), never a count."""
         rows = self.db.query(
-            "SELECT st AS status, count(*) AS n FROM (SELECT CASE"
-            " WHEN c.unplayable_reason IS NOT NULL THEN 'unplayable'"
-            " WHEN bool_and(s.state IN ('done','skipped')) AND bool_or(s.state = 'done')"
-            "  THEN 'done' WHEN bool_and(s.state = 'skipped') THEN 'skipped'"
-            " WHEN bool_or(s.state <> 'open') THEN 'in_progress' ELSE 'pending' END AS st"
-            " FROM clips c LEFT JOIN slots s ON s.clip_id = c.id GROUP BY c.id) t GROUP BY st"
+            "SELECT status, sum(clips) AS n, sum(seconds) AS s, sum(wer_edits) AS e,"
+            " sum(wer_words) AS w FROM clip_totals GROUP BY status"
         )
         counts = dict.fromkeys(STATUSES, 0)
+        seconds, wer_e, wer_w = 0.0, 0, 0
         for r in rows:
-            counts[r["status"]] = int(r["n"])
-        sums = self.db.query_one(
-            "SELECT coalesce(sum(seconds) FILTER (WHERE state IN ('done','skipped')), 0) AS s,"
-            " coalesce(sum(wer_edits) FILTER (WHERE state = 'done'), 0) AS e,"
-            " coalesce(sum(wer_words) FILTER (WHERE state = 'done'), 0) AS w FROM slots"
-        )
-        assert sums is not None
-        return Totals(
-            counts=counts,
-            finished_seconds=float(sums["s"]),
-            wer_edits=int(sums["e"]),
-            wer_words=int(sums["w"]),
-        )
+            if r["status"] in counts:
+                counts[r["status"]] = int(r["n"])
+            if r["status"] in ("done", "skipped"):
+                seconds += float(r["s"])
+            wer_e, wer_w = wer_e + int(r["e"]), wer_w + int(r["w"])
+        return Totals(counts=counts, finished_seconds=seconds, wer_edits=wer_e, wer_words=wer_w)
 
     def revisions(self, clip_id: int) -> list[Revision]:
         return self.db.query(  # type: ignore[return-value]
@@ -238,7 +231,8 @@ class PgClipsMixin(PgBase):
             )
             c.execute("SELECT renew_lease(%s, %s, %s)", (clip_id, now, self.lease_seconds))
 
-    def draft(self, clip_id: int) -> Draft | None:
+    def draft(self, clip_id: int, annotator: str | None = None) -> Draft | None:
+        self._as(annotator)
         row = self.db.query_one(
             "SELECT clip_id, annotator, text, cursor, seconds, updated_at FROM drafts"
             " WHERE clip_id = %s AND annotator = session_user",
@@ -246,7 +240,8 @@ class PgClipsMixin(PgBase):
         )
         return Draft(**row) if row else None
 
-    def delete_draft(self, clip_id: int) -> None:
+    def delete_draft(self, clip_id: int, annotator: str | None = None) -> None:
+        self._as(annotator)
         with self.db.tx() as c:
             c.execute(
                 "DELETE FROM drafts WHERE clip_id = %s AND annotator = session_user", (clip_id,)

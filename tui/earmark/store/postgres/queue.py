@@ -80,8 +80,9 @@ class PgQueueMixin(PgClipsMixin):
         if row and row["ok"]:
             self._hold(clip_id)
 
-    def holds(self, clip_id: int) -> bool:
+    def holds(self, clip_id: int, annotator: str | None = None) -> bool:
         """Whether this user holds a live lease on the clip now."""
+        self._as(annotator)
         row = self.db.query_one(
             "SELECT 1 AS x FROM slots WHERE clip_id = %s AND annotator = session_user"
             " AND state = 'leased' AND lease_until >= %s",
@@ -142,7 +143,9 @@ class PgQueueMixin(PgClipsMixin):
         )
 
     # -- moving around ----------------------------------------------------------------------
-    def neighbour_playable(self, clip_id: int, step: int) -> int | None:
+    def neighbour_playable(
+        self, clip_id: int, step: int, annotator: str | None = None
+    ) -> int | None:
         """Previous/next playable clip among the viewer's own slots (staff: every clip), so
         an annotator never pages into a clip someone else is working on."""
         mine = "" if self._is_staff() else " AND id IN (SELECT clip_id FROM slots"
@@ -155,7 +158,7 @@ class PgQueueMixin(PgClipsMixin):
         )
         return int(row["id"]) if row else None
 
-    def last_playable(self) -> int | None:
+    def last_playable(self, annotator: str | None = None) -> int | None:
         """The last playable clip: among the viewer's own slots (staff: every clip)."""
         mine = "" if self._is_staff() else " AND id IN (SELECT clip_id FROM slots"
         mine += "" if self._is_staff() else " WHERE annotator = session_user)"

@@ -16,8 +16,10 @@ extended under a lock with the authenticated session user as actor.
 from __future__ import annotations
 
 from earmark.store.postgres.functions import FUNCTIONS
+from earmark.store.postgres.gold_sql import GOLD_SQL
 from earmark.store.postgres.privileges import PRIVILEGES
 from earmark.store.postgres.reviews_schema import REVIEWS
+from earmark.store.postgres.totals import TOTALS_SQL
 
 GROUPS = ("earmark_annotator", "earmark_reviewer", "earmark_lead")
 OWNER = "earmark_owner"
@@ -220,10 +222,46 @@ BEGIN
 END $$;
 """
 
+# A batch's quality settings beside its overlap (store/postgres/batches.py); leads change
+# them (UPDATE on batches is theirs already).
+_BATCH_SETTINGS = """
+ALTER TABLE batches ADD COLUMN gold_rate float8 NOT NULL DEFAULT 0
+    CHECK (gold_rate BETWEEN 0 AND 1);
+ALTER TABLE batches ADD COLUMN review_share float8 NOT NULL DEFAULT 0
+    CHECK (review_share BETWEEN 0 AND 1);
+ALTER TABLE batches ADD COLUMN min_listen float8 NOT NULL DEFAULT 0
+    CHECK (min_listen BETWEEN 0 AND 1);
+"""
+
+# The acoustic check (earmark/store/postgres/checks.py): where a guess earmark made came from,
+# and the word timings of each transcript with how many of its words the check marked.
+_CHECK = """
+ALTER TABLE clips ADD COLUMN asr_source text;
+CREATE TABLE clip_checks(
+    clip_id bigint NOT NULL REFERENCES clips(id) ON DELETE CASCADE,
+    who text NOT NULL DEFAULT session_user,
+    text text NOT NULL, words text NOT NULL, marked int, at float8 NOT NULL,
+    PRIMARY KEY (clip_id, who)
+);
+GRANT SELECT, INSERT, UPDATE ON clip_checks TO earmark_annotator;
+GRANT DELETE ON clip_checks TO earmark_lead;
+ALTER TABLE clip_checks ENABLE ROW LEVEL SECURITY;
+ALTER TABLE clip_checks FORCE ROW LEVEL SECURITY;
+CREATE POLICY readable ON clip_checks FOR SELECT
+  USING (who = session_user OR (SELECT is_staff()) OR current_user = 'earmark_owner');
+CREATE POLICY own ON clip_checks FOR ALL
+  USING (who = session_user OR (SELECT is_lead()) OR current_user = 'earmark_owner')
+  WITH CHECK (who = session_user OR (SELECT is_lead()) OR current_user = 'earmark_owner');
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_core", _CORE),
     ("0002_functions", FUNCTIONS),
     ("0003_privileges", PRIVILEGES),
     ("0004_words", _WORDS),
+    ("batch_settings", _BATCH_SETTINGS),
+    ("maintained_totals", TOTALS_SQL),
+    ("gold_clips_and_finals", GOLD_SQL),
+    ("acoustic_check", _CHECK),
     ("reviews", REVIEWS),
 ]

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from earmark.store.postgres.batches import PgBatchesMixin
+from earmark.store.postgres.checks import PgChecksMixin
 from earmark.store.postgres.consent import PgConsentMixin
 from earmark.store.postgres.db import PgDatabase
 from earmark.store.postgres.escalations import PgEscalationsMixin
-from earmark.store.postgres.queue import PgQueueMixin
+from earmark.store.postgres.gold import PgGoldMixin
 from earmark.store.postgres.reviews import PgReviewsMixin
 from earmark.store.postgres.words import PgWordsMixin
 from earmark.store.protocol import Store
 
 
-class PgStore(PgQueueMixin, PgEscalationsMixin, PgWordsMixin, PgConsentMixin, PgReviewsMixin):
+class PgStore(
+    PgGoldMixin,
+    PgEscalationsMixin,
+    PgWordsMixin,
+    PgConsentMixin,
+    PgBatchesMixin,
+    PgChecksMixin,
+    PgReviewsMixin,
+):
     """The store interface on PostgreSQL (see the package's docstring)."""
 
     def __init__(self, db: PgDatabase, *, lease_seconds: float | None = None) -> None:

@@ -25,6 +25,7 @@ from textual.widgets import Footer
 
 from earmark.app.bindings import first_key, screen_bindings
 from earmark.app.screens.annotate.actions import EditingActions
+from earmark.app.screens.annotate.check import TranscriptCheck
 from earmark.app.screens.annotate.deps import AnnotateDeps
 from earmark.app.screens.annotate.messages import ClipShown, PaceCounted, SuggesterReady
 from earmark.app.screens.annotate.sensitive import Sensitive
@@ -48,7 +49,7 @@ from earmark.textsafe import clean
 PACE_EVERY = 30.0  # seconds between pace counts when nothing was submitted
 
 
-class AnnotateScreen(EditingActions, ScreenWorkers, FeedbackActions, Screen[None]):
+class AnnotateScreen(EditingActions, TranscriptCheck, ScreenWorkers, FeedbackActions, Screen[None]):
     CSS_PATH = "screen.tcss"
     BINDINGS = screen_bindings()
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
@@ -99,6 +100,7 @@ class AnnotateScreen(EditingActions, ScreenWorkers, FeedbackActions, Screen[None
     def on_mount(self) -> None:
         self.editor.cursor_blink = self.deps.cursor_blink
         self._build_suggester(self.deps.make_suggester)
+        self.check_setup()
         self._transition(self.session.resume, (), self.playback.wave.size.width, None)
         self.set_interval(0.5, self._autosave, name="autosave")
         self.set_interval(0.5, self._refresh_status, name="status")
@@ -140,6 +142,8 @@ class AnnotateScreen(EditingActions, ScreenWorkers, FeedbackActions, Screen[None
                 return  # stay put: the editor still holds the text
         if msg.learned and self.suggest.suggester is not None:
             self._learn(self.suggest.suggester, msg.learned)
+        if msg.learned and self.clip_state and self.clip_state.clip.id == msg.learned.clip_id:
+            self.check_submitted(msg.learned.clip_id, self.clip_state.clip.audio, msg.learned.text)
         self.flags = msg.flags
         with self.app.batch_update():
             self._show(msg.state, msg)
@@ -179,6 +183,7 @@ class AnnotateScreen(EditingActions, ScreenWorkers, FeedbackActions, Screen[None
         editor.load(state.text, state.cursor)
         editor.reset_history()
         editor.focus()
+        self.check_clip_shown()
         clip = state.clip
         note = self._clip_note(clip)  # a content warning, if any, comes first
         self.show_message(self.sensitive.note_with_warning(clip.id, self.flags, note))
@@ -206,6 +211,7 @@ class AnnotateScreen(EditingActions, ScreenWorkers, FeedbackActions, Screen[None
         if self.clip_state is not None:
             clip = self.clip_state.clip
             self.session.edit(event.value, self.editor.cursor_position, clip_id=clip.id)
+            self.check_edited()
             if self._asr_armed is not None and event.value.split() != clean(clip.asr).split():
                 self._asr_armed = None  # changed again since: F8 asks again
         self._update_suggestions()
@@ -258,6 +264,7 @@ class AnnotateScreen(EditingActions, ScreenWorkers, FeedbackActions, Screen[None
             audio=self.playback.state_text(),
             clip_state=clip_state,
             exposure=self.sensitive.meter(),
+            check=self.check_status(),
         )
         self.query_one(StatusLine).show(info)
 

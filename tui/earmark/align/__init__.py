@@ -1,0 +1,44 @@
+"""The acoustic check: does the audio support each word the annotator typed?
+
+`check_transcript(samples, samplerate, text)` force-aligns the text to the clip with
+pocketsphinx (the optional `align` extra) and scores every word by goodness of pronunciation;
+words below a fixed threshold are marked. `available()` says whether the engine is installed,
+and if not, in one line why. Nothing here imports Textual or the store: the annotator runs it
+in a worker, `earmark check` over submitted clips.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+
+from earmark.align.result import CheckResult, WordScore
+
+__all__ = ["CheckResult", "WordScore", "available", "check_transcript"]
+
+
+def available() -> tuple[bool, str]:
+    """(True, "") when the check can run, else (False, one line saying why it is off)."""
+    missing = []
+    for module in ("pocketsphinx", "num2words"):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            missing.append(module)
+    if missing:
+        return False, (
+            f"acoustic check off: {' and '.join(missing)} not installed "
+            "(pip install 'earmark[align]')"
+        )
+    return True, ""
+
+
+def check_transcript(samples: np.ndarray, samplerate: int, text: str) -> CheckResult:
+    """Score every word of `text` against the audio; see `earmark.align.scoring`."""
+    ok, why = available()
+    if not ok:
+        return CheckResult([], why)
+    from earmark.align.scoring import check
+
+    return check(samples, samplerate, text)
