@@ -28,9 +28,15 @@ _TABLES: list[tuple[str, str, str]] = [
         "clips",
         "SELECT id, name, batch_id, audio, duration, samplerate, channels, asr, asr_words,"
         " asr_alternatives, CASE WHEN status = 'unplayable' THEN coalesce(skip_reason,"
-        " 'unplayable') END, coalesce(updated_at, 0) FROM clips",
+        " 'unplayable') END, coalesce(updated_at, 0), asr_source FROM clips",
         "clips(id, name, batch_id, audio, duration, samplerate, channels, asr, asr_words,"
-        " asr_alternatives, unplayable_reason, created_at)",
+        " asr_alternatives, unplayable_reason, created_at, asr_source)",
+    ),
+    (  # word timings of submitted transcripts: one transcript per clip, its annotator's
+        "clip_checks",
+        "SELECT k.clip_id, c.annotator, k.text, k.words, k.marked, k.at FROM clip_checks k"
+        " JOIN clips c ON c.id = k.clip_id WHERE c.annotator IS NOT NULL",
+        "clip_checks(clip_id, who, text, words, marked, at)",
     ),
     # before slots: a gold clip gets none (the trigger in gold_sql.py), as on PostgreSQL
     (
