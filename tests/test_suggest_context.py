@@ -19,7 +19,20 @@ def model():
 def test_a_word_that_fits_its_neighbours_scores_higher(model):
     assert model.fit("time", ["what"], ["is"]) > model.fit("dime", ["what"], ["is"])
     assert model.fit("the", ["turn", "on"], ["lights"]) > model.fit("a", ["turn", "on"], ["lights"])
-    assert model.fit("zqxvj", ["the"], []) == ctx.FLOOR  # unknown: the floor, no error
+    # a word it does not know: UNKNOWN for the word itself, no error
+    after = model.logp(["on", "zqxvj", "the"]) + model.logp(["lights", "on", "zqxvj"])
+    got = model.fit("zqxvj", ["the"], ["on", "lights"])
+    assert got == pytest.approx(ctx.UNKNOWN + ctx.AFTER_WEIGHT * after)
+
+
+def test_a_phrase_with_nothing_after_it_ends_the_utterance(model):
+    """A word that cannot end a sentence (`the`) pays for it where nothing follows."""
+    end = model.fit("the", ["call", "my"], [])
+    ending = model.logp(["the", "my", "call"]) + ctx.AFTER_WEIGHT * model.logp(
+        ["</s>", "the", "my"]
+    )
+    assert end == pytest.approx(ending)
+    assert model.fit("sister", ["call", "my"], []) > end + 5
 
 
 def test_pointing_at_a_wrong_short_word_offers_the_one_that_fits(model):

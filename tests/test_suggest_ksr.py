@@ -35,6 +35,35 @@ def test_demo_figures():
     assert abs(figures["ksr"] - (1 - ratio)) < 0.01
 
 
+def test_the_breakdown_per_clip_adds_up_to_the_figures(tmp_path):
+    rows = [
+        {"id": "1", "asr": "say a timer for ten minutes"},
+        {"id": "2", "asr": "stop"},
+        {"id": "3", "asr": "turn off the the lights"},
+    ]
+    (tmp_path / "m.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    refs = {"1": "set a timer for ten minutes", "2": "stop", "3": "turn off the lights"}
+    (tmp_path / "r.json").write_text(json.dumps(refs))
+    got = _run(str(tmp_path / "m.jsonl"), str(tmp_path / "r.json"), "--json", "--clips")
+    assert got.returncode == 0, got.stderr
+    figures = json.loads(got.stdout)
+    lines = [line.split("\t") for line in got.stderr.splitlines()]
+    assert [line[0] for line in lines] == ["1", "2", "3"]
+    total = 0
+    for cid, plain, tool, kinds in lines:
+        words = kinds.split()
+        parts = dict(zip(words[::2], map(int, words[1::2]), strict=True))
+        assert int(tool.split()[1]) == sum(parts.values())
+        total += sum(parts.values())
+        if cid == "2":
+            assert parts == {"start": 1} and plain == "plain 1"  # accept_asr
+        if cid == "3":
+            assert parts == {"deletions": 1, "submit": 1} and plain == "plain 2"
+        if cid == "1":
+            assert parts["submit"] == 1 and parts.get("letters", 0) <= 3
+    assert total == round(figures["keys_per_clip"] * 3)
+
+
 def test_a_perfect_guess_costs_one_key(tmp_path):
     (tmp_path / "m.jsonl").write_text(
         json.dumps({"audio": "a.wav", "id": "1", "asr": "stop"}) + "\n"

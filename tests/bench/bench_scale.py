@@ -32,7 +32,11 @@ Figures (measured on the process that does the work, never on this one):
   same in wall time, which other work on the machine moves about.
 - import_write_amplification: bytes the 1M import wrote (its own /proc/self/io
   write_bytes) over the size of the database it produced.
-- import_1m_peak_rss_mb: that import's own peak resident memory (VmHWM).
+- import_1m_peak_rss_mb: that import's own peak resident memory (VmHWM), or its manifest
+  reader process's if higher. The CPU figures include the reader's CPU.
+- long_clip_first_sound_ms, long_clip_rss_mb and the rest of bench_long.py's figures (a
+  29-minute stereo FLAC opened and played in a fresh process); `--only long` gives them alone.
+Environment: EARMARK_BENCH_SCALE_NO_IMPORT / _NO_LONG leave those parts out.
 """
 
 from __future__ import annotations
@@ -248,6 +252,9 @@ def _terminal_figures(db: Path, n: int, tmp: Path) -> dict[str, float]:
         XDG_STATE_HOME=str(home / "state"),
         XDG_DATA_HOME=str(home / "data"),
         XDG_CONFIG_HOME=str(home / "config"),
+        # The user's cache folder outlives a run, as a user's does: the English word list the
+        # annotator keeps there after its first start is read from it at every later one.
+        XDG_CACHE_HOME=str(cache_path(0).parent / "user-cache"),
     )
     term = Tmux(tmp, "scale")
     fifo = tmp / "pane.fifo"
@@ -363,6 +370,11 @@ def figures(quick: bool) -> dict[str, float]:
         db.unlink()
         if not os.environ.get("EARMARK_BENCH_SCALE_NO_IMPORT"):
             result.update(_import_figures(quick, tmp))
+        if not os.environ.get("EARMARK_BENCH_SCALE_NO_LONG"):
+            sys.path.insert(0, str(Path(__file__).resolve().parent))
+            import bench_long  # the long-clip figures belong to this area too (and `long`)
+
+            result.update(bench_long.figures(quick))
         return result
     finally:
         with contextlib.suppress(OSError):

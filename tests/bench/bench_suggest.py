@@ -366,8 +366,10 @@ def figures(quick: bool) -> dict[str, float]:
 
     # What a keystroke costs on the screen: `offer` at the cursor of a line (the typed
     # fragment after the clip's words, or pointing at one of its words with nothing typed),
-    # with the context model when PocketSphinx is installed.
+    # with the context model and the sound-alikes when PocketSphinx is installed (the clip's
+    # guess words are looked up in a worker as the clip opens, as on the screen).
     sugg.context_model = load_context()
+    sugg.load_phonetic()
     with_model = sugg.context_model is not None
     offers, offers_cpu = [], []
     for k, frag in enumerate(frags):

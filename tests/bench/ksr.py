@@ -1,10 +1,12 @@
 """Keystroke saving rate: what the suggestions save a simulated expert annotator.
 
-    python tests/bench/ksr.py MANIFEST REFERENCES.json [--lexicon FILE] --json
+    python tests/bench/ksr.py MANIFEST REFERENCES.json [--lexicon FILE] --json [--clips]
 
-prints {"ksr", "keys_per_clip", "plain_keys_per_clip", "clips"}. REFERENCES.json maps each
-manifest line's `id` to its true transcript; clips without a reference (or without
-consent) are left out.
+prints {"ksr", "keys_per_clip", "plain_keys_per_clip", "clips"}; `--clips` also prints,
+per clip on stderr, where the keys went (letters typed, suggestion slots taken, deletions,
+the start: accept_asr, alternatives or the whole utterance; and the submit).
+REFERENCES.json maps each manifest line's `id` to its true transcript; clips without a
+reference (or without consent) are left out.
 
 The plain-editor cost of a clip comes from a word-level edit alignment of guess and
 reference: the characters of every inserted or substituted word, one key per deleted word,
@@ -18,7 +20,8 @@ with nothing typed (one key), typing k letters and taking the slot that then hol
 movement counts the same on both sides and is left out. The annotator works through the
 clips in manifest order and each submit teaches the suggester, as in the annotator.
 `ksr` = 1 - tool / plain over all clips. The suggester gets the context model when
-PocketSphinx is installed, as the annotator's does; KSR_NO_LM=1 measures without it.
+PocketSphinx is installed, as the annotator's does, and its pronouncing dictionary (the
+sound-alikes of the recogniser's word); KSR_NO_LM=1 measures without either.
 """
 
 from __future__ import annotations
@@ -27,12 +30,15 @@ import argparse
 import json
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tui"))
 
 from earmark.suggest import Suggester, apply_utterance, apply_word, offer
 from earmark.suggest.context import load
+
+KINDS = ("start", "letters", "slots", "deletions", "submit")
 
 
 def align(hyp: list[str], ref: list[str]) -> list[tuple[str, int, int]]:
@@ -73,9 +79,10 @@ def plain_cost(guess: str, ref: str) -> int:
     return cost
 
 
-def _slot(sugg: Suggester, text: str, cursor: int, target: str) -> bool:
-    """Whether a slot offered at (text, cursor) puts exactly `target` there."""
-    got = offer(sugg, text, cursor)
+def _slot(sugg: Suggester, text: str, cursor: int, target: str, typed: bool = False) -> bool:
+    """Whether a slot offered at (text, cursor) puts exactly `target` there (`typed`: the
+    annotator has just typed the letter before the cursor)."""
+    got = offer(sugg, text, cursor, typed=typed)
     for n, word in enumerate(got.words, 1):
         if word == target:
             after = apply_word(text, got, n)
@@ -83,30 +90,33 @@ def _slot(sugg: Suggester, text: str, cursor: int, target: str) -> bool:
     return False
 
 
-def word_cost(sugg: Suggester, before: list[str], old: str | None, after: list[str], r: str) -> int:
-    """Keys to turn `old` (None: nothing there) into `r` between the words before and after."""
+def word_cost(
+    sugg: Suggester, before: list[str], old: str | None, after: list[str], r: str
+) -> Counter[str]:
+    """Keys to turn `old` (None: nothing there) into `r` between the words before and after,
+    as {"letters": typed, "slots": suggestions taken}."""
     head = " ".join(before) + (" " if before else "")
     tail = (" " + " ".join(after)) if after else ""
     if old is not None and _slot(sugg, head + old + tail, len(head), r):
-        return 1  # pointed at the word: one of its alternatives
+        return Counter(slots=1)  # pointed at the word: one of its alternatives
     if old is None and before and _slot(sugg, head + " " + tail, len(head), r):
-        return 1  # between two words: one that usually follows
+        return Counter(slots=1)  # between two words: one that usually follows
     for k in range(1, len(r)):
-        if _slot(sugg, head + r[:k] + tail, len(head) + k, r):
-            return k + 1
-    return len(r)
+        if _slot(sugg, head + r[:k] + tail, len(head) + k, r, typed=True):
+            return Counter(letters=k, slots=1)
+    return Counter(letters=len(r))
 
 
-def edit_cost(sugg: Suggester, start: str, ref: str) -> int:
+def edit_cost(sugg: Suggester, start: str, ref: str) -> Counter[str]:
     hyp, words = start.split(), ref.split()
     done: list[str] = []
-    cost = 0
+    cost: Counter[str] = Counter()
     for tag, i, j in align(hyp, words):
         rest = hyp[i + 1 :] if tag in ("sub", "del", "equal") else hyp[i:]
         if tag == "equal":
             done.append(hyp[i])
         elif tag == "del":
-            cost += 1
+            cost["deletions"] += 1
         else:
             old = hyp[i] if tag == "sub" else None
             cost += word_cost(sugg, done, old, rest, words[j])
@@ -114,17 +124,22 @@ def edit_cost(sugg: Suggester, start: str, ref: str) -> int:
     return cost
 
 
-def tool_cost(sugg: Suggester, guess: str, alternatives: list[str], ref: str) -> int:
+def tool_cost(sugg: Suggester, guess: str, alternatives: list[str], ref: str) -> Counter[str]:
+    """The annotator's keys for one clip by kind: "start" (accept_asr, alternatives, the
+    whole utterance), "letters", "slots", "deletions" and "submit"."""
     if guess.split() == ref.split():
-        return 1  # accept_asr
+        return Counter(start=1)  # accept_asr
     starts = [(guess, 0)] + [(alt, n) for n, alt in enumerate(alternatives, 1)]
     whole = apply_utterance(offer(sugg, guess, len(guess)))
     if whole is not None:
         starts.append((whole[0], 1))
-    best = None
+    best: Counter[str] | None = None
     for text, keys in starts:
-        cost = keys + 1 + (0 if text.split() == ref.split() else edit_cost(sugg, text, ref))
-        best = cost if best is None else min(best, cost)
+        cost = Counter(start=keys, submit=1)
+        if text.split() != ref.split():
+            cost += edit_cost(sugg, text, ref)
+        if best is None or cost.total() < best.total():
+            best = cost
     assert best is not None
     return best
 
@@ -158,18 +173,28 @@ def read_lexicon(path: Path | None) -> list[str]:
 
 
 def measure(
-    clips: list[tuple[str, str, list[str]]], refs: dict[str, str], lexicon: list[str]
+    clips: list[tuple[str, str, list[str]]],
+    refs: dict[str, str],
+    lexicon: list[str],
+    detail: list[str] | None = None,
 ) -> dict[str, float]:
+    """The figures; `detail` (when given) gets one line per clip: where its keys went."""
     sugg = Suggester(lexicon=lexicon, context_model=None if os.environ.get("KSR_NO_LM") else load())
+    if not os.environ.get("KSR_NO_LM"):
+        sugg.load_phonetic()
     tool = plain = count = 0
     for n, (cid, guess, alts) in enumerate(clips):
         ref = refs.get(cid)
         if ref is None:
             continue
         sugg.set_context(guess, alts)
-        plain += plain_cost(guess, ref)
-        tool += tool_cost(sugg, guess, alts, ref)
+        p, keys = plain_cost(guess, ref), tool_cost(sugg, guess, alts, ref)
+        plain += p
+        tool += keys.total()
         count += 1
+        if detail is not None:
+            kinds = " ".join(f"{k} {keys[k]}" for k in KINDS if keys[k])
+            detail.append(f"{cid}\tplain {p}\ttool {keys.total()}\t{kinds}")
         sugg.add_transcript(ref, clip=n, guess=guess)
     if not count:
         raise ValueError("no clip of the manifest has a reference")
@@ -187,15 +212,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("references", type=Path)
     ap.add_argument("--lexicon", type=Path)
     ap.add_argument("--json", action="store_true", help="print one JSON object")
+    ap.add_argument(
+        "--clips", action="store_true", help="also print where each clip's keys went (stderr)"
+    )
     args = ap.parse_args(argv)
+    detail: list[str] | None = [] if args.clips else None
     try:
         refs = json.loads(args.references.read_text(encoding="utf-8"))
         if not isinstance(refs, dict) or not all(isinstance(v, str) for v in refs.values()):
             raise ValueError(f"{args.references}: expected an object of id -> transcript")
-        result = measure(read_manifest(args.manifest), refs, read_lexicon(args.lexicon))
+        result = measure(read_manifest(args.manifest), refs, read_lexicon(args.lexicon), detail)
     except (OSError, ValueError) as exc:
         print(f"ksr: {exc}", file=sys.stderr)
         return 2
+    for line in detail or ():
+        print(line, file=sys.stderr)
     if args.json:
         print(json.dumps(result))
     else:

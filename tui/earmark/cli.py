@@ -17,7 +17,7 @@ import time
 import traceback
 from typing import NoReturn
 
-from earmark.commands import parsers, qa
+from earmark.commands import figures_cli, parsers, qa
 from earmark.commands.asr import add_arguments as add_asr_arguments
 from earmark.errors import UserError
 from earmark.textsafe import InertWriter, clean
@@ -117,13 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     parsers.agreement(cmd("agreement", parsers.AGREEMENT))
 
     add_asr_arguments(cmd("asr", "offline first guesses for clips without one (leads)"))
-    p = cmd("stats", "progress, throughput, flags, ASR word error rate")
-    p.add_argument(
-        "--json",
-        action="store_true",
-        help="one JSON object; `pending` counts clips nobody has opened, `in_progress` "
-        "clips opened but not submitted, `remaining` both",
-    )
+    figures_cli.add(cmd)  # stats, report
 
     p = cmd("escalations", "list escalations, or act on one")
     p.add_argument("--json", action="store_true")
@@ -247,6 +241,7 @@ COMMANDS = {
     "agreement": "earmark.commands.agreement:run",
     "stats": "earmark.commands.stats:run",
     "asr": "earmark.commands.asr:run",
+    "report": "earmark.commands.report:run",
     "escalations": "earmark.commands.escalations:run",
     "audit": "earmark.commands.audit:run",
     "roles": "earmark.commands.roles:run",

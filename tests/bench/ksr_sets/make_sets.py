@@ -1,7 +1,7 @@
 """Maintainer tool: build the keystroke-benchmark sets from real recogniser errors.
 
     .venv/bin/pip install pocketsphinx      # plus apt: espeak-ng sox
-    .venv/bin/python tests/bench/ksr_sets/make_sets.py
+    .venv/bin/python tests/bench/ksr_sets/make_sets.py [prose]
 
 Writes, per set, `<set>.jsonl` (a manifest: id, audio path, the recogniser's guess and its
 n-best alternatives) and `<set>_references.json` (id -> true transcript). The audio is
@@ -14,6 +14,10 @@ Sets:
   traffic repeats itself). Requests are split between the two sets by a hash of their
   text, so the held-out set shares no request with the development one. Rank and tune on
   `espeak_dev` and the demo only; `espeak_heldout` is for the final figure.
+- `espeak_prose_dev`: sentences of narrative prose in the manner of a nineteenth-century
+  novel (written for this set, none from realdata), spoken by the same voices: long
+  sentences and rarer words, like the LibriVox readings, to develop against without
+  looking at them.
 - `realdata_heldout`: the real human speech in ../shared/realdata (LibriVox readings and
   card names), decoded afresh (the shipped .json output is aligned to the reference).
 """
@@ -90,6 +94,40 @@ play children's songs
 """.strip().splitlines()
 
 
+PROSE = """\
+the carriage stopped at the gate and her aunt stepped down into the lane
+he had not expected to find the house so quiet after so many years abroad
+my sister was always the more sensible of us and she never let me forget it
+they walked together through the orchard until the light began to fail
+it was a cold morning and the servants had already lit the fire in the parlour
+she wrote to her mother every week but the letters were seldom answered
+the old gentleman was fond of his garden and spoke of little else at dinner
+nobody in the village could remember when the mill had last been used
+her brother had promised to return before the end of the summer
+the doctor advised a change of air and a long rest by the sea
+we were told that the estate would pass to a distant cousin
+his manners were agreeable though his opinions were often rather severe
+the young ladies spent the whole afternoon discussing the ball
+i cannot pretend to be indifferent to what the neighbours say
+the rain continued for three days and the road became impassable
+he confessed that he had been mistaken in his judgement of her character
+a letter arrived from london with news of the most surprising kind
+the colonel was a man of few words but great kindness
+she had never seen a finer view than the one from the top of the hill
+their fortune was small but they lived in comfort and were content
+the housekeeper showed them every room except the library
+after breakfast the whole party set out on foot for the church
+it would be impossible to describe the happiness of that evening
+my father considered the matter carefully before he gave his consent
+the house was let to a family from the north who kept very much to themselves
+she could not help smiling at the earnestness of his reply
+the children were sent to bed early so that the adults might talk
+he was obliged to leave the next morning on urgent business
+her cousin had a talent for music and played the piano every evening
+the ship was delayed by storms and did not reach the harbour until march
+""".strip().splitlines()
+
+
 def synthesise(text: str, voice: str, speed: int, path: Path) -> np.ndarray:
     wav = subprocess.run(
         ["espeak-ng", "-v", voice, "-s", str(speed), "--stdout", text],
@@ -144,10 +182,26 @@ def write(name: str, rows: list[str], refs: dict[str, str]) -> None:
     print(f"{name}: {len(rows)} clips", file=sys.stderr)
 
 
+def prose(decoder) -> None:  # type: ignore[no-untyped-def]
+    rows, refs = [], {}
+    for k, text in enumerate(PROSE):
+        voice, speed = VOICES[k % len(VOICES)]
+        audio = f"audio/prose-{k + 1:03d}.wav"
+        guess, alts = recognise(decoder, synthesise(text, voice, speed, HERE / audio))
+        cid = f"pr-{k + 1:03d}"
+        rows.append(row(cid, audio, guess, alts))
+        refs[cid] = text
+    write("espeak_prose_dev", rows, refs)
+
+
 def main() -> int:
     from pocketsphinx import Decoder
 
     decoder = Decoder(loglevel="FATAL")
+    if sys.argv[1:] == ["prose"]:  # only the prose set (added after the others)
+        prose(decoder)
+        return 0
+    prose(decoder)
     sets: dict[str, tuple[list[str], dict[str, str]]] = {
         "espeak_dev": ([], {}),
         "espeak_heldout": ([], {}),

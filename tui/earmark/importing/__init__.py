@@ -1,8 +1,10 @@
 """`earmark import`: manifests in, clips out (see `importer` for the loop).
 
-The pieces: `summary` (what an import did), `importer` (lines to clips in chunks, probing,
-consent and purge), `progress` (the bar on stderr). This module is the entry point: checks
-of the command as a whole, the pseudonym key, and naming the importer lead.
+The pieces: `summary` (what an import did), `lines` (reading and checking each line, no
+store), `apart` (the same in a reader process, for a big manifest), `importer` (lines to
+clips in chunks, probing, consent and purge), `progress` (the bar on stderr). This module
+is the entry point: checks of the command as a whole, the pseudonym key, and naming the
+importer lead.
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ on the 2-core machine we measured, a 2-thread pool probed *slower* (~350 vs ~200
 file, the decode is CPU-bound and holds the GIL in soundfile's Python layer) and a process
 pool barely helped, so parallel probing is not worth its complexity here. A line whose
 consent is now withdrawn is remembered by name, and its stored copy purged at the end.
+Reading and checking the lines is `lines`, done in a process of its own for a big manifest
+on a machine with a second core (`apart`).
 """
 
 from __future__ import annotations
@@ -21,16 +23,10 @@ from typing import Any
 
 from earmark.audio.decode import AudioError, AudioInfo, probe
 from earmark.errors import UserError
+from earmark.importing.apart import lines_apart, worth_it
+from earmark.importing.lines import BAD, EXCLUDED, lines
 from earmark.importing.summary import MAX_KEPT_PROBLEMS, ImportSummary
-from earmark.manifest import (
-    AudioPath,
-    BadLine,
-    PathResolver,
-    Record,
-    parse_record,
-    pseudonym,
-    read_manifest,
-)
+from earmark.manifest import AudioPath, Record
 from earmark.store.clips import NewClip
 
 CHUNK = 1000
@@ -103,58 +99,36 @@ class Importer:
         audio_root: Path | None,
         progress: Callable[[int], None] | None,
     ) -> None:
-        resolver = PathResolver(manifest, audio_root)
         label = manifest.name
         pending: list[_Pending] = []
         batch_id: int | None = None
-        for lineno, item in read_manifest(manifest):
+        read = lines_apart if worth_it(manifest) else lines
+        for line in read(manifest, audio_root, self.secret, self.require_consent):
             if progress is not None:
-                progress(lineno)
-            try:
-                if isinstance(item, BadLine):
-                    raise item
-                rec = parse_record(item)
+                progress(line.lineno)
+            rec = line.record
+            if rec is not None:
                 for name in rec.dropped:
                     if name not in self.dropped and len(self.dropped) >= MAX_FIELD_NAMES:
                         name = "(other fields)"  # a manifest of random keys must not grow memory
                     self.dropped[name] += 1
                 self.summary.words_dropped += rec.words_dropped
-                allowed = rec.review_allowed
-                if allowed is None:
-                    allowed = not self.require_consent
-                if not allowed:
-                    self.summary.excluded += 1
-                    self._withdrawn(rec, resolver)
-                    continue
-                audio = resolver.resolve(rec.audio)
-            except BadLine as bad:
-                self.summary.add_bad(label, lineno, str(bad))
-                continue
-            name = (
-                pseudonym(self.secret, rec.source_id)
-                if rec.source_id is not None
-                else pseudonym(self.secret, audio.path, kind="audio")
-            )
-            pending.append(_Pending(lineno, rec, audio, name))
-            if len(pending) >= CHUNK:
-                batch_id = self._flush(pending, batch, batch_id, label)
-                pending = []
+            if line.kind == BAD:
+                self.summary.add_bad(label, line.lineno, line.reason)
+            elif line.kind == EXCLUDED:
+                self.summary.excluded += 1
+                if line.name is not None:
+                    self.withdrawn.add(line.name)  # a stored copy of it is purged at the end
+            elif rec is not None and line.audio is not None and line.name is not None:
+                pending.append(_Pending(line.lineno, rec, line.audio, line.name))
+                if len(pending) >= CHUNK:
+                    batch_id = self._flush(pending, batch, batch_id, label)
+                    pending = []
         if pending:
             batch_id = self._flush(pending, batch, batch_id, label)
         self.purge_withdrawn()
         if batch_id is not None and batch not in self.summary.batches:
             self.summary.batches.append(batch)
-
-    def _withdrawn(self, rec: Record, resolver: PathResolver) -> None:
-        """Remember the name of a clip now excluded, to purge a stored copy of it."""
-        if rec.source_id is not None:
-            self.withdrawn.add(pseudonym(self.secret, rec.source_id))
-            return
-        try:
-            audio = resolver.resolve(rec.audio)
-        except BadLine:
-            return
-        self.withdrawn.add(pseudonym(self.secret, audio.path, kind="audio"))
 
     def purge_withdrawn(self) -> None:
         """Clips stored earlier whose consent this manifest withdraws go, with all derived."""

@@ -47,8 +47,9 @@ class MetaStore(Protocol):
 
 def pseudonym(secret: bytes, value: str, *, kind: str = "id") -> str:
     """A clip's public name: keyed, so it reveals nothing without the pseudonym key."""
-    digest = hmac.new(secret, f"{kind}\0{value}".encode("utf-8", "surrogatepass"), hashlib.sha256)
-    return "c-" + digest.hexdigest()[:16]
+    # hmac.digest: the one-call C path (an import names a million clips)
+    digest = hmac.digest(secret, f"{kind}\0{value}".encode("utf-8", "surrogatepass"), "sha256")
+    return "c-" + digest.hex()[:16]
 
 
 def key_path(db_path: Path | str) -> Path:

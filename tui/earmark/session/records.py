@@ -10,10 +10,14 @@ audited by the store itself, in the same transaction as the write.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from earmark.session.state import STORE_ERRORS
 from earmark.store import Clip, Store
+
+Detail = Mapping[str, Any] | str | None  # an audit line's detail: fields, or one line of text
 
 
 class Records:
@@ -57,7 +61,12 @@ class Records:
         with contextlib.suppress(*STORE_ERRORS):
             log(self.user, clip.id, start, end, speed)
 
-    def audit(self, action: str, clip_id: int | None = None, detail: str | None = None) -> None:
+    def audit(
+        self,
+        action: str,
+        clip_id: int | None = None,
+        detail: Detail = None,
+    ) -> None:
         """A session event for the audit log, written in order by the background thread."""
         append = getattr(self.store, "audit_append", None)
         if append is None:

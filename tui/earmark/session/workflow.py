@@ -20,7 +20,8 @@ import threading
 from earmark.clock import SYSTEM, Clock
 from earmark.redaction import Mark
 from earmark.session.gold import GoldServing
-from earmark.session.records import Records
+from earmark.session.heard import HeardMixin
+from earmark.session.records import Detail, Records
 from earmark.session.state import PACE_MIN_SPAN, PACE_WINDOW, ClipState, QueueLeft, SessionError
 from earmark.store import SKIP_REASONS, Clip, Flag, Store
 from earmark.store.queue import LeaseLost
@@ -28,7 +29,7 @@ from earmark.textsafe import clean
 from earmark.wellbeing import Wellbeing
 
 
-class Session:
+class Session(HeardMixin):
     def __init__(
         self,
         store: Store,
@@ -51,8 +52,7 @@ class Session:
         self.text = ""
         self.cursor = 0
         self._original: str | None = ""  # the text the clip opened with, to tell edits apart
-        self._opened_at = clock.monotonic()
-        self._prior_seconds = 0.0  # time spent on this clip in earlier visits (from the draft)
+        self._start_timing(None, 0.0)
         self._dirty = False
         self._announced: set[int] = set()
         self._unclaimed: int | None = None
@@ -64,7 +64,8 @@ class Session:
 
     # -- figures for the status line ---------------------------------------------------
     def seconds_on_clip(self) -> float:
-        return self._prior_seconds + max(0.0, self.clock.monotonic() - self._opened_at)
+        """Time on task: with the clip open, idle gaps capped (session/listening.py)."""
+        return self._task.seconds(self.clock.monotonic())
 
     def clips_per_hour(self) -> float:
         """This annotator's submits in the last hour, from the store (so a restart keeps the
@@ -142,8 +143,7 @@ class Session:
             self.text = clean(text)
             self.cursor = max(0, min(cursor, len(self.text)))
             self._original = self.text if draft is None else None  # a draft is an edit already
-            self._prior_seconds = prior
-            self._opened_at = self.clock.monotonic()
+            self._start_timing(clip, prior)
             self._dirty = False
             if reopened:
                 self._audit("reopen", clip.id)
@@ -192,6 +192,7 @@ class Session:
                 return
             if text != self.text:
                 self._dirty = True
+                self.touch()
             self.text = text
             self.cursor = cursor
 
@@ -248,6 +249,7 @@ class Session:
         """Save the transcript durably, then open the next clip still to do."""
         with self._lock:
             clip = self._require_playable()
+            self._require_heard(clip, "submit" if text is None or text != clip.asr else "asr")
             final = " ".join(clean(self.text if text is None else text).split())
             # store.submit appends the audit line itself, in the same transaction
             if self.gold.holds(clip.id):
@@ -375,6 +377,7 @@ class Session:
     # -- audit and exposure (when the store offers them) -------------------------------
     def log_play(self, clip_name: str | None, start: float, end: float, speed: float) -> None:
         """Player.on_played: a stretch of audio this annotator heard (any thread, never blocks)."""
+        self._heard(clip_name, start, end, speed)  # no lock: the player's thread never waits
         self._records.log_play(self.current, clip_name, start, end, speed)
 
     def flags(self, clip_id: int) -> list[Flag]:
@@ -390,7 +393,7 @@ class Session:
         """Wait for the audit/exposure records queued so far (tests, shutdown)."""
         self._records.flush()
 
-    def _audit(self, action: str, clip_id: int | None = None, detail: str | None = None) -> None:
+    def _audit(self, action: str, clip_id: int | None = None, detail: Detail = None) -> None:
         """Session events (start, end, reopening a clip) for the audit log, written in order
         by the background thread: submits and skips are audited by the store itself."""
         self._records.audit(action, clip_id, detail)

@@ -15,6 +15,7 @@ from earmark.store.audit import AuditMixin
 from earmark.store.checks import ChecksMixin
 from earmark.store.db import Database
 from earmark.store.escalations import EscalationsMixin
+from earmark.store.figures import FiguresMixin
 from earmark.store.flags import FlagsMixin
 from earmark.store.gold import GoldMixin
 from earmark.store.protocol import Store
@@ -65,6 +66,7 @@ class SQLiteStore(
     GoldMixin,
     ChecksMixin,
     ReviewsMixin,
+    FiguresMixin,
 ):
     """The embedded backend: one SQLite file per project."""
 

@@ -147,6 +147,29 @@ class Database:
             rows: list[sqlite3.Row] = self.conn.execute(sql, params).fetchall()
             return rows
 
+    def query_apart(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """`query` on a read-only connection of its own, for a long read (the suggester's
+        start-up slice) that must not hold up this connection, which the screen's reads and
+        submits wait for; WAL lets it read beside a writer. Falls back to `query`."""
+        try:
+            conn = sqlite3.connect(
+                f"{self.path.resolve().as_uri()}?mode=ro",
+                uri=True,
+                timeout=10,
+                check_same_thread=False,
+            )
+        except (sqlite3.Error, ValueError):
+            return self.query(sql, params)
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            rows: list[sqlite3.Row] = conn.execute(sql, params).fetchall()
+            return rows
+        except sqlite3.OperationalError:
+            return self.query(sql, params)
+        finally:
+            conn.close()
+
     def query_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         with self._lock:
             row: sqlite3.Row | None = self.conn.execute(sql, params).fetchone()

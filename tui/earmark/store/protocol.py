@@ -22,6 +22,7 @@ from earmark import escalation as esc
 from earmark.clock import Clock
 from earmark.quality.review import Review
 from earmark.redaction import Mark
+from earmark.store.figure_rows import BatchWer, HourWork, TaskTime, UserHour
 from earmark.store.protocol_quality import CheckStore, GoldStore
 from earmark.store.records import (
     Annotation,
@@ -181,6 +182,15 @@ class Store(GoldStore, CheckStore, Protocol):
     def throughput_since(self, since: float) -> list[tuple[str, int, float]]: ...
 
     def mean_seconds_on_clip(self) -> float | None: ...
+
+    # -- the lead's report (earmark/store/figures.py; leads only on PostgreSQL) ---------
+    def hourly_work(self, since: float) -> list[HourWork]: ...
+
+    def task_times(self) -> list[TaskTime]: ...
+
+    def wer_by_batch(self) -> list[BatchWer]: ...
+
+    def exposure_by_hour(self, since: float) -> list[UserHour]: ...
 
     # -- flags -------------------------------------------------------------------------
     def add_flag(

@@ -81,7 +81,7 @@ class WordsMixin(StoreBase):
 
     def offerable_words(self, min_clips: int, limit: int) -> list[tuple[str, int, int]]:
         """(spelling, uses, clips) of words seen in at least `min_clips` clips, most used first."""
-        rows = self.db.query(
+        rows = self.db.query_apart(
             "SELECT display, uses, clips FROM word_index WHERE clips >= ?"
             " ORDER BY clips DESC LIMIT ?",
             (int(min_clips), int(limit)),
@@ -90,7 +90,7 @@ class WordsMixin(StoreBase):
 
     def recent_corrections(self, limit: int) -> list[tuple[str, str]]:
         """(guess, transcript) of the most recently learned clips, oldest first."""
-        rows = self.db.query(
+        rows = self.db.query_apart(
             # CROSS JOIN keeps the newest-first walk of learned_utterances outermost; a plain
             # JOIN let the planner walk every done clip instead (seconds at a million clips)
             "SELECT c.asr, c.text FROM learned_utterances u CROSS JOIN clips c ON c.id = u.clip_id"

@@ -20,8 +20,10 @@ from collections.abc import Sequence
 from typing import Any
 
 FLOOR = -12.0  # ln p of a word the model does not know (about one in 160 000)
+UNKNOWN = -12.0  # ln p of a candidate the model does not know (a lexicon name, say)
 CACHE = 50_000
 AFTER = 2  # words after the phrase that are scored with it
+AFTER_WEIGHT = 1.0  # the words after are often still the recogniser's: they count less
 
 
 class ContextModel:
@@ -58,8 +60,14 @@ class ContextModel:
             return FLOOR
         history = [w.lower() for w in before[-2:]] if before else ["<s>"]
         total = 0.0
-        for w in [*words, *(a.lower() for a in after[:AFTER])]:
-            total += self.logp([w, *reversed(history[-2:])])
+        tail = [a.lower() for a in after[:AFTER]]
+        if len(tail) < AFTER:
+            tail.append("</s>")  # the phrase ends the utterance
+        for n, w in enumerate([*words, *tail]):
+            p = self.logp([w, *reversed(history[-2:])])
+            if n < len(words) and p <= FLOOR and self.logp([w]) <= FLOOR:
+                p = UNKNOWN
+            total += p if n < len(words) else AFTER_WEIGHT * p
             history.append(w)
         return total
 

@@ -4,8 +4,9 @@ Candidates come from five sources, strongest first: the clip itself (the words o
 and alternatives), the batch lexicon, words learned from this project's submitted
 transcripts (offerable ones only, see `learning`), and wordfreq's English list. Ranking
 adds how well a word matches (completion, or correction of a typo), its source, how common
-it is, and how much it resembles the recogniser's word at the cursor: the annotator is
-replacing that word with one that sounded like it, and never with the same word again.
+it is, and how much it resembles the recogniser's word at the cursor, in spelling and in
+sound (`phonetic`): the annotator is replacing that word with one that sounded like it, and
+never with the same word again.
 
 Suggestions are spelled as the batch writes its text (`text.Convention`): a batch whose
 guesses are lowercase spoken form gets lowercase suggestions.
@@ -17,19 +18,21 @@ work); afterwards one lock makes every method safe to call from different thread
 from __future__ import annotations
 
 import threading
-from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 
-from earmark.suggest.context import ContextModel, load
+from earmark.suggest.context import ContextModel
 from earmark.suggest.following import FOLLOWERS, Following
 from earmark.suggest.learning import (
     MIN_CLIPS,
     Pending,
     WordStore,
-    fill_word_index,
     learnable_words,
+    offerable_counts,
     record_submit,
 )
+from earmark.suggest.loading import Older, from_store, learn_in_slices, newest_first, prepare
+from earmark.suggest.phonetic import Phonetic, sound_alikes
+from earmark.suggest.phonetic import load as load_phonetic
 from earmark.suggest.ranking import KEEP, Found, Suggestion, collect, ranked
 from earmark.suggest.segment import (
     CLIP,
@@ -84,6 +87,7 @@ class Suggester:
         `context_model`: weighs words by the words around them (`context.load()`)."""
         self._lock = threading.RLock()
         self.context_model = context_model
+        self.phonetic: Phonetic | None = None
         self.utterance_threshold = utterance_threshold
         self.convention = convention
         self._store: WordStore | None = None
@@ -97,7 +101,7 @@ class Suggester:
         vocab.add_lexicon(terms)
         known = set(vocab.index) | set(vocab.keys)
         vocab.add_learned((w, n) for w, n, clips in learned if clips >= min_clips)
-        vocab.add_learned(self._count_transcripts(texts, known))
+        vocab.add_learned(offerable_counts(texts, known, self._pending))
         self._static = vocab.segment(self._n_english)
         del vocab
         # Words that become offerable later live in a small segment, rebuilt when one is added.
@@ -111,54 +115,40 @@ class Suggester:
         for term in terms:
             if " " in term:
                 self._following.add((key(w) for w in words_of(term)), PHRASE_WEIGHT)
-        for guess, text in corrections:
-            self._utterances.add(clean(text), clean(guess))
-            self._following.add(key(w) for w in words_of(text))
         for text in texts[-capacity:]:
             self._utterances.add(text)
             self._following.add(key(w) for w in words_of(text))
+        prepare(newest_first(corrections)).remember(self._utterances, self._following)
         self._utterance_cache: dict[tuple[str, tuple[str, ...]], tuple[str, float] | None] = {}
+        self.older: threading.Thread | None = None  # from_store's `learn_older`
 
-    def _count_transcripts(self, texts: list[str], known: set[str]) -> list[tuple[str, int]]:
-        """(spelling, uses) of transcript words that are offerable; the rest wait in pending."""
-        forms: Counter[str] = Counter()
-        clips: Counter[str] = Counter()
-        for text in texts:
-            found = words_of(text)
-            forms.update(found)
-            clips.update({key(w) for w in found})
-        out: list[tuple[str, int]] = []
-        for form, n in forms.items():
-            k = key(form)
-            if k in known or clips[k] >= self._pending.min_clips:
-                out.append((form, n))
-        for k, c in clips.items():
-            if k not in known and c < self._pending.min_clips:
-                for _ in range(c):
-                    self._pending.add([k], None)
-        return out
+    def learn_older(self, read: Callable[[], Sequence[tuple[str, str]]]) -> threading.Thread:
+        """Learn the (guess, transcript) pairs `read()` gives, older than all it knows, in time
+        order, on a thread of its own, a slice at a time: typing and submits go first."""
+
+        def remember(older: Older) -> None:
+            with self._lock:
+                older.remember(self._utterances, self._following)
+                self._utterance_cache.clear()
+
+        return learn_in_slices(read, remember)
 
     @classmethod
     def from_store(
         cls, store: object, *, english: int = 50_000, word_limit: int = 200_000
     ) -> Suggester:
-        """A bounded slice of what a store knows: its lexicon, offerable words, recent
-        corrections, and the context model when PocketSphinx is installed. Run it off the UI
+        """A bounded slice of what a store knows (see `loading.from_store`). Run it off the UI
         thread (it may fill the word index the first time, and loads the model)."""
-        if not isinstance(store, WordStore):
-            lexicon: list[str] = getattr(store, "lexicon", list)()
-            texts: list[str] = getattr(store, "submitted_texts", list)()
-            return cls(lexicon=lexicon, transcripts=texts, english=english, context_model=load())
-        fill_word_index(store)
-        s = cls(
-            lexicon=store.lexicon(),
-            learned=store.offerable_words(MIN_CLIPS, word_limit),
-            corrections=store.recent_corrections(CAPACITY),
-            english=english,
-            context_model=load(),
-        )
-        s._store = store
-        return s
+        built: Suggester = from_store(cls, store, english=english, word_limit=word_limit)
+        return built
+
+    def load_phonetic(self) -> None:
+        """Pronunciations of the offerable English and lexicon words, from the dictionary
+        PocketSphinx ships (none without it): the sound-alikes of the recogniser's word."""
+        keys = set(self._static.keys)
+        found = load_phonetic(keys.__contains__)
+        with self._lock:
+            self.phonetic = found
 
     # -- updates ------------------------------------------------------------------------
     def add_transcript(
@@ -208,6 +198,9 @@ class Suggester:
         if self._store is not None and clip is not None:
             record_submit(self._store, clip, text, guess, marks)
 
+    def _locate_any(self, k: str) -> tuple[Segment | None, int]:
+        return self._locate(k, context=True)
+
     def _locate(self, k: str, *, context: bool = False) -> tuple[Segment | None, int]:
         segs = (self._context, self._static, self._extra_seg)
         for seg in segs if context else segs[1:]:
@@ -247,6 +240,10 @@ class Suggester:
             self._context_convention = (
                 convention or self.convention or infer_convention((asr, *alts))
             )
+            phonetic = self.phonetic
+        if phonetic is not None:  # the sound-alikes of the guess words, before they are asked
+            words = [key(w) for w in words_of(asr)]
+            threading.Thread(target=phonetic.warm, args=(words,), daemon=True).start()
 
     @property
     def context(self) -> tuple[str, tuple[str, ...]]:
@@ -293,6 +290,7 @@ class Suggester:
                     collect(found, seg, where, scores)
                     corrections.update(seg.keys[i] for i in whole.tolist())
             following = self._followers(after)
+            sounds = sound_alikes(self.phonetic, near_key, frag, found, self._locate_any)
             for k in following:
                 if k.startswith(frag) and k not in found:
                     at, i = self._locate(k, context=True)
@@ -308,6 +306,7 @@ class Suggester:
             style=self.style,
             corrections=fixes,
             following=following,
+            sounds=sounds,
         )
 
     def similar(
@@ -324,8 +323,11 @@ class Suggester:
                 if len(seg):
                     where, scores, _ = seg.fuzzy(w, 1 if len(w) < 5 else 2)
                     collect(found, seg, where, scores)
+            sounds = sound_alikes(self.phonetic, w, "", found, self._locate_any)
         banned = {w, *exclude}
-        return ranked(found, banned=banned, near_key=w, limit=limit, style=self.style)
+        return ranked(
+            found, banned=banned, near_key=w, limit=limit, style=self.style, sounds=sounds
+        )
 
     def predict(self, after: str, limit: int = 5, *, exclude: Collection[str] = ()) -> list[str]:
         """Words that followed `after` in this batch, most often first (offerable ones)."""

@@ -10,7 +10,7 @@ kept (the least recently seen are forgotten) and a few followers for each.
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 CAPACITY = 100_000
 FOLLOWERS = 16
@@ -43,6 +43,28 @@ class Following:
                     followers.update(dict(kept))
             prev = k
 
+    def add_older(self, counts: dict[str, dict[str, int]]) -> None:
+        """Add `count_pairs` of texts older than everything counted so far: counts add up as
+        with `add`; a preceding word seen only there ranks as less recent than those held."""
+        room = self.capacity - len(self._next)
+        for prev, found in counts.items():  # the most recently seen first
+            held = self._next.get(prev)
+            if held is not None:
+                held.update(found)
+                self._trim(held)
+            elif room > 0:  # in front of the newer: O(1), no rebuild
+                room -= 1
+                self._next[prev] = self._trim(Counter(found))
+                self._next.move_to_end(prev, last=False)
+
+    @staticmethod
+    def _trim(followers: Counter[str]) -> Counter[str]:
+        if len(followers) > 2 * FOLLOWERS:  # keep the most frequent
+            kept = followers.most_common(FOLLOWERS)
+            followers.clear()
+            followers.update(dict(kept))
+        return followers
+
     def after(self, prev: str, limit: int = 5) -> list[tuple[str, float]]:
         """(word, share of what followed `prev`) for the most frequent followers."""
         followers = self._next.get(prev)
@@ -50,3 +72,17 @@ class Following:
             return []
         total = sum(followers.values())
         return [(k, n / total) for k, n in followers.most_common(limit)]
+
+
+def count_pairs(texts: Iterable[Sequence[str]]) -> dict[str, dict[str, int]]:
+    """{word: {follower: n}} over the (folded) words of texts given newest first, the most
+    recently seen preceding word first: what `Following.add_older` takes."""
+    counts: dict[str, dict[str, int]] = {}
+    for keys in texts:
+        for i in range(len(keys) - 2, -1, -1):  # a text's last pair is its most recent
+            prev, k = keys[i], keys[i + 1]
+            followers = counts.get(prev)
+            if followers is None:
+                followers = counts[prev] = {}
+            followers[k] = followers.get(k, 0) + 1
+    return counts

@@ -13,6 +13,7 @@ recent utterances) instead of every transcript ever submitted.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Protocol, runtime_checkable
 
@@ -86,6 +87,26 @@ class Pending:
                 ready.append(k)
                 del self._clips[k]
         return ready
+
+
+def offerable_counts(texts: list[str], known: set[str], pending: Pending) -> list[tuple[str, int]]:
+    """(spelling, uses) of transcript words that are offerable; the rest wait in pending."""
+    forms: Counter[str] = Counter()
+    clips: Counter[str] = Counter()
+    for text in texts:
+        found = words_of(text)
+        forms.update(found)
+        clips.update({key(w) for w in found})
+    out: list[tuple[str, int]] = []
+    for form, n in forms.items():
+        k = key(form)
+        if k in known or clips[k] >= pending.min_clips:
+            out.append((form, n))
+    for k, c in clips.items():
+        if k not in known and c < pending.min_clips:
+            for _ in range(c):
+                pending.add([k], None)
+    return out
 
 
 def record_submit(

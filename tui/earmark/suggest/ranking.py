@@ -19,7 +19,8 @@ from rapidfuzz import fuzz
 from earmark.suggest.segment import SOURCES, FloatArray, IntArray, Segment
 from earmark.suggest.text import fold
 
-NEAR_BONUS = 5.0  # resemblance to the recogniser's word at the cursor, at most
+NEAR_BONUS = 1.25  # resemblance to the recogniser's word at the cursor, at most
+SOUND_BONUS = 1.25  # sounding like the recogniser's word at the cursor, at most
 NEXT_BONUS = 4.0  # a word that always followed the previous word, at most
 CORRECTIONS = 2  # places kept for whole-word corrections of the fragment as typed
 KEEP = 64  # candidates kept per segment before the rest is weighed
@@ -59,6 +60,7 @@ def ranked(
     style: Callable[[str], str],
     corrections: Collection[str] = (),
     following: dict[str, float] | None = None,
+    sounds: dict[str, float] | None = None,
 ) -> list[Suggestion]:
     """The best `limit` suggestions, spelled with `style`."""
     for k in banned:
@@ -69,6 +71,8 @@ def ranked(
         bonus = NEAR_BONUS * (fuzz.ratio(k, near_key) / 100.0) ** 2 if near_key else 0.0
         if following:
             bonus += NEXT_BONUS * following.get(k, 0.0)
+        if sounds:
+            bonus += SOUND_BONUS * sounds.get(k, 0.0) ** 2
         found[k] = (score + bonus, text, tier)
     order = sorted(found, key=lambda k: (-found[k][0], found[k][1]))
     fixes = [k for k in order if k in corrections][:CORRECTIONS]

@@ -17,6 +17,7 @@ compared with every entry of a length that can still reach the threshold.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterable
 
 from rapidfuzz import fuzz, process
 
@@ -49,6 +50,24 @@ class Utterances:
             norm = normalize_utterance(source)
             if norm:
                 self._put(norm, text)
+
+    def add_older(self, entries: Iterable[tuple[str, str]]) -> None:
+        """(normalised text, transcript) entries older than everything held, newest first:
+        the memory `add` would hold had they come first, in time order, built in one pass
+        (start-up loads its corrections this way, in slices; see `loading`)."""
+        fresh: dict[str, str] = {}
+        room = self.capacity - len(self._items)
+        for norm, text in entries:
+            if len(fresh) >= room:
+                break
+            if norm and norm not in self._items and norm not in fresh:
+                fresh[norm] = text
+        for norm, text in fresh.items():  # each in front of the newer: O(1), no rebuild
+            self._items[norm] = text
+            self._items.move_to_end(norm, last=False)
+        for norm in fresh:
+            for sig in set(_signature(norm)):
+                self._by_sig.setdefault(sig, set()).add(norm)
 
     def _put(self, norm: str, text: str) -> None:
         if norm in self._items:

@@ -13,6 +13,7 @@ from operator import itemgetter
 
 import numpy as np
 
+from earmark.suggest.english import top_words
 from earmark.suggest.segment import (
     ENGLISH,
     LEARNED,
@@ -26,11 +27,7 @@ from earmark.suggest.text import has_letter, key
 
 def english_words(n: int) -> list[str]:
     """wordfreq's n most frequent English words that have a letter, most frequent first."""
-    if n <= 0:
-        return []
-    from wordfreq import top_n_list
-
-    return [w for w in top_n_list("en", n) if has_letter(w)]
+    return top_words(n)  # read once from wordfreq, then from the user's cache folder
 
 
 class Vocab:

@@ -227,6 +227,11 @@ class Playback(Widget):
         p = self.player
         return p is not None and p.available and self.decoded is not None
 
+    def live_stretch(self) -> tuple[float, float] | None:
+        """The stretch playing now and not yet reported as heard (None when not playing)."""
+        p = self.player
+        return p.live_stretch() if p is not None and self.decoded is not None else None
+
     def playhead(self) -> float:
         p = self.player
         if p is not None and self.decoded is not None:

@@ -23,6 +23,7 @@ class StatusInfo:
     clip_state: str = ""  # "reopened (done)", "unplayable: ..." or ""
     exposure: str = ""  # the wellbeing meter, once anything flagged was heard today
     check: str = ""  # the acoustic check: "✗ 2 to hear again", "checking", or ""
+    listen: str = ""  # what is left to hear before a submit: "heard 40%, need 80%"
 
 
 def _mmss(seconds: float) -> str:
@@ -46,6 +47,8 @@ def status_content(info: StatusInfo) -> Content:
         " │ ",
         (clean(info.audio) + speed, "italic" if info.audio.startswith("no audio") else ""),
     ]
+    if info.listen:  # next to the audio state, so it is never the part cut at 80 columns
+        parts += [" │ ", (clean(info.listen), "bold")]
     if info.check:
         parts += [" │ ", (clean(info.check), "bold" if "✗" in info.check else "")]
     if info.clip_state:

@@ -130,6 +130,14 @@ class PlayerState:
     def gain(self) -> float:
         return self._gain
 
+    def live_stretch(self) -> tuple[float, float] | None:
+        """While playing: the stretch heard since it was last reported to on_played (start
+        and now, seconds into the clip), for whoever counts what was heard before it ends."""
+        with self._lock:
+            if self._state != PLAYING or not self._sr:
+                return None
+            return (self._stretch_src / self._sr, self._heard_src() / self._sr)
+
     def position(self) -> float:
         """Seconds into the clip that the listener hears now (output latency subtracted)."""
         with self._lock:

@@ -15,9 +15,10 @@ extended under a lock with the authenticated session user as actor.
 
 from __future__ import annotations
 
-from earmark.store.postgres.functions import FUNCTIONS
+from earmark.store.postgres.functions import FUNCTIONS, QUEUE_PLANS
 from earmark.store.postgres.gold_sql import GOLD_SQL
 from earmark.store.postgres.privileges import PRIVILEGES
+from earmark.store.postgres.report_sql import REPORT_FUNCTIONS
 from earmark.store.postgres.reviews_schema import REVIEWS
 from earmark.store.postgres.totals import TOTALS_SQL
 
@@ -264,4 +265,6 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("gold_clips_and_finals", GOLD_SQL),
     ("acoustic_check", _CHECK),
     ("reviews", REVIEWS),
+    ("report_figures_for_leads", REPORT_FUNCTIONS),
+    ("queue_plans", QUEUE_PLANS),
 ]

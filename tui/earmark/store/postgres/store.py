@@ -7,6 +7,7 @@ from earmark.store.postgres.checks import PgChecksMixin
 from earmark.store.postgres.consent import PgConsentMixin
 from earmark.store.postgres.db import PgDatabase
 from earmark.store.postgres.escalations import PgEscalationsMixin
+from earmark.store.postgres.figures import PgFiguresMixin
 from earmark.store.postgres.gold import PgGoldMixin
 from earmark.store.postgres.reviews import PgReviewsMixin
 from earmark.store.postgres.words import PgWordsMixin
@@ -21,6 +22,7 @@ class PgStore(
     PgBatchesMixin,
     PgChecksMixin,
     PgReviewsMixin,
+    PgFiguresMixin,
 ):
     """The store interface on PostgreSQL (see the package's docstring)."""
 

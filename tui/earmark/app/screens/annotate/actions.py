@@ -82,6 +82,16 @@ class EditingActions:
         )
         return False
 
+    def _heard_enough(self) -> bool:
+        """The batch's listen-first rule (session/listening.py): when too little of the clip
+        has been heard, say how much is left and keep everything as it is."""
+        hint = f" {self.key('play_pause')} plays it."
+        refusal = self.session.listen_refusal(self.playback.live_stretch(), hint)
+        if refusal is None:
+            return True
+        self.show_message(refusal)
+        return False
+
     # -- finishing a clip ----------------------------------------------------------------------
     def action_submit(self) -> None:
         s = self.clip_state
@@ -91,7 +101,7 @@ class EditingActions:
         if not text.strip():
             self.say("The transcript is empty: type what you hear, or skip the clip.")
             return
-        if not self._redaction_confirmed(s.clip.id, text):
+        if not self._redaction_confirmed(s.clip.id, text) or not self._heard_enough():
             return
         self.sync_editor()
         self.go(self.session.submit, text, learned=Learned(text, s.clip.asr, s.clip.id))
@@ -109,7 +119,7 @@ class EditingActions:
             return
         value = self.editor.value
         if " ".join(value.split()) == " ".join(asr.split()) or self._asr_armed == s.clip.id:
-            if not self._redaction_confirmed(s.clip.id, asr):
+            if not self._redaction_confirmed(s.clip.id, asr) or not self._heard_enough():
                 return
             self._asr_armed = None
             self.sync_editor()

@@ -127,6 +127,7 @@ class AnnotateScreen(EditingActions, TranscriptCheck, ScreenWorkers, FeedbackAct
 
     def action_cmd(self, action: str) -> None:
         """Run a command after the keys typed before it (they wait in the editor's queue)."""
+        self.session.touch()  # any command key: the annotator is not idle
         self.editor.call_later(self.run_action, action)
 
     # -- messages ------------------------------------------------------------------------
@@ -250,6 +251,8 @@ class AnnotateScreen(EditingActions, TranscriptCheck, ScreenWorkers, FeedbackAct
 
     def _refresh_status(self) -> None:
         s = self.clip_state
+        if self.playback.live_stretch() is not None:
+            self.session.touch()  # listening is not idle time
         clip_state = ""
         if s is not None and s.clip.status in ("done", "skipped"):
             clip_state = f"reopened ({s.clip.status})"
@@ -265,6 +268,7 @@ class AnnotateScreen(EditingActions, TranscriptCheck, ScreenWorkers, FeedbackAct
             clip_state=clip_state,
             exposure=self.sensitive.meter(),
             check=self.check_status(),
+            listen=self.session.listen_left(self.playback.live_stretch()),
         )
         self.query_one(StatusLine).show(info)
 
