@@ -93,6 +93,8 @@ def test_review_covers_every_transcript_and_each_annotator_reads_only_their_own(
     queue = {i.clip_id: i for i in review_queue(rev2, rev2_name)}
     assert set(queue) == {team["A"], team["B"]}  # both disputed
     assert "disputed" in queue[team["B"]].reasons
+    with pytest.raises(ReviewError, match="transcripts differ"):
+        rev2.record_review(team["B"], rev2_name, "accepted")  # which of the two?
     rows = rev2.record_review(team["B"], rev2_name, "fixed", text="the cat sat")
     assert {r.annotator for r in rows} == {team["ann"][0], team["bob"][0]}
     assert rev2.final_texts()[team["B"]] == "the cat sat"  # the disputed clip is decided

@@ -230,6 +230,13 @@ def build_queue(
     return out
 
 
+def check_accept(outcome: str, texts: Sequence[str]) -> None:
+    """Accepting transcripts that differ would leave the clip without a final text: the
+    reviewer fixes it (choosing or writing the final text) instead."""
+    if outcome == "accepted" and len({" ".join(_fold(w) for w in t.split()) for t in texts}) > 1:
+        raise ReviewError("its transcripts differ: fix it to set the final text (or reject it)")
+
+
 def is_gold_miss(answer: GoldLike) -> bool:
     """A gold answer a reviewer should hear: skipped, any word wrong, or flags that differ."""
     return answer.skipped or answer.edits > 0 or not answer.flags_agree

@@ -18,6 +18,7 @@ from earmark.quality.review import (
     Review,
     ReviewError,
     changed_words,
+    check_accept,
     check_outcome,
     diff_words,
     is_gold_miss,
@@ -90,6 +91,8 @@ class ReviewsMixin(StoreBase):
             if not todo:
                 raise ReviewError(f"clip {clip_id} has no submitted transcript to review")
             gold = c.execute("SELECT 1 FROM gold WHERE clip_id = ?", (clip_id,)).fetchone()
+            if not gold:
+                check_accept(outcome, [t for _, t in todo])
             c.executemany(
                 "INSERT INTO reviews(clip_id, annotator, submitted, reviewer, outcome, text,"
                 " note, at) VALUES (?,?,?,?,?,?,?,?)",

@@ -22,7 +22,7 @@ STYLES = {
     "delete": "strike red",
     "replace": "bold yellow",
 }
-LEGEND = "+ inserted   - deleted   ~ changed   (against the line above; ASR: the guess)"
+LEGEND = "+ inserted   - deleted   ~ changed   (each transcript against the ASR guess)"
 
 
 def diff_text(lines: Sequence[DiffLine], *, selected: int | None = None, width: int = 10) -> Table:

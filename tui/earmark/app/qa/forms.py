@@ -39,7 +39,7 @@ class FixScreen(ModalScreen[str | None]):
             yield Static(id="fix-diff")
             yield TranscriptInput(max_length=MAX_TEXT, id="fix-text", select_on_focus=False)
             yield Label(
-                "+ inserted   - deleted   ~ changed (each line against the one above)",
+                "+ inserted  - deleted  ~ changed (review: against the first transcript)",
                 classes="qa-legend",
             )
 

@@ -15,6 +15,7 @@ from earmark.quality.review import (
     Review,
     ReviewError,
     changed_words,
+    check_accept,
     check_outcome,
     diff_words,
     is_gold_miss,
@@ -80,6 +81,8 @@ class PgReviewsMixin(PgBase):
                 raise ReviewError(f"clip {clip_id} has been reviewed already")
             if not todo:
                 raise ReviewError(f"clip {clip_id} has no submitted transcript to review")
+            if not gold:
+                check_accept(outcome, [t for _, t in todo])
             for who, submitted in todo:
                 c.execute(
                     "INSERT INTO reviews(clip_id, annotator, submitted, outcome, text, note, at)"
