@@ -75,3 +75,27 @@ def test_listen_rule_on_postgresql_counts_earlier_visits(pg: PgTest) -> None:
         again.close()
     finally:
         store.close()
+
+
+def test_report_command_on_postgresql_for_a_lead_and_refused_to_others(
+    pg: PgTest, tmp_path, capsys
+):
+    """`earmark report` and `stats --json` on the team server: the lead gets the page and the
+    figures; the server refuses a reviewer the report (one line, exit 2) and stats says null."""
+    import json
+
+    from earmark.cli import main
+
+    _, lead_dsn = pg.login("lead")
+    _, rev_dsn = pg.login("reviewer")
+    out = tmp_path / "r.html"
+    assert main(["report", "--db", lead_dsn, "--out", str(out)]) == 0
+    assert "pygal-chart" in out.read_text() or "No clips submitted" in out.read_text()
+    capsys.readouterr()
+    assert main(["report", "--db", rev_dsn, "--out", str(tmp_path / "x.html")]) == 2
+    assert "only a lead" in capsys.readouterr().err
+    assert not (tmp_path / "x.html").exists()
+    assert main(["stats", "--json", "--db", rev_dsn]) == 0
+    assert json.loads(capsys.readouterr().out)["report"] is None
+    assert main(["stats", "--json", "--db", lead_dsn]) == 0
+    assert json.loads(capsys.readouterr().out)["report"]["time_on_task"] == {}

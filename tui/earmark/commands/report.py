@@ -18,6 +18,7 @@ from pathlib import Path
 
 from earmark import roles
 from earmark.config import current_user, db_path
+from earmark.dbtarget import is_postgres
 from earmark.errors import UserError
 from earmark.outfile import check_out
 from earmark.store import open_store
@@ -25,9 +26,10 @@ from earmark.store import open_store
 MARK = "<!-- earmark report -->"
 
 
-def _check_target(path: Path, db: Path, force: bool) -> None:
+def _check_target(path: Path, db: Path, force: bool) -> Path | None:
+    """Refuse an --out that would destroy something; the pseudonym key's path (SQLite)."""
     key = None
-    if not str(db).startswith("postgres"):
+    if not is_postgres(str(db)):
         from earmark.manifest.pseudonyms import key_path
 
         key = key_path(db)
@@ -40,6 +42,7 @@ def _check_target(path: Path, db: Path, force: bool) -> None:
                 f"--out {path} exists and is not an earmark report; "
                 "choose another name, or pass --force to replace it"
             )
+    return key
 
 
 def _write(path: Path, page: str) -> None:
@@ -65,16 +68,20 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--days must be between 1 and 3660")
     db = db_path(args.db)
     out = Path(args.out)
-    _check_target(out, db, args.force)
+    key = _check_target(out, db, args.force)
     store = open_store(db, create=False)
     try:
-        user = current_user(getattr(args, "user", None))
-        roles.require(user, store.role_of(user), ("lead",), "read the lead's report")
+        if key is not None:  # SQLite; on PostgreSQL the server refuses the figures itself
+            user = current_user(getattr(args, "user", None))
+            roles.require(user, store.role_of(user), ("lead",), "read the lead's report")
         started = time.perf_counter()
         from earmark.reporting.figures import compute
         from earmark.reporting.page import render
 
-        figures = compute(store, days=args.days)
+        try:
+            figures = compute(store, days=args.days)
+        except roles.PermissionDenied as exc:  # PostgreSQL's own refusal
+            raise roles.PermissionDenied(f"only a lead may read the lead's report: {exc}") from None
         page = render(
             figures,
             project=store.location,
