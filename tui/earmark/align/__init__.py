@@ -10,6 +10,7 @@ in a worker, `earmark check` over submitted clips.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
 import numpy as np
 
@@ -20,18 +21,24 @@ __all__ = ["CheckResult", "WordScore", "available", "check_transcript"]
 
 def available() -> tuple[bool, str]:
     """(True, "") when the check can run, else (False, one line saying why it is off)."""
-    missing = []
-    for module in ("pocketsphinx", "num2words"):
-        try:
-            importlib.import_module(module)
-        except ImportError:
-            missing.append(module)
+    missing = [m for m in ("pocketsphinx", "num2words") if not _importable(m)]
     if missing:
         return False, (
             f"acoustic check off: {' and '.join(missing)} not installed "
             "(pip install 'earmark[align]')"
         )
     return True, ""
+
+
+def _importable(module: str) -> bool:
+    """Found on the path and imports (a module set to None in sys.modules counts as absent)."""
+    try:
+        if importlib.util.find_spec(module) is None:
+            return False
+        importlib.import_module(module)
+    except (ImportError, ValueError):
+        return False
+    return True
 
 
 def check_transcript(samples: np.ndarray, samplerate: int, text: str) -> CheckResult:
