@@ -100,8 +100,8 @@ def _project(store, n: int) -> list[int]:
 
 
 def test_a_big_project_is_ready_before_its_oldest_corrections_are_learned(store, monkeypatch):
-    monkeypatch.setattr("earmark.suggest.engine.FIRST_CORRECTIONS", 10)
-    monkeypatch.setattr("earmark.suggest.engine.OLDER_STEP", 7)
+    monkeypatch.setattr("earmark.suggest.loading.FIRST_CORRECTIONS", 10)
+    monkeypatch.setattr("earmark.suggest.loading.OLDER_STEP", 7)
     _project(store, 60)
     s = Suggester.from_store(store, english=0)
     assert s.older is not None

@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from rapidfuzz.distance import Levenshtein
-
 _WORD = re.compile(r"\w+(?:['\u2019]\w+)*")
 
 
@@ -24,8 +22,12 @@ def normalize(text: str | None) -> list[str]:
 
 def edits(ref: str | None, hyp: str | None) -> tuple[int, int]:
     """(word edits, reference words) between a reference and a hypothesis."""
+    # Imported here: loading rapidfuzz's compiled code is most of a `stats` run's start-up,
+    # and the store (which every command opens) only needs it when a clip is submitted.
+    from rapidfuzz.distance import Levenshtein
+
     r, h = normalize(ref), normalize(hyp)
-    return Levenshtein.distance(r, h), len(r)
+    return int(Levenshtein.distance(r, h)), len(r)
 
 
 def wer(ref: str | None, hyp: str | None) -> float:

@@ -18,7 +18,7 @@ work); afterwards one lock makes every method safe to call from different thread
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 
 from earmark.suggest.context import ContextModel
 from earmark.suggest.following import FOLLOWERS, Following
@@ -122,16 +122,16 @@ class Suggester:
         self._utterance_cache: dict[tuple[str, tuple[str, ...]], tuple[str, float] | None] = {}
         self.older: threading.Thread | None = None  # from_store's `learn_older`
 
-    def learn_older(self, corrections: Sequence[tuple[str, str]]) -> threading.Thread:
-        """Learn (guess, transcript) pairs older than all it knows, in time order, on a thread
-        of its own, a slice at a time so that typing and submits go first (see `loading`)."""
+    def learn_older(self, read: Callable[[], Sequence[tuple[str, str]]]) -> threading.Thread:
+        """Learn the (guess, transcript) pairs `read()` gives, older than all it knows, in time
+        order, on a thread of its own, a slice at a time: typing and submits go first."""
 
         def remember(older: Older) -> None:
             with self._lock:
                 older.remember(self._utterances, self._following)
                 self._utterance_cache.clear()
 
-        return learn_in_slices(corrections, remember)
+        return learn_in_slices(read, remember)
 
     @classmethod
     def from_store(

@@ -2,10 +2,13 @@
 
 A project deep in its work has 50,000 recent corrections to remember (`utterances.CAPACITY`),
 and learning them all costs about a second of CPU that the annotator's first clip would
-otherwise wait on (the screen and the loader share one interpreter). So the suggester learns
-the most recent FIRST_CORRECTIONS at once, newest first, and the older ones afterwards in
-slices on a thread of its own (`Suggester.learn_older`), behind what it already knows: the
-memory ends the same as learning them all in time order, the newest being what matter most.
+otherwise wait on (the screen and the loader share one interpreter), and reading them from a
+cold 2 GB file takes seconds more. So the suggester reads and learns the most recent
+FIRST_CORRECTIONS at once, and reads and learns the older ones afterwards, in slices, on a
+thread of its own (`Suggester.learn_older`), behind what it already knows: the memory ends
+the same as learning them all in time order (give or take a transcript submitted in the
+instant between the two reads, whose word pairs then count twice), the newest being what
+matter most.
 """
 
 from __future__ import annotations
@@ -89,13 +92,13 @@ def prepare(pairs: list[tuple[str, str]]) -> Older:
 
 
 def learn_in_slices(
-    corrections: Sequence[tuple[str, str]], remember: Callable[[Older], None]
+    read: Callable[[], Sequence[tuple[str, str]]], remember: Callable[[Older], None]
 ) -> threading.Thread:
-    """Prepare older (guess, transcript) pairs a slice at a time on a thread of its own and
-    hand each slice to `remember` (which takes the suggester's lock for ~10 ms)."""
+    """Read older (guess, transcript) pairs and prepare them a slice at a time on a thread of
+    its own, handing each slice to `remember` (which takes the suggester's lock for ~10 ms)."""
 
     def run() -> None:
-        pairs = newest_first(corrections)
+        pairs = newest_first(read())
         with collector_paused(freeze=bool(pairs)):
             for at in range(0, len(pairs), OLDER_STEP):
                 remember(prepare(pairs[at : at + OLDER_STEP]))
@@ -117,17 +120,17 @@ def from_store(cls: Any, store: object, *, english: int, word_limit: int) -> Any
         plain.load_phonetic()
         return plain
     fill_word_index(store)
-    corrections = store.recent_corrections(CAPACITY)
-    first = max(0, len(corrections) - FIRST_CORRECTIONS)
+    recent = store.recent_corrections(FIRST_CORRECTIONS)  # the rest: read on the thread
     with collector_paused():
         s = cls(
             lexicon=store.lexicon(),
             learned=store.offerable_words(MIN_CLIPS, word_limit),
-            corrections=corrections[first:],
+            corrections=recent,
             english=english,
             context_model=load(),
         )
     s._store = store
     s.load_phonetic()
-    s.older = s.learn_older(corrections[:first])
+    if len(recent) >= FIRST_CORRECTIONS:
+        s.older = s.learn_older(lambda: store.recent_corrections(CAPACITY)[: -len(recent)])
     return s
