@@ -223,3 +223,15 @@ def test_a_clips_result_does_not_depend_on_the_clips_checked_before():
     check_transcript(other, other_rate, "turn off the chicken lights now")
     assert check_transcript(samples, rate, text) == first
     assert check_transcript(samples.copy(), rate, text) == first
+
+
+@needs_engine
+def test_a_word_the_audio_has_no_room_for_is_marked_not_a_failure():
+    wav = LIBRI / "sense_and_sensibility_01_austen_64kb-0880.wav"
+    if not wav.exists():
+        pytest.skip(f"{wav} is missing (../shared/realdata)")
+    samples, rate = sf.read(wav, dtype="float32")
+    text = "he was not an ill disposed young man connected"
+    result = check_transcript(samples, rate, text)
+    assert_well_formed(result, text, len(samples) / rate)
+    assert "connected" in marked(result) and "disposed" not in marked(result)

@@ -78,6 +78,34 @@ def test_text_output_names_clip_word_score_and_time_with_hostile_text_cleaned(pr
 
 
 @needs_engine
+def test_a_clip_whose_audio_is_gone_is_named_and_the_rest_still_checked(realdata, tmp_path):
+    from earmark.store import NewClip, open_store
+
+    gone = tmp_path / "gone.wav"
+    shutil.copy(realdata / "librivox" / "sense_and_sensibility_01_austen_64kb-0880.wav", gone)
+    db = tmp_path / "p.db"
+    store = open_store(db)
+    store.name_lead_if_none("lead")
+    batch = store.batch_id("b")
+    real = realdata / "librivox" / "sense_and_sensibility_01_austen_64kb-0930.wav"
+    store.add_clips(batch, [NewClip(name="a-gone", audio=str(gone)), NewClip("b-real", str(real))])
+    for clip in store.iter_clips():
+        store.submit(clip.id, "he might even have been made amiable himself", "lead", 5.0)
+    store.close()
+    gone.unlink()
+    out = earmark("check", "--db", str(db), "--user", "lead", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "a-gone: not checked: cannot read the audio" in out.stderr
+    assert "1 clip checked, 0 words marked (1 could not be checked)" in out.stdout
+    assert "Traceback" not in out.stderr
+    items = json.loads(
+        earmark("check", "--json", "--db", str(db), "--user", "lead", cwd=tmp_path).stdout
+    )
+    assert [i["clip"] for i in items] == ["a-gone", "b-real"]
+    assert "reason" in items[0] and items[1] == {"clip": "b-real", "words": []}
+
+
+@needs_engine
 def test_annotators_may_not_run_it(project, tmp_path):
     db, _names = project
     out = earmark("check", "--db", str(db), "--user", "ann", cwd=tmp_path)

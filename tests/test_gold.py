@@ -277,3 +277,71 @@ def test_a_gold_clip_that_will_not_play_is_passed_over(project: Path) -> None:
     assert store.next_gold("ann", due=False, near=0, batch=None, onboarding=3) != g.clip.id
     s.close()
     store.close()
+
+
+def _rated(tmp_path: Path, rate: str, overlap: str = "1") -> Path:
+    tmp_path.mkdir(exist_ok=True)
+    db = tmp_path / "r.db"
+    assert cli.main(["init", "--db", str(db), "--user", "lead"]) == 0
+    m = _manifest(tmp_path)
+    args = ["import", str(m), "--db", str(db), "--user", "lead", "--batch", "b1"]
+    args += ["--gold-rate", rate, "--overlap", overlap, "--audio-root", str(LIBRI)]
+    assert cli.main(args) == 0
+    return db
+
+
+def _walk(db: Path, user: str) -> list[tuple[int, bool]]:
+    """(clip id, gold?) in the order the session gives them, submitting each; onboarding off."""
+    store = open_store(db, clock=FakeClock())
+    gold = store.gold_ids()
+    s = Session(store, user, gold=GoldServing(store, user, onboarding=0))
+    seen = []
+    state = s.resume()
+    while state is not None and len(seen) < 20:
+        seen.append((state.clip.id, state.clip.id in gold))
+        s.upcoming()
+        state = s.submit("words")
+    s.close()
+    store.close()
+    return seen
+
+
+def test_the_batch_gold_rate_decides_how_often_gold_comes(tmp_path: Path, capsys) -> None:
+    # rate 1: after every clip finished, the next is gold while the batch has gold unanswered
+    every = (
+        _walk(_rated(tmp_path / "one", "1"), "ann") if (tmp_path / "one").mkdir() is None else []
+    )
+    assert [g for _, g in every] == [False, True, True, False, False]
+    # rate 0: no gold after onboarding (which is off here)
+    never = (
+        _walk(_rated(tmp_path / "zero", "0"), "ann") if (tmp_path / "zero").mkdir() is None else []
+    )
+    assert [g for _, g in never] == [False] * 3
+    capsys.readouterr()
+
+
+def test_with_overlap_a_gold_clip_has_no_slot_and_the_queue_never_gives_it(
+    tmp_path: Path, capsys
+) -> None:
+    db = _rated(tmp_path, "0", overlap="2")
+    store = open_store(db)
+    gold = store.gold_ids()
+    assert (
+        store.db.scalar("SELECT count(*) FROM slots WHERE clip_id IN (SELECT clip_id FROM gold)")
+        == 0
+    )
+    store.set_batch_settings("b1", actor="lead", overlap=3)  # a lead raises the overlap
+    assert (
+        store.db.scalar("SELECT count(*) FROM slots WHERE clip_id IN (SELECT clip_id FROM gold)")
+        == 0
+    )
+    store.close()
+    for user in ("ann", "bob", "cid"):
+        assert not {c for c, _ in _walk(db, user)} & gold
+    capsys.readouterr()
+
+
+def test_agreement_refuses_an_unknown_batch_in_one_line(project: Path, capsys) -> None:
+    assert cli.main(["agreement", "--db", str(project), "--user", "rev", "--batch", "x"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no batch named 'x'" in err

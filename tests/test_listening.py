@@ -1,13 +1,12 @@
 """Listening before submitting and time on task, in the session under an injected clock.
 
-The batch rule comes from `store.batch_settings(batch).min_listen`; "heard" is the union of
+The batch rule is the batch's `min_listen` (set by a lead); "heard" is the union of
 the stretches the player reported, at any speed, and never time elapsed.
 """
 
 from __future__ import annotations
 
 import json
-from types import SimpleNamespace
 
 import pytest
 
@@ -52,14 +51,9 @@ def _project(tmp_path, min_listen: float):
             for i in range(3)
         ],
     )
-    asked: list[str] = []
-
-    def batch_settings(name: str) -> SimpleNamespace:
-        asked.append(name)
-        return SimpleNamespace(min_listen=min_listen)
-
-    store.batch_settings = batch_settings  # type: ignore[attr-defined]
-    return store, clock, asked
+    if min_listen:
+        store.set_batch_settings("b", actor="lead", min_listen=min_listen)  # as `earmark batch set`
+    return store, clock
 
 
 def _heard_entries(store) -> list[dict]:
@@ -67,10 +61,10 @@ def _heard_entries(store) -> list[dict]:
 
 
 def test_submit_waits_for_the_share_heard_not_the_time_passed(tmp_path) -> None:
-    store, clock, asked = _project(tmp_path, 0.8)
+    store, clock = _project(tmp_path, 0.8)
     s = Session(store, "ann", clock=clock)
     st = s.resume()
-    assert st is not None and asked == ["b"]
+    assert st is not None
     name = st.clip.name
     s.edit("my words", 8)
     s.log_play(name, 0.0, 4.0, 1.0)
@@ -99,7 +93,7 @@ def test_submit_waits_for_the_share_heard_not_the_time_passed(tmp_path) -> None:
 
 
 def test_earlier_visits_count_and_no_rule_means_no_wait(tmp_path) -> None:
-    store, clock, _ = _project(tmp_path, 0.5)
+    store, clock = _project(tmp_path, 0.5)
     s = Session(store, "ann", clock=clock)
     st = s.resume()
     assert st is not None
@@ -113,7 +107,7 @@ def test_earlier_visits_count_and_no_rule_means_no_wait(tmp_path) -> None:
     again.close()
     assert _heard_entries(store)[-1]["how"] == "asr"
     (tmp_path / "free").mkdir()
-    free, clock2, _ = _project(tmp_path / "free", 0.0)
+    free, clock2 = _project(tmp_path / "free", 0.0)
     s3 = Session(free, "bob", clock=clock2)
     assert s3.resume() is not None
     assert s3.submit("no listening needed") is not None
@@ -121,7 +115,7 @@ def test_earlier_visits_count_and_no_rule_means_no_wait(tmp_path) -> None:
 
 
 def test_time_on_clip_leaves_out_idle_time(tmp_path) -> None:
-    store, clock, _ = _project(tmp_path, 0.0)
+    store, clock = _project(tmp_path, 0.0)
     s = Session(store, "ann", clock=clock)
     st = s.resume()
     assert st is not None

@@ -14,15 +14,13 @@ HOSTILE = "\x1b]0;owned\x07\x1b[2Jhi \u202eevil"
 
 
 @pytest.fixture
-def db(db_path, monkeypatch):
-    import earmark.session.review_queue as rq
-
-    monkeypatch.setattr(rq, "review_share", lambda store, batch: 1.0)
+def db(db_path):
     s = open_store(db_path, clock=FakeClock())
     s.ensure_user("lead")
     s.grant_role("lead", "rev", "reviewer")
     s.grant_role("lead", "bob", "reviewer")
     b = s.batch_id("b")
+    s.set_batch_settings("b", actor="lead", review_share=1.0)
     s.add_clips(
         b, [NewClip(name=f"c{i}", audio=f"/a/{i}.wav", asr="the cat sat") for i in range(4)]
     )

@@ -9,10 +9,8 @@ import pytest
 from earmark.clock import FakeClock
 from earmark.quality.review import (
     ReviewError,
-    Submission,
     build_queue,
     diff_words,
-    disputed,
     marked_line,
     sample_key,
     sampled,
@@ -21,6 +19,12 @@ from earmark.quality.review import (
 from earmark.roles import PermissionDenied
 from earmark.session.review_queue import review_queue
 from earmark.store import NewClip, open_store
+from earmark.store.records import Annotation
+
+
+def Submission(clip_id, clip, batch, annotator, text, skipped):
+    return Annotation(clip_id, clip, batch, annotator, text, skipped, 1.0, 0.0)
+
 
 # -- the diff --------------------------------------------------------------------------------
 
@@ -87,13 +91,25 @@ def test_queue_never_offers_a_clip_the_reviewer_transcribed_even_when_disputed()
         Submission(2, "c2", "b", "ann", "x", False),
         Submission(2, "c2", "b", "bob", "y", False),
     ]
-    flagged = disputed(subs)
-    assert sorted(flagged) == [(1, "disputed"), (2, "disputed")]
+    flagged = [(1, "disputed"), (2, "disputed")]
     queue = build_queue("rev", subs, lambda b: 1.0, reviewed=set(), flagged=flagged)
     assert [i.clip_id for i in queue] == [2]
     assert queue[0].reasons == ["sample", "disputed"]
     assert queue[0].annotators == ["ann", "bob"]
-    assert build_queue("rev", subs, lambda b: 1.0, reviewed={2}, flagged=flagged) == []
+    done = {(2, "ann"), (2, "bob")}
+    assert build_queue("rev", subs, lambda b: 1.0, reviewed=done, flagged=flagged) == []
+    [left] = build_queue("rev", subs, lambda b: 1.0, reviewed={(2, "ann")}, flagged=flagged)
+    assert left.annotators == ["bob"]  # a transcript that arrived after the review
+
+
+def test_gold_misses_come_with_their_answers_and_never_the_reviewers_own():
+    miss = [Submission(7, "g7", "b", "ann", "wrong words", False)]
+    mine = [Submission(8, "g8", "b", "rev", "mine", False)]
+    flagged = [(7, "gold_miss"), (8, "gold_miss")]
+    queue = build_queue(
+        "rev", [], lambda b: 0.0, reviewed=set(), flagged=flagged, extra=[*miss, *mine]
+    )
+    assert [(i.clip_id, i.reasons, i.annotators) for i in queue] == [(7, ["gold_miss"], ["ann"])]
 
 
 # -- the store (SQLite) ----------------------------------------------------------------------
@@ -130,7 +146,7 @@ def test_fix_is_stored_audited_and_becomes_the_final_text(store):
         "the cat sat down",
     )
     assert store.clip(1).text == "the cat sat down now"
-    entry = store.audit_entries(after=seq)[-1]
+    entry = [e for e in store.audit_entries(after=seq) if e.action == "qa_review"][-1]
     assert (entry.action, entry.actor) == ("qa_review", "rev")
     assert "now" not in entry.detail and '"changed_words":1' in entry.detail
     assert store.audit_verify().ok
@@ -151,10 +167,8 @@ def test_reviewer_cannot_review_their_own_clip(store):
     assert store.reviews(clip_id=4) == []
 
 
-def test_reviewer_who_once_submitted_a_version_cannot_review_it(store, monkeypatch):
-    import earmark.session.review_queue as rq
-
-    monkeypatch.setattr(rq, "review_share", lambda store, batch: 1.0)
+def test_reviewer_who_once_submitted_a_version_cannot_review_it(store):
+    store.set_batch_settings("b", actor="lead", review_share=1.0)
     store.start_clip(2, "bob")  # bob reopens ann's clip and submits his own version
     store.submit(2, "bob's version", "bob", 1.0)
     store.start_clip(2, "ann")
@@ -189,3 +203,26 @@ def test_feedback_reads_only_the_annotators_own_reviews(store):
     store.mark_feedback_seen("ann", 7)
     store.mark_feedback_seen("ann", 3)  # never goes back
     assert store.feedback_seen("ann") == 7 and store.feedback_seen("bob") == 0
+
+
+def test_a_gold_miss_is_queued_reviewed_and_scored_in_the_feedback(store):
+    from earmark.quality.gold import GoldRef
+    from earmark.session.feedback import feedback_for, gold_summary
+
+    assert store.add_gold([("c5", GoldRef("the dog sat"))]) == 1
+    gid = store.clip_by_name("c5").id
+    assert store.next_gold("ann", due=True, near=0, batch=None, onboarding=0) == gid
+    store.finish_gold(gid, "ann", text="the cat sat", reason=None, seconds=2.0)
+    items = {i.clip_id: i for i in review_queue(store, "rev")}
+    assert items[gid].reasons == ["gold_miss"]
+    assert items[gid].transcripts == [("ann", "the cat sat")]
+    [r] = store.record_review(gid, "rev", "fixed", text="the dog sat")
+    assert (r.annotator, r.submitted) == ("ann", "the cat sat")
+    assert gid not in store.final_texts()  # a gold clip's final is its reference
+    assert gid not in {i.clip_id for i in review_queue(store, "rev")}
+    [fb] = [f for f in feedback_for(store, "ann") if f.clip == "c5"]
+    assert fb.diff_text == "the ~dog sat"
+    summary = gold_summary(store, "ann")
+    assert summary == "67% of words right, flags agreed 100% on 1 check clip(s) in 7 days"
+    assert "gold" not in summary and "c5" not in summary
+    assert gold_summary(store, "bob") is None

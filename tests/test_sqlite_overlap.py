@@ -187,3 +187,21 @@ def test_the_heartbeat_keeps_an_open_clip_held(project) -> None:
     a.forget(1)
     clock.advance(4)
     assert b.claim_next("bob", avoid=[2]) == 1  # no longer renewed: it ran out
+
+
+def test_claims_skip_the_disk_flush_and_submits_still_wait_for_it(project) -> None:
+    """A lease is soft state: its commit may skip the flush (the write lock is held for less
+    time); the submit after it is durable, and the connection is left as it was."""
+    store = _open(project, 2)
+    seen: list[str] = []
+    store.db.conn.set_trace_callback(seen.append)
+    try:
+        cid = store.claim_next("ann")
+        claim = list(seen)
+        seen.clear()
+        store.submit(cid, "words", "ann", 1.0)
+    finally:
+        store.db.conn.set_trace_callback(None)
+    assert claim[0] == "PRAGMA synchronous=NORMAL" and claim[-1] == "PRAGMA synchronous=FULL"
+    assert not any("synchronous" in s for s in seen)  # the submit: FULL, as the file opened
+    assert store.db.conn.execute("PRAGMA synchronous").fetchone()[0] == 2

@@ -99,12 +99,12 @@ def test_opening_a_clip_looks_its_words_up_ahead(suggester):
     )
 
 
-def test_a_sound_alike_is_offered_once_its_first_letter_is_typed(suggester):
+def test_a_sound_alike_is_offered_where_spelling_alone_does_not(suggester):
     guess = "so many houses are in a cup"
     suggester.set_context(guess)
-    text = "how many o are in a cup"
-    got = offer(suggester, text, len("how many o"))
+    text = "how many ou are in a cup"
+    got = offer(suggester, text, len("how many ou"))
     assert "ounces" in got.words
     without = Suggester(english=20_000)
     without.set_context(guess)
-    assert "ounces" not in offer(without, text, len("how many o")).words
+    assert "ounces" not in offer(without, text, len("how many ou")).words

@@ -77,3 +77,82 @@ def test_an_annotator_works_a_batch_with_gold_and_is_scored(term, gold_db: Path)
     assert ann["gold_clips"] == 2
     assert ann["gold_wer"] == pytest.approx(0.375)
     assert ann["gold_flag_agreement"] == pytest.approx(0.5)
+
+
+def _place(screen: str) -> str:
+    """Which clip the status line shows ("clip 3 of 5"), or "end of queue"."""
+    first = screen.splitlines()[0]
+    m = re.search(r"clip \d+ of \d+|end of queue", first)
+    return m.group(0) if m else ""
+
+
+def _work(term, db: Path, user: str, typed: str | None) -> list[str]:
+    """`user` works the annotator until the queue is empty: the guess as it is (F8), or
+    `typed` in place of it. Returns the clips they finished, as the status line named them."""
+    argv = [sys.executable, "-m", "earmark", "annotate", "--db", str(db), "--user", user]
+    term.respawn([*argv, "--no-autoplay"])
+    screen = term.ready(" of 5")
+    done = []
+    while _place(screen) != "end of queue":
+        before = _place(screen)
+        if typed is None:
+            term.keys("F8")
+        else:
+            term.keys("C-u")
+            term.keys(typed, literal=True)
+            term.wait_for(typed)
+            term.keys("Enter")
+        screen = term.wait_until(lambda s, b=before: _place(s) not in ("", b), "the next clip")
+        done.append(before)
+    term.keys("C-q")
+    term.wait_dead()
+    return done
+
+
+def test_three_annotators_with_overlap_2_and_gold_then_agreement(term, tmp_path: Path) -> None:
+    """Five clips, two gold, overlap 2; guesses "guess number i" (3 words), references
+    "zebra quantum marmalade i" (4 words). They work one after the other: ann takes every
+    guess (F8) and gets the first slot of each ordinary clip, cid types "guess number" and
+    gets the second, bob (F8) finds only gold clips left.
+    Each ordinary clip: ann "guess number i" / cid "guess number", 1 edit over a mean of 2.5
+    words, so ann's and cid's pair WER are 0.4 and bob has none. Gold: a guess is 3 edits of
+    4 words (0.75); cid's "guess number" 4 of 4 (1.0). All answer both gold clips (onboarding)."""
+    rows = []
+    for i, wav in enumerate(sorted(LIBRI.glob("*.wav"))):
+        row: dict = {"audio": str(wav), "id": f"s{i}", "asr": f"guess number {i}"}
+        if i in (1, 3):
+            row["gold"] = {"text": f"{REF} {i}"}
+        rows.append(row)
+    m = write_jsonl(tmp_path / "m.jsonl", rows)
+    db = tmp_path / "team.db"
+    run = [sys.executable, "-m", "earmark"]
+    subprocess.run([*run, "init", "--db", str(db), "--user", "lead"], check=True, timeout=60)
+    imp = [*run, "import", str(m), "--db", str(db), "--user", "lead", "--overlap", "2"]
+    subprocess.run([*imp, "--audio-root", str(LIBRI)], check=True, timeout=60)
+    term.start([sys.executable, "-c", "pass"], width=80, height=24)
+    finished = {}
+    for user, typed in (("ann", None), ("cid", "guess number"), ("bob", None)):
+        finished[user] = _work(term, db, user, typed)
+    # 3 ordinary clips x 2 slots + 2 gold clips x 3 annotators, none twice by one annotator
+    assert sum(len(v) for v in finished.values()) == 12
+    assert all(len(set(v)) == len(v) for v in finished.values())
+    # each annotator's first two clips are the gold ones (onboarding): clips 2 and 4
+    assert all(sorted(v[:2]) == ["clip 2 of 5", "clip 4 of 5"] for v in finished.values())
+    out = subprocess.run(
+        [*run, "agreement", "--json", "--db", str(db), "--user", "lead"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    figures = json.loads(out.stdout)
+    people = figures["annotators"]
+    assert people["cid"]["pair_wer"] == pytest.approx(0.4)
+    assert people["ann"]["pair_wer"] == pytest.approx(0.4)
+    assert people["bob"]["pair_wer"] is None and len(finished["bob"]) == 2
+    assert {p["gold_clips"] for p in people.values()} == {2}
+    assert people["ann"]["gold_wer"] == pytest.approx(0.75)
+    assert people["bob"]["gold_wer"] == pytest.approx(0.75)
+    assert people["cid"]["gold_wer"] == pytest.approx(1.0)
+    assert figures["overall"]["overlapped_clips"] == 3
+    assert [p["annotators"] for p in figures["pairs"]] == [["ann", "cid"]]

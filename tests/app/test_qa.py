@@ -13,14 +13,12 @@ from tests.support import build_workspace
 
 
 @pytest.fixture
-def ws(store, realdata, monkeypatch):
+def ws(store, realdata):
     """LibriVox clips: ann submitted four (one with hostile text), bob (a reviewer who also
     annotates) one; every submitted clip is in the sample."""
-    import earmark.session.review_queue as rq
-
-    monkeypatch.setattr(rq, "review_share", lambda store, batch: 1.0)
     store.ensure_user("lead")
     build_workspace(store, hostile=True, unplayable=False)
+    store.set_batch_settings("sense", actor="lead", review_share=1.0)
     store.grant_role("lead", "rev", "reviewer")
     store.grant_role("lead", "bob", "reviewer")
     for cid in (1, 2, 3, 4):

@@ -19,6 +19,7 @@ def _workspace(db_path) -> str:
     try:
         s.ensure_user("lead")
         build_workspace(s, unplayable=False)
+        s.set_batch_settings("sense", actor="lead", review_share=0.1)
         s.grant_role("lead", "rev", "reviewer")
         for cid in (1, 2, 3, 4):
             s.start_clip(cid, "ann")

@@ -16,12 +16,10 @@ SIZE = (80, 24)
 
 
 @pytest.fixture
-def ws(store, realdata, monkeypatch):
-    import earmark.session.review_queue as rq
-
-    monkeypatch.setattr(rq, "review_share", lambda store, batch: 1.0)
+def ws(store, realdata):
     store.ensure_user("lead")
     build_workspace(store, unplayable=False)
+    store.set_batch_settings("sense", actor="lead", review_share=1.0)
     store.grant_role("lead", "rev", "reviewer")
     for cid, change in ((1, "extra"), (2, None), (3, "fine")):
         words = store.clip(cid).asr.split()

@@ -79,9 +79,10 @@ def plain_cost(guess: str, ref: str) -> int:
     return cost
 
 
-def _slot(sugg: Suggester, text: str, cursor: int, target: str) -> bool:
-    """Whether a slot offered at (text, cursor) puts exactly `target` there."""
-    got = offer(sugg, text, cursor)
+def _slot(sugg: Suggester, text: str, cursor: int, target: str, typed: bool = False) -> bool:
+    """Whether a slot offered at (text, cursor) puts exactly `target` there (`typed`: the
+    annotator has just typed the letter before the cursor)."""
+    got = offer(sugg, text, cursor, typed=typed)
     for n, word in enumerate(got.words, 1):
         if word == target:
             after = apply_word(text, got, n)
@@ -101,7 +102,7 @@ def word_cost(
     if old is None and before and _slot(sugg, head + " " + tail, len(head), r):
         return Counter(slots=1)  # between two words: one that usually follows
     for k in range(1, len(r)):
-        if _slot(sugg, head + r[:k] + tail, len(head) + k, r):
+        if _slot(sugg, head + r[:k] + tail, len(head) + k, r, typed=True):
             return Counter(letters=k, slots=1)
     return Counter(letters=len(r))
 

@@ -69,3 +69,27 @@ def test_offline_guesses_are_written_by_leads_once(pg: PgTest) -> None:
     assert lead.clips_without_guess() == []
     lead.close()
     ann.close()
+
+
+def test_migrate_keeps_timings_and_offline_guesses(pg: PgTest, tmp_path) -> None:
+    from earmark.cli import main
+    from earmark.store import open_store
+
+    src = tmp_path / "project.db"
+    store = open_store(src, clock=FakeClock())
+    batch = store.batch_id("b")
+    store.add_clips(
+        batch, [NewClip(name="c1", audio="/a/1.wav"), NewClip(name="c2", audio="/a/2.wav")]
+    )
+    store.submit(1, "turn off", "ann", 1.0)
+    store.record_check(1, "turn off", TIMED, 1)
+    store.set_machine_guess(2, "hello", [Word("hello", 0.0, 0.4, 0.3)], [], "offline")
+    store.close()
+    assert main(["migrate", "--from", str(src), "--to", pg.url]) == 0
+    lead = open_postgres(pg.url)
+    assert [(c, t, [w.word for w in ws]) for c, t, ws in lead.iter_word_timings()] == [
+        (1, "turn off", ["turn", "off"])
+    ]
+    assert lead.check_counts() == {"checked": 1, "marked": 1}
+    assert lead.clip(2).guess_source == "offline"
+    lead.close()

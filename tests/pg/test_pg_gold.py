@@ -214,3 +214,78 @@ def test_what_an_annotator_runs_on_postgresql_shows_no_reference(pg: PgTest) -> 
     with pytest.raises(PermissionDenied):
         write(store, "nemo", io.StringIO(), include_gold=True)
     store.close()
+
+
+def test_raising_the_overlap_gives_a_gold_clip_no_slot(pg: PgTest) -> None:
+    ids = _project(pg)
+    lead = open_postgres(pg.url, clock=FakeClock())
+    lead.set_batch_settings("b1", overlap=3)
+    lead.close()
+    gold = [ids["c1"], ids["c2"]]
+    assert pg.sql("SELECT count(*) FROM earmark.slots WHERE clip_id = ANY(%s)", (gold,)) == [(0,)]
+    assert pg.sql("SELECT count(*) FROM earmark.slots WHERE clip_id = %s", (ids["c0"],)) == [(3,)]
+
+
+def test_agreement_and_disputed_clips_on_postgresql(pg: PgTest) -> None:
+    """Overlap 2, two annotators: clip c0 "a b c d" / "a x c" (2 edits over 3.5 words),
+    clip c1 "same" / "Same." (0 over 1): pair WER 2 / 4.5 = 0.4444; c0 is disputed."""
+    import io
+
+    from earmark.commands.agreement import ratings
+    from earmark.exporting import write
+    from earmark.quality.agreement import report
+    from earmark.store import finals
+
+    store = open_postgres(pg.url, clock=FakeClock())
+    b = store.batch_id("b2", overlap=2)
+    store.add_clips(b, [NewClip(name=f"o{i}", audio=f"/o/{i}.wav", asr="g") for i in range(2)])
+    store.close()
+    texts = {"o0": ("a b c d", "a x c"), "o1": ("same", "Same.")}
+    for k in range(2):
+        name, _, s = _as(pg, "annotator")
+        for _ in range(2):
+            cid = s.next_open(name, 0)
+            assert cid is not None
+            s.submit(cid, texts[s.clip(cid).name][k], name, 1.0)  # type: ignore[union-attr]
+        s.close()
+    rev_name, _, rev = _as(pg, "reviewer")
+    out = report(ratings(rev, None), [])
+    assert out["overall"]["pair_wer"] == pytest.approx(0.4444)
+    disputed = finals.disputed(rev)
+    assert [d.clip for d in disputed] == ["o0"]
+    buf = io.StringIO()
+    write(rev, "jsonl", buf)
+    rows = {json.loads(x)["clip"]: json.loads(x) for x in buf.getvalue().splitlines()}
+    assert "o0" not in rows and rows["o1"]["text"] in ("same", "Same.")
+    rev.set_final(disputed[0].clip_id, "a b c", rev_name)
+    assert finals.disputed(rev) == []
+    rev.close()
+
+
+def test_migrate_keeps_gold_clips_out_of_the_queue(pg: PgTest, tmp_path) -> None:
+    from earmark.cli import main
+    from earmark.session import Session
+    from earmark.store import open_store
+
+    src = tmp_path / "p.db"
+    store = open_store(src, clock=FakeClock())
+    b = store.batch_id("b")
+    store.add_clips(b, [NewClip(name=f"m{i}", audio=f"/m/{i}.wav", asr="hi") for i in range(3)])
+    store.add_gold([("m1", GoldRef(REF, ("critical",)))])
+    s = Session(store, "ann")
+    first = s.resume()  # onboarding: the gold clip
+    assert first is not None and first.clip.name == "m1"
+    s.submit("zebra quantum")
+    s.close()
+    store.close()
+    assert main(["migrate", "--from", str(src), "--to", pg.url]) == 0
+    lead = open_postgres(pg.url, clock=FakeClock())
+    gold = lead.gold_ids()
+    assert [lead.clip(i).name for i in gold] == ["m1"]  # type: ignore[union-attr]
+    assert lead.gold_reference(next(iter(gold))) == GoldRef(REF, ("critical",))
+    [answer] = lead.gold_answers()
+    assert (answer.annotator, answer.edits, answer.words) == ("ann", 1, 3)
+    lead.close()
+    assert pg.sql("SELECT count(*) FROM earmark.slots s JOIN earmark.gold g USING (clip_id)") == [
+        (0,)
+    ]

@@ -44,8 +44,6 @@ def test_figures_match_the_hand_worked_case_and_only_a_lead_reads_them(pg: PgTes
 def test_listen_rule_on_postgresql_counts_earlier_visits(pg: PgTest) -> None:
     """The listen rule through leases and row-level security: an annotator's earlier plays
     of the clip are read back (their own rows), and nothing is written until enough is heard."""
-    from types import SimpleNamespace
-
     from earmark.session import Session
     from earmark.session.heard import ListenFirst
     from earmark.store import NewClip
@@ -56,10 +54,10 @@ def test_listen_rule_on_postgresql_counts_earlier_visits(pg: PgTest) -> None:
         lead.batch_id("b"),
         [NewClip(name=f"c{i}", audio=f"/a/{i}.wav", asr="guess", duration=10.0) for i in range(2)],
     )
+    lead.set_batch_settings("b", min_listen=0.5)
     lead.close()
     name, dsn = pg.login("annotator")
     store = open_postgres(dsn, clock=clock)
-    store.batch_settings = lambda batch: SimpleNamespace(min_listen=0.5)  # type: ignore[attr-defined]
     try:
         s = Session(store, name, clock=clock)
         st = s.resume()

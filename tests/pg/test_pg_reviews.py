@@ -95,6 +95,7 @@ def test_review_covers_every_transcript_and_each_annotator_reads_only_their_own(
     assert "disputed" in queue[team["B"]].reasons
     rows = rev2.record_review(team["B"], rev2_name, "fixed", text="the cat sat")
     assert {r.annotator for r in rows} == {team["ann"][0], team["bob"][0]}
+    assert rev2.final_texts()[team["B"]] == "the cat sat"  # the disputed clip is decided
     ann_name, ann_dsn, ann = team["ann"]
     bob_name, _bob_dsn, bob = team["bob"]
     assert [(r.annotator, r.submitted, r.text) for r in ann.reviews()] == [

@@ -6,7 +6,7 @@ from earmark.clock import FakeClock
 from earmark.session import Session
 from earmark.store.clips import NewClip
 from earmark.store.postgres import open_postgres
-from earmark.suggest.engine import fill_word_index
+from earmark.suggest import fill_word_index
 from tests.pg.support import PgTest
 
 

@@ -99,3 +99,23 @@ def test_reading_the_figures_never_walks_clips_or_slots(pg: PgTest) -> None:
             assert "clips " not in plan and "slots" not in plan, plan
     finally:
         lead.close()
+
+
+def test_the_audit_chains_json_strings_match_python_for_any_text(pg: PgTest) -> None:
+    """The chain is hashed on the server and verified in Python: both must write each string
+    the same, the fast path (printable ASCII) and the slow one (everything else)."""
+    import json
+
+    samples = [
+        "",
+        "submit",
+        'say "hi" \\ back/slash',
+        "2026-12-02T22:00:00.000000Z",
+        '{"seconds":1.5,"reason":"no speech"}',
+        "tab\there\nnewline\r\x01\x7f",
+        "café ünïcode",
+        "emoji 🎧 and 中文",
+    ]
+    for text in samples:
+        ((got,),) = pg.sql("SELECT earmark.json_ascii(%s)", (text,))
+        assert got == json.dumps(text, ensure_ascii=True), text

@@ -200,7 +200,7 @@ def records(
     """The export objects in import order."""
     flags_by_clip = store.flags_by_clip()
     gold = _gold(store, include_gold)
-    final, disputed = finals.for_export(store) if hasattr(store, "annotations") else ({}, set())
+    final, disputed = finals.for_export(store)
     # A backend without word marks yet: every marked flag then withholds its clip's text.
     marks_of = getattr(store, "redaction_marks_by_flag", None)
     marks = marks_of() if marks_of is not None else {}

@@ -43,6 +43,7 @@ class Span:
     aligned: float
     loop: float
     guessed: bool
+    skipped: bool = False  # the audio had no room for this token at all
 
 
 class Engine:
@@ -62,12 +63,13 @@ class Engine:
             pbeam=1e-120,
             bestpath=False,
             cmn="batch",
+            # The model's own feat.params turns noise tracking on, which carries over from one
+            # utterance to the next; this copy has it off, so a clip's score is its own.
             featparams=os.path.join(os.path.dirname(__file__), "feat.params"),
         )
         self._decoder.add_allphone_file("loop", None)
         self._logmath = self._decoder.logmath
-        # The cepstral mean carries over from one utterance to the next; starting every pass
-        # from the model's own keeps a clip's result independent of the clips checked before.
+        # Every pass starts from the model's initial cepstral mean, not the last clip's.
         self._cmn_start = str(self._decoder.get_cmn())
         self._guessed: set[str] = set()
         self._loops: OrderedDict[bytes, np.ndarray] = OrderedDict()
@@ -91,11 +93,46 @@ class Engine:
     def align(self, pcm: bytes, tokens: list[Token]) -> tuple[list[Span], list[Span]]:
         """Aligned spans of every token, and of the pauses before, between and after them
         (`token` = the token after the pause, len(tokens) at the end); AlignError if the text
-        cannot be fitted to the audio."""
+        cannot be fitted to the audio.
+
+        When the whole text cannot be fitted (more words than the audio has room for), a pass
+        with every word optional finds the words the audio holds; the rest come back as
+        `skipped` spans of no length, and the kept words are aligned as usual.
+        """
         guessed = self.prepare(tokens)
+        kept = list(range(len(tokens)))
+        try:
+            alignment = self._strict(pcm, [t.text for t in tokens])
+        except AlignError:
+            kept = self._optional(pcm, tokens)
+            if not kept:
+                raise
+            alignment = self._strict(pcm, [tokens[i].text for i in kept])
+        n_frames = int(self._decoder.n_frames())
+        loop = self._phone_loop(pcm, n_frames)
+        spans: list[Span] = []
+        gaps: list[Span] = []
+        for w in alignment.words():
+            a, b, score = int(w.start), int(w.start) + int(w.duration), float(w.score)
+            if str(w.name).startswith(_FILLERS):
+                gaps.append(Span(len(spans), a, b, score, float(loop[a:b].sum()), False))
+                continue
+            if len(spans) >= len(tokens) or not kept:
+                raise AlignError("the aligner lost words")
+            index = kept.pop(0)
+            while len(spans) < index:  # words the audio had no room for
+                spans.append(Span(len(spans), a, a, 0.0, 0.0, guessed[len(spans)], True))
+            spans.append(Span(index, a, b, score, float(loop[a:b].sum()), guessed[index]))
+        end = spans[-1].end if spans else 0
+        while len(spans) < len(tokens):
+            spans.append(Span(len(spans), end, end, 0.0, 0.0, guessed[len(spans)], True))
+        return spans, gaps
+
+    def _strict(self, pcm: bytes, words: list[str]) -> Any:
+        """Word then phone alignment of exactly `words`; AlignError if they do not fit."""
         d = self._decoder
         try:
-            d.set_align_text(" ".join(t.text for t in tokens))
+            d.set_align_text(" ".join(words))
             self._decode(pcm)
             if d.hyp() is None:
                 raise AlignError("the transcript cannot be fitted to this audio")
@@ -106,24 +143,26 @@ class Engine:
             raise AlignError(f"alignment failed: {exc}") from None
         if alignment is None:
             raise AlignError("the transcript cannot be fitted to this audio")
-        n_frames = int(d.n_frames())
-        entries = [
-            (str(w.name), int(w.start), int(w.start) + int(w.duration), float(w.score))
-            for w in alignment.words()
-        ]
-        loop = self._phone_loop(pcm, n_frames)
-        spans: list[Span] = []
-        gaps: list[Span] = []
-        for name, a, b, score in entries:
-            filler = name.startswith(_FILLERS)
-            k = len(spans)
-            if filler:
-                gaps.append(Span(k, a, b, score, float(loop[a:b].sum()), False))
-            elif k < len(tokens):
-                spans.append(Span(k, a, b, score, float(loop[a:b].sum()), guessed[k]))
-        if len(spans) != len(tokens):
-            raise AlignError("the aligner lost words")
-        return spans, gaps
+        return alignment
+
+    def _optional(self, pcm: bytes, tokens: list[Token]) -> list[int]:
+        """Indexes of the tokens the audio holds, by a pass where each word may be left out."""
+        d = self._decoder
+        rule = " ".join(f"[ {t.text} ]" for t in tokens)
+        try:
+            d.add_jsgf_string("optional", f"#JSGF V1.0;\ngrammar check;\npublic <s> = {rule} ;\n")
+            d.activate_search("optional")
+            self._decode(pcm)
+            found = [str(s.word).split("(")[0] for s in d.seg()]
+        except RuntimeError:
+            return []
+        kept: list[int] = []
+        for word in found:
+            for k in range(kept[-1] + 1 if kept else 0, len(tokens)):
+                if tokens[k].text == word:
+                    kept.append(k)
+                    break
+        return kept
 
     def _decode(self, pcm: bytes) -> None:
         d = self._decoder

@@ -95,23 +95,19 @@ def spell_rules(word: str) -> list[str]:
         if i + 1 < len(w) and w[i] == w[i + 1] and w[i] not in _VOWELS:
             i += 1  # doubled consonant, one sound
             continue
+        size = next(
+            (n for n in range(min(_LONGEST, len(w) - i), 1, -1) if w[i : i + n] in _RULES), 1
+        )
         ch = w[i]
-        if ch == "c":
+        if size > 1:
+            phones.extend(_RULES[w[i : i + size]].split())
+        elif ch == "c":
             phones.append("S" if i + 1 < len(w) and w[i + 1] in "eiy" else "K")
-            i += 1
-            continue
-        if ch == "y":
+        elif ch == "y":
             phones.append("Y" if i == 0 else ("AY" if len(w) <= 3 else "IY"))
-            i += 1
-            continue
-        for size in range(min(_LONGEST, len(w) - i), 0, -1):
-            part = w[i : i + size]
-            if part in _RULES:
-                phones.extend(_RULES[part].split())
-                i += size
-                break
-        else:
-            i += 1
+        elif ch in _RULES:
+            phones.extend(_RULES[ch].split())
+        i += size
     return phones
 
 

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from num2words import num2words
 
 _NUMBER = re.compile(r"^(\d+(?:,\d{3})*)(?:\.(\d+))?(st|nd|rd|th|s)?$")
-_SPLIT = re.compile(r"[-/_+=~|\\]+")
+_SPLIT = re.compile(r"[-/_=~|\\]+")
 _LETTERS = re.compile(r"[^a-z']+")
-_DIGIT_RUN = re.compile(r"\d+(?:[.,]\d+)*(?:st|nd|rd|th)?|[^\d]+")
-_SYMBOLS = {"%": "percent", "&": "and", "@": "at", "$": "dollars", "£": "pounds", "€": "euros"}
+_DIGIT_RUN = re.compile(r"\d+(?:[.,]\d+)*(?:st|nd|rd|th|s\b)?|[^\d]+")
+_SYMBOLS = {"%": "percent", "&": "and", "@": "at", "+": "plus"}
+_CURRENCY = {"$": "dollars", "£": "pounds", "€": "euros"}  # said after the amount: $5 five dollars
 MAX_NUMBER = 10**15
 
 
@@ -43,7 +44,9 @@ def _spoken(word: str) -> list[str]:
     w = word.lower().replace("\u2019", "'").replace("\u2018", "'")
     out: list[str] = []
     for part in _SPLIT.split(w):
-        for symbol, name in _SYMBOLS.items():
+        if part[:1] in _CURRENCY:
+            part = f"{part[1:]} {_CURRENCY[part[0]]}"
+        for symbol, name in {**_SYMBOLS, **_CURRENCY}.items():
             part = part.replace(symbol, f" {name} ")
         for chunk in part.split():
             out.extend(_chunk(chunk))
@@ -74,7 +77,7 @@ def _number(run: str) -> list[str]:
         spoken = num2words(value, to="ordinal")
     elif frac is not None:
         spoken = num2words(float(f"{whole}.{frac}"))
-    elif len(whole) == 4 and 1100 <= value <= 2099 and value % 1000 >= 10:
+    elif "," not in m.group(1) and 1100 <= value <= 2099 and value % 1000 >= 10:
         spoken = num2words(value, to="year")
     else:
         spoken = num2words(value)

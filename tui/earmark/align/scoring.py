@@ -54,6 +54,7 @@ class Evidence:
     guessed: bool
     pause: float | None  # the worst GOP of a long pause next to the word, if any
     edge: float | None = None  # the same for the pause before the first / after the last word
+    skipped: bool = False  # the audio had no room for it: marked whatever the rest says
 
 
 def evidence(samples: np.ndarray, samplerate: int, text: str) -> tuple[list[str], list[Evidence]]:
@@ -115,6 +116,7 @@ def _gather(n: int, spans: list[Span], pauses: list[Span], owner: list[int]) -> 
                 any(s.guessed for s in mine),
                 min(near) if near else None,
                 min(edge) if edge else None,
+                any(s.skipped for s in mine),
             )
         )
     return out
@@ -132,7 +134,7 @@ def decide(words: list[str], ev: list[Evidence], params: Params = PARAMS) -> lis
             continue
         rel = e.gop - params.relative * min(centre, 0.0)
         threshold = params.threshold - (params.guessed_slack if e.guessed else 0.0)
-        margin = rel - threshold
+        margin = -50.0 * params.scale if e.skipped else rel - threshold
         if e.pause is not None:
             margin = min(margin, e.pause - params.pause)
         if e.edge is not None:

@@ -26,6 +26,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         require(actor, store.role_of(actor), REVIEW_ROLES, "see agreement and gold scores")
         batch = getattr(args, "batch", None)
+        if batch is not None:
+            store.batch_settings(batch)  # an unknown batch is one line naming it, exit 2
         gold = [
             GoldResult(a.annotator, a.batch, a.score, a.skipped) for a in store.gold_answers(batch)
         ]
@@ -44,8 +46,7 @@ def ratings(store: Store, batch: str | None) -> Iterator[Rating]:
     """Every finished slot of the project (or batch) with the flag kinds its annotator
     raised on the clip."""
     flags = store.flags_by_clip()
-    annotations = getattr(store, "annotations", None)  # the overlap store's reader
-    for a in annotations(batch) if annotations is not None else ():
+    for a in store.annotations(batch):
         kinds = tuple(
             sorted({f.kind for f in flags.get(a.clip_id, ()) if f.raised_by == a.annotator})
         )

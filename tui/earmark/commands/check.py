@@ -44,11 +44,14 @@ def run(args: argparse.Namespace) -> int:
     try:
         user = current_user(getattr(args, "user", None))
         require(user, store.role_of(user), REVIEW_ROLES, "run the acoustic check")
-        checked = marked = 0
+        checked = marked = unchecked = 0
         items = []
         for entry in _check_all(store):
-            checked += 1
-            marked += len(entry["words"])
+            if "reason" in entry:
+                unchecked += 1
+            else:
+                checked += 1
+                marked += len(entry["words"])
             if args.json:
                 items.append(entry)
             else:
@@ -56,8 +59,14 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(items))
         else:
-            print(f"{checked} clip{'s' if checked != 1 else ''} checked, {marked} words marked")
-        store.audit_append(user, "check", detail={"clips": checked, "marked": marked})
+            also = f" ({unchecked} could not be checked)" if unchecked else ""
+            print(
+                f"{checked} clip{'s' if checked != 1 else ''} checked, "
+                f"{marked} word{'s' if marked != 1 else ''} marked{also}"
+            )
+        store.audit_append(
+            user, "check", detail={"clips": checked, "marked": marked, "not_checked": unchecked}
+        )
     finally:
         store.close()
     return 0

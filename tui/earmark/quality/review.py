@@ -53,17 +53,13 @@ class Submitted(Protocol):
     def skipped(self) -> bool: ...
 
 
-@dataclass(frozen=True)
-class Submission:
-    """A submitted (or skipped) transcript of a clip by one annotator: a review's input."""
-
-    clip_id: int
-    clip: str
-    batch: str
-    annotator: str
-    text: str | None
-    skipped: bool
-    asr: str = ""
+class GoldLike(Protocol):
+    @property
+    def skipped(self) -> bool: ...
+    @property
+    def edits(self) -> int: ...
+    @property
+    def flags_agree(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -197,20 +193,25 @@ def build_queue(
     subs: Iterable[Submitted],
     share_of: Callable[[str], float],
     *,
-    reviewed: set[int],
+    reviewed: set[tuple[int, str]],
     flagged: Iterable[tuple[int, str]] = (),
+    extra: Iterable[Submitted] = (),
 ) -> list[ReviewItem]:
-    """The reviewer's queue: the sample, plus every clip another source names (`flagged`:
-    (clip id, reason) for disputed clips and gold misses). A clip any of whose annotators is
-    the reviewer is never offered to them; a clip already reviewed is not offered again."""
+    """The reviewer's queue: the sample of `subs`, plus every clip another source names
+    (`flagged`: (clip id, reason), for disputed clips and gold misses, whose transcripts may
+    come from `extra`, as gold answers do). A clip any of whose annotators is the reviewer is
+    never offered to them; transcripts already reviewed (`reviewed`: (clip id, annotator))
+    are not offered again, nor a clip with none left."""
     subs = [s for s in subs if not s.skipped and s.text is not None]
+    extra = [s for s in extra if s.text is not None]
     items: dict[int, ReviewItem] = {}
     own: set[int] = set()
-    for s in subs:
+    for s in [*subs, *extra]:
         item = items.setdefault(s.clip_id, ReviewItem(s.clip_id, s.clip, s.batch))
-        item.transcripts.append((s.annotator, s.text or ""))
         if s.annotator == reviewer:
             own.add(s.clip_id)
+        if (s.clip_id, s.annotator) not in reviewed and s.annotator not in item.annotators:
+            item.transcripts.append((s.annotator, s.text or ""))
     reasons: dict[int, list[str]] = {}
     for clip_id, _who in sorted(sampled(subs, share_of)):
         reasons.setdefault(clip_id, ["sample"])
@@ -220,22 +221,18 @@ def build_queue(
             got.append(reason)
     out = []
     for clip_id in sorted(reasons):
-        if clip_id in own or clip_id in reviewed or clip_id not in items:
+        found = items.get(clip_id)
+        if found is None or clip_id in own or not found.transcripts:
             continue
-        item = items[clip_id]
-        item.reasons = reasons[clip_id]
-        item.transcripts.sort()
-        out.append(item)
+        found.reasons = reasons[clip_id]
+        found.transcripts.sort()
+        out.append(found)
     return out
 
 
-def disputed(subs: Iterable[Submitted]) -> list[tuple[int, str]]:
-    """Clips whose annotators wrote different transcripts (case and punctuation aside)."""
-    texts: dict[int, set[str]] = {}
-    for s in subs:
-        if not s.skipped and s.text is not None:
-            texts.setdefault(s.clip_id, set()).add(" ".join(_fold(w) for w in s.text.split()))
-    return [(cid, "disputed") for cid, seen in texts.items() if len(seen) > 1]
+def is_gold_miss(answer: GoldLike) -> bool:
+    """A gold answer a reviewer should hear: skipped, any word wrong, or flags that differ."""
+    return answer.skipped or answer.edits > 0 or not answer.flags_agree
 
 
 def check_outcome(outcome: str, text: str | None, note: str) -> tuple[str, str | None, str]:

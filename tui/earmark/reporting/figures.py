@@ -3,8 +3,8 @@
 Each section reads the store through one method (one grouped query, or maintained totals),
 so the report's cost follows the number of annotators, batches and hours, not of clips.
 Hours come from the store in UTC and are folded here into the reader's local hours and
-days. Sections whose data this project does not have yet (gold scoring, agreement,
-reviews) are None, never zeros: a chart of invented figures is worse than none.
+days. Sections whose data this project does not have (no gold answer, no clip transcribed
+twice, no review) are None, never zeros: a chart of invented figures is worse than none.
 
 Productivity (clips per hour of time on task, seconds per clip) counts finished clips only:
 time on skipped clips and on clips handed back for wellbeing reasons is reported beside it,
@@ -20,6 +20,7 @@ from collections import defaultdict
 from typing import Any
 
 from earmark.escalation import TIERS, Escalation
+from earmark.reporting.quality import agreement_by_day, gold_by_day, review_outcomes
 from earmark.session.listening import IDLE_LIMIT
 from earmark.store.protocol import Store
 
@@ -125,7 +126,7 @@ def compute(store: Store, *, days: float = 14, tz: dt.tzinfo | None = None) -> d
         "asr_wer_by_batch": wer_by_batch(store),
         "escalations": escalations(store.escalations(), now),
         "exposure_minutes": exposure(store, since, tz),
-        "gold": None,
-        "agreement": None,
-        "reviews": None,
+        "gold": gold_by_day(store, since, tz),
+        "agreement": agreement_by_day(store, since, tz),
+        "reviews": review_outcomes(store),
     }

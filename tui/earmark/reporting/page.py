@@ -163,13 +163,61 @@ def _pending(key: str, what: str) -> Callable[[Mapping[str, Any]], str]:
     return body
 
 
+def _over_time(key: str, value: str, title: str, what: str) -> Callable[[Mapping[str, Any]], str]:
+    """A line per annotator of `value` (a share, shown in %) per day."""
+
+    def body(f: Mapping[str, Any]) -> str:
+        data: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = f.get(key)
+        if not data:
+            return _pending(key, what)(f)
+        days = sorted({d for per in data.values() for d in per})
+        series = {
+            who: [
+                None if per.get(d, {}).get(value) is None else round(100 * per[d][value], 1)
+                for d in days
+            ]
+            for who, per in data.items()
+        }
+        rows: list[list[object]] = [
+            [who, d, c.get("clips", c.get("pairs", 0)), "-" if c[value] is None else c[value]]
+            for who, per in data.items()
+            for d, c in per.items()
+        ]
+        chart = series_chart("Line", title, days, series, range=(0, 100))
+        return _chart(chart) + _table(["annotator", "day", "clips", value], rows)
+
+    return body
+
+
+def _reviews(f: Mapping[str, Any]) -> str:
+    data: Mapping[str, Mapping[str, int]] | None = f.get("reviews")
+    if not data:
+        return _pending("reviews", "no clip reviewed")(f)
+    names = list(data)
+    outcomes = ("accepted", "fixed", "rejected")
+    series = {o: [data[n].get(o, 0) for n in names] for o in outcomes}
+    chart = series_chart("StackedBar", "Review outcomes per annotator", names, series)
+    rows: list[list[object]] = [[n, *(data[n].get(o, 0) for o in outcomes)] for n in names]
+    return _chart(chart) + _table(["annotator", *outcomes], rows)
+
+
 SECTIONS: list[tuple[str, str, Callable[[Mapping[str, Any]], str]]] = [
     ("throughput", "Throughput per annotator per hour", _throughput),
     ("time-on-task", "Time on task", _task),
     ("asr-wer", "ASR word error rate per batch", _wer),
-    ("gold", "Gold accuracy per annotator over time", _pending("gold", "no gold clips scored")),
-    ("agreement", "Agreement per annotator over time", _pending("agreement", "no overlap")),
-    ("reviews", "Review outcomes", _pending("reviews", "no clips reviewed")),
+    (
+        "gold",
+        "Gold accuracy per annotator over time",
+        _over_time("gold", "accuracy", "Gold word accuracy per day (%)", "no gold clip answered"),
+    ),
+    (
+        "agreement",
+        "Agreement per annotator over time",
+        _over_time(
+            "agreement", "agreement", "Agreement with others per day (%)", "no clip done twice"
+        ),
+    ),
+    ("reviews", "Review outcomes", _reviews),
     ("escalations", "Escalation response times by tier", _escalations),
     ("exposure", "Exposure to flagged content per annotator per day", _exposure),
 ]

@@ -79,6 +79,13 @@ def mark_seen(store: Store, annotator: str, items: list[Feedback]) -> None:
 
 
 def gold_summary(store: Store, annotator: str, days: int = 7) -> str | None:
-    """The annotator's own gold score over the last `days`, once gold clips are scored."""
-    del store, annotator, days
-    return None
+    """The annotator's own gold score over the last `days` (Store.gold_score: their own
+    figures only, never which clips were gold); None when they answered none."""
+    tally = store.gold_score(annotator, store.clock.now() - days * 86400)
+    if not tally.clips:
+        return None
+    wer = tally.wer
+    score = f"{(1 - wer) * 100:.0f}% of words right" if wer is not None else "all skipped"
+    flags = tally.flag_agreement
+    agreed = f", flags agreed {flags * 100:.0f}%" if flags is not None else ""
+    return f"{score}{agreed} on {tally.clips} check clip(s) in {days} days"

@@ -68,10 +68,11 @@ class GoldServing:
         return got
 
     def _rate(self, batch: str) -> float:
-        settings = getattr(self.store, "batch_settings", None)
-        if settings is None:
+        """The batch's gold rate, read each time: a lead may change it while people work."""
+        try:
+            return float(self.store.batch_settings(batch).gold_rate)
+        except UserError:  # the batch is gone (every clip purged): no gold from it
             return 0.0
-        return float(settings(batch).gold_rate)
 
     def open(self, clip: Clip) -> tuple[Clip, Draft | None] | None:
         """A gold clip as this annotator's own (in progress with their draft, or their

@@ -48,11 +48,10 @@ class HeardMixin:
 
     def min_listen(self, clip: Clip) -> float:
         """The share of the clip its batch requires heard (0: no rule)."""
-        settings = getattr(self.store, "batch_settings", None)
-        if settings is None or not clip.batch:
+        if not clip.batch:
             return 0.0
         try:
-            value = getattr(settings(clip.batch), "min_listen", 0.0)
+            value = self.store.batch_settings(clip.batch).min_listen
         except STORE_ERRORS:
             return 0.0  # the rule cannot be read now: the store's error shows elsewhere
         except (LookupError, UserError):

@@ -9,6 +9,8 @@ plain records of earmark/store/figure_rows.py, the same on both backends.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from earmark.store.base import StoreBase
 from earmark.store.figure_rows import BatchWer, HourWork, TaskTime, UserHour
 
@@ -48,35 +50,52 @@ class FiguresMixin(StoreBase):
             out.setdefault(str(name), {}).update(values)
 
         for who, status, n, secs in self.db.query(
-            "SELECT annotator, status, count(*), total(seconds_on_clip) FROM clips"
-            " WHERE status IN ('done','skipped') AND annotator IS NOT NULL"
-            " GROUP BY annotator, status"
+            "SELECT annotator, status, count(*), total(secs) FROM ("
+            " SELECT annotator, status, seconds_on_clip AS secs FROM clips"
+            "  WHERE status IN ('done','skipped') AND annotator IS NOT NULL"
+            " UNION ALL SELECT annotator, state, seconds FROM slots"
+            "  WHERE state IN ('done','skipped')"
+            ") GROUP BY annotator, status"
         ):
             put(who, **{f"{status}_clips": n, f"{status}_seconds": secs})
+        listened: dict[str, float] = defaultdict(float)
         for who, secs in self.db.query(
-            # CROSS JOIN: plays first, each clip by its key; the planner would rather walk
-            # done clips and, for each, every play of its annotator (quadratic)
-            "SELECT p.user, total((p.end - p.start) / p.speed) FROM plays p"
-            " CROSS JOIN clips c ON c.id = p.clip_id"
-            " WHERE c.status = 'done' AND c.annotator = p.user GROUP BY p.user"
+            # CROSS JOIN fixes the order: each done clip, then its annotator's plays of it by
+            # plays_by_clip (left alone the planner may walk every play of the annotator for
+            # each clip). Then the later slots of overlapped clips, the same way.
+            "SELECT c.annotator, total((p.end - p.start) / p.speed) FROM clips c"
+            " CROSS JOIN plays p ON p.clip_id = c.id AND p.user = c.annotator"
+            " WHERE c.status = 'done' GROUP BY c.annotator"
+            " UNION ALL SELECT s.annotator, total((p.end - p.start) / p.speed) FROM slots s"
+            " CROSS JOIN plays p ON p.clip_id = s.clip_id AND p.user = s.annotator"
+            " WHERE s.state = 'done' GROUP BY s.annotator"
         ):
+            listened[str(who)] += float(secs)
+        for who, secs in listened.items():
             put(who, listen_seconds=secs)
         for who, n in self.db.query(
             "SELECT f.raised_by, count(DISTINCT f.clip_id) FROM flags f"
             " JOIN clips c ON c.id = f.clip_id"
             " WHERE f.kind IN ('distressing','escalation')"
             " AND NOT (c.status IN ('done','skipped') AND c.annotator = f.raised_by)"
+            " AND NOT EXISTS (SELECT 1 FROM slots s WHERE s.clip_id = f.clip_id"
+            "  AND s.annotator = f.raised_by AND s.state IN ('done','skipped'))"
             " GROUP BY f.raised_by"
         ):
             put(who, handed_back=n)
         return [TaskTime.of(name, v) for name, v in sorted(out.items())]
 
     def wer_by_batch(self) -> list[BatchWer]:
-        """Per batch: done clips and the ASR guess's word error parts (maintained totals)."""
+        """Per batch: transcripts and the ASR guess's word error parts (maintained totals for
+        each clip's first transcript, the later slots of overlapped clips summed)."""
         rows = self.db.query(
-            "SELECT b.name, t.clips, t.wer_edits, t.wer_words FROM clip_totals t"
-            " JOIN batches b ON b.id = t.batch_id WHERE t.status = 'done' AND t.clips > 0"
-            " ORDER BY b.id"
+            "SELECT b.name, sum(t.n), sum(t.e), sum(t.w) FROM ("
+            " SELECT batch_id AS bid, clips AS n, wer_edits AS e, wer_words AS w"
+            "  FROM clip_totals WHERE status = 'done'"
+            " UNION ALL SELECT c.batch_id, count(*), total(s.wer_edits), total(s.wer_words)"
+            "  FROM slots s JOIN clips c ON c.id = s.clip_id WHERE s.state = 'done'"
+            "  GROUP BY c.batch_id"
+            ") t JOIN batches b ON b.id = t.bid GROUP BY b.id HAVING sum(t.n) > 0 ORDER BY b.id"
         )
         return [BatchWer(str(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in rows]
 

@@ -56,6 +56,7 @@ class GoldMixin(StoreBase):
                     " lease_until = NULL WHERE id = ? AND status = 'pending'",
                     (row[0],),
                 )
+                c.execute("DELETE FROM slots WHERE clip_id = ? AND state = 'open'", (row[0],))
                 n += 1
         return n
 

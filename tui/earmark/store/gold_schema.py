@@ -40,3 +40,13 @@ CREATE TABLE finals(
     set_at REAL NOT NULL
 );
 """
+
+# Slots 2..N (store/slots.py) came after gold: a gold clip gets none, however slots are made
+# (import into a batch with overlap, a lead raising the overlap), and none it had stays open.
+GOLD_NO_SLOTS_SQL = """
+CREATE TRIGGER slots_not_for_gold BEFORE INSERT ON slots
+WHEN EXISTS (SELECT 1 FROM gold WHERE clip_id = new.clip_id) BEGIN
+    SELECT RAISE(IGNORE);
+END;
+DELETE FROM slots WHERE state = 'open' AND clip_id IN (SELECT clip_id FROM gold);
+"""

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from earmark import audit
 from earmark import escalation as esc
 from earmark.clock import Clock
-from earmark.quality.review import Review, Submission
+from earmark.quality.review import Review
 from earmark.redaction import Mark
 from earmark.store.figure_rows import BatchWer, HourWork, TaskTime, UserHour
 from earmark.store.protocol_quality import CheckStore, GoldStore
@@ -329,23 +329,21 @@ class Store(GoldStore, CheckStore, Protocol):
     def plays(self, clip_id: int | None = None, user: str | None = None) -> list[Play]: ...
 
     # -- second-pass review (earmark/quality/review.py) ---------------------------------
-    def submissions(self) -> list[Submission]:
-        """Every finished transcript or skip the caller may read (PostgreSQL: annotators
-        only their own), one per annotator and clip."""
-        ...
-
     def record_review(
         self, clip_id: int, reviewer: str, outcome: str, *, text: str | None = None, note: str = ""
     ) -> list[Review]:
-        """Accept, fix (text) or reject (note) every transcript of the clip, durably and
-        audited; refused to anyone who transcribed the clip and to non-reviewers."""
+        """Accept, fix (text) or reject (note) every transcript of the clip not yet reviewed
+        (a gold clip: the answers that missed), durably and audited; a fix is the clip's
+        final text. Refused to anyone who transcribed the clip and to non-reviewers."""
         ...
 
     def reviews(
         self, *, clip_id: int | None = None, annotator: str | None = None
     ) -> list[Review]: ...
 
-    def reviewed_clip_ids(self) -> set[int]: ...
+    def reviewed_pairs(self) -> set[tuple[int, str]]:
+        """(clip id, annotator) of every transcript a reviewer has checked."""
+        ...
 
     def feedback_seen(self, annotator: str) -> int:
         """The newest review id `annotator` has been shown (0: none)."""

@@ -1,11 +1,13 @@
-"""Second-pass review on SQLite: what reviewers may check, their outcomes, and feedback.
+"""Second-pass review on SQLite: the outcomes reviewers record, and the annotators' feedback.
 
-A review writes one row per annotator whose transcript of the clip was checked, keeping the
-text as it was when checked, and its audit line (outcome and counts, never text) in the
-same transaction: the outcome is on disk before any screen says so. A reviewer who wrote
-any version of the clip (a submission, a skip, an earlier revision) is refused, and the
-table's CHECK refuses a row naming the reviewer as its annotator. A fix also becomes the
-clip's final transcript. On SQLite the role check is earmark's (see earmark/roles.py).
+A review writes one row per annotator whose finished transcript of the clip it covers (every
+slot of an overlapped clip, or one annotator's answer of a gold clip they missed), keeping
+the text as it was when checked, and its audit line (outcome and counts, never text), all in
+one transaction: the outcome is on disk before any screen says so. A reviewer who wrote any
+version of the clip (a submission, a skip, a slot they hold, a draft, a gold answer) is
+refused, and the table's CHECK refuses a row naming the reviewer as its annotator. A fix is
+the clip's final transcript (Store.set_final; for a batch without overlap also the clip's
+text, which exports write). On SQLite the role check is earmark's (see earmark/roles.py).
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ import sqlite3
 from earmark.quality.review import (
     Review,
     ReviewError,
-    Submission,
     changed_words,
     check_outcome,
     diff_words,
+    is_gold_miss,
 )
 from earmark.roles import REVIEW_ROLES, require
 from earmark.store.base import StoreBase
@@ -36,14 +38,32 @@ def _review(row: sqlite3.Row | tuple[object, ...]) -> Review:
 
 
 class ReviewsMixin(StoreBase):
-    def submissions(self) -> list[Submission]:
-        """Every finished transcript (or skip), one per annotator and clip."""
-        rows = self.db.query(
-            "SELECT c.id, c.name, b.name, c.annotator, c.text, c.status = 'skipped', c.asr"
-            " FROM clips c JOIN batches b ON b.id = c.batch_id"
-            " WHERE c.status IN ('done', 'skipped') AND c.annotator IS NOT NULL ORDER BY c.id"
-        )
-        return [Submission(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6] or "") for r in rows]
+    def _wrote(self, c: sqlite3.Connection, clip_id: int, user: str) -> bool:
+        row = c.execute(
+            "SELECT 1 FROM revisions WHERE clip_id = :c AND annotator = :u"
+            " UNION ALL SELECT 1 FROM drafts WHERE clip_id = :c AND annotator = :u"
+            " UNION ALL SELECT 1 FROM slots WHERE clip_id = :c AND annotator = :u"
+            " UNION ALL SELECT 1 FROM clips WHERE id = :c AND annotator = :u"
+            " UNION ALL SELECT 1 FROM gold_answers WHERE clip_id = :c AND annotator = :u",
+            {"c": clip_id, "u": user},
+        ).fetchone()
+        return row is not None
+
+    def _finished(self, c: sqlite3.Connection, clip_id: int) -> list[tuple[str, str]]:
+        """(annotator, text) of every transcript of the clip a review may cover."""
+        if c.execute("SELECT 1 FROM gold WHERE clip_id = ?", (clip_id,)).fetchone():
+            return [
+                (a.annotator, a.text or "")
+                for a in self.gold_answers()  # type: ignore[attr-defined]
+                if a.clip_id == clip_id and is_gold_miss(a)
+            ]
+        rows = c.execute(
+            "SELECT annotator, text FROM clips WHERE id = :c AND status = 'done'"
+            " AND annotator IS NOT NULL UNION ALL SELECT annotator, text FROM slots"
+            " WHERE clip_id = :c AND state = 'done' AND annotator IS NOT NULL",
+            {"c": clip_id},
+        ).fetchall()
+        return [(str(r[0]), str(r[1] or "")) for r in rows]
 
     def record_review(
         self, clip_id: int, reviewer: str, outcome: str, *, text: str | None = None, note: str = ""
@@ -55,51 +75,50 @@ class ReviewsMixin(StoreBase):
         now = self.db.clock.now()
         with self._tx() as c:
             require(reviewer, self._ensure_user(c, reviewer), REVIEW_ROLES, "review transcripts")
-            row = c.execute(
-                "SELECT status, annotator, text, asr FROM clips WHERE id = ?", (clip_id,)
-            ).fetchone()
-            if row is None:
+            clip = c.execute("SELECT asr FROM clips WHERE id = ?", (clip_id,)).fetchone()
+            if clip is None:
                 raise ReviewError(f"no clip {clip_id}")
-            status, annotator, submitted, asr = row
-            wrote = c.execute(
-                "SELECT 1 FROM revisions WHERE clip_id = ? AND annotator = ?"
-                " UNION ALL SELECT 1 FROM drafts WHERE clip_id = ? AND annotator = ?",
-                (clip_id, reviewer, clip_id, reviewer),
-            ).fetchone()
-            if annotator == reviewer or wrote:
+            if self._wrote(c, clip_id, reviewer):
                 raise ReviewError("you transcribed this clip: another reviewer must check it")
-            if status != "done" or annotator is None:
-                raise ReviewError(f"clip {clip_id} has no submitted transcript to review")
-            if c.execute("SELECT 1 FROM reviews WHERE clip_id = ?", (clip_id,)).fetchone():
+            done = {
+                r[0]
+                for r in c.execute("SELECT annotator FROM reviews WHERE clip_id = ?", (clip_id,))
+            }
+            todo = [(who, t) for who, t in self._finished(c, clip_id) if who not in done]
+            if not todo and done:
                 raise ReviewError(f"clip {clip_id} has been reviewed already")
-            c.execute(
+            if not todo:
+                raise ReviewError(f"clip {clip_id} has no submitted transcript to review")
+            gold = c.execute("SELECT 1 FROM gold WHERE clip_id = ?", (clip_id,)).fetchone()
+            c.executemany(
                 "INSERT INTO reviews(clip_id, annotator, submitted, reviewer, outcome, text,"
                 " note, at) VALUES (?,?,?,?,?,?,?,?)",
-                (clip_id, annotator, submitted or "", reviewer, outcome, fixed, note, now),
+                [(clip_id, who, t, reviewer, outcome, fixed, note, now) for who, t in todo],
             )
-            if fixed is not None:
-                wer_edits, wer_words = edits(fixed, asr or "")
+            if fixed is not None and not gold:
+                self.set_final(clip_id, fixed, reviewer)  # type: ignore[attr-defined]
+                wer_edits, wer_words = edits(fixed, clip[0] or "")
                 c.execute(
-                    "UPDATE clips SET text = ?, wer_edits = ?, wer_words = ? WHERE id = ?",
-                    (fixed, wer_edits, wer_words, clip_id),
+                    "UPDATE clips SET text = ?, wer_edits = ?, wer_words = ? WHERE id = ?"
+                    " AND status = 'done' AND NOT EXISTS (SELECT 1 FROM slots WHERE clip_id = ?)",
+                    (fixed, wer_edits, wer_words, clip_id, clip_id),
                 )
+            changed = max(changed_words(diff_words(t, fixed)) for _, t in todo) if fixed else 0
             self.audit_append(
                 reviewer,
                 "qa_review",
                 clip_id,
                 {
                     "outcome": outcome,
-                    "annotators": 1,
-                    "changed_words": changed_words(diff_words(submitted, fixed))
-                    if fixed is not None
-                    else 0,
+                    "annotators": len(todo),
+                    "changed_words": changed,
                     "has_reason": bool(note),
                 },
             )
         return self.reviews(clip_id=clip_id)
 
     def reviews(self, *, clip_id: int | None = None, annotator: str | None = None) -> list[Review]:
-        """Reviews of one clip, or of one annotator's work (their feedback), newest last."""
+        """Reviews of one clip, or of one annotator's work (their feedback), oldest first."""
         where: list[str] = []
         params: list[object] = []
         if clip_id is not None:
@@ -111,8 +130,11 @@ class ReviewsMixin(StoreBase):
         sql = _SELECT + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY r.id"
         return [_review(r) for r in self.db.query(sql, tuple(params))]
 
-    def reviewed_clip_ids(self) -> set[int]:
-        return {int(r[0]) for r in self.db.query("SELECT DISTINCT clip_id FROM reviews")}
+    def reviewed_pairs(self) -> set[tuple[int, str]]:
+        """(clip id, annotator) of every transcript a reviewer has checked."""
+        return {
+            (int(r[0]), str(r[1])) for r in self.db.query("SELECT clip_id, annotator FROM reviews")
+        }
 
     def feedback_seen(self, annotator: str) -> int:
         row = self.db.query("SELECT last_id FROM review_seen WHERE annotator = ?", (annotator,))

@@ -4,7 +4,8 @@ A migration, once committed to main, is never edited: add a new one at the end. 
 (not numbers) are recorded in `migrations`, so parallel work can append without renumbering.
 """
 
-from earmark.store.gold_schema import GOLD_SQL
+from earmark.store.gold_schema import GOLD_NO_SLOTS_SQL, GOLD_SQL
+from earmark.store.reviews_schema import REVIEWS_SQL
 from earmark.store.slots_schema import SLOTS_SQL
 
 MIGRATIONS: list[tuple[str, str]] = [
@@ -320,28 +321,7 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
-    (
-        "reviews",
-        """
-        -- Second-pass review (earmark/store/reviews.py): one row per annotator's transcript a
-        -- reviewer checked, with what it was when checked; a reviewer never checks their own.
-        CREATE TABLE reviews(
-            id INTEGER PRIMARY KEY,
-            clip_id INTEGER NOT NULL REFERENCES clips(id),
-            annotator TEXT NOT NULL,
-            submitted TEXT NOT NULL,
-            reviewer TEXT NOT NULL CHECK (reviewer <> annotator),
-            outcome TEXT NOT NULL CHECK (outcome IN ('accepted','fixed','rejected')),
-            text TEXT,
-            note TEXT NOT NULL DEFAULT '',
-            at REAL NOT NULL,
-            UNIQUE (clip_id, annotator)
-        );
-        CREATE INDEX reviews_by_annotator ON reviews(annotator, id);
-        -- The newest review each annotator has seen, for the annotator's notice.
-        CREATE TABLE review_seen(annotator TEXT PRIMARY KEY, last_id INTEGER NOT NULL);
-        """,
-    ),
+    ("reviews", REVIEWS_SQL),
     (
         "plays_by_clip",
         """
@@ -350,4 +330,5 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX plays_by_clip ON plays(clip_id, user);
         """,
     ),
+    ("gold_clips_get_no_slots", GOLD_NO_SLOTS_SQL),
 ]

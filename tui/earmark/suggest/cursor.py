@@ -7,8 +7,10 @@ Which word is pointed at: the word the cursor is in, or just after. With nothing
 cursor at the start of a word the annotator moved to) the recogniser's other guesses for
 that word are offered. A word of the guess left as it was, with the cursor just after it
 (where the editor puts it when a clip opens), is *not* pointed at: nothing is offered for
-it, so Tab never replaces a correct word the annotator did not choose. Between words (where
-a word is missing) the words that usually follow the word before are offered, to insert.
+it, so Tab never replaces a correct word the annotator did not choose; unless they have
+just typed its last letter (`typed`): then it is the beginning of the word they write.
+Between words (where a word is missing) the words that usually follow the word before are
+offered, to insert.
 Once the annotator types, the fragment before the cursor leads: alternatives that start
 with it, then the suggester's words, ranked by their resemblance to the recogniser's word
 there and by how often they followed the word before.
@@ -33,10 +35,10 @@ from earmark.textsafe import clean
 
 SLOTS = 5
 POOL = 50  # candidates weighed by the context model before the best five are shown
-LM_WEIGHT = 0.7  # one nat of context probability is worth this much of the spelling score
+LM_WEIGHT = 0.8  # one nat of context probability is worth this much of the spelling score
 COMMON = 200  # the most common English words, weighed by context where nothing is typed
 COMMON_SLOTS = 2  # places among the five that common words may take
-COMMON_GAP = 5.0  # how far below the best spelling match a common word starts
+COMMON_GAP = 7.5  # how far below the best spelling match a common word starts
 
 
 @dataclass(frozen=True)
@@ -128,8 +130,12 @@ def _in_context(
     return [w for _, _, w in head + rest]
 
 
-def offer(suggester: Suggester, text: str, cursor: int, limit: int = SLOTS) -> Offer:
-    """The suggestions for the word at the cursor and for the whole utterance."""
+def offer(
+    suggester: Suggester, text: str, cursor: int, limit: int = SLOTS, *, typed: bool = False
+) -> Offer:
+    """The suggestions for the word at the cursor and for the whole utterance; `typed`: the
+    annotator just typed the character before the cursor (so even a word that reads as the
+    guess did, `a` typed to begin `alexa`, is being written, not passed by)."""
     cursor = max(0, min(cursor, len(text)))
     utterance = suggester.context_utterance()
     if utterance is not None and utterance.strip() == text.strip():
@@ -156,7 +162,7 @@ def offer(suggester: Suggester, text: str, cursor: int, limit: int = SLOTS) -> O
     asr_word = guess[j] if j is not None else None
     unchanged = asr_word is not None and fold(asr_word) == fold(current)
     alts = alternatives_at(guess, alternatives, j) if j is not None else []
-    if cursor == b and unchanged:
+    if cursor == b and unchanged and not typed:
         words: list[str] = []  # the recogniser's word, not pointed at
     elif not fragment:
         predicted = suggester.predict(prev, limit, exclude=(current,)) if prev else []

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -35,7 +35,7 @@ MAX_DISTANCE = 2  # phone edits between a word and a neighbour
 PHONE, SKELETON, CLASS = 0.4, 0.3, 0.3
 CACHE = 4096
 SOUND_POOL = 200  # sound-alikes of the recogniser's word weighed, the closest first
-SOUND_BASE = PREFIX - 3.0  # a sound-alike that is no spelling match ranks like one typo
+SOUND_BASE = PREFIX - 1.5  # a sound-alike that is no spelling match ranks like half a typo
 
 # Phone classes (ARPAbet): confusions within a class are the commonest.
 _CLASSES = {
@@ -60,7 +60,7 @@ class Phonetic:
         self._words: list[str] = []
         # By length in phones: a neighbour is at most MAX_DISTANCE phones longer or shorter.
         self._by_length: dict[int, tuple[list[str], list[int]]] = {}
-        for line in text.splitlines():
+        for line in _lines(self._text):
             parts = line.split()
             if len(parts) < 2:
                 continue
@@ -78,9 +78,10 @@ class Phonetic:
         return len(self._words)
 
     def _code(self, phones: list[str]) -> str:
-        """One character per phone (codes are handed out as phones are first met)."""
+        """One character per phone (codes are handed out as phones are first met, from `a`
+        on: one byte a character for the ~40 phones of English, and never `V`)."""
         codes = self._codes
-        return "".join(codes.setdefault(p, chr(0x100 + len(codes))) for p in phones)
+        return "".join(codes.setdefault(p, chr(0x61 + len(codes))) for p in phones)
 
     def _tables(self) -> tuple[dict[int, str], dict[int, str]]:
         """Translations of a code to its skeleton (every vowel alike) and to its classes."""
@@ -149,6 +150,16 @@ class Phonetic:
         worker thread as the clip opens), so the first keystroke on each finds them cached."""
         for word in words:
             self.neighbours(word)
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text` one at a time (a list of them all would double the memory)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        yield text[start:end]
+        start = end + 1
 
 
 def sound_alikes(

@@ -19,8 +19,8 @@ from rapidfuzz import fuzz
 from earmark.suggest.segment import SOURCES, FloatArray, IntArray, Segment
 from earmark.suggest.text import fold
 
-NEAR_BONUS = 5.0  # resemblance to the recogniser's word at the cursor, at most
-SOUND_BONUS = 5.0  # sounding like the recogniser's word at the cursor, at most
+NEAR_BONUS = 1.25  # resemblance to the recogniser's word at the cursor, at most
+SOUND_BONUS = 1.25  # sounding like the recogniser's word at the cursor, at most
 NEXT_BONUS = 4.0  # a word that always followed the previous word, at most
 CORRECTIONS = 2  # places kept for whole-word corrections of the fragment as typed
 KEEP = 64  # candidates kept per segment before the rest is weighed

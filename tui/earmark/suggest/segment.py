@@ -39,7 +39,7 @@ SOURCES = ("clip", "lexicon", "learned", "english")
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float32]
 
-_TIER_BONUS = np.array([6.0, 3.0, 2.0, 0.0], dtype=np.float32)
+_TIER_BONUS = np.array([6.0, 4.5, 2.0, 0.0], dtype=np.float32)
 _SMALL_LEXICON = 1000
 
 

@@ -70,7 +70,7 @@ class FeedbackScreen(ModalScreen[None]):
             return
         n = len(self.items)
         title = f"Your reviewed clips ({n})" if n else "None of your clips has been reviewed yet."
-        self._title(title + (f"  ·  gold: {gold}" if gold else ""))
+        self._title(title + (f"  ·  {gold}" if gold else ""))
         for f in self.items:
             when = dt.datetime.fromtimestamp(f.at).strftime("%d %b %H:%M")
             table.add_row(

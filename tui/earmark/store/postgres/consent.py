@@ -9,7 +9,7 @@ in one transaction that PostgreSQL lets only leads run. The audit log keeps its 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from earmark.store.postgres.base import PgBase
 
@@ -17,9 +17,13 @@ _REFERRING = ("slots", "revisions", "drafts", "flags", "escalations", "plays")
 
 
 class PgConsentMixin(PgBase):
-    def bulk(self) -> contextlib.AbstractContextManager[None]:
-        """Nothing to gain on a server: each add_clips is already one transaction."""
-        return contextlib.nullcontext()
+    @contextlib.contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Each add_clips is already one transaction; after the import the planner is told
+        the queue's new size at once (refresh_queue_stats), so the first claims do not run
+        on a plan made for an empty table."""
+        yield
+        self.db.query_one("SELECT refresh_queue_stats() AS done")
 
     def name_lead_if_none(self, name: str) -> bool:
         """On PostgreSQL nobody becomes lead by arriving first: a lead is a GRANT of

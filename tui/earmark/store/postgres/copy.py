@@ -28,9 +28,21 @@ _TABLES: list[tuple[str, str, str]] = [
         "clips",
         "SELECT id, name, batch_id, audio, duration, samplerate, channels, asr, asr_words,"
         " asr_alternatives, CASE WHEN status = 'unplayable' THEN coalesce(skip_reason,"
-        " 'unplayable') END, coalesce(updated_at, 0) FROM clips",
+        " 'unplayable') END, coalesce(updated_at, 0), asr_source FROM clips",
         "clips(id, name, batch_id, audio, duration, samplerate, channels, asr, asr_words,"
-        " asr_alternatives, unplayable_reason, created_at)",
+        " asr_alternatives, unplayable_reason, created_at, asr_source)",
+    ),
+    (  # word timings of submitted transcripts: one transcript per clip, its annotator's
+        "clip_checks",
+        "SELECT k.clip_id, c.annotator, k.text, k.words, k.marked, k.at FROM clip_checks k"
+        " JOIN clips c ON c.id = k.clip_id WHERE c.annotator IS NOT NULL",
+        "clip_checks(clip_id, who, text, words, marked, at)",
+    ),
+    # before slots: a gold clip gets none (the trigger in gold_sql.py), as on PostgreSQL
+    (
+        "gold",
+        "SELECT clip_id, text, flags, added_at FROM gold",
+        "gold(clip_id, text, flags, added_at)",
     ),
     (
         "slots",
@@ -53,6 +65,19 @@ _TABLES: list[tuple[str, str, str]] = [
         "drafts(clip_id, annotator, text, cursor, seconds, updated_at)",
     ),
     ("lexicon", "SELECT term, batch_id FROM lexicon", "lexicon(term, batch_id)"),
+    (
+        "gold_answers",
+        "SELECT clip_id, annotator, state, text, skip_reason, seconds, flags, wer_edits,"
+        " ref_words, CASE WHEN flags_agree THEN 'true' ELSE 'false' END, served_at,"
+        " submitted_at FROM gold_answers",
+        "gold_answers(clip_id, annotator, state, text, skip_reason, seconds, flags,"
+        " wer_edits, ref_words, flags_agree, served_at, submitted_at)",
+    ),
+    (
+        "finals",
+        "SELECT clip_id, text, set_by, set_at FROM finals",
+        "finals(clip_id, text, set_by, set_at)",
+    ),
     (
         "users",
         "SELECT name, joined_at, granted_by, granted_at FROM users",

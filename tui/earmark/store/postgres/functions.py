@@ -279,3 +279,50 @@ CREATE TRIGGER escalations_actor BEFORE UPDATE ON escalations FOR EACH ROW
 CREATE TRIGGER flags_actor BEFORE UPDATE ON flags FOR EACH ROW
   EXECUTE FUNCTION check_actor('downgrade_requested_by', 'downgraded_by');
 """
+
+# An annotator's own leases, found through an index of leased slots alone (not every slot
+# they ever finished, which made each claim cost more the longer someone worked); and the
+# planner told the queue's size right after an import, so the first claims walk the
+# claimable slots in order and stop at the first free one, instead of a plan made for an
+# empty table that checked every open slot and sorted them all (115 ms at 10,000 slots);
+# and the audit chain's JSON strings escaped by PostgreSQL itself where it can.
+QUEUE_PLANS = r"""
+CREATE INDEX slots_leased_by_annotator ON slots(annotator, clip_id) WHERE state = 'leased';
+
+CREATE FUNCTION refresh_queue_stats() RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = earmark, pg_temp AS $$
+BEGIN
+  ANALYZE clips;
+  ANALYZE slots;
+END $$;
+REVOKE ALL ON FUNCTION refresh_queue_stats() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION refresh_queue_stats() TO earmark_lead;
+
+-- The audit chain's JSON strings: printable ASCII (names, actions, timestamps, hashes, most
+-- details) is escaped by PostgreSQL's own to_json exactly as Python's json.dumps does, so
+-- only other text takes the character-by-character path (it cost 0.07 ms a string).
+CREATE OR REPLACE FUNCTION json_ascii(s text) RETURNS text LANGUAGE plpgsql IMMUTABLE STRICT AS $$
+DECLARE out text := '"'; ch text; c int; hi int; lo int;
+BEGIN
+  IF s ~ '^[ -~]*$' THEN  -- printable ASCII (nearly every entry): escaped alike by both
+    RETURN to_json(s)::text;
+  END IF;
+  FOREACH ch IN ARRAY regexp_split_to_array(s, '') LOOP
+    c := ascii(ch);
+    IF ch = '"' THEN out := out || '\"';
+    ELSIF ch = '\' THEN out := out || '\\';
+    ELSIF c = 10 THEN out := out || '\n';
+    ELSIF c = 13 THEN out := out || '\r';
+    ELSIF c = 9 THEN out := out || '\t';
+    ELSIF c = 8 THEN out := out || '\b';
+    ELSIF c = 12 THEN out := out || '\f';
+    ELSIF c >= 32 AND c < 127 THEN out := out || ch;
+    ELSIF c > 65535 THEN
+      hi := 55296 + ((c - 65536) >> 10); lo := 56320 + ((c - 65536) & 1023);
+      out := out || '\u' || lpad(to_hex(hi), 4, '0') || '\u' || lpad(to_hex(lo), 4, '0');
+    ELSE out := out || '\u' || lpad(to_hex(c), 4, '0');
+    END IF;
+  END LOOP;
+  RETURN out || '"';
+END $$;
+"""

@@ -14,10 +14,10 @@ from typing import Any
 from earmark.quality.review import (
     Review,
     ReviewError,
-    Submission,
     changed_words,
     check_outcome,
     diff_words,
+    is_gold_miss,
 )
 from earmark.roles import REVIEW_ROLES, require
 from earmark.store.postgres.base import PgBase
@@ -34,16 +34,6 @@ def _review(r: dict[str, Any]) -> Review:
 
 
 class PgReviewsMixin(PgBase):
-    def submissions(self) -> list[Submission]:
-        rows = self.db.query(
-            "SELECT s.clip_id, c.name, b.name AS batch, s.annotator, s.text,"
-            " s.state = 'skipped' AS skipped, c.asr FROM slots s"
-            " JOIN clips c ON c.id = s.clip_id JOIN batches b ON b.id = c.batch_id"
-            " WHERE s.state IN ('done', 'skipped') AND s.annotator IS NOT NULL"
-            " ORDER BY s.clip_id, s.n"
-        )
-        return [Submission(*r.values()) for r in rows]
-
     def record_review(
         self, clip_id: int, reviewer: str, outcome: str, *, text: str | None = None, note: str = ""
     ) -> list[Review]:
@@ -58,36 +48,54 @@ class PgReviewsMixin(PgBase):
             mine = c.execute(
                 "SELECT 1 FROM slots WHERE clip_id = %s AND annotator = session_user"
                 " UNION ALL SELECT 1 FROM revisions WHERE clip_id = %s AND annotator ="
-                " session_user UNION ALL SELECT 1 FROM drafts WHERE clip_id = %s",
-                (clip_id, clip_id, clip_id),
+                " session_user UNION ALL SELECT 1 FROM drafts WHERE clip_id = %s"
+                " UNION ALL SELECT 1 FROM gold_answers WHERE clip_id = %s"
+                " AND annotator = session_user",
+                (clip_id, clip_id, clip_id, clip_id),
             ).fetchone()
             if mine:
                 raise ReviewError("you transcribed this clip: another reviewer must check it")
-            done = c.execute(
-                "SELECT annotator, text FROM slots WHERE clip_id = %s AND state = 'done'"
-                " ORDER BY n",
-                (clip_id,),
-            ).fetchall()
-            if not done:
-                raise ReviewError(f"clip {clip_id} has no submitted transcript to review")
-            if c.execute("SELECT 1 FROM reviews WHERE clip_id = %s", (clip_id,)).fetchone():
+            gold = c.execute("SELECT 1 FROM gold WHERE clip_id = %s", (clip_id,)).fetchone()
+            if gold:
+                finished = [
+                    (a.annotator, a.text or "")
+                    for a in self.gold_answers()  # type: ignore[attr-defined]
+                    if a.clip_id == clip_id and is_gold_miss(a)
+                ]
+            else:
+                finished = [
+                    (r["annotator"], r["text"] or "")
+                    for r in c.execute(
+                        "SELECT annotator, text FROM slots WHERE clip_id = %s AND state = 'done'"
+                        " ORDER BY n",
+                        (clip_id,),
+                    ).fetchall()
+                ]
+            done = {
+                r["annotator"]
+                for r in c.execute("SELECT annotator FROM reviews WHERE clip_id = %s", (clip_id,))
+            }
+            todo = [(who, t) for who, t in finished if who not in done]
+            if not todo and done:
                 raise ReviewError(f"clip {clip_id} has been reviewed already")
-            changed = 0
-            for row in done:
+            if not todo:
+                raise ReviewError(f"clip {clip_id} has no submitted transcript to review")
+            for who, submitted in todo:
                 c.execute(
                     "INSERT INTO reviews(clip_id, annotator, submitted, outcome, text, note, at)"
                     " VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                    (clip_id, row["annotator"], row["text"] or "", outcome, fixed, note, now),
+                    (clip_id, who, submitted, outcome, fixed, note, now),
                 )
-                if fixed is not None:
-                    changed = max(changed, changed_words(diff_words(row["text"], fixed)))
+            if fixed is not None and not gold:
+                self.set_final(clip_id, fixed, reviewer)  # type: ignore[attr-defined]
+            changed = max(changed_words(diff_words(t, fixed)) for _, t in todo) if fixed else 0
             self.audit_append(
                 reviewer,
                 "qa_review",
                 clip_id,
                 {
                     "outcome": outcome,
-                    "annotators": len(done),
+                    "annotators": len(todo),
                     "changed_words": changed,
                     "has_reason": bool(note),
                 },
@@ -106,8 +114,9 @@ class PgReviewsMixin(PgBase):
         sql = _SELECT + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY r.id"
         return [_review(r) for r in self.db.query(sql, params)]
 
-    def reviewed_clip_ids(self) -> set[int]:
-        return {int(r["clip_id"]) for r in self.db.query("SELECT DISTINCT clip_id FROM reviews")}
+    def reviewed_pairs(self) -> set[tuple[int, str]]:
+        rows = self.db.query("SELECT clip_id, annotator FROM reviews")
+        return {(int(r["clip_id"]), str(r["annotator"])) for r in rows}
 
     def feedback_seen(self, annotator: str) -> int:
         row = self.db.query_one(

@@ -15,7 +15,7 @@ extended under a lock with the authenticated session user as actor.
 
 from __future__ import annotations
 
-from earmark.store.postgres.functions import FUNCTIONS
+from earmark.store.postgres.functions import FUNCTIONS, QUEUE_PLANS
 from earmark.store.postgres.gold_sql import GOLD_SQL
 from earmark.store.postgres.privileges import PRIVILEGES
 from earmark.store.postgres.report_sql import REPORT_FUNCTIONS
@@ -266,4 +266,5 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("acoustic_check", _CHECK),
     ("reviews", REVIEWS),
     ("report_figures_for_leads", REPORT_FUNCTIONS),
+    ("queue_plans", QUEUE_PLANS),
 ]

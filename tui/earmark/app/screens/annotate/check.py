@@ -255,7 +255,7 @@ class TranscriptCheck(_Base):
         target = next_mark(marked_spans(st.checked, editor.value), editor.cursor_position)
         if target is None:
             waiting = st.running or st.timer is not None
-            self.say("Still checking…" if waiting else "No word is marked.", timeout=2)
+            self.say("Still checking…" if waiting else "No word is marked.", timeout=3)
             return
         editor.cursor_position = target
 

@@ -31,6 +31,7 @@ class Suggestions:
         self.suggester: Suggester | None = None
         self.status = "suggestions: loading"
         self.last_offer: Offer | None = None  # what the bar shows, which the keys take
+        self._last_value: str | None = None  # the transcript at the last offer
 
     def ready(self, suggester: Suggester | None, reason: str | None, clip: Clip | None) -> None:
         self.suggester = suggester
@@ -38,13 +39,18 @@ class Suggestions:
         self.set_clip(clip)
 
     def set_clip(self, clip: Clip | None) -> None:
+        self._last_value = None
         if self.suggester is not None and clip is not None:
             self.suggester.set_context(clip.asr, clip.alternatives)
 
     def offer(self, value: str, cursor: int) -> Offer | None:
         """The words and utterance for the cursor (earmark.suggest.offer: the same logic the
         keystroke benchmark measures); None without a suggester."""
-        self.last_offer = offer(self.suggester, value, cursor) if self.suggester else None
+        last, self._last_value = self._last_value, value
+        typed = just_typed(last, value, cursor)
+        self.last_offer = (
+            offer(self.suggester, value, cursor, typed=typed) if self.suggester else None
+        )
         return self.last_offer
 
     def word(self, value: str, n: int) -> tuple[str, int] | None:
@@ -53,6 +59,16 @@ class Suggestions:
 
     def utterance(self) -> tuple[str, int] | None:
         return apply_utterance(self.last_offer) if self.last_offer else None
+
+
+def just_typed(before: str | None, value: str, cursor: int) -> bool:
+    """Whether `value` is `before` with one character typed just before the cursor."""
+    return (
+        before is not None
+        and 0 < cursor <= len(value) == len(before) + 1
+        and not value[cursor - 1].isspace()
+        and value[: cursor - 1] + value[cursor:] == before
+    )
 
 
 def learn(
