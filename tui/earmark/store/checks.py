@@ -82,8 +82,10 @@ class ChecksMixin(StoreBase):
         """Submitted clips the check saw (`checked`) and those submitted with words it
         marked (`marked`): only results for the text each clip holds now count."""
         row = self.db.query_one(
+            # CROSS JOIN keeps the walk on the check's own rows: a plain JOIN let the planner
+            # walk every done clip instead (0.12 s per `stats` at a million clips)
             "SELECT count(k.marked), coalesce(sum(k.marked > 0), 0) FROM clip_checks k"
-            " JOIN clips c ON c.id = k.clip_id WHERE c.status = 'done' AND c.text = k.text"
+            " CROSS JOIN clips c ON c.id = k.clip_id WHERE c.status = 'done' AND c.text = k.text"
         )
         return {"checked": int(row[0]) if row else 0, "marked": int(row[1]) if row else 0}
 
