@@ -212,23 +212,28 @@ async def test_critical_flag_downgrade_needs_two_reviewers(ws):
     assert ws.critical_clip_ids() == set()
 
 
-@sync
-async def test_play_plays_only_the_span_and_is_logged(ws):
-    eid = ws.raise_escalation(2, "ann", tier="urgent", category="crime", start=1.0, end=1.4)
+async def play_first_span(store, user):
+    """The reviewer presses space on the first escalation; its plays once the span ends."""
     player = null_player()
-    app = review_app(ws, "rev1", player=player)
+    app = review_app(store, user, player=player)
     try:
         async with app.run_test() as pilot:
             await pilot.pause()
             await pilot.press("space")
             for _ in range(300):  # the span ends by itself; its stretch is then reported
                 await asyncio.sleep(0.02)
-                if ws.plays(user="rev1"):
+                if store.plays(user=user):
                     break
             player.drain_events()
     finally:
         player.close()
-    rows = ws.plays(user="rev1")
+    return store.plays(user=user)
+
+
+@sync
+async def test_play_plays_only_the_span_and_is_logged(ws):
+    eid = ws.raise_escalation(2, "ann", tier="urgent", category="crime", start=1.0, end=1.4)
+    rows = await play_first_span(ws, "rev1")
     assert len(rows) == 1 and rows[0]["clip_id"] == 2
     assert rows[0]["start"] == pytest.approx(1.0, abs=0.05)
     assert rows[0]["end"] == pytest.approx(1.4, abs=0.05)
@@ -317,20 +322,7 @@ async def test_a_span_deep_in_a_long_clip_plays_without_decoding_the_file(
     ws.raise_escalation(
         clip_id, "ann", tier="imminent", category="crime", start=start, end=start + 0.4
     )
-    player = null_player()
-    app = review_app(ws, "rev1", player=player)
-    try:
-        async with app.run_test() as pilot:
-            await pilot.pause()
-            await pilot.press("space")
-            for _ in range(300):
-                await asyncio.sleep(0.02)
-                if ws.plays(user="rev1"):
-                    break
-            player.drain_events()
-    finally:
-        player.close()
-    rows = ws.plays(user="rev1")
+    rows = await play_first_span(ws, "rev1")
     assert len(rows) == 1 and rows[0]["clip_id"] == clip_id
     assert rows[0]["start"] == pytest.approx(start, abs=0.05)
     assert rows[0]["end"] == pytest.approx(start + 0.4, abs=0.05)
