@@ -152,6 +152,25 @@ def test_fix_is_stored_audited_and_becomes_the_final_text(store):
     assert store.audit_verify().ok
 
 
+def test_a_fix_to_one_annotators_words_accepts_theirs_and_fixes_the_others(tmp_path):
+    s = open_store(tmp_path / "o.db", clock=FakeClock())
+    s.ensure_user("lead")
+    s.batch_id("b")
+    s.set_batch_settings("b", actor="lead", overlap=2)
+    s.add_clips(s.batch_id("b"), [NewClip(name="c", audio="/a/c.wav", asr="the cat")])
+    s.grant_role("lead", "rev", "reviewer")
+    for who, text in (("ann", "the cat sat"), ("bob", "a cat sat")):
+        s.ensure_user(who)
+        assert s.claim_next(who) is not None
+        s.submit(1, text, who, 1.0)
+    with pytest.raises(ReviewError, match="differ"):
+        s.record_review(1, "rev", "accepted")
+    rows = s.record_review(1, "rev", "fixed", text="The cat, sat.")
+    assert {r.annotator: r.outcome for r in rows} == {"ann": "accepted", "bob": "fixed"}
+    assert s.final_texts()[1] == "The cat, sat."
+    s.close()
+
+
 def test_reject_needs_a_reason_and_fix_needs_text(store):
     with pytest.raises(ReviewError, match="reason"):
         store.record_review(1, "rev", "rejected", note="  ")

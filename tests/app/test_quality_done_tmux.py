@@ -8,7 +8,8 @@ Each ordinary clip is done by a1 and a2 (overlap 2): "alpha one" against "alpha 
 1 edit over a mean of 2.5 words, so over the four clips 4 / 10: pair WER 0.4, agreement 0.6.
 The gold clip's reference is "echo five six" and its guess "echo five": a1's and a3's answer
 is 1 deletion in 3 words, a2's "echo five extra" 1 substitution in 3: gold WER 1/3 each.
-The reviewer accepts the first clip in the queue: a1's and a2's transcripts of it.
+The first clip in the queue is disputed ("alpha one" against "alpha one extra"), so accepting
+it is refused; the reviewer fixes it to a1's words, which accepts a1's and fixes a2's.
 """
 
 from __future__ import annotations
@@ -108,7 +109,11 @@ def test_gold_overlap_three_annotators_and_a_reviewer_then_the_figures(term, tmp
     screen = term.wait_for("to review")
     queued = int(screen.split("to review")[0].split("·")[-1].split()[0])
     assert queued >= 1 and "a1" in screen
-    term.keys("a")  # accept the first clip: both its transcripts
+    term.keys("a")  # the two transcripts differ: which one would be accepted?
+    term.wait_for("transcripts differ")
+    term.keys("f")  # the fix starts from the first transcript, a1's "alpha one"
+    term.wait_for("Fix the transcript")
+    term.keys("Enter")
     left = f"{queued - 1} clip{'' if queued == 2 else 's'} to review"
     term.wait_for(left)
     term.keys("q")
@@ -131,8 +136,10 @@ def test_gold_overlap_three_annotators_and_a_reviewer_then_the_figures(term, tmp
     for who in ("a1", "a2", "a3"):
         (day,) = report["gold"][who].values()
         assert day["clips"] == 1 and abs(day["accuracy"] - 2 / 3) < 1e-3
-    accepted = {"accepted": 1, "fixed": 0, "rejected": 0}
-    assert report["reviews"] == {"a1": accepted, "a2": accepted}  # both transcripts of it
+    assert report["reviews"] == {
+        "a1": {"accepted": 1, "fixed": 0, "rejected": 0},
+        "a2": {"accepted": 0, "fixed": 1, "rejected": 0},
+    }
     # the guess against each transcript: a2 added 1 word to 3 (x4), a1 none of 2 (x4)
     assert report["asr_wer_by_batch"]["week 1"] == {"done": 8, "wer": round(4 / 20, 4)}
 

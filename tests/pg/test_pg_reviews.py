@@ -95,13 +95,14 @@ def test_review_covers_every_transcript_and_each_annotator_reads_only_their_own(
     assert "disputed" in queue[team["B"]].reasons
     with pytest.raises(ReviewError, match="transcripts differ"):
         rev2.record_review(team["B"], rev2_name, "accepted")  # which of the two?
-    rows = rev2.record_review(team["B"], rev2_name, "fixed", text="the cat sat")
-    assert {r.annotator for r in rows} == {team["ann"][0], team["bob"][0]}
-    assert rev2.final_texts()[team["B"]] == "the cat sat"  # the disputed clip is decided
+    rows = rev2.record_review(team["B"], rev2_name, "fixed", text="The bat sat.")
+    outcomes = {r.annotator: r.outcome for r in rows}
+    assert outcomes == {team["ann"][0]: "fixed", team["bob"][0]: "accepted"}  # bob had it
+    assert rev2.final_texts()[team["B"]] == "The bat sat."  # the disputed clip is decided
     ann_name, ann_dsn, ann = team["ann"]
     bob_name, _bob_dsn, bob = team["bob"]
     assert [(r.annotator, r.submitted, r.text) for r in ann.reviews()] == [
-        (ann_name, "a cat sat", "the cat sat")
+        (ann_name, "a cat sat", "The bat sat.")
     ]
     assert [r.annotator for r in bob.reviews()] == [bob_name]
     assert ann.reviews(annotator=bob_name) == []
@@ -115,7 +116,7 @@ def test_review_covers_every_transcript_and_each_annotator_reads_only_their_own(
         " SELECT actor, detail FROM earmark.audit WHERE action = 'qa_review'"
     )
     assert any(a == rev2_name and '"annotators":2' in d for a, d in audit)
-    assert not any("the cat sat" in d for _a, d in audit)
+    assert not any("bat sat" in d for _a, d in audit)
     with pytest.raises(ReviewError, match="already"):
         team["rev"][2].record_review(team["B"], team["rev"][0], "accepted")
 

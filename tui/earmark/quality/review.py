@@ -237,6 +237,19 @@ def check_accept(outcome: str, texts: Sequence[str]) -> None:
         raise ReviewError("its transcripts differ: fix it to set the final text (or reject it)")
 
 
+def outcome_for(outcome: str, submitted: str, fixed: str | None) -> str:
+    """One annotator's outcome of a review: a fix that leaves their words as they were
+    (case and punctuation aside) accepts their transcript. Fixing a disputed clip to one
+    annotator's text must not count against that annotator."""
+    if outcome == "fixed" and fixed is not None and _same(submitted, fixed):
+        return "accepted"
+    return outcome
+
+
+def _same(a: str, b: str) -> bool:
+    return [_fold(w) for w in clean(a).split()] == [_fold(w) for w in clean(b).split()]
+
+
 def is_gold_miss(answer: GoldLike) -> bool:
     """A gold answer a reviewer should hear: skipped, any word wrong, or flags that differ."""
     return answer.skipped or answer.edits > 0 or not answer.flags_agree

@@ -22,6 +22,7 @@ from earmark.quality.review import (
     check_outcome,
     diff_words,
     is_gold_miss,
+    outcome_for,
 )
 from earmark.roles import REVIEW_ROLES, require
 from earmark.store.base import StoreBase
@@ -96,7 +97,10 @@ class ReviewsMixin(StoreBase):
             c.executemany(
                 "INSERT INTO reviews(clip_id, annotator, submitted, reviewer, outcome, text,"
                 " note, at) VALUES (?,?,?,?,?,?,?,?)",
-                [(clip_id, who, t, reviewer, outcome, fixed, note, now) for who, t in todo],
+                [
+                    (clip_id, who, t, reviewer, outcome_for(outcome, t, fixed), fixed, note, now)
+                    for who, t in todo
+                ],
             )
             if fixed is not None and not gold:
                 self.set_final(clip_id, fixed, reviewer)  # type: ignore[attr-defined]

@@ -19,6 +19,7 @@ from earmark.quality.review import (
     check_outcome,
     diff_words,
     is_gold_miss,
+    outcome_for,
 )
 from earmark.roles import REVIEW_ROLES, require
 from earmark.store.postgres.base import PgBase
@@ -84,10 +85,11 @@ class PgReviewsMixin(PgBase):
             if not gold:
                 check_accept(outcome, [t for _, t in todo])
             for who, submitted in todo:
+                got = outcome_for(outcome, submitted, fixed)
                 c.execute(
                     "INSERT INTO reviews(clip_id, annotator, submitted, outcome, text, note, at)"
                     " VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                    (clip_id, who, submitted, outcome, fixed, note, now),
+                    (clip_id, who, submitted, got, fixed, note, now),
                 )
             if fixed is not None and not gold:
                 self.set_final(clip_id, fixed, reviewer)  # type: ignore[attr-defined]
