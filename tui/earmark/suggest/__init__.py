@@ -9,7 +9,14 @@ word follows which), `ranking` (ordering one query's candidates), `learning`
 `cursor` (offer and apply).
 """
 
-from earmark.suggest.cursor import Offer, apply_utterance, apply_word, offer, word_spans
+from earmark.suggest.cursor import (
+    Offer,
+    apply_utterance,
+    apply_word,
+    offer,
+    typed_span,
+    word_spans,
+)
 from earmark.suggest.engine import Suggester
 from earmark.suggest.learning import (
     MIN_CLIPS,
@@ -29,6 +36,7 @@ from earmark.suggest.text import (
 )
 
 __all__ = [
+    "typed_span",
     "MIN_CLIPS",
     "SOURCES",
     "Convention",

@@ -202,3 +202,24 @@ def apply_utterance(offered: Offer) -> tuple[str, int] | None:
     if not offered.utterance:
         return None
     return offered.utterance, len(offered.utterance)
+
+
+def typed_span(before: str | None, value: str) -> tuple[int, int] | None:
+    """Where the cursor can be if `value` is `before` with letters typed in one place (one
+    or several, between two offers): (lo, hi), a range when the typed letters repeat their
+    neighbours (`them` -> `themm`); None for any other change."""
+    if before is None or len(value) <= len(before):
+        return None
+    n = len(value) - len(before)
+    p = next(
+        (k for k, (x, y) in enumerate(zip(before, value, strict=False)) if x != y), len(before)
+    )
+    if value[p + n :] != before[p:] or any(c.isspace() for c in value[p : p + n]):
+        return None
+    left = 0
+    while p - left > 0 and value[p - left - 1] == value[p + n - left - 1]:
+        left += 1
+    right = 0
+    while p + n + right < len(value) and value[p + right] == value[p + n + right]:
+        right += 1
+    return p + n - left, p + n + right

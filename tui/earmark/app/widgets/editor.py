@@ -42,6 +42,7 @@ from earmark.app.widgets.editor_words import (
     word_right,
 )
 from earmark.app.widgets.editor_wrap import locate, offset_at, wrap_rows
+from earmark.suggest.cursor import typed_span
 from earmark.textsafe import clean
 
 __all__ = ["EDITOR_KEYS", "TranscriptInput"]
@@ -81,6 +82,9 @@ class TranscriptInput(Input):
         self._starts_key: tuple[str, int] = ("", -1)
         self._starts: list[int] = [0]
         self._marks: list[tuple[int, int]] = []  # (start, end) offsets of marked words
+        # where the cursor can be after the last change, when it was letters typed (seen
+        # change by change, so keys that come faster than the screen looks still count)
+        self.typed: tuple[int, int] | None = None
         super().__init__(*args, **kwargs)
 
     # -- keys, in the order they came ------------------------------------------------------
@@ -185,6 +189,7 @@ class TranscriptInput(Input):
         """Input's own watcher asks for a layout on every change; this one only when the
         number of rows changes."""
         old, self._last_value = self._last_value, value
+        self.typed = None if self._restoring else typed_span(old, value)
         if not self._restoring:
             self._history.record(State(old, self.cursor_position), value, self._kind)
         width = self._wrap_width()

@@ -232,7 +232,10 @@ class AnnotateScreen(EditingActions, TranscriptCheck, ScreenWorkers, FeedbackAct
         bar = self.query_one(SuggestionsBar)
         keys = [self.key("accept_suggestion")] + [self.key(f"suggestion_{n}") for n in range(2, 6)]
         clip = self.open_clip()
-        offer = self.suggest.offer(self.editor.value, self.editor.cursor_position) if clip else None
+        editor = self.editor
+        offer = (
+            self.suggest.offer(editor.value, editor.cursor_position, editor.typed) if clip else None
+        )
         if offer is None:
             bar.show([], keys, status=self.suggest.status if clip else "")
             return

@@ -31,8 +31,6 @@ class Suggestions:
         self.suggester: Suggester | None = None
         self.status = "suggestions: loading"
         self.last_offer: Offer | None = None  # what the bar shows, which the keys take
-        self._last_value: str | None = None  # the transcript at the last offer
-        self._typed: tuple[int, int] | None = None  # where the cursor is after a letter typed
 
     def ready(self, suggester: Suggester | None, reason: str | None, clip: Clip | None) -> None:
         self.suggester = suggester
@@ -40,21 +38,17 @@ class Suggestions:
         self.set_clip(clip)
 
     def set_clip(self, clip: Clip | None) -> None:
-        self._last_value, self._typed = None, None
         if self.suggester is not None and clip is not None:
             self.suggester.set_context(clip.asr, clip.alternatives)
 
-    def offer(self, value: str, cursor: int) -> Offer | None:
+    def offer(self, value: str, cursor: int, typed: tuple[int, int] | None) -> Offer | None:
         """The words and utterance for the cursor (earmark.suggest.offer: the same logic the
-        keystroke benchmark measures); None without a suggester."""
-        if value != self._last_value:  # typing: letters more, just before the cursor
-            self._typed = typed_span(self._last_value, value)
-            self._last_value = value
+        keystroke benchmark measures); None without a suggester. `typed`: where the cursor can
+        be after the editor's last change, when that change was letters typed (the editor's
+        `typed`, kept change by change: keys typed faster than offers are made still count)."""
         # the same offer however often it is asked (the cursor may move after the text)
-        typed = self._typed is not None and self._typed[0] <= cursor <= self._typed[1]
-        self.last_offer = (
-            offer(self.suggester, value, cursor, typed=typed) if self.suggester else None
-        )
+        at = typed is not None and typed[0] <= cursor <= typed[1]
+        self.last_offer = offer(self.suggester, value, cursor, typed=at) if self.suggester else None
         return self.last_offer
 
     def word(self, value: str, n: int) -> tuple[str, int] | None:
@@ -63,27 +57,6 @@ class Suggestions:
 
     def utterance(self) -> tuple[str, int] | None:
         return apply_utterance(self.last_offer) if self.last_offer else None
-
-
-def typed_span(before: str | None, value: str) -> tuple[int, int] | None:
-    """Where the cursor can be if `value` is `before` with letters typed in one place (one
-    or several, between two offers): (lo, hi), a range when the typed letters repeat their
-    neighbours (`them` -> `themm`); None for any other change."""
-    if before is None or len(value) <= len(before):
-        return None
-    n = len(value) - len(before)
-    p = next(
-        (k for k, (x, y) in enumerate(zip(before, value, strict=False)) if x != y), len(before)
-    )
-    if value[p + n :] != before[p:] or any(c.isspace() for c in value[p : p + n]):
-        return None
-    left = 0
-    while p - left > 0 and value[p - left - 1] == value[p + n - left - 1]:
-        left += 1
-    right = 0
-    while p + n + right < len(value) and value[p + right] == value[p + n + right]:
-        right += 1
-    return p + n - left, p + n + right
 
 
 def learn(
