@@ -383,6 +383,9 @@ def _internal(exc: Exception) -> int:
 
 
 def entry() -> None:
+    from earmark.process_limits import limit_process
+
+    limit_process()
     sys.exit(main())
 
 
