@@ -43,16 +43,31 @@ UTTERANCES = [
     ("timer", "set a timer for ten minutes", {}),
     ("weather", "what's the weather like tomorrow morning", {}),
     ("kitchen-lights", "turn off the kitchen lights", {"plain": True}),
-    ("shopping", "add oat milk to my shopping list",
-     {"fields": {"account_id": "A1B2C3D4", "first_name": "Maria", "device_id": "G090LF0912"}}),
-    ("call-mum", "call mum on speaker",
-     {"fields": {"account_id": "Q7W8E9R0", "first_name": "Tomasz", "location": "51.5072,-0.1276"}}),
+    (
+        "shopping",
+        "add oat milk to my shopping list",
+        {"fields": {"account_id": "A1B2C3D4", "first_name": "Maria", "device_id": "G090LF0912"}},
+    ),
+    (
+        "call-mum",
+        "call mum on speaker",
+        {
+            "fields": {
+                "account_id": "Q7W8E9R0",
+                "first_name": "Tomasz",
+                "location": "51.5072,-0.1276",
+            }
+        },
+    ),
     ("skip", "skip this song", {"plain": True}),
     ("remind-plants", "remind me to water the plants at six p m", {"alternatives": True}),
     ("news", "play the news on fire tv", {}),
-    ("card-details", "pay my credit card bill the card number is four five five six "
-     "seven three seven five eight six eight nine nine eight five five",
-     {"fields": {"account_id": "Z5X6C7V8", "device_id": "G0W0K3P2"}}),
+    (
+        "card-details",
+        "pay my credit card bill the card number is four five five six "
+        "seven three seven five eight six eight nine nine eight five five",
+        {"fields": {"account_id": "Z5X6C7V8", "device_id": "G0W0K3P2"}},
+    ),
     ("help", "help me please call an ambulance my dad has fallen and he is not answering", {}),
     ("thermostat", "set the thermostat to twenty one degrees", {"alternatives": True}),
     ("calendar", "what's on my calendar today", {}),
@@ -67,18 +82,61 @@ UTTERANCES = [
     ("workout", "play my workout playlist on spotify", {"review_allowed": False}),
 ]
 
-LEXICON = ["Alexa", "Echo", "Echo Show", "Echo Dot", "Fire TV", "Despacito", "Luis Fonsi",
-           "Spotify", "oat milk", "thermostat", "coffee pods", "playlist"]
+LEXICON = [
+    "Alexa",
+    "Echo",
+    "Echo Show",
+    "Echo Dot",
+    "Fire TV",
+    "Despacito",
+    "Luis Fonsi",
+    "Spotify",
+    "oat milk",
+    "thermostat",
+    "coffee pods",
+    "playlist",
+]
 
 
 def synthesise(text: str, voice: str, speed: int) -> np.ndarray:
-    wav = subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "--stdout", text],
-                         capture_output=True, check=True).stdout
+    wav = subprocess.run(
+        ["espeak-ng", "-v", voice, "-s", str(speed), "--stdout", text],
+        capture_output=True,
+        check=True,
+    ).stdout
     pcm = subprocess.run(
-        ["sox", "-t", "wav", "-", "-t", "wav", "-r", str(SR), "-c", "1", "-b", "16", "-",
-         "silence", "1", "0.02", "0.5%", "reverse", "silence", "1", "0.02", "0.5%", "reverse",
-         "pad", "0.15", "0.2"],
-        input=wav, capture_output=True, check=True).stdout
+        [
+            "sox",
+            "-t",
+            "wav",
+            "-",
+            "-t",
+            "wav",
+            "-r",
+            str(SR),
+            "-c",
+            "1",
+            "-b",
+            "16",
+            "-",
+            "silence",
+            "1",
+            "0.02",
+            "0.5%",
+            "reverse",
+            "silence",
+            "1",
+            "0.02",
+            "0.5%",
+            "reverse",
+            "pad",
+            "0.15",
+            "0.2",
+        ],
+        input=wav,
+        capture_output=True,
+        check=True,
+    ).stdout
     x, sr = sf.read(io.BytesIO(pcm), dtype="int16")
     assert sr == SR
     step = 1 << (16 - BITS)
@@ -93,11 +151,18 @@ def recognise(decoder, pcm: np.ndarray) -> tuple[str, list[dict], list[str]]:
     text = hyp.hypstr if hyp else ""
     frate = 100.0
     # PocketSphinx's own JSON shape, then the same cleaning the importer applies.
-    raw = {"t": text, "w": [
-        {"t": s.word, "b": s.start_frame / frate, "d": (s.end_frame + 1 - s.start_frame) / frate,
-         "p": min(1.0, max(0.0, float(s.prob)))}
-        for s in decoder.seg()
-    ]}
+    raw = {
+        "t": text,
+        "w": [
+            {
+                "t": s.word,
+                "b": s.start_frame / frate,
+                "d": (s.end_frame + 1 - s.start_frame) / frate,
+                "p": min(1.0, max(0.0, float(s.prob))),
+            }
+            for s in decoder.seg()
+        ],
+    }
     words = words_from_pocketsphinx(raw)
     alts: list[str] = []
     for i, nb in enumerate(decoder.nbest()):
@@ -147,7 +212,9 @@ def main() -> int:
     (HERE / "manifest.jsonl").write_text("\n".join(lines) + "\n")
     (HERE / "lexicon.txt").write_text(
         "# Domain terms offered as suggestions while correcting (one per line).\n"
-        + "\n".join(LEXICON) + "\n")
+        + "\n".join(LEXICON)
+        + "\n"
+    )
     total = sum(p.stat().st_size for p in HERE.rglob("*") if p.is_file())
     print(f"demo_data: {len(lines)} clips, {total / 1024:.0f} KB", file=sys.stderr)
     return 0

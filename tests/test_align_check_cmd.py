@@ -140,6 +140,7 @@ def test_the_real_earmark_check_in_a_terminal(project, tmp_path, term):
         height=24,
         env={"PYTHONPATH": os.environ.get("PYTHONPATH", "")},
     )
-    screen = term.wait_for("clips checked", timeout=120)
+    term.wait_for("clips checked", timeout=120)
+    screen = term.screen(history=24)
     assert f"{names['0880']}: 1 marked" in screen
     assert "tempered" in screen and "3 clips checked" in screen

@@ -57,9 +57,12 @@ class Tmux:
         """Start `argv` again in the same terminal, as a person would after it ended."""
         self.tmux("respawn-pane", "-k", "-t", "t", shlex.join(argv))
 
-    def screen(self, *, escapes: bool = False) -> str:
-        """The visible screen as text (with `escapes`, its colours and styles as sent)."""
-        return self.tmux("capture-pane", "-p", *(["-e"] if escapes else []), "-t", "t")
+    def screen(self, *, escapes: bool = False, history: int = 0) -> str:
+        """The visible screen as text (with `escapes`, its colours and styles as sent; with
+        `history`, that many lines scrolled off above it too: a command's output that ends
+        at the last row is pushed up one when tmux writes "Pane is dead" below it)."""
+        above = ["-S", str(-history)] if history else []
+        return self.tmux("capture-pane", "-p", *(["-e"] if escapes else []), *above, "-t", "t")
 
     def keys(self, *keys: str, literal: bool = False) -> None:
         """Send keys by tmux name (`F1`, `C-q`, `M-s`, `Enter`), or text with `literal`."""
