@@ -188,6 +188,10 @@ def test_nothing_an_annotator_runs_shows_the_reference_or_the_gold_clip(
     joined = "\n".join(outputs).replace(f"{REF} 1", "her own answer")
     assert "zebra" not in joined and "marmalade" not in joined
     assert "gold" not in joined.lower()
+    # the gold clip is held from the queue, yet counts as a clip nobody opened, not one
+    # someone has open: "1 in progress" with nobody at work would point at it
+    figures = json.loads(outputs[1])
+    assert figures["in_progress"] == 0 and figures["pending"] == figures["clips"]
     # in her export the gold clip she answered is her submission, as any clip she did
     rows = [json.loads(x) for x in outputs[2].splitlines()]
     row = next(r for r in rows if r["clip"] == gold_name)

@@ -167,6 +167,14 @@ class ClipsMixin(StoreBase):
                 seconds += float(secs)
             if status == "done":
                 wer_e, wer_n = int(e), int(w)
+        # a gold clip is held 'in_progress' so the queue never hands it out; to everyone it
+        # is a clip nobody finished, as export shows it (one row per gold clip: cheap)
+        (held,) = self.db.query(
+            "SELECT count(*) FROM gold JOIN clips ON clips.id = gold.clip_id"
+            " WHERE clips.status = 'in_progress'"
+        )[0]
+        counts["in_progress"] -= int(held)
+        counts["pending"] += int(held)
         return Totals(counts=counts, finished_seconds=seconds, wer_edits=wer_e, wer_words=wer_n)
 
     def status_counts(self) -> dict[str, int]:
