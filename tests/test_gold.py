@@ -105,6 +105,22 @@ def test_a_new_annotator_gets_gold_first_and_each_annotator_gets_each_gold_clip(
     store.close()
 
 
+def test_the_end_of_the_queue_says_nothing_of_gold_clips(project: Path) -> None:
+    s, store = _session(project, "ann")
+    state = s.resume()
+    for _ in range(10):
+        if state is None:
+            break
+        state = s.submit("an answer")
+    assert state is None  # every clip done, the two gold ones among them
+    left = s.queue_left()
+    # the gold clips are neither "held back" from her nor "in progress with someone else"
+    assert (left.held_back, left.elsewhere, left.yours) == (0, 0, 0)
+    assert left.describe().endswith("Left: nothing.")
+    s.close()
+    store.close()
+
+
 def test_gold_flags_are_scored_and_a_skip_counts(project: Path) -> None:
     s, store = _session(project, "ann")
     first = s.resume()

@@ -90,11 +90,18 @@ class Session(HeardMixin):
     def queue_left(self) -> QueueLeft:
         counts = self.store.status_counts()
         yours = sum(c.annotator == self.user for c in self.store.iter_clips(["in_progress"]))
+        # held back: the pending clips routing keeps from this annotator, counted one by one
+        # (a pending clip not routed away is another's share of the overlap, or a gold clip)
+        held = sum(
+            1
+            for i in self.wellbeing.routed_away()
+            if (c := self.store.clip(i)) is not None and c.status == "pending"
+        )
         return QueueLeft(
             skipped=counts.get("skipped", 0),
             yours=yours,
-            elsewhere=counts.get("in_progress", 0) - yours,
-            held_back=counts.get("pending", 0),
+            elsewhere=max(0, counts.get("in_progress", 0) - yours),
+            held_back=min(held, counts.get("pending", 0)),
             done=counts.get("done", 0),
             total=self.total,
         )
