@@ -227,6 +227,28 @@ async def test_end_of_queue_says_what_is_left_and_prev_returns(store, realdata):
         assert s.clip_state is not None and s.clip_state.reopened
 
 
+async def test_at_the_end_of_the_queue_new_work_comes_without_a_key(store, realdata, monkeypatch):
+    """SQLite announces nothing: the annotator at the end looks again every LOOK_AGAIN
+    seconds, so clips imported meanwhile are given to them with no key pressed."""
+    from earmark.app.screens.annotate import workers
+    from tests.support import librivox_clips
+
+    monkeypatch.setattr(workers, "LOOK_AGAIN", 0.5)
+    clips = librivox_clips()
+    store.add_clips(store.batch_id("b"), clips[:1])
+    app = make_app(store, **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        await pilot.press("f8")
+        await settle(pilot, app)
+        s = _screen(app)
+        assert s.clip_state is None
+        store.add_clips(store.batch_id("b"), clips[1:2])  # a lead imports more
+        await _wait(pilot, lambda: s.clip_state is not None)
+        assert s.clip_state.clip.name == clips[1].name and not s.clip_state.reopened
+        assert (s.clip_state.position, s.clip_state.total) == (2, 2)
+
+
 # -- drafts -----------------------------------------------------------------------------------
 async def test_draft_autosaves_while_typing_and_on_quit(ws):
     app = make_app(ws, **NO_SUGGEST)

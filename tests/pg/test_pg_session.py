@@ -70,3 +70,36 @@ def test_suggestions_learn_only_from_the_users_own_transcripts(pg: PgTest) -> No
     assert b.word_index_ready()
     a.close()
     b.close()
+
+
+def test_an_idle_annotator_wakes_on_new_work_and_the_wait_holds_no_lock(pg: PgTest) -> None:
+    """LISTEN/NOTIFY: an import announces work; the waiting session learns it at once, while
+    its own store keeps answering (the wait does not hold the connection's lock)."""
+    import threading
+    import time
+
+    _project(pg, 1)
+    name, dsn = pg.login("annotator")
+    store = open_postgres(dsn)
+    s = Session(store, name)
+    assert s.resume() is not None
+    s.claim()
+    assert s.submit("done") is None  # the end of the queue
+    assert s.wait_for_work(0.3) is False  # nothing announced: the timeout, not sooner
+    woke: list[float] = []
+    waiter = threading.Thread(target=lambda: woke.append(float(s.wait_for_work(20.0))))
+    waiter.start()
+    time.sleep(0.5)  # the waiter is listening
+    started = time.monotonic()
+    assert store.clip_count() == 1  # the store answers during the wait
+    assert time.monotonic() - started < 0.5
+    sent = time.monotonic()
+    lead = open_postgres(pg.url)  # a lead imports more
+    lead.add_clips(lead.batch_id("b"), [NewClip(name="new", audio="/a/new.wav", asr="more")])
+    lead.close()
+    waiter.join(10)
+    assert woke == [1.0] and time.monotonic() - sent < 3.0
+    nxt = s.resume()
+    assert nxt is not None and nxt.clip.name == "new"
+    assert (nxt.position, nxt.total) == (2, 2)  # the count follows the import
+    s.close()

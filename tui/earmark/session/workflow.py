@@ -119,9 +119,21 @@ class Session(HeardMixin):
 
     # -- opening clips -----------------------------------------------------------------
     def resume(self) -> ClipState | None:
-        """Open the clip in progress (with its draft), else the first pending clip."""
+        """Open the clip in progress (with its draft), else the first pending clip. The
+        project may have grown since the session began (a maintained count: cheap)."""
+        self.total = self.store.clip_count()
         clip_id = self.gold.next_for(0) or self.store.resume_clip(self.user)
         return self.open(clip_id) if clip_id is not None else self._empty()
+
+    def wait_for_work(self, timeout: float) -> bool:
+        """At the end of the queue: True as soon as new work is announced (PostgreSQL's
+        LISTEN/NOTIFY), False after `timeout`. SQLite cannot announce anything: there the
+        caller simply looks again (`resume`) after waiting."""
+        wait = getattr(self.store, "wait_for_work", None)
+        if wait is None:
+            threading.Event().wait(timeout)
+            return False
+        return bool(wait(timeout))
 
     def open(self, clip_id: int, notices: tuple[str, ...] = ()) -> ClipState | None:
         """Open a clip. A pending clip is claimed (in_progress, ours) by `claim()`, which the

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,6 +24,8 @@ from earmark.errors import UserError
 from earmark.store.postgres.clips import PgClipsMixin
 from earmark.store.queue import LeaseLost
 from earmark.wer import edits
+
+WORK_LOOK = 0.25  # seconds between two looks for a notice that came while nothing read
 
 
 class PgQueueMixin(PgClipsMixin):
@@ -177,15 +180,23 @@ class PgQueueMixin(PgClipsMixin):
 
     # -- waiting for work -------------------------------------------------------------------
     def wait_for_work(self, timeout: float) -> bool:
-        """Block until new work is announced (LISTEN/NOTIFY) or `timeout` passes. Listens on
-        the store's own connection: a team of fifty must not need a hundred connections."""
-        with self.db._lock:
-            if not self._listening:
-                self.db.conn.execute("LISTEN earmark_work")
-                self._listening = True
-            for _ in self.db.conn.notifies(timeout=timeout, stop_after=1):
-                return True
-        return False
+        """True once new work is announced (LISTEN/NOTIFY), False after `timeout`. Listens on
+        the store's own connection (a team of fifty must not need a hundred connections) and
+        holds its lock only for a look at what arrived, never for the wait: the annotator's
+        other store calls go on meanwhile. A notice that comes in during one of them is kept
+        by psycopg (its backlog) until this looks."""
+        end = time.monotonic() + timeout
+        while True:
+            with self.db._lock:
+                if not self._listening:
+                    self.db.conn.execute("LISTEN earmark_work")
+                    self._listening = True
+                for _ in self.db.conn.notifies(timeout=0, stop_after=1):
+                    return True
+            left = end - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(WORK_LOOK, left))
 
     # -- leases held by this process ----------------------------------------------------------
     def _hold(self, clip_id: int) -> None:

@@ -43,3 +43,8 @@ class PaceCounted(Message):
 class SuggesterReady(Message):
     suggester: Suggester | None
     reason: str | None
+
+
+@dataclass(eq=False)
+class WorkMayHaveCome(Message):
+    """At the end of the queue: new work was announced, or it is time to look again."""

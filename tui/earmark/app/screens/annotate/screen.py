@@ -27,7 +27,12 @@ from earmark.app.bindings import first_key, screen_bindings
 from earmark.app.screens.annotate.actions import EditingActions
 from earmark.app.screens.annotate.check import TranscriptCheck
 from earmark.app.screens.annotate.deps import AnnotateDeps
-from earmark.app.screens.annotate.messages import ClipShown, PaceCounted, SuggesterReady
+from earmark.app.screens.annotate.messages import (
+    ClipShown,
+    PaceCounted,
+    SuggesterReady,
+    WorkMayHaveCome,
+)
 from earmark.app.screens.annotate.sensitive import Sensitive
 from earmark.app.screens.annotate.suggestions import Learned, Suggestions
 from earmark.app.screens.annotate.workers import ScreenWorkers
@@ -151,6 +156,11 @@ class AnnotateScreen(EditingActions, TranscriptCheck, ScreenWorkers, FeedbackAct
         for note in msg.state.notices if msg.state else ():
             self.say(note, timeout=8, severity="warning")
 
+    def on_work_may_have_come(self, _msg: WorkMayHaveCome) -> None:
+        if self.clip_state is None and not self.busy:
+            self.busy = True
+            self._transition(self.session.resume, (), self.playback.wave.size.width, None)
+
     def on_pace_counted(self, msg: PaceCounted) -> None:
         self.done_today, self.per_hour = msg.done_today, msg.per_hour
 
@@ -179,7 +189,9 @@ class AnnotateScreen(EditingActions, TranscriptCheck, ScreenWorkers, FeedbackAct
             self.query_one(SuggestionsBar).show([], [], status="")
             self.show_message(self.session.queue_left().describe())
             self._refresh_status()
+            self.wait_for_work()  # new work is given without a key (WorkMayHaveCome)
             return
+        self.workers.cancel_group(self, "wake")
         editor.disabled = False
         editor.load(state.text, state.cursor)
         editor.reset_history()

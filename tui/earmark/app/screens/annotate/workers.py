@@ -10,13 +10,19 @@ a locked database never freezes the terminal. A step that fails leaves the open 
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual import work
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
-from earmark.app.screens.annotate.messages import ClipShown, PaceCounted, SuggesterReady
+from earmark.app.screens.annotate.messages import (
+    ClipShown,
+    PaceCounted,
+    SuggesterReady,
+    WorkMayHaveCome,
+)
 from earmark.app.screens.annotate.suggestions import Learned, learn
 from earmark.app.widgets.playback import prefetched
 from earmark.session import STORE_ERRORS, ClipState, SessionError
@@ -32,6 +38,11 @@ if TYPE_CHECKING:
     _Base = Screen[None]
 else:
     _Base = object
+
+
+# At the end of the queue, how long to wait for an announcement before looking for a clip
+# anyway: a lease that ran out announces nothing, and SQLite announces nothing at all.
+LOOK_AGAIN = 10.0
 
 
 class ScreenWorkers(_Base):
@@ -104,9 +115,29 @@ class ScreenWorkers(_Base):
         if event.worker.group == "learn" and event.state == WorkerState.ERROR:
             self.say("suggestions could not learn from that transcript", severity="warning")
 
+    @work(thread=True, exclusive=True, group="wake")
+    def wait_for_work(self) -> None:
+        """At the end of the queue: report when work may have come (announced, or LOOK_AGAIN
+        passed), so the annotator is given it without a key. Cancelled when a clip shows."""
+        worker = get_current_worker()
+        waited = 0.0
+        while not worker.is_cancelled and waited < LOOK_AGAIN:
+            try:
+                if self.session.wait_for_work(1.0):
+                    break
+            except STORE_ERRORS:
+                worker_pause(1.0)  # the connection is down: the next look says so
+            waited += 1.0
+        if not worker.is_cancelled:
+            self.post_message(WorkMayHaveCome())
+
     @work(thread=True, group="draft")
     def _save_draft(self) -> None:
         try:
             self.session.save_draft()
         except STORE_ERRORS as exc:
             self.app.call_from_thread(self.say, f"draft not saved: {exc}", 6, "error")
+
+
+def worker_pause(seconds: float) -> None:
+    threading.Event().wait(seconds)
