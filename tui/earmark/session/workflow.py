@@ -21,15 +21,16 @@ from earmark.clock import SYSTEM, Clock
 from earmark.redaction import Mark
 from earmark.session.gold import GoldServing
 from earmark.session.heard import HeardMixin
+from earmark.session.queue_end import QueueEndMixin
 from earmark.session.records import Detail, Records
-from earmark.session.state import PACE_MIN_SPAN, PACE_WINDOW, ClipState, QueueLeft, SessionError
+from earmark.session.state import PACE_MIN_SPAN, PACE_WINDOW, ClipState, SessionError
 from earmark.store import SKIP_REASONS, Clip, Flag, Store
 from earmark.store.queue import LeaseLost
 from earmark.textsafe import clean
 from earmark.wellbeing import Wellbeing
 
 
-class Session(HeardMixin):
+class Session(HeardMixin, QueueEndMixin):
     def __init__(
         self,
         store: Store,
@@ -87,25 +88,6 @@ class Session(HeardMixin):
         )
         return len(self.store.submit_times(self.user, midnight.timestamp()))
 
-    def queue_left(self) -> QueueLeft:
-        counts = self.store.status_counts()
-        yours = sum(c.annotator == self.user for c in self.store.iter_clips(["in_progress"]))
-        # held back: the pending clips routing keeps from this annotator, counted one by one
-        # (a pending clip not routed away is another's share of the overlap, or a gold clip)
-        held = sum(
-            1
-            for i in self.wellbeing.routed_away()
-            if (c := self.store.clip(i)) is not None and c.status == "pending"
-        )
-        return QueueLeft(
-            skipped=counts.get("skipped", 0),
-            yours=yours,
-            elsewhere=max(0, counts.get("in_progress", 0) - yours),
-            held_back=min(held, counts.get("pending", 0)),
-            done=counts.get("done", 0),
-            total=self.total,
-        )
-
     def upcoming(self) -> Clip | None:
         """The clip the queue would give after the open one: worth decoding ahead."""
         current = self.current
@@ -124,16 +106,6 @@ class Session(HeardMixin):
         self.total = self.store.clip_count()
         clip_id = self.gold.next_for(0) or self.store.resume_clip(self.user)
         return self.open(clip_id) if clip_id is not None else self._empty()
-
-    def wait_for_work(self, timeout: float) -> bool:
-        """At the end of the queue: True as soon as new work is announced (PostgreSQL's
-        LISTEN/NOTIFY), False after `timeout`. SQLite cannot announce anything: there the
-        caller simply looks again (`resume`) after waiting."""
-        wait = getattr(self.store, "wait_for_work", None)
-        if wait is None:
-            threading.Event().wait(timeout)
-            return False
-        return bool(wait(timeout))
 
     def open(self, clip_id: int, notices: tuple[str, ...] = ()) -> ClipState | None:
         """Open a clip. A pending clip is claimed (in_progress, ours) by `claim()`, which the

@@ -27,15 +27,10 @@ from earmark.app.bindings import first_key, screen_bindings
 from earmark.app.screens.annotate.actions import EditingActions
 from earmark.app.screens.annotate.check import TranscriptCheck
 from earmark.app.screens.annotate.deps import AnnotateDeps
-from earmark.app.screens.annotate.messages import (
-    ClipShown,
-    PaceCounted,
-    SuggesterReady,
-    WorkMayHaveCome,
-)
+from earmark.app.screens.annotate.messages import ClipShown, PaceCounted, SuggesterReady
+from earmark.app.screens.annotate.queue_end import QueueEnd
 from earmark.app.screens.annotate.sensitive import Sensitive
 from earmark.app.screens.annotate.suggestions import Learned, Suggestions
-from earmark.app.screens.annotate.workers import ScreenWorkers
 from earmark.app.screens.feedback import FeedbackActions
 from earmark.app.screens.help import HelpScreen
 from earmark.app.screens.skip import SkipScreen
@@ -54,7 +49,7 @@ from earmark.textsafe import clean
 PACE_EVERY = 30.0  # seconds between pace counts when nothing was submitted
 
 
-class AnnotateScreen(EditingActions, TranscriptCheck, ScreenWorkers, FeedbackActions, Screen[None]):
+class AnnotateScreen(EditingActions, TranscriptCheck, QueueEnd, FeedbackActions, Screen[None]):
     CSS_PATH = "screen.tcss"
     BINDINGS = screen_bindings()
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
@@ -156,11 +151,6 @@ class AnnotateScreen(EditingActions, TranscriptCheck, ScreenWorkers, FeedbackAct
         for note in msg.state.notices if msg.state else ():
             self.say(note, timeout=8, severity="warning")
 
-    def on_work_may_have_come(self, _msg: WorkMayHaveCome) -> None:
-        if self.clip_state is None and not self.busy:
-            self.busy = True
-            self._transition(self.session.resume, (), self.playback.wave.size.width, None)
-
     def on_pace_counted(self, msg: PaceCounted) -> None:
         self.done_today, self.per_hour = msg.done_today, msg.per_hour
 
@@ -180,16 +170,7 @@ class AnnotateScreen(EditingActions, TranscriptCheck, ScreenWorkers, FeedbackAct
         self.alt_index = -1
         editor = self.editor
         if state is None:
-            editor.load("", 0)
-            editor.reset_history()
-            editor.disabled = True
-            self.query_one(AsrView).show(None)
-            self.playback.show_clip(None, None, may_start=False)
-            self.playback.show_message(f"End of the queue. {self.key('prev_clip')} goes back.")
-            self.query_one(SuggestionsBar).show([], [], status="")
-            self.show_message(self.session.queue_left().describe())
-            self._refresh_status()
-            self.wait_for_work()  # new work is given without a key (WorkMayHaveCome)
+            self.show_end()
             return
         self.workers.cancel_group(self, "wake")
         editor.disabled = False
