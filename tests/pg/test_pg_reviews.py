@@ -131,3 +131,21 @@ def test_feedback_seen_marker_is_per_annotator(pg, team):
         bob.mark_feedback_seen(ann_name, 9)
     with psycopg.connect(ann_dsn, autocommit=True) as raw:
         assert raw.execute("SELECT count(*) FROM earmark.review_seen").fetchone()[0] == 1
+
+
+def test_a_fix_without_overlap_is_what_the_lead_exports(pg: PgTest) -> None:
+    from earmark.exporting import records
+
+    lead = open_postgres(pg.url, clock=FakeClock())
+    lead.add_clips(lead.batch_id("solo"), [NewClip(name="s0", audio="/a/s.wav", asr="a cat")])
+    ann_name, _dsn, ann = _as(pg, "annotator")
+    clip = ann.next_open(ann_name, 0)
+    assert clip is not None
+    ann.submit(clip, "a cat sat", ann_name, 1.0)
+    rev_name, _dsn, rev = _as(pg, "reviewer")
+    [row] = rev.record_review(clip, rev_name, "fixed", text="the cat sat")
+    assert row.outcome == "fixed"
+    [out] = [r for r in records(lead, "jsonl") if r["clip"] == "s0"]
+    assert (out["status"], out["text"]) == ("done", "the cat sat")
+    for s in (lead, ann, rev):
+        s.close()

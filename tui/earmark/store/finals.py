@@ -59,7 +59,9 @@ def disputed(store: Any, batch: str | None = None) -> list[Decided]:
 
 
 def for_export(store: Any) -> tuple[dict[int, str], set[int]]:
-    """(final text by clip id, disputed clip ids) of the overlapped clips."""
+    """(final text by clip id, disputed clip ids): the overlapped clips by the rule, and any
+    clip a reviewer fixed, with or without overlap (on PostgreSQL a fix does not rewrite the
+    annotator's slot, so the export must take the reviewer's text from here)."""
     final: dict[int, str] = {}
     waiting: set[int] = set()
     for d in decided(store):
@@ -67,4 +69,10 @@ def for_export(store: Any) -> tuple[dict[int, str], set[int]]:
             waiting.add(d.clip_id)
         elif d.verdict.text is not None:
             final[d.clip_id] = d.verdict.text
+    try:
+        reviewed = store.final_texts()
+    except PermissionDenied:  # an annotator's export on PostgreSQL: their own words
+        reviewed = {}
+    final.update(reviewed)
+    waiting -= set(reviewed)
     return final, waiting
