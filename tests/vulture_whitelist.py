@@ -5,6 +5,7 @@ reads, are ignored by name in pyproject.toml. This file holds the package names 
 used on purpose by tests, benchmarks or scripts only, each with the reason it stays.
 """
 
+from earmark.align.service import CheckService
 from earmark.app.widgets.editor import TranscriptInput
 from earmark.audio.outputs import DeviceOutput
 from earmark.audio.player import Player
@@ -67,3 +68,6 @@ GoldMixin.gold_score  # noqa: B018
 GoldMixin.set_final  # noqa: B018
 PgGoldMixin.gold_score  # noqa: B018
 PgGoldMixin.set_final  # noqa: B018
+
+# the check's child process id: tests kill it to prove a dead child costs one check.
+CheckService.pids  # noqa: B018

@@ -56,6 +56,9 @@ def _launch(store: Store, args: argparse.Namespace) -> int:
 
     with contextlib.suppress(OSError):  # diversion is a nicety; annotating must not depend on it
         divert_native_stderr(_log_path())
+    from earmark.align.service import prepare_to_spawn
+
+    prepare_to_spawn()  # the acoustic check's process is started later, under Textual
     from earmark.app.app import AnnotatorApp
 
     app = AnnotatorApp(

@@ -54,19 +54,28 @@ CHECK_MAX_SECONDS = 120.0  # longer clips are not checked while typing (about a 
 
 
 class CheckEngine:
-    """earmark.align, imported on first use (it loads pocketsphinx's model once)."""
+    """earmark.align in a child process (earmark.align.service: pocketsphinx holds the GIL
+    while it aligns, which in a thread here stalled every key), started by `available`."""
+
+    def __init__(self) -> None:
+        self._service: Any = None
 
     def available(self) -> tuple[bool, str]:
         from earmark.align import available
+        from earmark.align.service import CheckService
 
-        return available()
+        ok, reason = available()  # here first: the one-line reason, and no child without it
+        if not ok:
+            return ok, reason
+        if self._service is None:
+            self._service = CheckService()
+        return self._service.start()
 
     def check(self, samples: np.ndarray, samplerate: int, text: str) -> tuple[list[Verdict], str]:
-        from earmark.align import check_transcript
-
-        result = check_transcript(samples, samplerate, text)
-        verdicts = [Verdict(w.word, w.start, w.end, w.score, w.marked) for w in result.words]
-        return verdicts, result.reason or ""
+        if self._service is None:
+            raise RuntimeError("the acoustic check has not started")
+        words, reason = self._service.check(samples, samplerate, text)
+        return [Verdict(*w) for w in words], reason
 
 
 ENGINE = CheckEngine()

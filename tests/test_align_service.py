@@ -1,0 +1,48 @@
+"""The annotator's acoustic check in its own process: the same verdicts as in-process, and a
+child that dies costs one check, with one line, never the annotator."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from earmark.align import available, check_transcript
+from earmark.audio import load
+from tests.support import LIBRI
+
+pytestmark = pytest.mark.skipif(not available()[0], reason=available()[1] or "engine present")
+TEXT = "and mister john dashwood had then zebra to consider how much there might be"
+
+
+@pytest.fixture
+def service():
+    from earmark.align.service import CheckService
+
+    s = CheckService()
+    yield s
+    s.close()
+
+
+def test_the_child_gives_the_verdicts_the_engine_gives_here(service):
+    samples, rate = load(sorted(LIBRI.glob("*.wav"))[0])
+    assert service.start() == (True, "")
+    (child,) = service.pids()
+    assert child != os.getpid()
+    words, reason = service.check(samples, rate, TEXT)
+    here = check_transcript(samples, rate, TEXT)
+    assert reason == (here.reason or "")
+    assert [(w[0], w[4]) for w in words] == [(w.word, w.marked) for w in here.words]
+    assert "zebra" in [w[0] for w in words if w[4]]
+
+
+def test_a_child_killed_mid_shift_costs_one_check(service):
+    samples, rate = load(sorted(LIBRI.glob("*.wav"))[0])
+    service.start()
+    (child,) = service.pids()
+    os.kill(child, signal.SIGKILL)
+    with pytest.raises(RuntimeError, match="check's process stopped"):
+        service.check(samples, rate, TEXT)
+    words, _reason = service.check(samples, rate, TEXT)  # a new child
+    assert words and service.pids() != [child]

@@ -1,0 +1,109 @@
+"""The acoustic check in a process of its own, for the annotator.
+
+pocketsphinx holds Python's GIL while it aligns: about 170 ms at a stretch for a 7-second
+clip (measured with a thread ticking every 5 ms beside it). Run in a thread of the
+annotator, every check stalled the keys being typed and the drawing of the next clip that
+long. In a child process it costs the annotator only the samples sent over a pipe (a
+5-second clip: 320 kB), and the model's memory is the child's, not the annotator's.
+
+The child is started with `spawn`, since forking a process that runs threads is unsafe, and
+loads the model once, before the first check. If it dies (killed, out of memory) the check
+that was running fails with one line and the next check starts a new child.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import multiprocessing
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+import numpy as np
+
+# (word, start, end, score, marked): plain values cross the pipe, not earmark's classes
+Plain = tuple[str, float, float, float, bool]
+
+
+def prepare_to_spawn() -> None:
+    """Call before Textual takes the terminal. A spawned child needs multiprocessing's
+    resource tracker, which is handed sys.stderr's descriptor when it starts; under Textual
+    sys.stderr has none, and starting it then fails ("bad value(s) in fds_to_keep"). One
+    small process, started only where the check can run."""
+    if importlib.util.find_spec("pocketsphinx") is None:
+        return
+    from multiprocessing import resource_tracker
+
+    with contextlib.suppress(OSError, ValueError):
+        resource_tracker.ensure_running()
+
+
+def _ready() -> tuple[bool, str]:
+    """In the child: whether the engine runs there, with its model loaded."""
+    from earmark.align import available
+    from earmark.align.engine import engine
+
+    ok, why = available()
+    if ok:
+        engine()  # the model, loaded now rather than at the first check
+    return ok, why
+
+
+def _check(samples: np.ndarray, samplerate: int, text: str) -> tuple[list[Plain], str]:
+    """In the child: earmark.align.check_transcript, as plain values."""
+    from earmark.align import check_transcript
+
+    result = check_transcript(samples, samplerate, text)
+    words = [(w.word, w.start, w.end, w.score, w.marked) for w in result.words]
+    return words, result.reason or ""
+
+
+class CheckService:
+    """One child process that runs checks one at a time, started on first use."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                ctx = multiprocessing.get_context("spawn")
+                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=ctx)
+            return self._pool
+
+    def _run(self, fn: Callable[..., Any], *args: object) -> Any:
+        pool = self._executor()
+        try:
+            return pool.submit(fn, *args).result()
+        except BrokenProcessPool:
+            with self._lock:
+                if self._pool is pool:
+                    self._pool = None
+            raise RuntimeError(
+                "the check's process stopped; the next check starts it again"
+            ) from None
+
+    def start(self) -> tuple[bool, str]:
+        """Start the child and load its model; (False, why) when the engine cannot run."""
+        ok, why = self._run(_ready)
+        return bool(ok), str(why)
+
+    def check(self, samples: np.ndarray, samplerate: int, text: str) -> tuple[list[Plain], str]:
+        words, reason = self._run(_check, samples, samplerate, text)
+        return list(words), str(reason)
+
+    def pids(self) -> list[int]:
+        """The child's process id, once started (for `ps`, and for tests that kill it)."""
+        pool = self._pool
+        procs = getattr(pool, "_processes", None) or {}
+        return sorted(int(p) for p in procs)
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
