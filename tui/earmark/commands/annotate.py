@@ -56,6 +56,7 @@ def _launch(store: Store, args: argparse.Namespace) -> int:
 
     with contextlib.suppress(OSError):  # diversion is a nicety; annotating must not depend on it
         divert_native_stderr(_log_path())
+    store.stay_open()  # hours of submits: no WAL checkpoint inside one of them
     from earmark.align.service import prepare_to_spawn
 
     prepare_to_spawn()  # the acoustic check's process is started later, under Textual

@@ -48,6 +48,9 @@ class StoreBase:
     def close(self) -> None:
         self.db.close()
 
+    def stay_open(self) -> None:
+        self.db.checkpoint_in_background()
+
     def bulk(self) -> contextlib.AbstractContextManager[None]:
         """Many add_clips calls follow (an import): write them in large steps when nobody
         else has the project open. See Database.bulk."""

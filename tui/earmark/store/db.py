@@ -18,6 +18,7 @@ from typing import Any
 
 from earmark.clock import SYSTEM, Clock
 from earmark.errors import UserError
+from earmark.store.checkpoints import Checkpointer
 from earmark.store.schema import MIGRATIONS
 
 Params = tuple[Any, ...] | dict[str, Any]
@@ -37,7 +38,16 @@ class Database:
         self.conn = _connect(self.path, create=create)
         self._lock = threading.RLock()
         self._bulk: _Bulk | None = None
+        self._checkpoints: Checkpointer | None = None
         self._migrate()
+
+    def checkpoint_in_background(self) -> None:
+        """For a long-lived session: WAL checkpoints on a thread, never in a commit
+        (earmark/store/checkpoints.py)."""
+        with self._lock:
+            if self._checkpoints is None:
+                self._checkpoints = Checkpointer(self.path)
+                self._checkpoints.start(self.conn)
 
     # -- transactions -----------------------------------------------------------------
     @contextlib.contextmanager
@@ -181,6 +191,8 @@ class Database:
         return None if row is None else row[0]
 
     def close(self) -> None:
+        if self._checkpoints is not None:
+            self._checkpoints.stop()
         # under the lock: closing a connection another thread is using crashes the process
         with self._lock, contextlib.suppress(sqlite3.Error):
             self.conn.close()

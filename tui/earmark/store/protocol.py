@@ -56,6 +56,11 @@ class Store(GoldStore, CheckStore, Protocol):
 
     def close(self) -> None: ...
 
+    def stay_open(self) -> None:
+        """This store serves a session that stays open for hours (the annotator): on SQLite,
+        WAL checkpoints move off the commit path (earmark/store/checkpoints.py)."""
+        ...
+
     # -- import ------------------------------------------------------------------------
     def bulk(self) -> contextlib.AbstractContextManager[None]:
         """Many add_clips calls follow: the backend may write them in fewer, larger steps

@@ -243,7 +243,7 @@ class Suggester:
             phonetic = self.phonetic
         if phonetic is not None:  # the sound-alikes of the guess words, before they are asked
             words = [key(w) for w in words_of(asr)]
-            threading.Thread(target=phonetic.warm, args=(words,), daemon=True).start()
+            phonetic.warm_soon(words)
 
     @property
     def context(self) -> tuple[str, tuple[str, ...]]:

@@ -29,7 +29,12 @@ from earmark.suggest.utterances import CAPACITY, Utterances
 from earmark.textsafe import clean
 
 FIRST_CORRECTIONS = 5_000  # learned before suggestions are ready (about 0.1 s)
-OLDER_STEP = 500  # the rest, this many per hold of the suggester's lock (~10 ms)
+OLDER_STEP = 100  # the rest, this many per hold of the suggester's lock (~2 ms)
+# Between two slices the loading thread sleeps, for the screen's and the submit's threads:
+# each of their database calls gives up the interpreter and must win it back from a busy
+# thread (up to 5 ms a time), so a loader that never rested added ~100 ms to each of the
+# first submits at clip 900k of a 1M-clip project (tests/bench/bench_scale.py).
+OLDER_REST = 0.01
 
 
 @contextlib.contextmanager
@@ -102,7 +107,7 @@ def learn_in_slices(
         with collector_paused(freeze=bool(pairs)):
             for at in range(0, len(pairs), OLDER_STEP):
                 remember(prepare(pairs[at : at + OLDER_STEP]))
-                time.sleep(0.002)  # gives up the interpreter to the screen's thread
+                time.sleep(OLDER_REST)
 
     thread = threading.Thread(target=run, name="suggest-older", daemon=True)
     thread.start()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 
@@ -34,6 +35,7 @@ MAX_DISTANCE = 2  # phone edits between a word and a neighbour
 # consonant for one of its class PHONE + SKELETON, anything else 1.
 PHONE, SKELETON, CLASS = 0.4, 0.3, 0.3
 CACHE = 4096
+WARM_AFTER = 0.4  # seconds a clip is open before its guess words are looked up (warm_soon)
 SOUND_POOL = 200  # sound-alikes of the recogniser's word weighed, the closest first
 SOUND_BASE = PREFIX - 1.5  # a sound-alike that is no spelling match ranks like half a typo
 
@@ -73,6 +75,7 @@ class Phonetic:
                 self._words.append(word)
         self._cache: OrderedDict[str, dict[str, float]] = OrderedDict()
         self._lock = threading.Lock()
+        self._warming = 0  # which clip's words warm_soon is for
 
     def __len__(self) -> int:
         return len(self._words)
@@ -145,11 +148,26 @@ class Phonetic:
                 self._cache.popitem(last=False)
         return out
 
-    def warm(self, words: list[str]) -> None:
-        """Find the neighbours of these words ahead of time (a clip's guess words, in a
-        worker thread as the clip opens), so the first keystroke on each finds them cached."""
-        for word in words:
-            self.neighbours(word)
+    def warm_soon(self, words: list[str]) -> None:
+        """Find the neighbours of these words ahead of time (a clip's guess words), so the
+        first keystroke on each finds them cached: on a thread, once the clip has been open
+        WARM_AFTER seconds, a word at a time, given up when another clip opens. The search is
+        pure Python (0.1-0.3 s for a clip's guess words): started at once, it took the
+        interpreter from the submit that opened the next clip. A keystroke before it is done
+        finds the word's neighbours itself."""
+        with self._lock:
+            self._warming += 1
+            ticket = self._warming
+
+        def run() -> None:
+            time.sleep(WARM_AFTER)
+            for word in words:
+                if self._warming != ticket:
+                    return
+                self.neighbours(word)
+                time.sleep(0.001)  # the interpreter, back to the screen between words
+
+        threading.Thread(target=run, name="earmark-sound-alikes", daemon=True).start()
 
 
 def _lines(text: str) -> Iterator[str]:

@@ -36,6 +36,9 @@ class PgStore(
         self.stop_queue()
         self.db.close()
 
+    def stay_open(self) -> None:
+        """Nothing to do: PostgreSQL checkpoints in its own processes."""
+
 
 def _conforms(store: PgStore) -> Store:
     """Never called: mypy checks here that PgStore implements the whole Store Protocol."""
