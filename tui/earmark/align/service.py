@@ -13,6 +13,7 @@ that was running fails with one line and the next check starts a new child.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import importlib.util
 import multiprocessing
@@ -67,6 +68,9 @@ class CheckService:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
+        # stopped while the interpreter still stands: an executor left to the final teardown
+        # prints "Exception ignored ... weakref_cb" onto the terminal the annotator leaves
+        atexit.register(self.close)
 
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -106,4 +110,4 @@ class CheckService:
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            pool.shutdown(wait=True, cancel_futures=True)
