@@ -269,3 +269,17 @@ def test_dropped_field_names_are_counted_in_bounded_memory(store, tmp_path):
     rows = [{"audio": "a.wav", "id": str(i), f"random_{i}": "secret"} for i in range(150)]
     s = import_manifests(store, [write_jsonl(tmp_path / "m.jsonl", rows)])
     assert len(s.dropped_fields) == 101 and s.dropped_fields["(other fields)"] == 50
+
+
+def test_an_import_whose_every_line_is_refused_fails_in_one_line(tmp_path, capsys):
+    from earmark import cli
+
+    m = write_jsonl(tmp_path / "m.jsonl", [{"audio": "/elsewhere/a.wav"}, {"no": "audio"}])
+    db = str(tmp_path / "e.db")
+    assert cli.main(["import", str(m), "--db", db, "--user", "lead"]) == 1
+    out = capsys.readouterr()
+    assert "bad lines (not imported): 2" in out.out
+    assert out.err.count("\n") == 1 and "nothing imported" in out.err
+    (tmp_path / "a.wav").write_bytes(b"")  # not a sound: imported as unplayable, not refused
+    good = write_jsonl(tmp_path / "g.jsonl", [{"audio": "a.wav"}, {"no": "audio"}])
+    assert cli.main(["import", str(good), "--db", db, "--user", "lead"]) == 0  # one came in

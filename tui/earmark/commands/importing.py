@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sqlite3
+import sys
 from pathlib import Path
 
 from earmark.commands.batch import changes as batch_flags
@@ -59,6 +60,10 @@ def run(args: argparse.Namespace) -> int:
         store.close()
     for line in summary.lines():
         print(line)
+    if summary.bad_line_count and not (summary.imported or summary.duplicates or summary.excluded):
+        # a script must not take "every line refused" for success
+        print("earmark: nothing imported: every line was refused (reasons above)", file=sys.stderr)
+        return 1
     return 0
 
 
