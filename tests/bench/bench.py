@@ -17,6 +17,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
+sys.path.insert(0, str(HERE))
 
 
 def main() -> int:
@@ -34,6 +35,8 @@ def main() -> int:
             continue
         spec = importlib.util.spec_from_file_location(f"bench_{area}", path)
         mod = importlib.util.module_from_spec(spec)
+        # by its name, as a spawned process (bench_load's workers) imports it again
+        sys.modules[spec.name] = mod
         started = time.perf_counter()
         try:
             spec.loader.exec_module(mod)
