@@ -90,3 +90,11 @@ def test_review_app(snap_compare, ws):
     ws.raise_escalation(4, "ann", tier="imminent", category="threat to life")
     ws.add_flag(1, "critical", "ann", start=1.0, end=1.0)
     assert snap_compare(ReviewApp(ws, "rev", player=None), terminal_size=SIZE)
+
+
+def test_review_keys(snap_compare, ws):
+    """F1 in the review app: every key, the ones the 80-column footer leaves out too."""
+    from earmark.app.review import ReviewApp
+
+    ws.raise_escalation(2, "ann", tier="urgent", category="crime", start=1.0, end=1.4)
+    assert snap_compare(ReviewApp(ws, "rev", player=None), press=["f1"], terminal_size=SIZE)

@@ -24,6 +24,7 @@ _SHORT = {
     "minus": "-",
     "equals_sign": "=",
     "slash": "/",
+    "question_mark": "?",
 }
 
 

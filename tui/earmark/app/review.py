@@ -23,6 +23,7 @@ from textual.content import Content
 from textual.css.query import NoMatches
 from textual.widgets import DataTable, Footer, Static
 
+from earmark.app.review_keys import NOT_IN_FOOTER, REVIEW_KEYS
 from earmark.app.screens.confirm import ConfirmScreen
 from earmark.app.screens.resolve import ResolveScreen
 from earmark.app.widgets.escalation_detail import EscalationDetail, span_text
@@ -47,29 +48,11 @@ class ReviewApp(App[int]):
     TITLE = "earmark review"
     ENABLE_COMMAND_PALETTE = False  # its footer entry would take room the review keys need
 
-    # (keys, action, footer label, what it does, binding id)
-    KEYS = (
-        ("space,p", "play_span", "Play span",
-         "Play only the flagged span of this clip (every play is logged)", "play_span"),
-        ("s", "stop", "Stop", "Stop playback", "stop"),
-        ("a", "acknowledge", "Ack",
-         "Tell the annotator and the team that you have this one", "acknowledge"),
-        ("r", "resolve", "Resolve", "Resolve with an outcome and a note", "resolve"),
-        ("c", "confirm", "Confirm",
-         "Second reviewer: confirm another reviewer's referral or downgrade", "confirm"),
-        ("x", "decline", "Decline",
-         "Do not confirm: send the proposal back for a new decision", "decline"),
-        ("d", "downgrade", "Downgrade",
-         "Ask to downgrade this critical flag (a second reviewer confirms)", "downgrade"),
-        ("v", "toggle_view", "View", "Switch between escalations and critical flags",
-         "toggle_view"),
-        ("h", "toggle_history", "History",
-         "Also list escalations resolved more than a week ago", "history"),
-        ("f5,ctrl+r", "refresh", "Refresh", "Reload from the database", "refresh"),
-        ("q,ctrl+q", "quit", "Quit", "Stop playback and quit", "quit"),
-    )  # fmt: skip
+    KEYS = REVIEW_KEYS
+
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(keys, action, label, tooltip=tip, id=bid) for keys, action, label, tip, bid in KEYS
+        Binding(keys, action, label, tooltip=tip, id=bid, show=bid not in NOT_IN_FOOTER)
+        for keys, action, label, tip, bid in KEYS
     ]
 
     def __init__(
@@ -129,6 +112,12 @@ class ReviewApp(App[int]):
         queue.focus()
 
     # -- data -----------------------------------------------------------------------------------
+    def action_toggle_keys(self) -> None:
+        from earmark.app.review_keys import ReviewKeysScreen
+
+        rows = [(self._keymap.get(bid, keys), tip) for keys, _a, _l, tip, bid in self.KEYS]
+        self.push_screen(ReviewKeysScreen(rows))
+
     def action_refresh(self) -> None:
         if not can_review(self.role):
             return

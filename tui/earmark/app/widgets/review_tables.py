@@ -14,7 +14,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
-from earmark.app.widgets.escalation_detail import local_time, span_text
+from earmark.app.widgets.escalation_detail import span_text
 from earmark.escalation import Escalation, deadline_text
 from earmark.store.flags import Flag
 from earmark.textsafe import clean
@@ -50,7 +50,8 @@ class KeptTable(DataTable[Any]):
 
 
 class QueueTable(KeptTable):
-    COLUMNS = ("#", "tier", "state", "deadline", "due", "category", "clip", "raised by")
+    # the deadline's date and time are in the detail panel; here "due" says how near it is
+    COLUMNS = ("#", "tier", "state", "due", "category", "clip", "raised by")
 
     def fill(self, items: Sequence[Escalation], now: float) -> None:
         rows = []
@@ -63,7 +64,6 @@ class QueueTable(KeptTable):
                 Text(str(e.id), style=base),
                 Text(e.tier, style=base or TIER_STYLE[e.tier]),
                 Text(state, style=base),
-                Text(local_time(e.deadline), style=base),
                 Text(due.upper() if overdue else due, style=base),
                 Text(clean(e.category), style=base),
                 Text(clean(e.clip), style=base),
