@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from textual.binding import Binding
 
 from earmark.app.bindings import keymap_overrides
 from earmark.app.screens.annotate import AnnotateDeps, AnnotateScreen
+from earmark.app.terminal_gone import watch_terminal
 from earmark.app.terminal_keys import read_alt_digits_as_chords
 from earmark.audio.outputs import NoAudio
 from earmark.audio.prefetch import Prefetcher
@@ -124,6 +126,7 @@ class AnnotatorApp(App[int]):
         )
         self._clash_reported: set[frozenset[str]] = set()
         self._shut_down = False
+        self._terminal_watch = threading.Event()  # set: the watch of terminal_gone.py ends
         # The screen's bindings carry the default keys; Textual's keymap replaces the keys
         # of the ids this keymap changes.
         self.set_keymap(keymap_overrides(self.keymap))
@@ -137,6 +140,7 @@ class AnnotatorApp(App[int]):
         for sig in (signal.SIGHUP, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, self._on_signal)
+        watch_terminal(self.shutdown, stop=self._terminal_watch)  # gone without a SIGHUP
 
     def _on_signal(self) -> None:
         self.shutdown()
@@ -150,6 +154,7 @@ class AnnotatorApp(App[int]):
         self.exit()
 
     def on_unmount(self) -> None:
+        self._terminal_watch.set()
         self.shutdown()
 
     def shutdown(self) -> None:
