@@ -274,7 +274,7 @@ def test_a_gold_line_with_a_bad_reference_is_refused(tmp_path: Path, capsys) -> 
     )
     db = tmp_path / "e.db"
     root = ["--audio-root", str(LIBRI)]
-    assert cli.main(["import", str(m), "--db", str(db), "--user", "lead", *root]) == 0
+    assert cli.main(["import", str(m), "--db", str(db), "--user", "lead", *root]) == 1  # none in
     out = capsys.readouterr().out
     assert "m.jsonl:1: `gold.text` must be a string" in out
     assert "m.jsonl:2: `gold.flags` has an unknown kind 'nonsense'" in out
