@@ -51,7 +51,8 @@ def test_a_big_manifest_imports_through_its_reader_process(term, tmp_path):
     m = _manifest(tmp_path, 8_000)
     db = tmp_path / "p.db"
     term.start(_command(m, db), width=80, height=24)
-    screen = term.wait_for("imported 8,000 clips", timeout=180)
+    # a command's output: lines pushed above the screen when it ends are read too
+    screen = term.wait_for("imported 8,000 clips", timeout=180, history=50)
     assert "Traceback" not in screen
     assert "account_id" in screen  # the dropped fields are named in the summary
     store = open_store(db, create=False)

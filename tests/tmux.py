@@ -69,20 +69,26 @@ class Tmux:
         self.tmux("send-keys", "-t", "t", *(["-l"] if literal else []), *keys)
 
     def wait_until(
-        self, cond: Callable[[str], object], what: str, timeout: float = 30.0, poll: float = POLL
+        self,
+        cond: Callable[[str], object],
+        what: str,
+        timeout: float = 30.0,
+        poll: float = POLL,
+        history: int = 0,
     ) -> str:
-        """Wait until `cond(screen)` holds; fail naming `what` with the last screen."""
+        """Wait until `cond(screen)` holds; fail naming `what` with the last screen (with
+        `history`, the screen and that many lines scrolled off above it)."""
         end = time.monotonic() + timeout
         while True:
-            screen = self.screen()
+            screen = self.screen(history=history)
             if cond(screen):
                 return screen
             if time.monotonic() > end:
                 raise AssertionError(f"{what} never happened; screen:\n{screen}")
             time.sleep(poll)
 
-    def wait_for(self, text: str, timeout: float = 30.0) -> str:
-        return self.wait_until(lambda s: text in s, f"{text!r} appearing", timeout)
+    def wait_for(self, text: str, timeout: float = 30.0, history: int = 0) -> str:
+        return self.wait_until(lambda s: text in s, f"{text!r} appearing", timeout, history=history)
 
     def wait_gone(self, text: str, timeout: float = 30.0) -> str:
         return self.wait_until(lambda s: text not in s, f"{text!r} going away", timeout)
