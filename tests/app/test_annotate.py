@@ -206,6 +206,16 @@ async def test_reopen_submitted_clip_and_change_it(ws):
         assert [r["text"] for r in ws.revisions(first.id)] == [first.asr, "changed text"]
 
 
+async def _submit_the_only_clip(pilot, app):
+    """F8 on a project of one clip: the end of the queue; the annotate screen."""
+    await settle(pilot, app)
+    await pilot.press("f8")
+    await settle(pilot, app)
+    s = _screen(app)
+    assert s.clip_state is None
+    return s
+
+
 async def test_end_of_queue_says_what_is_left_and_prev_returns(store, realdata):
     from tests.support import librivox_clips
 
@@ -213,11 +223,7 @@ async def test_end_of_queue_says_what_is_left_and_prev_returns(store, realdata):
     store.add_clips(b, librivox_clips()[:1])
     app = make_app(store, **NO_SUGGEST)
     async with app.run_test() as pilot:
-        await settle(pilot, app)
-        await pilot.press("f8")
-        await settle(pilot, app)
-        s = _screen(app)
-        assert s.clip_state is None
+        s = await _submit_the_only_clip(pilot, app)
         assert "1 of 1 done" in str(s.query_one("#message").render())
         status = str(s.query_one("#status").render())
         assert "end of queue" in status and "clip 0" not in status
@@ -238,11 +244,7 @@ async def test_at_the_end_of_the_queue_new_work_comes_without_a_key(store, reald
     store.add_clips(store.batch_id("b"), clips[:1])
     app = make_app(store, **NO_SUGGEST)
     async with app.run_test() as pilot:
-        await settle(pilot, app)
-        await pilot.press("f8")
-        await settle(pilot, app)
-        s = _screen(app)
-        assert s.clip_state is None
+        s = await _submit_the_only_clip(pilot, app)
         store.add_clips(store.batch_id("b"), clips[1:2])  # a lead imports more
         await _wait(pilot, lambda: s.clip_state is not None)
         assert s.clip_state.clip.name == clips[1].name and not s.clip_state.reopened

@@ -16,12 +16,24 @@ import numpy as np
 
 from earmark.align.result import CheckResult, WordScore
 
-__all__ = ["CheckResult", "WordScore", "available", "check_transcript"]
+__all__ = ["CheckResult", "WordScore", "available", "check_transcript", "installed"]
+
+
+NEEDS = ("pocketsphinx", "num2words")
 
 
 def available() -> tuple[bool, str]:
     """(True, "") when the check can run, else (False, one line saying why it is off)."""
-    missing = [m for m in ("pocketsphinx", "num2words") if not _importable(m)]
+    return _verdict([m for m in NEEDS if not _importable(m, load=True)])
+
+
+def installed() -> tuple[bool, str]:
+    """`available` without importing anything: for a process that runs the check in a child
+    (earmark.align.service), which imports the engine there and reports a broken one."""
+    return _verdict([m for m in NEEDS if not _importable(m, load=False)])
+
+
+def _verdict(missing: list[str]) -> tuple[bool, str]:
     if missing:
         return False, (
             f"acoustic check off: {' and '.join(missing)} not installed "
@@ -30,12 +42,14 @@ def available() -> tuple[bool, str]:
     return True, ""
 
 
-def _importable(module: str) -> bool:
-    """Found on the path and imports (a module set to None in sys.modules counts as absent)."""
+def _importable(module: str, *, load: bool) -> bool:
+    """Found on the path (and with `load`, imports); a module set to None in sys.modules
+    counts as absent."""
     try:
         if importlib.util.find_spec(module) is None:
             return False
-        importlib.import_module(module)
+        if load:
+            importlib.import_module(module)
     except (ImportError, ValueError):
         return False
     return True

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import importlib.util
 import multiprocessing
 import threading
 from collections.abc import Callable
@@ -34,7 +33,9 @@ def prepare_to_spawn() -> None:
     resource tracker, which is handed sys.stderr's descriptor when it starts; under Textual
     sys.stderr has none, and starting it then fails ("bad value(s) in fds_to_keep"). One
     small process, started only where the check can run."""
-    if importlib.util.find_spec("pocketsphinx") is None:
+    from earmark.align import installed
+
+    if not installed()[0]:
         return
     from multiprocessing import resource_tracker
 

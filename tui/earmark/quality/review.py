@@ -233,7 +233,7 @@ def build_queue(
 def check_accept(outcome: str, texts: Sequence[str]) -> None:
     """Accepting transcripts that differ would leave the clip without a final text: the
     reviewer fixes it (choosing or writing the final text) instead."""
-    if outcome == "accepted" and len({" ".join(_fold(w) for w in t.split()) for t in texts}) > 1:
+    if outcome == "accepted" and len({tuple(_words(t)) for t in texts}) > 1:
         raise ReviewError("its transcripts differ: fix it to set the final text (or reject it)")
 
 
@@ -241,13 +241,14 @@ def outcome_for(outcome: str, submitted: str, fixed: str | None) -> str:
     """One annotator's outcome of a review: a fix that leaves their words as they were
     (case and punctuation aside) accepts their transcript. Fixing a disputed clip to one
     annotator's text must not count against that annotator."""
-    if outcome == "fixed" and fixed is not None and _same(submitted, fixed):
+    if outcome == "fixed" and fixed is not None and _words(submitted) == _words(fixed):
         return "accepted"
     return outcome
 
 
-def _same(a: str, b: str) -> bool:
-    return [_fold(w) for w in clean(a).split()] == [_fold(w) for w in clean(b).split()]
+def _words(text: str) -> list[str]:
+    """A transcript's words as compared: case and punctuation aside."""
+    return [_fold(w) for w in clean(text).split()]
 
 
 def is_gold_miss(answer: GoldLike) -> bool:

@@ -6,7 +6,7 @@ A mixin of Session, kept apart so workflow.py stays about moving through clips.
 
 from __future__ import annotations
 
-import threading
+import time
 from typing import TYPE_CHECKING
 
 from earmark.session.state import QueueLeft
@@ -48,6 +48,6 @@ class QueueEndMixin:
         caller simply looks again (`resume`) after waiting."""
         wait = getattr(self.store, "wait_for_work", None)
         if wait is None:
-            threading.Event().wait(timeout)
+            time.sleep(timeout)
             return False
         return bool(wait(timeout))

@@ -27,16 +27,17 @@ class Decided:
     transcripts: tuple[Transcript, ...]
 
 
-def decided(store: Any, batch: str | None = None) -> Iterator[Decided]:
+def decided(
+    store: Any, batch: str | None = None, reviewed: dict[int, str] | None = None
+) -> Iterator[Decided]:
     """Every overlapped clip whose slots are all finished, with its verdict (a reviewer's
-    final text wins over the rule), in clip order."""
+    final text wins over the rule), in clip order. `reviewed`: `reviewer_finals(store)`,
+    when the caller has read it already."""
     overlap = {b.name: b.overlap for b in store.batches()}
     if all(n <= 1 for n in overlap.values()):
         return
-    try:
-        reviewed = store.final_texts()
-    except PermissionDenied:  # an annotator on PostgreSQL sees only their own slots anyway
-        reviewed = {}
+    if reviewed is None:
+        reviewed = reviewer_finals(store)
     for clip_id, group in groupby(store.annotations(batch), key=lambda a: a.clip_id):
         slots = list(group)
         first = slots[0]
@@ -64,15 +65,21 @@ def for_export(store: Any) -> tuple[dict[int, str], set[int]]:
     annotator's slot, so the export must take the reviewer's text from here)."""
     final: dict[int, str] = {}
     waiting: set[int] = set()
-    for d in decided(store):
+    reviewed = reviewer_finals(store)
+    for d in decided(store, reviewed=reviewed):
         if d.verdict.state == "disputed":
             waiting.add(d.clip_id)
         elif d.verdict.text is not None:
             final[d.clip_id] = d.verdict.text
-    try:
-        reviewed = store.final_texts()
-    except PermissionDenied:  # an annotator's export on PostgreSQL: their own words
-        reviewed = {}
     final.update(reviewed)
     waiting -= set(reviewed)
     return final, waiting
+
+
+def reviewer_finals(store: Any) -> dict[int, str]:
+    """The final texts reviewers set, by clip id; none for an annotator on PostgreSQL, who
+    sees only their own words."""
+    try:
+        return dict(store.final_texts())
+    except PermissionDenied:
+        return {}

@@ -61,10 +61,10 @@ class CheckEngine:
         self._service: Any = None
 
     def available(self) -> tuple[bool, str]:
-        from earmark.align import available
+        from earmark.align import installed
         from earmark.align.service import CheckService
 
-        ok, reason = available()  # here first: the one-line reason, and no child without it
+        ok, reason = installed()  # here first: the one-line reason, and no child without it
         if not ok:
             return ok, reason
         if self._service is None:

@@ -10,7 +10,7 @@ a locked database never freezes the terminal. A step that fails leaves the open 
 from __future__ import annotations
 
 import contextlib
-import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -126,7 +126,7 @@ class ScreenWorkers(_Base):
                 if self.session.wait_for_work(1.0):
                     break
             except STORE_ERRORS:
-                worker_pause(1.0)  # the connection is down: the next look says so
+                time.sleep(1.0)  # the connection is down: the next look says so
             waited += 1.0
         if not worker.is_cancelled:
             self.post_message(WorkMayHaveCome())
@@ -137,7 +137,3 @@ class ScreenWorkers(_Base):
             self.session.save_draft()
         except STORE_ERRORS as exc:
             self.app.call_from_thread(self.say, f"draft not saved: {exc}", 6, "error")
-
-
-def worker_pause(seconds: float) -> None:
-    threading.Event().wait(seconds)
