@@ -49,3 +49,31 @@ def test_review_in_a_real_terminal(term, db_path):
         assert s.audit_verify().ok
     finally:
         s.close()
+
+
+def test_review_at_80x24_lists_every_key_on_f1_and_question_mark(term, db_path):
+    """The footer at 80 columns holds the everyday keys; F1 and ? (as a terminal sends them)
+    open the list of every key, the ones the footer leaves out too; esc closes it."""
+    s = open_store(db_path)
+    s.ensure_user("lead")
+    s.grant_role("lead", "rev1", "reviewer")
+    build_workspace(s, unplayable=False)
+    s.raise_escalation(1, "ann", tier="urgent", category="crime")
+    s.close()
+    term.start(
+        [str(EARMARK), "review", "--db", str(db_path), "--user", "rev1"], width=80, height=24
+    )
+    screen = term.ready("Escalations: 1 open")
+    assert "raised by" in screen  # the queue's last column fits
+    screen = term.wait_for("f1 Keys")  # the footer, whole
+    footer = next(ln for ln in screen.splitlines() if "^q Quit" in ln)
+    assert "f1 Keys" in footer and "…" not in footer
+    for key, literal in (("F1", False), ("?", True)):
+        term.keys(key, literal=literal)
+        listed = term.wait_for("Review keys")
+        for hidden in ("Stop playback", "Reload from the database", "Ask to downgrade"):
+            assert hidden in listed
+        term.keys("Escape")
+        term.wait_gone("Review keys")
+    term.keys("q")
+    term.wait_dead()
