@@ -123,3 +123,33 @@ class Tmux:
 
     def kill(self) -> None:
         self.tmux("kill-server", check=False)
+
+
+_TMUX_BASE = {
+    "pagedown": "NPage",
+    "pageup": "PPage",
+    "enter": "Enter",
+    "tab": "Tab",
+    "space": "Space",
+    "up": "Up",
+    "down": "Down",
+    "left": "Left",
+    "right": "Right",
+    "escape": "Escape",
+    "question_mark": "?",
+}
+_TMUX_MOD = {"ctrl": "C-", "alt": "M-", "shift": "S-"}
+
+
+def tmux_key(key: str) -> str:
+    """A Textual key name as tmux names the key a terminal sends for it."""
+    *mods, base = key.split("+")
+    if base.startswith("f") and base[1:].isdigit():
+        base = base.upper()
+    base = _TMUX_BASE.get(base, base)
+    return "".join(_TMUX_MOD[m] for m in mods) + base
+
+
+def playhead_col(screen: str) -> int:
+    """Where the waveform's playhead (▲) is drawn."""
+    return next(ln.index("▲") for ln in screen.splitlines() if "▲" in ln)

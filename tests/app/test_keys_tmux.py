@@ -17,33 +17,12 @@ import pytest
 
 from earmark.keymap import ALL_IDS, load_keymap
 from tests.support import build_workspace, needs_tmux
+from tests.tmux import playhead_col, tmux_key
 
 pytestmark = needs_tmux
 ROOT = Path(__file__).resolve().parents[2]
 KEYMAPS = sorted(p.stem for p in (ROOT / "keymaps").glob("*.toml"))
-_TMUX_BASE = {
-    "pagedown": "NPage",
-    "pageup": "PPage",
-    "enter": "Enter",
-    "tab": "Tab",
-    "space": "Space",
-    "up": "Up",
-    "down": "Down",
-    "left": "Left",
-    "right": "Right",
-    "escape": "Escape",
-}
-_TMUX_MOD = {"ctrl": "C-", "alt": "M-", "shift": "S-"}
 PLACEHOLDER = "transcript"  # what the empty editor shows
-
-
-def tmux_key(key: str) -> str:
-    """A Textual key name as tmux names the key a terminal sends for it."""
-    *mods, base = key.split("+")
-    if base.startswith("f") and base[1:].isdigit():
-        base = base.upper()
-    base = _TMUX_BASE.get(base, base)
-    return "".join(_TMUX_MOD[m] for m in mods) + base
 
 
 def status(screen: str) -> str:
@@ -56,10 +35,6 @@ def editor_text(screen: str) -> str:
     inner = [ln.split("▊", 1)[1].rsplit("▎", 1)[0] for ln in rows]
     text = " ".join(r.strip() for r in inner if r.strip(" ▔▁"))
     return "" if text == PLACEHOLDER else text
-
-
-def playhead_col(screen: str) -> int:
-    return next(ln.index("▲") for ln in screen.splitlines() if "▲" in ln)
 
 
 def bar_words(screen: str) -> dict[str, str]:
