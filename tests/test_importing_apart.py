@@ -1,6 +1,7 @@
 """A big manifest read in a process of its own imports exactly what reading it in-process
-does: the same clips, words, unplayable reasons, bad lines, dropped fields and consent
-purges; an error in the reader reaches the caller as it would have in-process."""
+does: the same clips, words, hidden gold references, unplayable reasons, bad lines, dropped
+fields and consent purges; an error in the reader reaches the caller as it would have
+in-process."""
 
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ def _manifest(folder: Path, withdraw: bool = False) -> Path:
             row["account_id"] = f"A{i}"
         if i % 11 == 0:
             row["review_allowed"] = not withdraw and i % 2 == 0
+        if i % 13 == 0:
+            row["gold"] = {"text": f"turn off light {i}", "flags": ["critical"] * (i % 2)}
         lines.append(json.dumps(row))
         if i % 50 == 0:
             lines += ["{broken", '{"audio": "../out.wav"}', '{"audio": "nope.wav"}', "[1]"]
@@ -65,8 +68,9 @@ def _run(tmp_path: Path, name: str, forced: bool, monkeypatch, withdraw: bool = 
             "SELECT audio, duration, asr, asr_words, asr_alternatives, status, skip_reason"
             " FROM clips ORDER BY id"
         )
+        gold = store.db.query("SELECT clip_id, text, flags FROM gold ORDER BY clip_id")
         assert bool(readers) is forced
-        return first, second, [tuple(r) for r in rows]
+        return first, second, [tuple(r) for r in rows], [tuple(r) for r in gold]
     finally:
         store.close()
 
@@ -77,7 +81,8 @@ def test_reading_apart_imports_what_reading_in_process_does(tmp_path, monkeypatc
     here = _run(tmp_path, "here", False, monkeypatch, withdraw)
     away = _run(tmp_path, "away", True, monkeypatch, withdraw)
     assert away == here
-    first, second, rows = away
+    first, second, rows, gold = away
+    assert len(gold) > 10  # a big manifest's gold lines are not lost on the way
     assert first.imported > 200 and first.unplayable > 50 and first.bad_line_count == 25
     assert first.dropped_fields == {"account_id": 43} and first.words_dropped == 300
     assert (second.purged > 0) is withdraw and len(rows) == first.imported - second.purged

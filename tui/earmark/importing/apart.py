@@ -98,14 +98,14 @@ def _read(
         send.close()
 
 
-# Lines travel as tuples of plain values: unpickling dataclasses and word dicts cost this
-# process about as much as parsing the JSON had, which would leave it nothing to gain.
+# Lines travel as tuples of plain values, the words already encoded as they are stored:
+# unpickling dataclasses and word dicts cost this process about as much as parsing the JSON
+# had, which would leave it nothing to gain.
 def _pack(line: Line) -> tuple[Any, ...]:
     rec = line.record
     if rec is None:
         return (line.lineno, line.kind, line.reason)
     audio = line.audio
-    words = rec.words
     return (
         line.lineno,
         line.kind,
@@ -114,30 +114,30 @@ def _pack(line: Line) -> tuple[Any, ...]:
         (audio.path, audio.size, audio.mtime_ns) if audio is not None else None,
         rec.audio,
         rec.asr,
-        [(w["word"], w["start"], w["end"], w["conf"]) for w in words] if words else words,
+        rec.words_json,
         rec.alternatives,
         rec.review_allowed,
         rec.duration,
         rec.dropped,
         rec.words_dropped,
+        rec.gold,
     )
 
 
 def _unpack(t: tuple[Any, ...]) -> Line:
     if len(t) == 3:
         return Line(t[0], t[1], t[2])
-    lineno, kind, reason, name, audio, path, asr, words, alts, allowed, duration = t[:11]
+    lineno, kind, reason, name, audio, path, asr, words_json, alts, allowed, duration = t[:11]
     rec = Record(
         audio=path,
         asr=asr,
-        words=[{"word": w, "start": s, "end": e, "conf": c} for w, s, e, c in words]
-        if words
-        else words,
+        words_json=words_json,
         alternatives=alts,
         review_allowed=allowed,
         duration=duration,
         dropped=t[11],
         words_dropped=t[12],
+        gold=t[13],
     )
     where = AudioPath(*audio) if audio is not None else None
     return Line(lineno, kind, reason, rec, where, name)

@@ -169,6 +169,7 @@ class Importer:
                 audio=p.audio.path,
                 asr=rec.asr,
                 words=rec.words,
+                words_json=rec.words_json,
                 alternatives=rec.alternatives,
             )
             if isinstance(info, AudioInfo):

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
+
 from earmark.manifest import (
     AudioPath,
     BadLine,
@@ -65,6 +67,8 @@ def lines(
             rec.source_id = None  # the source's id goes no further than its pseudonym
         else:
             name = pseudonym(secret, audio.path, kind="audio")
+        if rec.words:  # encoded here, in the reader's process when there is one
+            rec.words_json = orjson.dumps(rec.words).decode()
         yield Line(lineno, CLIP, record=rec, audio=audio, name=name)
 
 

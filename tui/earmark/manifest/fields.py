@@ -39,6 +39,7 @@ class Record:
     source_id: str | None = None
     asr: str = ""
     words: list[dict[str, Any]] | None = None
+    words_json: str | None = None  # the words as stored, encoded by the import's reader
     alternatives: list[str] | None = None
     review_allowed: bool | None = None  # None: absent, the batch default decides
     duration: float | None = None

@@ -29,6 +29,7 @@ from earmark.manifest.gold import parse_gold
 from earmark.textsafe import clean_words
 
 _NUM_TYPES = (int, float)
+_INF = math.inf
 _FILLER_START = ("<", "[", "+")
 
 
@@ -51,6 +52,19 @@ def _clean_word_item(item: object) -> dict[str, Any] | object | None:
     """
     if type(item) is not dict:
         return None
+    if len(item) == 4:  # already ours, exactly: kept as it is, nothing to rebuild
+        w, s, e, c = item.get("word"), item.get("start"), item.get("end"), item.get("conf")
+        if (
+            type(w) is str
+            and type(s) is float
+            and type(e) is float
+            and type(c) is float
+            and 0.0 <= s <= e < _INF  # also false for NaN
+            and 0.0 <= c <= 1.0
+            and w.isascii()
+            and w.isalpha()
+        ):
+            return item
     raw = item.get("word")
     if raw is None:
         raw = item.get("t")
@@ -227,6 +241,13 @@ def parse_record(obj: dict[str, Any]) -> Record:
     return rec
 
 
-def _field_name(key: object) -> str:
-    name = clean_words(key)[:MAX_FIELD_NAME]
-    return name or "(unnamed field)"
+_FIELD_NAMES: dict[str, str] = {}  # the same few identifying keys come on every line
+
+
+def _field_name(key: str) -> str:
+    name = _FIELD_NAMES.get(key)
+    if name is None:
+        name = clean_words(key)[:MAX_FIELD_NAME] or "(unnamed field)"
+        if len(_FIELD_NAMES) < 1000:  # a manifest of random keys must not grow memory
+            _FIELD_NAMES[key] = name
+    return name

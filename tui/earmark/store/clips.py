@@ -90,7 +90,7 @@ class ClipsMixin(StoreBase):
                 c.samplerate,
                 c.channels,
                 c.asr,
-                _compact(c.words) if c.words else None,
+                c.words_json or (_compact(c.words) if c.words else None),
                 _compact(c.alternatives) if c.alternatives else None,
                 "unplayable" if c.unplayable_reason else "pending",
                 c.unplayable_reason,

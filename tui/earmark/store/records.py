@@ -67,6 +67,7 @@ class NewClip:
     audio: str
     asr: str = ""
     words: list[dict[str, Any]] | None = None
+    words_json: str | None = None  # `words` already encoded (an import's reader does it)
     alternatives: list[str] | None = None
     duration: float | None = None
     samplerate: int | None = None

@@ -109,7 +109,7 @@ class PgClipsMixin(PgBase):
                 c.samplerate,
                 c.channels,
                 c.asr,
-                json.dumps(c.words) if c.words else None,
+                c.words_json or (json.dumps(c.words) if c.words else None),
                 json.dumps(c.alternatives) if c.alternatives else None,
                 c.unplayable_reason,
                 now,
