@@ -36,7 +36,8 @@ Figures (measured on the process that does the work, never on this one):
   reader process's if higher. The CPU figures include the reader's CPU.
 - long_clip_first_sound_ms, long_clip_rss_mb and the rest of bench_long.py's figures (a
   29-minute stereo FLAC opened and played in a fresh process); `--only long` gives them alone.
-Environment: EARMARK_BENCH_SCALE_NO_IMPORT / _NO_LONG leave those parts out.
+Environment: EARMARK_BENCH_SCALE_NO_IMPORT / _NO_LONG leave those parts out;
+EARMARK_BENCH_SUBMITS=FILE writes each submit's time (ms, in order) there as JSON.
 """
 
 from __future__ import annotations
@@ -170,6 +171,14 @@ def _copy(src: Path, dst: Path) -> None:
     store.close()
     shutil.copyfile(src, dst)
     os.chmod(dst, 0o600)
+    # The copy's gigabytes are on disk before the annotator starts: otherwise its first
+    # checkpoint's fsync writes them out, and the submits around it wait on the disk for
+    # the benchmark's own copy (seen: 0.2-0.6 s for the third and fourth submits).
+    fd = os.open(dst, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _stats_figures(db: Path) -> dict[str, float]:
@@ -301,6 +310,9 @@ def _terminal_figures(db: Path, n: int, tmp: Path) -> dict[str, float]:
             term.keys("Enter")
             lat.append((stream.wait(target) - t1) * 1000)
             time.sleep(0.3)  # a person reads the next clip before the next submit
+        each = os.environ.get("EARMARK_BENCH_SUBMITS")
+        if each:  # each submit's time, in order
+            Path(each).write_text(json.dumps([round(t) for t in lat]))
         hwm = 0.0
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
