@@ -130,10 +130,13 @@ class Wellbeing:
     def routed_away(self) -> set[int]:
         return self.store.routed_away_clip_ids(self.user, at_hard_limit=self.level() == "hard")
 
-    def next_allowed(self, after: int) -> int | None:
+    def next_allowed(self, after: int, away: set[int] | None = None) -> int | None:
         """Claim the next clip (store.next_open) passing over those routed away from this
-        user, at claim time: a clip routed away is never claimed."""
-        return self.store.next_open(self.user, after, avoid=self.routed_away())
+        user (`away`, when the caller has just read them), at claim time: a clip routed
+        away is never claimed."""
+        return self.store.next_open(
+            self.user, after, avoid=self.routed_away() if away is None else away
+        )
 
 
 class BreakOffers:

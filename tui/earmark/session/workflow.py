@@ -318,8 +318,9 @@ class Session(HeardMixin, QueueEndMixin):
         """The next open clip not routed away from this annotator (their opt-outs, and at the
         hard exposure limit clips others flagged distressing): see earmark/wellbeing.py.
         A gold clip due now comes first (session/gold.py)."""
-        gold = self.gold.next_for(after, self.wellbeing.routed_away())
-        return gold if gold is not None else self.wellbeing.next_allowed(after)
+        away = self.wellbeing.routed_away()  # read once: each read is five queries
+        gold = self.gold.next_for(after, away)
+        return gold if gold is not None else self.wellbeing.next_allowed(after, away)
 
     def _unplayable_notice(self, low: int, high: int) -> tuple[str, ...]:
         passed = [

@@ -82,12 +82,14 @@ class UsersMixin(StoreBase):
     # -- the lead's wellbeing settings --------------------------------------------------
     def wellbeing_settings(self) -> WellbeingSettings:
         """The lead's limits in minutes (None where unset) and their break text."""
-        soft = self.db.get_meta(_META_KEYS["soft_minutes"])
-        hard = self.db.get_meta(_META_KEYS["hard_minutes"])
+        keys = [_META_KEYS[k] for k in ("soft_minutes", "hard_minutes", "break_text")]
+        rows = self.db.query("SELECT key, value FROM meta WHERE key IN (?,?,?)", tuple(keys))
+        got = {str(r[0]): r[1] for r in rows}  # one query: this is read at every clip
+        soft, hard, text = (got.get(k) for k in keys)
         return WellbeingSettings(
             soft_minutes=float(soft) if soft is not None else None,
             hard_minutes=float(hard) if hard is not None else None,
-            break_text=self.db.get_meta(_META_KEYS["break_text"]),
+            break_text=str(text) if text is not None else None,
         )
 
     def set_wellbeing(

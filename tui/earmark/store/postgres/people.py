@@ -134,14 +134,21 @@ class PgPeopleMixin(PgBase):
 
     # -- the lead's wellbeing settings (PostgreSQL lets only leads write meta) -------------
     def wellbeing_settings(self) -> WellbeingSettings:
+        keys = {k: _META_KEYS[k] for k in ("soft_minutes", "hard_minutes", "break_text")}
+        rows = self.db.query(
+            "SELECT key, value FROM meta WHERE key = ANY(%s)", (list(keys.values()),)
+        )  # one round trip: this is read at every clip
+        got = {r["key"]: r["value"] for r in rows}
+
         def number(key: str) -> float | None:
-            value = self.db.get_meta(_META_KEYS[key])
+            value = got.get(keys[key])
             return float(value) if value is not None else None
 
+        text = got.get(keys["break_text"])
         return {
             "soft_minutes": number("soft_minutes"),
             "hard_minutes": number("hard_minutes"),
-            "break_text": self.db.get_meta(_META_KEYS["break_text"]),
+            "break_text": str(text) if text is not None else None,
         }
 
     def set_wellbeing(
