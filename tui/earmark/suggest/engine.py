@@ -99,7 +99,7 @@ class Suggester:
         vocab.add_english(words)
         terms = lexicon_terms(clean_all(lexicon))
         vocab.add_lexicon(terms)
-        known = set(vocab.index) | set(vocab.keys)
+        known = set(vocab.index)
         vocab.add_learned((w, n) for w, n, clips in learned if clips >= min_clips)
         vocab.add_learned(offerable_counts(texts, known, self._pending))
         self._static = vocab.segment(self._n_english)
@@ -278,7 +278,7 @@ class Suggester:
         near_key = fold(near) if near else ""
         want = max(limit + len(exclude) + 2, KEEP if near_key else limit + 4)
         found: Found = {}
-        corrections: set[str] = set()
+        corrections: dict[str, float] = {}  # whole-word corrections: key -> commonness
         with self._lock:
             for seg in (self._context, self._static, self._extra_seg):
                 if not len(seg):
@@ -288,7 +288,9 @@ class Suggester:
                 if n >= 3:
                     where, scores, whole = seg.fuzzy(frag, 1 if n < 6 else 2)
                     collect(found, seg, where, scores)
-                    corrections.update(seg.keys[i] for i in whole.tolist())
+                    for i, c in zip(whole.tolist(), seg.commonness(whole).tolist(), strict=True):
+                        k = seg.keys[i]
+                        corrections[k] = max(c, corrections.get(k, 0.0))
             following = self._followers(after)
             sounds = sound_alikes(self.phonetic, near_key, frag, found, self._locate_any)
             for k in following:
@@ -297,7 +299,7 @@ class Suggester:
                     if at is not None:
                         score = PREFIX + n / max(len(k), 1) + float(at.bonus[i])
                         found[k] = (score, at.display[i], int(at.tier[i]))
-        fixes = {k for k in corrections if not k.startswith(frag)}  # not completions
+        fixes = {k: c for k, c in corrections.items() if not k.startswith(frag)}
         return ranked(
             found,
             banned={frag, *exclude},
@@ -307,7 +309,16 @@ class Suggester:
             corrections=fixes,
             following=following,
             sounds=sounds,
+            unvouched=self._unvouched,
         )
+
+    def _unvouched(self, k: str) -> bool:
+        """k is known to the lexicon alone: never written here, not an English word."""
+        with self._lock:
+            seg, i = self._locate(k, context=True)
+            return (
+                seg is not None and seg.tier[i] == LEXICON and seg.count[i] == 0 and seg.rank[i] < 0
+            )
 
     def similar(
         self, word: str, limit: int = 5, *, exclude: Collection[str] = ()

@@ -17,7 +17,9 @@ Scores add up three parts: how well the word matches (a completion of the fragme
 a correction of it, one edit beats two), its source (the clip's own words, the lexicon,
 words learned from this project, the English list), and how common it is (log frequency).
 A very common word one typo away can therefore outrank a rare exact completion, which is
-what makes "teh" offer "the".
+what makes "teh" offer "the". Popularity stops growing at POP_MAX so that common words do
+not bury the completions of every prefix; among whole-word corrections `commonness` lets
+the rest of the count speak (see `ranking`).
 """
 
 from __future__ import annotations
@@ -63,18 +65,41 @@ _SHORT = 4  # fragments this short are corrected as whole words only
 SLIP = 1.5  # an edit fingers make easily (a neighbouring key, a double letter, a swap)
 _TYPO_HEAD = 5  # how far into a word one typo is located exactly (later ones: any prefix)
 _TOP = "\U0010ffff"
+_ENGLISH_TIE = 0.01
 
 
 def popularity(
     count: npt.NDArray[np.int32], rank: npt.NDArray[np.int32], n_english: int
 ) -> FloatArray:
     """0..POP_MAX: log of how often the word was written here, or of its English rank."""
-    learned = np.minimum(POP_MAX, 1.3 * np.log10(1.0 + count.astype(np.float32)))
+    learned = np.minimum(POP_MAX, _written(count))
+    out: FloatArray = np.maximum(learned, _english(rank, n_english)).astype(np.float32)
+    return out
+
+
+def _written(count: npt.NDArray[np.int32]) -> FloatArray:
+    out: FloatArray = (1.3 * np.log10(1.0 + count.astype(np.float32))).astype(np.float32)
+    return out
+
+
+def _english(rank: npt.NDArray[np.int32], n_english: int) -> FloatArray:
     scale = 1.0 / math.log1p(max(n_english, 1))
-    english = np.where(
+    out: FloatArray = np.where(
         rank >= 0, POP_MAX * (1.0 - np.log1p(np.maximum(rank, 0)) * scale), 0.0
     ).astype(np.float32)
-    out: FloatArray = np.maximum(learned, english).astype(np.float32)
+    return out
+
+
+def commonness(
+    count: npt.NDArray[np.int32], rank: npt.NDArray[np.int32], n_english: int
+) -> FloatArray:
+    """What `popularity` leaves out, for weighing whole-word corrections against each other
+    and against rare completions: how far beyond POP_MAX the word's written count goes
+    ("and", written 50,000 times, is not "find", written 1,000 times, though both reach
+    POP_MAX), and a hundredth of its English popularity, to part words written equally
+    often here ("ops" before "hops")."""
+    excess = np.maximum(0.0, _written(count) - POP_MAX)
+    out: FloatArray = (excess + _ENGLISH_TIE * _english(rank, n_english)).astype(np.float32)
     return out
 
 
@@ -183,6 +208,10 @@ class Segment:
     def refresh(self, i: int) -> None:
         pop = popularity(self.count[i : i + 1], self.rank[i : i + 1], self.n_english)[0]
         self.bonus[i] = self.bonuses[self.tier[i]] + pop
+
+    def commonness(self, idx: IntArray) -> FloatArray:
+        """`commonness` of the words at idx."""
+        return commonness(self.count[idx], self.rank[idx], self.n_english)
 
     def prefix(self, frag: str, k: int) -> tuple[IntArray, FloatArray]:
         """The best k keys that start with frag (the fragment itself excluded), scored."""

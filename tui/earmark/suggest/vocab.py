@@ -65,7 +65,8 @@ class Vocab:
                 self.rank[i], self.display[i] = rank, word
 
     def add_learned(self, words: Iterable[tuple[str, int]]) -> None:
-        """(spelling, uses) pairs; the spelling used most is shown."""
+        """(spelling, uses) pairs; the spelling used most is shown (a lexicon term keeps the
+        lexicon's)."""
         shown: dict[int, int] = {}
         for form, n in words:
             if not has_letter(form):
@@ -73,7 +74,7 @@ class Vocab:
             i = self.slot(key(form), form, LEARNED)
             self.count[i] += n
             self.tier[i] = min(self.tier[i], LEARNED)
-            if n > shown.get(i, 0):
+            if n > shown.get(i, 0) and self.tier[i] != LEXICON:
                 shown[i] = n
                 self.display[i] = form
 
@@ -95,8 +96,10 @@ class Vocab:
             if self.tier[i] != LEXICON:
                 self.display[i] = lex[k]
                 self.tier[i] = LEXICON
-        # The lexicon is the last source merged: its new keys need no index entries.
+        # Indexed too: learned words merged afterwards must find a lexicon term's slot (a
+        # second slot for the same key would split its counts from its lexicon rank).
         new = [k for k in reversed(lex) if k not in self.index]  # in the lexicon's order
+        self.index.update(zip(new, range(len(self.keys), len(self.keys) + len(new)), strict=True))
         self.keys.extend(new)
         self.display.extend(map(lex.__getitem__, new))
         self.tier.extend(repeat(LEXICON, len(new)))
