@@ -9,6 +9,9 @@ that word are offered. A word of the guess left as it was, with the cursor just 
 (where the editor puts it when a clip opens), is *not* pointed at: nothing is offered for
 it, so Tab never replaces a correct word the annotator did not choose; unless they have
 just typed its last letter (`typed`): then it is the beginning of the word they write.
+A pointed word that is not the guess's word there (the annotator started from an
+alternative) has the guess's own word offered after the alternatives: the recogniser's
+first choice is a likely fix of its second.
 Between words (where a word is missing) the words that usually follow the word before are
 offered, to insert.
 Once the annotator types, the fragment before the cursor leads: alternatives that start
@@ -174,7 +177,8 @@ def offer(
             scored += [(w, top - COMMON_GAP) for w in common]
         else:
             common = []
-        words = alts + _in_context(suggester, scored, before, after, len(common))
+        own = [asr_word] if asr_word is not None and not unchanged else []
+        words = alts + own + _in_context(suggester, scored, before, after, len(common))
     else:
         low = fold(fragment)
         words = [p for p in alts if fold(p).startswith(low) and fold(p) != low]
