@@ -132,3 +132,12 @@ def test_a_far_sound_alike_beginning_with_the_typed_letters_is_offered(suggester
     suggester.set_context("call mum on teacher")
     got = [x.text for x in suggester.suggest("sp", 5, near="teacher")]
     assert "speaker" in got  # three phones from `teacher`: no neighbour
+
+
+def test_pointing_at_a_word_offers_its_other_spelling_first():
+    s = Suggester(english=20_000)
+    more = "parlor P AA R L ER\nparlour P AA R L ER\ntell T EH L\ntel T EH L\n"
+    s.phonetic = ph.Phonetic(DICTIONARY + more, lambda w: True)
+    s.set_context("the fire in the parlor")
+    got = offer(s, "the fire in the parlor", len("the fire in the "))
+    assert got.words[0] == "parlour"

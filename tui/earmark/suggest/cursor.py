@@ -11,7 +11,9 @@ it, so Tab never replaces a correct word the annotator did not choose; unless th
 just typed its last letter (`typed`): then it is the beginning of the word they write.
 A pointed word that is not the guess's word there (the annotator started from an
 alternative) has the guess's own word offered after the alternatives: the recogniser's
-first choice is a likely fix of its second.
+first choice is a likely fix of its second. So are its other spellings (`parlour` for
+`parlor`): the recogniser spells as its dictionary does, the batch may not, and the
+context model, which knows one spelling at best, would sink them.
 Between words (where a word is missing) the words that usually follow the word before are
 offered, to insert.
 Once the annotator types, the fragment before the cursor leads: alternatives that start
@@ -45,6 +47,7 @@ LM_WEIGHT = 0.8  # one nat of context probability is worth this much of the spel
 COMMON = 200  # the most common English words, weighed by context where nothing is typed
 COMMON_SLOTS = 2  # places among the five that common words may take
 COMMON_GAP = 7.5  # how far below the best spelling match a common word starts
+VARIANT_MIN = 4  # letters a word needs before its other spellings are offered
 DISPUTED = 0.5  # what the words after count where the recogniser's versions disagree
 
 
@@ -103,6 +106,30 @@ def _after_weight(
         if left and j is not None and alternatives_at(guess, alternatives, j):
             return DISPUTED
     return 1.0
+
+
+def _variants(suggester: Suggester, word: str) -> list[str]:
+    """The other spellings of `word`: pronounced the same and a letter more or less inside
+    it (`parlour` for `parlor`, `neighbours` for `neighbors`, `judgement` for `judgment`;
+    not `tel` for `tell` nor `bill's` for `bills`, other words), for words of
+    `VARIANT_MIN` letters or more."""
+    key = fold(word)
+    if suggester.phonetic is None or len(key) < VARIANT_MIN:
+        return []
+    return [
+        k
+        for k, v in suggester.phonetic.neighbours(key).items()
+        if v >= 1.0 and "'" not in k and _inside(k, key)
+    ]
+
+
+def _inside(a: str, b: str) -> bool:
+    """One word is the other with one letter added inside it (not first, not last)."""
+    short, long = sorted((a, b), key=len)
+    if len(long) != len(short) + 1:
+        return False
+    p = next((i for i, (x, y) in enumerate(zip(short, long, strict=False)) if x != y), len(short))
+    return 0 < p < len(short) and long[:p] + long[p + 1 :] == short
 
 
 def alternatives_at(guess: list[str], alternatives: tuple[str, ...], j: int) -> list[str]:
@@ -201,6 +228,7 @@ def offer(
         else:
             common = []
         own = [asr_word] if asr_word is not None and not unchanged else []
+        own += _variants(suggester, current)
         words = alts + own + _in_context(suggester, scored, before, after, len(common), weight)
     else:
         low = fold(fragment)
