@@ -82,9 +82,11 @@ class Recording:
 
     def __init__(self) -> None:
         self.weights: set[float] = set()
+        self.phrases: set[str] = set()
 
     def fit(self, phrase, before, after, *, weight=ctx.AFTER_WEIGHT):
         self.weights.add(weight)
+        self.phrases.add(phrase)
         return 0.0
 
 
@@ -103,3 +105,12 @@ def test_words_after_that_the_recognisers_versions_dispute_count_half(alternativ
     text = "set a ti for ten minutes"
     offer(s, text, len("set a ti"), typed=True)
     assert stub.weights == {weight}
+
+
+def test_a_letter_typed_has_more_than_fifty_candidates_weighed_by_context():
+    # room for the sound-alikes beginning with it beside the commonest words (up to 80)
+    stub = Recording()
+    s = Suggester(english=20_000, context_model=stub)  # type: ignore[arg-type]
+    s.set_context("say a time for ten minutes")
+    offer(s, "t a time for ten minutes", 1, typed=True)
+    assert 50 < len(stub.phrases) <= 80

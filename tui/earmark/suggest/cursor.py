@@ -42,7 +42,8 @@ from earmark.suggest.vocab import english_words
 from earmark.textsafe import clean
 
 SLOTS = 5
-POOL = 50  # candidates weighed by the context model before the best five are shown
+POOL = 80  # candidates weighed by the context model before the best five are shown (50 left
+# the sound-alikes that begin with a typed letter too few places among the commonest words)
 LM_WEIGHT = 0.8  # one nat of context probability is worth this much of the spelling score
 COMMON = 200  # the most common English words, weighed by context where nothing is typed
 COMMON_SLOTS = 2  # places among the five that common words may take
