@@ -68,3 +68,49 @@ def test_typed_fragments_are_ranked_by_context(model):
     s.set_context("set a timer for ten")
     text = "set a timer for ten m"
     assert offer(s, text, len(text)).words[0] == "minutes"
+
+
+def test_the_words_after_count_as_much_as_they_are_weighted(model):
+    own = model.logp(["time", "what"])
+    after = model.logp(["is", "time", "what"]) + model.logp(["it", "is", "time"])
+    got = model.fit("time", ["what"], ["is", "it"], weight=0.5)
+    assert got == pytest.approx(own + 0.5 * after)
+
+
+class Recording:
+    """A context model that notes what the words after counted in each call."""
+
+    def __init__(self) -> None:
+        self.weights: set[float] = set()
+        self.phrases: set[str] = set()
+
+    def fit(self, phrase, before, after, *, weight=ctx.AFTER_WEIGHT):
+        self.weights.add(weight)
+        self.phrases.add(phrase)
+        return 0.0
+
+
+@pytest.mark.parametrize(
+    ("alternatives", "weight"),
+    [
+        (["set a timer for ten minutes"], 1.0),  # the versions agree on what follows
+        (["set a timer four ten minutes"], 0.5),  # they disagree on `for`: likely wrong too
+        ([], 1.0),  # nothing to compare with
+    ],
+)
+def test_words_after_that_the_recognisers_versions_dispute_count_half(alternatives, weight):
+    stub = Recording()
+    s = Suggester(english=20_000, context_model=stub)  # type: ignore[arg-type]
+    s.set_context("set a time for ten minutes", alternatives)
+    text = "set a ti for ten minutes"
+    offer(s, text, len("set a ti"), typed=True)
+    assert stub.weights == {weight}
+
+
+def test_a_letter_typed_has_more_than_fifty_candidates_weighed_by_context():
+    # room for the sound-alikes beginning with it beside the commonest words (up to 80)
+    stub = Recording()
+    s = Suggester(english=20_000, context_model=stub)  # type: ignore[arg-type]
+    s.set_context("say a time for ten minutes")
+    offer(s, "t a time for ten minutes", 1, typed=True)
+    assert 50 < len(stub.phrases) <= 80

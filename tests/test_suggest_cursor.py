@@ -116,3 +116,16 @@ def test_random_unicode_transcripts_are_learned_safely(text, clip):
     s.add_transcript(text, clip=clip, guess=text, redacted=[text[:5]])
     s.set_context(text, [text])
     assert all(w.isprintable() for w in offer(s, text, len(text) // 2).words)
+
+
+def test_pointing_at_a_word_of_an_alternative_offers_the_guesss_own_word():
+    # the annotator started from an alternative: the guess's word there is a candidate again
+    s = Suggester(english=20_000)
+    s.set_context("turn off that is a room lights", ["turn off that is a true lies"])
+    text = "turn off the living room lies"
+    got = offer(s, text, text.index("lies"))
+    assert "lights" in got.words[:2]
+    assert apply_word(text, got, got.words.index("lights") + 1) == (
+        "turn off the living room lights",
+        len(text) + 2,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from earmark.suggest import Suggester, offer
+from earmark.suggest import Suggester, context, offer
 from earmark.suggest import phonetic as ph
 from tests.support import eventually
 
@@ -23,6 +23,9 @@ elephant EH L AH F AH N T
 read R IY D
 read(2) R EH D
 red R EH D
+teacher T IY CH ER
+speaker S P IY K ER
+spinach S P IH N AH CH
 """
 
 
@@ -53,6 +56,16 @@ def test_every_pronunciation_counts_and_unknown_words_have_none():
     assert p.neighbours("read")["red"] == 1.0  # the second pronunciation is red's
     assert p.pronunciations("rea") == [] and p.neighbours("rea") == {}
     assert p.neighbours("zzzz") == {}
+
+
+def test_the_words_beginning_with_the_typed_letters_are_weighed_however_far():
+    p = small()
+    assert "speaker" not in p.neighbours("teacher")  # three phones apart
+    begun = p.beginning("teacher", "sp")
+    assert set(begun) == {"speaker"}  # spinach sounds too little like it to count
+    assert 0.4 <= begun["speaker"] < 1.0
+    assert p.beginning("teacher", "sp") is begun  # cached
+    assert p.beginning("teacher", "zz") == {} and p.beginning("zzzz", "s") == {}
 
 
 def test_only_words_that_may_be_offered_are_searched():
@@ -100,11 +113,31 @@ def test_opening_a_clip_looks_its_words_up_ahead(suggester):
 
 
 def test_a_sound_alike_is_offered_where_spelling_alone_does_not(suggester):
+    # as in the annotator: the dictionary comes with PocketSphinx, and so does the context
+    # model, which weighs the words that begin with the letters typed
     guess = "so many houses are in a cup"
-    suggester.set_context(guess)
+    model = context.load()
+    with_sounds = Suggester(english=20_000, context_model=model)
+    with_sounds.phonetic = suggester.phonetic
+    with_sounds.set_context(guess)
     text = "how many ou are in a cup"
-    got = offer(suggester, text, len("how many ou"))
+    got = offer(with_sounds, text, len("how many ou"))
     assert "ounces" in got.words
-    without = Suggester(english=20_000)
+    without = Suggester(english=20_000, context_model=model)
     without.set_context(guess)
     assert "ounces" not in offer(without, text, len("how many ou")).words
+
+
+def test_a_far_sound_alike_beginning_with_the_typed_letters_is_offered(suggester):
+    suggester.set_context("call mum on teacher")
+    got = [x.text for x in suggester.suggest("sp", 5, near="teacher")]
+    assert "speaker" in got  # three phones from `teacher`: no neighbour
+
+
+def test_pointing_at_a_word_offers_its_other_spelling_first():
+    s = Suggester(english=20_000)
+    more = "parlor P AA R L ER\nparlour P AA R L ER\ntell T EH L\ntel T EH L\n"
+    s.phonetic = ph.Phonetic(DICTIONARY + more, lambda w: True)
+    s.set_context("the fire in the parlor")
+    got = offer(s, "the fire in the parlor", len("the fire in the "))
+    assert got.words[0] == "parlour"

@@ -51,10 +51,17 @@ class ContextModel:
             self._cache[q] = value
             return value
 
-    def fit(self, phrase: str, before: Sequence[str], after: Sequence[str]) -> float:
+    def fit(
+        self,
+        phrase: str,
+        before: Sequence[str],
+        after: Sequence[str],
+        *,
+        weight: float = AFTER_WEIGHT,
+    ) -> float:
         """How well `phrase` (one or more words) fits after `before` and before `after`:
-        the log probability of its words and of the `AFTER` words after it. With
-        nothing before, the phrase starts the utterance."""
+        the log probability of its words and of the `AFTER` words after it, those counted
+        `weight` times. With nothing before, the phrase starts the utterance."""
         words = [w for w in phrase.lower().split() if w]
         if not words:
             return FLOOR
@@ -67,7 +74,7 @@ class ContextModel:
             p = self.logp([w, *reversed(history[-2:])])
             if n < len(words) and p <= FLOOR and self.logp([w]) <= FLOOR:
                 p = UNKNOWN
-            total += p if n < len(words) else AFTER_WEIGHT * p
+            total += p if n < len(words) else weight * p
             history.append(w)
         return total
 

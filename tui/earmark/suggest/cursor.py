@@ -9,6 +9,11 @@ that word are offered. A word of the guess left as it was, with the cursor just 
 (where the editor puts it when a clip opens), is *not* pointed at: nothing is offered for
 it, so Tab never replaces a correct word the annotator did not choose; unless they have
 just typed its last letter (`typed`): then it is the beginning of the word they write.
+A pointed word that is not the guess's word there (the annotator started from an
+alternative) has the guess's own word offered after the alternatives: the recogniser's
+first choice is a likely fix of its second. So are its other spellings (`parlour` for
+`parlor`): the recogniser spells as its dictionary does, the batch may not, and the
+context model, which knows one spelling at best, would sink them.
 Between words (where a word is missing) the words that usually follow the word before are
 offered, to insert.
 Once the annotator types, the fragment before the cursor leads: alternatives that start
@@ -19,7 +24,9 @@ With a context model (`context`, PocketSphinx's trigram when installed) a larger
 candidates is weighed by how well each fits between the two words before and the two
 after; with nothing typed, the most common English words are candidates too (a wrong `to`
 or `the` looks like nothing it should be, but its neighbours say what fits), taking at most
-two of the five places.
+two of the five places. The words after are mostly still the recogniser's: where its
+versions (the guess and the alternatives) disagree on one of them, it is likely wrong too,
+and a candidate that fits it proves little, so the words after count half there.
 """
 
 from __future__ import annotations
@@ -28,17 +35,21 @@ import difflib
 from dataclasses import dataclass
 from functools import cache
 
+from earmark.suggest.context import AFTER
 from earmark.suggest.engine import Suggester
 from earmark.suggest.text import fold
 from earmark.suggest.vocab import english_words
 from earmark.textsafe import clean
 
 SLOTS = 5
-POOL = 50  # candidates weighed by the context model before the best five are shown
+POOL = 80  # candidates weighed by the context model before the best five are shown (50 left
+# the sound-alikes that begin with a typed letter too few places among the commonest words)
 LM_WEIGHT = 0.8  # one nat of context probability is worth this much of the spelling score
 COMMON = 200  # the most common English words, weighed by context where nothing is typed
 COMMON_SLOTS = 2  # places among the five that common words may take
 COMMON_GAP = 7.5  # how far below the best spelling match a common word starts
+VARIANT_MIN = 4  # letters a word needs before its other spellings are offered
+DISPUTED = 0.5  # what the words after count where the recogniser's versions disagree
 
 
 @dataclass(frozen=True)
@@ -82,6 +93,46 @@ def _aligned(edited: list[str], guess: list[str], k: int) -> int | None:
     return None
 
 
+def _after_weight(
+    edited: list[str], guess: list[str], alternatives: tuple[str, ...], k: int
+) -> float:
+    """What the words from edited[k] on count in the context model: `DISPUTED` when the
+    recogniser's versions disagree on one of those it weighs that the annotator left as
+    it was, else 1."""
+    if not alternatives:
+        return 1.0
+    for at in range(k, min(len(edited), k + AFTER)):
+        j = _aligned(edited, guess, at)
+        left = j is not None and fold(guess[j]) == fold(edited[at])
+        if left and j is not None and alternatives_at(guess, alternatives, j):
+            return DISPUTED
+    return 1.0
+
+
+def _variants(suggester: Suggester, word: str) -> list[str]:
+    """The other spellings of `word`: pronounced the same and a letter more or less inside
+    it (`parlour` for `parlor`, `neighbours` for `neighbors`, `judgement` for `judgment`;
+    not `tel` for `tell` nor `bill's` for `bills`, other words), for words of
+    `VARIANT_MIN` letters or more."""
+    key = fold(word)
+    if suggester.phonetic is None or len(key) < VARIANT_MIN:
+        return []
+    return [
+        k
+        for k, v in suggester.phonetic.neighbours(key).items()
+        if v >= 1.0 and "'" not in k and _inside(k, key)
+    ]
+
+
+def _inside(a: str, b: str) -> bool:
+    """One word is the other with one letter added inside it (not first, not last)."""
+    short, long = sorted((a, b), key=len)
+    if len(long) != len(short) + 1:
+        return False
+    p = next((i for i, (x, y) in enumerate(zip(short, long, strict=False)) if x != y), len(short))
+    return 0 < p < len(short) and long[:p] + long[p + 1 :] == short
+
+
 def alternatives_at(guess: list[str], alternatives: tuple[str, ...], j: int) -> list[str]:
     """What the other guesses have in place of guess word j (a phrase when several)."""
     low = [w.lower() for w in guess]
@@ -108,17 +159,18 @@ def _in_context(
     before: list[str],
     after: list[str],
     common: int = 0,
+    weight: float = 1.0,
 ) -> list[str]:
     """The candidates ordered by their own score plus how well they fit between the words
     before and after (the context model); in their own order without one. The last
     `common` candidates (common words offered for their context alone) take at most
     `COMMON_SLOTS` of the first five places, so the words that sound or spell like the one
-    being fixed keep theirs."""
+    being fixed keep theirs; `weight`: what the words after count."""
     model = suggester.context_model
     if model is None:
         return [w for w, _ in scored]
     weighed = [
-        (score + LM_WEIGHT * model.fit(w, before, after), n, w)
+        (score + LM_WEIGHT * model.fit(w, before, after, weight=weight), n, w)
         for n, (w, score) in enumerate(scored)
     ]
     order = sorted(weighed, key=lambda t: (-t[0], t[1]))
@@ -158,10 +210,12 @@ def offer(
     after = [text[x:y] for x, y in spans[here + 1 :]]
     asr, alternatives = suggester.context
     guess = asr.split()
-    j = _aligned([text[x:y] for x, y in spans], guess, here) if guess else None
+    edited = [text[x:y] for x, y in spans]
+    j = _aligned(edited, guess, here) if guess else None
     asr_word = guess[j] if j is not None else None
     unchanged = asr_word is not None and fold(asr_word) == fold(current)
     alts = alternatives_at(guess, alternatives, j) if j is not None else []
+    weight = _after_weight(edited, guess, alternatives, here + 1) if guess else 1.0
     if cursor == b and unchanged and not typed:
         words: list[str] = []  # the recogniser's word, not pointed at
     elif not fragment:
@@ -174,13 +228,16 @@ def offer(
             scored += [(w, top - COMMON_GAP) for w in common]
         else:
             common = []
-        words = alts + _in_context(suggester, scored, before, after, len(common))
+        own = [asr_word] if asr_word is not None and not unchanged else []
+        own += _variants(suggester, current)
+        words = alts + own + _in_context(suggester, scored, before, after, len(common), weight)
     else:
         low = fold(fragment)
         words = [p for p in alts if fold(p).startswith(low) and fold(p) != low]
         near = asr_word if asr_word is not None and fold(asr_word) != low else None
         found = suggester.suggest(fragment, pool, near=near, after=prev, exclude=(current,))
-        words += _in_context(suggester, [(s.text, s.score) for s in found], before, after)
+        candidates = [(s.text, s.score) for s in found]
+        words += _in_context(suggester, candidates, before, after, 0, weight)
     unique: list[str] = []
     for w in words:
         w = suggester.style(w)

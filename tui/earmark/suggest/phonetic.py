@@ -13,16 +13,26 @@ consonants of one manner (stops, fricatives, nasals) nearly as cheap, so the dis
 taken on the phones, on their skeleton (vowels alike) and on their classes, and weighed.
 A word's neighbours are cached, and a clip's guess words are looked up in a worker as
 the clip opens: the same guess word is pointed at many times.
+
+Neighbours are at most two phones apart: searched over the whole dictionary, a wider net
+catches thousands of words. Once the annotator types a letter, though, the words that begin
+with it are a few thousand at most, and all of them are weighed (`beginning`): the word
+meant is often three phones from the recogniser's (`speaker` for `teacher`, `dim` for
+`in`), and without that it never reached the candidates the context model weighs, the
+most common words that begin with the letter taking every place. Those sound-alikes are
+completions of what is typed, so they score as completions, not as typos.
 """
 
 from __future__ import annotations
 
+import bisect
 import os
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
@@ -38,6 +48,7 @@ CACHE = 4096
 WARM_AFTER = 0.4  # seconds a clip is open before its guess words are looked up (warm_soon)
 SOUND_POOL = 200  # sound-alikes of the recogniser's word weighed, the closest first
 SOUND_BASE = PREFIX - 1.5  # a sound-alike that is no spelling match ranks like half a typo
+BEGUN_MIN = 0.4  # resemblance a word beginning with the typed letters needs to count
 
 # Phone classes (ARPAbet): confusions within a class are the commonest.
 _CLASSES = {
@@ -75,6 +86,20 @@ class Phonetic:
                 self._words.append(word)
         self._cache: OrderedDict[str, dict[str, float]] = OrderedDict()
         self._lock = threading.Lock()
+        # Every kept pronunciation in the order of its word, with its skeleton and classes:
+        # the words that begin with what the annotator typed are one run of them.
+        order = sorted(range(len(self._words)), key=self._words.__getitem__)
+        codes = [""] * len(self._words)
+        for kept, at in self._by_length.values():
+            for one, n in zip(kept, at, strict=True):
+                codes[n] = one
+        skeleton, classes = self._tables()
+        self._sorted = [self._words[n] for n in order]
+        phones = [codes[n] for n in order]
+        self._views = (phones, *([c.translate(t) for c in phones] for t in (skeleton, classes)))
+        self._lengths = np.fromiter(map(len, self._views[0]), np.float32, len(order))
+        self._begun: OrderedDict[tuple[str, str], dict[str, float]] = OrderedDict()
+        self._said: OrderedDict[str, list[list[str]]] = OrderedDict()
         self._warming = 0  # which clip's words warm_soon is for
 
     def __len__(self) -> int:
@@ -93,7 +118,20 @@ class Phonetic:
         return skeleton, classes
 
     def pronunciations(self, word: str) -> list[list[str]]:
-        """The phones of each pronunciation of `word` (a folded key) in the dictionary."""
+        """The phones of each pronunciation of `word` (a folded key) in the dictionary (the
+        last few asked are kept: finding a word in the text takes milliseconds)."""
+        with self._lock:
+            hit = self._said.get(word)
+        if hit is not None:
+            return hit
+        out = self._look_up(word)
+        with self._lock:
+            self._said[word] = out
+            if len(self._said) > CACHE:
+                self._said.popitem(last=False)
+        return out
+
+    def _look_up(self, word: str) -> list[list[str]]:
         out: list[list[str]] = []
         for tail in (" ", "("):
             at = self._text.find("\n" + word + tail)
@@ -148,6 +186,50 @@ class Phonetic:
                 self._cache.popitem(last=False)
         return out
 
+    def beginning(self, word: str, frag: str) -> dict[str, float]:
+        """word -> resemblance (0..1) to `word` (a folded key) of the words that begin with
+        `frag`, however many phones apart: once a letter is typed the field is small enough
+        to weigh every word in it, and the word meant is often three phones from the
+        recogniser's (`teacher` for `speaker`, `was` for `water`). Cached."""
+        with self._lock:
+            hit = self._begun.get((word, frag))
+            if hit is not None:
+                self._begun.move_to_end((word, frag))
+                return hit
+        lo = bisect.bisect_left(self._sorted, frag)
+        hi = bisect.bisect_left(self._sorted, frag + "\U0010ffff", lo)
+        out: dict[str, float] = {}
+        if hi > lo:
+            for phones in self.pronunciations(word):
+                with self._lock:
+                    query = self._code(phones)
+                    skeleton, classes = self._tables()
+                cost = np.zeros(hi - lo, dtype=np.float32)
+                for weight, view, q in zip(
+                    (PHONE, SKELETON, CLASS),
+                    self._views,
+                    (query, query.translate(skeleton), query.translate(classes)),
+                    strict=True,
+                ):
+                    cost += (
+                        weight
+                        * process.cdist(
+                            [q], view[lo:hi], scorer=Levenshtein.distance, dtype=np.int32
+                        )[0]
+                    )
+                size = np.maximum(self._lengths[lo:hi], len(query))
+                sim = 1.0 - cost / size
+                keep = np.flatnonzero(sim >= BEGUN_MIN)
+                for n, value in zip(keep.tolist(), sim[keep].tolist(), strict=True):
+                    other = self._sorted[lo + n]
+                    if other != word and value > out.get(other, 0.0):
+                        out[other] = value
+        with self._lock:
+            self._begun[(word, frag)] = out
+            if len(self._begun) > CACHE:
+                self._begun.popitem(last=False)
+        return out
+
     def warm_soon(self, words: list[str]) -> None:
         """Find the neighbours of these words ahead of time (a clip's guess words), so the
         first keystroke on each finds them cached: on a thread, once the clip has been open
@@ -193,12 +275,15 @@ def sound_alikes(
     if phonetic is None or not near_key:
         return {}
     sounds = phonetic.neighbours(near_key)
+    if frag:  # every word that begins with it, however many phones apart
+        sounds = {**phonetic.beginning(near_key, frag), **sounds}
     close = sorted((k for k in sounds if k.startswith(frag)), key=sounds.__getitem__)
     for k in close[-SOUND_POOL:]:
         if k not in found:
             seg, i = locate(k)
             if seg is not None:
-                score = SOUND_BASE + len(frag) / max(len(k), 1) + float(seg.bonus[i])
+                base = PREFIX if frag else SOUND_BASE  # a completion of what is typed
+                score = base + len(frag) / max(len(k), 1) + float(seg.bonus[i])
                 found[k] = (score, seg.display[i], int(seg.tier[i]))
     return sounds
 
