@@ -3,8 +3,13 @@ child that dies costs one check, with one line, never the annotator."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -46,3 +51,48 @@ def test_a_child_killed_mid_shift_costs_one_check(service):
         service.check(samples, rate, TEXT)
     words, _reason = service.check(samples, rate, TEXT)  # a new child
     assert words and service.pids() != [child]
+
+
+_PARENT = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from earmark.align.service import CheckService
+s = CheckService()
+s.start()
+print(s.pids()[0], flush=True)
+time.sleep(600)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_the_child_does_not_outlive_an_annotator_killed_with_kill_9():
+    """kill -9 (or a crash) gives the annotator no chance to stop its child: the child
+    notices on its own and leaves, rather than holding ~200 MB for ever."""
+    tui = str(Path(__file__).resolve().parents[1] / "tui")
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _PARENT, tui], stdout=subprocess.PIPE, text=True
+    )
+    child = None
+    try:
+        assert parent.stdout is not None
+        child = int(parent.stdout.readline())
+        assert _alive(child)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + 10
+        while _alive(child) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(child), "the check's child outlived the killed annotator"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+        if child is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGKILL)

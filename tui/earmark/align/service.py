@@ -8,7 +8,10 @@ long. In a child process it costs the annotator only the samples sent over a pip
 
 The child is started with `spawn`, since forking a process that runs threads is unsafe, and
 loads the model once, before the first check. If it dies (killed, out of memory) the check
-that was running fails with one line and the next check starts a new child.
+that was running fails with one line and the next check starts a new child. If the
+annotator dies instead (kill -9, a crash), nothing closes the child and its pipe never ends
+(the child holds both ends of its queue): it watches for its parent to be gone and leaves
+within a second, rather than keeping ~200 MB for ever.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from __future__ import annotations
 import atexit
 import contextlib
 import multiprocessing
+import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -41,6 +46,18 @@ def prepare_to_spawn() -> None:
 
     with contextlib.suppress(OSError, ValueError):
         resource_tracker.ensure_running()
+
+
+def _watch_parent(parent: int) -> None:
+    """In the child, at its start: leave as soon as the annotator that started it is gone
+    (the child is then re-parented, so its parent's pid changes)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="earmark-check-parent", daemon=True).start()
 
 
 def _ready() -> tuple[bool, str]:
@@ -77,7 +94,12 @@ class CheckService:
         with self._lock:
             if self._pool is None:
                 ctx = multiprocessing.get_context("spawn")
-                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=ctx)
+                self._pool = ProcessPoolExecutor(
+                    max_workers=1,
+                    mp_context=ctx,
+                    initializer=_watch_parent,
+                    initargs=(os.getpid(),),
+                )
             return self._pool
 
     def _run(self, fn: Callable[..., Any], *args: object) -> Any:
