@@ -48,9 +48,13 @@ def prepare_to_spawn() -> None:
         resource_tracker.ensure_running()
 
 
-def _watch_parent(parent: int) -> None:
-    """In the child, at its start: leave as soon as the annotator that started it is gone
-    (the child is then re-parented, so its parent's pid changes)."""
+def _child_start(parent: int) -> None:
+    """In the child, at its start. It yields the CPU to the annotator (nice 10): loading the
+    model takes a second of CPU and each check a fifth, which on two cores slowed the
+    annotator's own first submits. And it leaves as soon as the annotator that started it is
+    gone (the child is then re-parented, so its parent's pid changes)."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -97,7 +101,7 @@ class CheckService:
                 self._pool = ProcessPoolExecutor(
                     max_workers=1,
                     mp_context=ctx,
-                    initializer=_watch_parent,
+                    initializer=_child_start,
                     initargs=(os.getpid(),),
                 )
             return self._pool
