@@ -15,17 +15,23 @@ pytestmark = [needs_tmux, needs_realdata]
 NULL_AUDIO = {"EARMARK_OUTPUT": "null"}
 
 
+def _submitted(s, share: float, reviewers: tuple[str, ...] = ("rev",)) -> None:
+    """ann submitted four clips, sampled for review at `share`."""
+    s.ensure_user("lead")
+    build_workspace(s, unplayable=False)
+    s.set_batch_settings("sense", actor="lead", review_share=share)
+    for who in reviewers:
+        s.grant_role("lead", who, "reviewer")
+    for cid in (1, 2, 3, 4):
+        s.start_clip(cid, "ann")
+        s.submit(cid, s.clip(cid).asr + " extra", "ann", 2.0)
+
+
 def _workspace(db_path) -> str:
-    """ann submitted four clips (one in ten sampled: one clip); returns the sampled name."""
+    """One in ten sampled (one clip); returns the sampled name."""
     s = open_store(db_path)
     try:
-        s.ensure_user("lead")
-        build_workspace(s, unplayable=False)
-        s.set_batch_settings("sense", actor="lead", review_share=0.1)
-        s.grant_role("lead", "rev", "reviewer")
-        for cid in (1, 2, 3, 4):
-            s.start_clip(cid, "ann")
-            s.submit(cid, s.clip(cid).asr + " extra", "ann", 2.0)
+        _submitted(s, 0.1)
         from earmark.session.review_queue import review_queue
 
         [item] = review_queue(s, "rev")
@@ -97,17 +103,10 @@ def test_feedback_key_in_the_real_annotator(term, db_path):
 
 
 def _queue(db_path) -> None:
-    """ann submitted four clips, all sampled for review (share 1); rev2 reviews too."""
+    """All four sampled for review (share 1); rev2 reviews too."""
     s = open_store(db_path)
     try:
-        s.ensure_user("lead")
-        build_workspace(s, unplayable=False)
-        s.set_batch_settings("sense", actor="lead", review_share=1.0)
-        s.grant_role("lead", "rev", "reviewer")
-        s.grant_role("lead", "rev2", "reviewer")
-        for cid in (1, 2, 3, 4):
-            s.start_clip(cid, "ann")
-            s.submit(cid, s.clip(cid).asr + " extra", "ann", 2.0)
+        _submitted(s, 1.0, ("rev", "rev2"))
     finally:
         s.close()
 
