@@ -215,7 +215,6 @@ def offer(
     asr_word = guess[j] if j is not None else None
     unchanged = asr_word is not None and fold(asr_word) == fold(current)
     alts = alternatives_at(guess, alternatives, j) if j is not None else []
-    weight = _after_weight(edited, guess, alternatives, here + 1) if guess else 1.0
     if cursor == b and unchanged and not typed:
         words: list[str] = []  # the recogniser's word, not pointed at
     elif not fragment:
@@ -230,6 +229,7 @@ def offer(
             common = []
         own = [asr_word] if asr_word is not None and not unchanged else []
         own += _variants(suggester, current)
+        weight = _after_weight(edited, guess, alternatives, here + 1) if guess else 1.0
         words = alts + own + _in_context(suggester, scored, before, after, len(common), weight)
     else:
         low = fold(fragment)
@@ -237,6 +237,7 @@ def offer(
         near = asr_word if asr_word is not None and fold(asr_word) != low else None
         found = suggester.suggest(fragment, pool, near=near, after=prev, exclude=(current,))
         candidates = [(s.text, s.score) for s in found]
+        weight = _after_weight(edited, guess, alternatives, here + 1) if guess else 1.0
         words += _in_context(suggester, candidates, before, after, 0, weight)
     unique: list[str] = []
     for w in words:
