@@ -2,7 +2,8 @@
 
 Candidates come from five sources, strongest first: the clip itself (the words of its guess
 and alternatives), the batch lexicon, words learned from this project's submitted
-transcripts (offerable ones only, see `learning`), and wordfreq's English list. Ranking
+transcripts (offerable ones only, see `learning`), and wordfreq's English list (past its
+50,000 words, `rare`). Ranking
 adds how well a word matches (completion, or correction of a typo), its source, how common
 it is, and how much it resembles the recogniser's word at the cursor, in spelling and in
 sound (`phonetic`): the annotator is replacing that word with one that sounded like it, and
@@ -20,6 +21,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Collection, Iterable, Sequence
 
+from earmark.suggest import rare
 from earmark.suggest.context import ContextModel
 from earmark.suggest.following import FOLLOWERS, Following
 from earmark.suggest.learning import (
@@ -88,6 +90,7 @@ class Suggester:
         self._lock = threading.RLock()
         self.context_model = context_model
         self.phonetic: Phonetic | None = None
+        self.rare: rare.RareWords | None = None  # words past the English list
         self.utterance_threshold = utterance_threshold
         self.convention = convention
         self._store: WordStore | None = None
@@ -146,9 +149,9 @@ class Suggester:
         """Pronunciations of the offerable English and lexicon words, from the dictionary
         PocketSphinx ships (none without it): the sound-alikes of the recogniser's word."""
         keys = set(self._static.keys)
-        found = load_phonetic(keys.__contains__)
+        found, past = load_phonetic(keys.__contains__), rare.load(self._n_english)
         with self._lock:
-            self.phonetic = found
+            self.phonetic, self.rare = found, past
 
     # -- updates ------------------------------------------------------------------------
     def add_transcript(
@@ -293,6 +296,7 @@ class Suggester:
                         corrections[k] = max(c, corrections.get(k, 0.0))
             following = self._followers(after)
             sounds = sound_alikes(self.phonetic, near_key, frag, found, self._locate_any)
+            rare.rare_words(self.rare, frag, found, self._locate_any)
             for k in following:
                 if k.startswith(frag) and k not in found:
                     at, i = self._locate(k, context=True)
@@ -358,15 +362,13 @@ class Suggester:
 
     def context_utterance(self) -> str | None:
         """`utterance` for the clip given to `set_context` (its guess and alternatives)."""
-        asr, alternatives = self.context
-        return self.utterance(asr, alternatives)
+        return self.utterance(*self.context)
 
     def utterance(self, asr: str, alternatives: Sequence[str] = ()) -> str | None:
         """A submitted transcript that closely matches the guess (or an alternative), or the
         earlier correction of the same guess; only transcripts whose every word may be
         offered here come back (see `learning`)."""
-        match = self.utterance_match(asr, alternatives)
-        return match[0] if match else None
+        return m[0] if (m := self.utterance_match(asr, alternatives)) else None
 
     def utterance_match(
         self, asr: str, alternatives: Sequence[str] = ()

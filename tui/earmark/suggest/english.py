@@ -20,20 +20,22 @@ from platformdirs import user_cache_path
 from earmark.suggest.text import has_letter
 
 
-def _cache_file(n: int) -> Path | None:
+def cache_file(name: str) -> Path | None:
+    """Where a list derived from wordfreq's is kept, by wordfreq's version; None without
+    wordfreq."""
     try:
         release = version("wordfreq")
     except PackageNotFoundError:
         return None
     safe = "".join(ch for ch in release if ch.isalnum() or ch in ".-+")
-    return user_cache_path("earmark", appauthor=False) / f"english-{safe}-{n}.txt"
+    return user_cache_path("earmark", appauthor=False) / f"english-{safe}-{name}.txt"
 
 
 def top_words(n: int) -> list[str]:
     """The n most frequent English words that have a letter, most frequent first."""
     if n <= 0:
         return []
-    path = _cache_file(n)
+    path = cache_file(str(n))
     if path is not None:
         with contextlib.suppress(OSError, UnicodeDecodeError):
             text = path.read_text(encoding="utf-8")
@@ -43,11 +45,11 @@ def top_words(n: int) -> list[str]:
 
     words = [w for w in top_n_list("en", n) if has_letter(w)]
     if path is not None and words and not any("\n" in w for w in words):
-        _write(path, "\n".join(words))
+        write(path, "\n".join(words))
     return words
 
 
-def _write(path: Path, text: str) -> None:
+def write(path: Path, text: str) -> None:
     """Whole or not at all: a half-written list must never be read as the list."""
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
