@@ -316,3 +316,33 @@ def test_audit_hooks_used_when_store_has_them(queue):
     s.prev_clip()
     s.flush()
     assert ("reopen", st.clip.id) in calls
+
+
+def test_the_clip_decoded_ahead_is_not_held_from_others(queue):
+    """`upcoming` tells the screen which clip to decode ahead without claiming it: after a
+    quit it is nobody's, and another annotator may take it meanwhile."""
+    ann = Session(queue, "ann", clock=queue.clock)
+    first = ann.resume()
+    assert first is not None
+    ann.claim()
+    ahead = ann.upcoming()
+    assert ahead is not None and ahead.id != first.clip.id
+    assert queue.clip(ahead.id).status == "pending"  # looked at, not taken
+    assert ann.upcoming() == ahead  # the same answer, asked again
+    bob = Session(queue, "bob", clock=queue.clock)
+    took = bob.resume()
+    assert took is not None and took.clip.id == ahead.id
+    bob.claim()
+    after = ann.submit("alexa play despacito")
+    assert after is not None and after.clip.id not in (first.clip.id, ahead.id)
+
+
+def test_after_a_quit_only_the_open_clip_stays_in_progress(queue):
+    ann = Session(queue, "ann", clock=queue.clock)
+    first = ann.resume()
+    assert first is not None
+    ann.claim()
+    assert ann.upcoming() is not None
+    ann.close()
+    held = [c.id for c in queue.iter_clips() if c.status == "in_progress"]
+    assert held == [first.clip.id]

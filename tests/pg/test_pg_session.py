@@ -103,3 +103,30 @@ def test_an_idle_annotator_wakes_on_new_work_and_the_wait_holds_no_lock(pg: PgTe
     assert nxt is not None and nxt.clip.name == "new"
     assert (nxt.position, nxt.total) == (2, 2)  # the count follows the import
     s.close()
+
+
+def test_the_clip_decoded_ahead_is_not_held_from_others(pg: PgTest) -> None:
+    _project(pg, 4)
+    clock = FakeClock()
+    (a_name, a_dsn), (b_name, b_dsn) = pg.login("annotator"), pg.login("annotator")
+    sa, sb = open_postgres(a_dsn, clock=clock), open_postgres(b_dsn, clock=clock)
+    a, b = Session(sa, a_name, clock=clock), Session(sb, b_name, clock=clock)
+    first = a.resume()
+    assert first is not None
+    a.claim()
+    ahead = a.upcoming()
+    assert ahead is not None and ahead.id != first.clip.id
+    assert sa.clip(ahead.id).status == "pending"  # looked at, not taken
+    took = b.resume()
+    assert took is not None and took.clip.id == ahead.id
+    b.claim()
+    after = a.submit("words of a")
+    assert after is not None and after.clip.id not in (first.clip.id, ahead.id)
+    a.close()
+    lead = open_postgres(pg.url)
+    held = sorted(c.id for c in lead.iter_clips() if c.status == "in_progress")
+    assert held == sorted([took.clip.id, after.clip.id])
+    lead.close()
+    b.close()
+    sa.close()
+    sb.close()

@@ -95,6 +95,8 @@ class ExposureStore(Protocol):
 
     def next_open(self, annotator: str, after: int, *, avoid: Iterable[int] = ()) -> int | None: ...
 
+    def peek_next(self, annotator: str, after: int, *, avoid: Iterable[int] = ()) -> int | None: ...
+
 
 class Wellbeing:
     """What the annotator session asks: exposure, level, routing. Reads the store each time
@@ -137,6 +139,10 @@ class Wellbeing:
         return self.store.next_open(
             self.user, after, avoid=self.routed_away() if away is None else away
         )
+
+    def peek_allowed(self, after: int, away: set[int]) -> int | None:
+        """The clip `next_allowed` would claim now, left unclaimed."""
+        return self.store.peek_next(self.user, after, avoid=away)
 
 
 class BreakOffers:

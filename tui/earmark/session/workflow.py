@@ -89,11 +89,12 @@ class Session(HeardMixin, QueueEndMixin):
         return len(self.store.submit_times(self.user, midnight.timestamp()))
 
     def upcoming(self) -> Clip | None:
-        """The clip the queue would give after the open one: worth decoding ahead."""
+        """The clip the queue would give after the open one: worth decoding ahead. Not
+        claimed: held now, it would stay another's to skip for a lease after a quit."""
         current = self.current
         if current is None:
             return None
-        nxt = self._next_open(current.id)
+        nxt = self._next_open(current.id, claim=False)
         if nxt is None or nxt == current.id:
             return None
         clip = self.store.clip(nxt)
@@ -314,13 +315,17 @@ class Session(HeardMixin, QueueEndMixin):
             notices = notices + self._unplayable_notice(after, nxt)
         return self.open(nxt, notices)
 
-    def _next_open(self, after: int) -> int | None:
+    def _next_open(self, after: int, *, claim: bool = True) -> int | None:
         """The next open clip not routed away from this annotator (their opt-outs, and at the
         hard exposure limit clips others flagged distressing): see earmark/wellbeing.py.
-        A gold clip due now comes first (session/gold.py)."""
+        A gold clip due now comes first (session/gold.py). `claim`: False to only look."""
         away = self.wellbeing.routed_away()  # read once: each read is five queries
         gold = self.gold.next_for(after, away)
-        return gold if gold is not None else self.wellbeing.next_allowed(after, away)
+        if gold is not None:
+            return gold
+        if claim:
+            return self.wellbeing.next_allowed(after, away)
+        return self.wellbeing.peek_allowed(after, away)
 
     def _unplayable_notice(self, low: int, high: int) -> tuple[str, ...]:
         passed = [

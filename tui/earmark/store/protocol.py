@@ -130,6 +130,10 @@ class Store(GoldStore, CheckStore, Protocol):
         the same slot."""
         ...
 
+    def peek_next(self, annotator: str, after: int, *, avoid: Iterable[int] = ()) -> int | None:
+        """The clip `next_open` would give now, without claiming it (to decode it ahead)."""
+        ...
+
     def neighbour_playable(
         self, clip_id: int, step: int, annotator: str | None = None
     ) -> int | None:

@@ -30,6 +30,10 @@ from earmark.errors import UserError
 from earmark.store.base import StoreBase
 
 
+class _Peeked(Exception):
+    """Raised inside a claim to roll it back (`peek_next`)."""
+
+
 class LeaseLost(UserError):
     """A submit on a clip whose claim ran out and that another annotator has since taken."""
 
@@ -93,6 +97,19 @@ class QueueMixin(StoreBase):
     def claim_next(self, annotator: str, *, avoid: Iterable[int] = ()) -> int | None:
         """Claim the next clip (the load test's and scripts' name for next_open(user, 0))."""
         return self.next_open(annotator, 0, avoid=avoid)
+
+    def peek_next(self, annotator: str, after: int, *, avoid: Iterable[int] = ()) -> int | None:
+        """The clip `next_open` would give now, left unclaimed: the claim is made and rolled
+        back, so the answer follows the same rules without holding a second clip."""
+        skip = tuple(sorted({int(i) for i in avoid}))
+        got = None
+        with self.db._lock:
+            if self.db.conn.in_transaction:
+                return None  # inside another write its rollback would be that write's too
+            with contextlib.suppress(_Peeked), self._lease_write() as c:
+                got = self._pick(c, annotator, int(after), skip)
+                raise _Peeked  # roll the claim back
+        return got
 
     def _pick(
         self, c: sqlite3.Connection, me: str, after: int, skip: tuple[int, ...]

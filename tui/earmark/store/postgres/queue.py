@@ -22,6 +22,7 @@ import psycopg
 from earmark import audit
 from earmark.errors import UserError
 from earmark.store.postgres.clips import PgClipsMixin
+from earmark.store.postgres.db import translate
 from earmark.store.queue import LeaseLost
 from earmark.wer import edits
 
@@ -54,6 +55,25 @@ class PgQueueMixin(PgClipsMixin):
     def claim_next(self, annotator: str, *, avoid: Iterable[int] = ()) -> int | None:
         """Claim the next clip (the load test's and scripts' name for next_open(user, 0))."""
         return self.next_open(annotator, 0, avoid=avoid)
+
+    def peek_next(self, annotator: str, after: int, *, avoid: Iterable[int] = ()) -> int | None:
+        """The clip `next_open` would give now, left unclaimed: `claim()` runs in a
+        transaction that is rolled back (the same rules, no second clip held)."""
+        from earmark.wellbeing import start_of_day
+
+        self._as(annotator)
+        now = self.db.clock.now()
+        db = self.db
+        with db._lock, translate():
+            if db.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                return None  # inside another transaction its rollback would be that one's too
+            with db.conn.transaction(force_rollback=True):
+                row = db.conn.execute(
+                    "SELECT claim(%s, %s, %s, %s::bigint[], %s) AS clip",
+                    (now, self.lease_seconds, int(after), sorted(set(avoid)), start_of_day(now)),
+                ).fetchone()
+        got = row["clip"] if row else None
+        return int(got) if got is not None else None
 
     def forget(self, clip_id: int) -> None:
         """Stop renewing this clip's lease from this process (it runs out like a dead one's)."""
