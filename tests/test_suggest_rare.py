@@ -4,6 +4,8 @@ the known words, and read back from the user's cache exactly as built."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from earmark.suggest import Suggester
 from earmark.suggest import rare as rare_mod
@@ -33,6 +35,20 @@ def test_the_cached_form_reads_back_exactly():
     assert back is not None
     for frag in ("p", "prud", "d", "z", "caf"):
         assert back.completions(frag, 9) == rare.completions(frag, 9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(min_size=1, max_size=12), max_size=40), st.data())
+def test_any_list_reads_back_whole_or_not_at_all(words, data):
+    rare = RareWords.of(words)
+    text = rare.dumps()
+    back = RareWords.loads(text)
+    assert back is not None
+    frags = {k[:n] for k, _, _ in rare.completions("", 99) for n in (1, 2)} | {""}
+    for frag in frags:
+        assert back.completions(frag, 99) == rare.completions(frag, 99)
+    cut = data.draw(st.integers(0, max(0, len(text) - 1)))
+    assert RareWords.loads(text[:cut]) is None
 
 
 @pytest.mark.parametrize("cut", [0, 10, 40, -3])
