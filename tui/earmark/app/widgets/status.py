@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from textual.content import Content
 
 from earmark.app.widgets.textbox import TextBox
@@ -31,6 +32,22 @@ def _mmss(seconds: float) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
+BATCH_CELLS = 20  # of the status line a batch name may take
+
+
+def shorten(text: str, cells: int) -> str:
+    """`text` in at most `cells` terminal cells, an ellipsis marking what was cut (a name cut
+    at a comma or a space reads as if it were whole)."""
+    if cell_len(text) <= cells:
+        return text
+    out = ""
+    for ch in text:
+        if cell_len(out + ch) > cells - 1:
+            break
+        out += ch
+    return out.rstrip(" ,;:.-_") + "…"
+
+
 def status_content(info: StatusInfo) -> Content:
     """Plain text pieces, most needed first: at 80 columns whatever does not fit is cut at the
     right, so the position and the audio state are never the part lost. Untrusted parts
@@ -56,7 +73,7 @@ def status_content(info: StatusInfo) -> Content:
     if info.exposure:  # a limit passed matters more than the pace
         parts += [" │ ", (clean(info.exposure), "bold" if " - " in info.exposure else "")]
     if info.batch:
-        parts += [" │ ", (clean(info.batch)[:20], "bold")]
+        parts += [" │ ", (shorten(clean(info.batch), BATCH_CELLS), "bold")]
     parts += [" │ ", f"today {info.done_today}", " │ ", f"{info.per_hour:.0f}/h"]
     if info.position:
         parts += [" │ ", f"on clip {_mmss(info.on_clip)}"]
