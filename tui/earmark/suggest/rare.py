@@ -28,9 +28,7 @@ from earmark.suggest.text import key
 
 SPAN = 100_000  # words past the main index kept (its 50,000th to its 150,000th)
 RARE_FROM = 3  # letters typed before rare words are offered
-RARE_POOL = (
-    6  # rare completions of one fragment weighed (the most frequent): the five places, one spare
-)
+RARE_POOL = 6  # rare completions weighed per fragment, the most frequent: five places, one spare
 RARE_BASE = PREFIX - 0.6  # below a known word that completes the fragment as well
 RARE_POP = 0.5  # what being the most frequent of them adds, at most
 _TOP = "\U0010ffff"
