@@ -11,6 +11,7 @@ import pytest
 
 from earmark.store import NewClip
 from earmark.suggest import Suggester, english, loading
+from earmark.suggest.fixes import Fixes
 from earmark.suggest.following import Following, count_pairs
 from earmark.suggest.text import key, normalize_utterance, words_of
 from earmark.suggest.utterances import Utterances
@@ -57,7 +58,7 @@ def test_older_slices_build_the_memory_learning_in_time_order_builds(capacity):
         got.add(text, guess)
     pairs = loading.newest_first(corrections)
     for at in range(0, len(pairs), 64):
-        loading.prepare(pairs[at : at + 64]).remember(got, Following())
+        loading.prepare(pairs[at : at + 64]).remember(got, Following(), Fixes())
     assert list(got._items.items()) == list(expected._items.items())
     for guess, _ in corrections[-20:]:
         norm = normalize_utterance(guess)

@@ -5,8 +5,10 @@ keystroke benchmark (tests/bench/ksr.py) run exactly the same logic.
 
 Which word is pointed at: the word the cursor is in, or just after. With nothing typed (the
 cursor at the start of a word the annotator moved to) the recogniser's other guesses for
-that word are offered. A word of the guess left as it was, with the cursor just after it
-(where the editor puts it when a clip opens), is *not* pointed at: nothing is offered for
+that word are offered, after what the same recogniser's word became in transcripts
+submitted before (`fixes`: it mishears a word the same way each time). A word of the guess
+left as it was, with the cursor just after it (where the editor puts it when a clip
+opens), is *not* pointed at: nothing is offered for
 it, so Tab never replaces a correct word the annotator did not choose; unless they have
 just typed its last letter (`typed`): then it is the beginning of the word they write.
 A pointed word that is not the guess's word there (the annotator started from an
@@ -16,9 +18,10 @@ first choice is a likely fix of its second. So are its other spellings (`parlour
 context model, which knows one spelling at best, would sink them.
 Between words (where a word is missing) the words that usually follow the word before are
 offered, to insert.
-Once the annotator types, the fragment before the cursor leads: alternatives that start
-with it, then the suggester's words, ranked by their resemblance to the recogniser's word
-there and by how often they followed the word before.
+Once the annotator types, the fragment before the cursor leads: earlier fixes of the
+recogniser's word and alternatives that start with it, then the suggester's words, ranked
+by their resemblance to the recogniser's word there and by how often they followed the
+word before.
 
 With a context model (`context`, PocketSphinx's trigram when installed) a larger pool of
 candidates is weighed by how well each fits between the two words before and the two
@@ -227,13 +230,17 @@ def offer(
             scored += [(w, top - COMMON_GAP) for w in common]
         else:
             common = []
-        own = [asr_word] if asr_word is not None and not unchanged else []
-        own += _variants(suggester, current)
+        mine = [asr_word] if asr_word is not None and not unchanged else []
+        fixed = [w for k in (current, *mine) for w in suggester.fixed(k)]
+        own = mine + _variants(suggester, current)
         weight = _after_weight(edited, guess, alternatives, here + 1) if guess else 1.0
-        words = alts + own + _in_context(suggester, scored, before, after, len(common), weight)
+        words = (
+            fixed + alts + own + _in_context(suggester, scored, before, after, len(common), weight)
+        )
     else:
         low = fold(fragment)
-        words = [p for p in alts if fold(p).startswith(low) and fold(p) != low]
+        fixed = suggester.fixed(asr_word) if asr_word is not None else []
+        words = [p for p in fixed + alts if fold(p).startswith(low) and fold(p) != low]
         near = asr_word if asr_word is not None and fold(asr_word) != low else None
         found = suggester.suggest(fragment, pool, near=near, after=prev, exclude=(current,))
         candidates = [(s.text, s.score) for s in found]

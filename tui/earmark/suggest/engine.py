@@ -3,11 +3,13 @@
 Candidates come from five sources, strongest first: the clip itself (the words of its guess
 and alternatives), the batch lexicon, words learned from this project's submitted
 transcripts (offerable ones only, see `learning`), and wordfreq's English list (past its
-50,000 words, `rare`). Ranking
-adds how well a word matches (completion, or correction of a typo), its source, how common
-it is, and how much it resembles the recogniser's word at the cursor, in spelling and in
-sound (`phonetic`): the annotator is replacing that word with one that sounded like it, and
-never with the same word again.
+50,000 words, `rare`). Ranking adds how well a word matches (completion, or correction of
+a typo), its source, how common it is, and how much it resembles the recogniser's word at
+the cursor, in spelling and in sound (`phonetic`): the annotator is replacing that word
+with one that sounded like it, and never with the same word again.
+
+What the recogniser's words became in submitted transcripts is remembered too (`fixes`),
+and offered where the same word is pointed at again.
 
 Suggestions are spelled as the batch writes its text (`text.Convention`): a batch whose
 guesses are lowercase spoken form gets lowercase suggestions.
@@ -23,6 +25,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 
 from earmark.suggest import rare
 from earmark.suggest.context import ContextModel
+from earmark.suggest.fixes import Fixes, replaced
 from earmark.suggest.following import FOLLOWERS, Following
 from earmark.suggest.learning import (
     MIN_CLIPS,
@@ -37,7 +40,6 @@ from earmark.suggest.phonetic import Phonetic, sound_alikes
 from earmark.suggest.phonetic import load as load_phonetic
 from earmark.suggest.ranking import KEEP, Found, Suggestion, collect, ranked
 from earmark.suggest.segment import (
-    CLIP,
     ENGLISH,
     LEARNED,
     LEXICON,
@@ -58,12 +60,11 @@ from earmark.suggest.text import (
     words_of,
 )
 from earmark.suggest.utterances import CAPACITY, Utterances
-from earmark.suggest.vocab import Vocab, english_words
+from earmark.suggest.vocab import Vocab, clip_segment, english_words
 from earmark.textsafe import clean
 
 MAX_FRAGMENT = 64
 UTTERANCE_THRESHOLD = 85.0
-GUESS_DISCOUNT = 3.0  # a word of the guess ranks like a lexicon word, below alternatives
 PHRASE_WEIGHT = 3  # a multi-word lexicon term counts as this many uses of its word pairs
 
 
@@ -115,13 +116,14 @@ class Suggester:
         self._context_convention = Convention.AS_TYPED
         self._utterances = Utterances(capacity)
         self._following = Following()
+        self._fixes = Fixes()
         for term in terms:
             if " " in term:
                 self._following.add((key(w) for w in words_of(term)), PHRASE_WEIGHT)
         for text in texts[-capacity:]:
             self._utterances.add(text)
             self._following.add(key(w) for w in words_of(text))
-        prepare(newest_first(corrections)).remember(self._utterances, self._following)
+        prepare(newest_first(corrections)).remember(self._utterances, self._following, self._fixes)
         self._utterance_cache: dict[tuple[str, tuple[str, ...]], tuple[str, float] | None] = {}
         self.older: threading.Thread | None = None  # from_store's `learn_older`
 
@@ -131,7 +133,7 @@ class Suggester:
 
         def remember(older: Older) -> None:
             with self._lock:
-                older.remember(self._utterances, self._following)
+                older.remember(self._utterances, self._following, self._fixes)
                 self._utterance_cache.clear()
 
         return learn_in_slices(read, remember)
@@ -170,6 +172,7 @@ class Suggester:
         with self._lock:
             if not marks:
                 self._utterances.add(text, clean(guess or ""))
+                self._fixes.add(replaced(clean(guess or ""), text))
                 self._following.add(key(w) for w in words)
             self._utterance_cache.clear()
             fresh: list[str] = []
@@ -218,27 +221,8 @@ class Suggester:
         """The clip now being transcribed: its guess's and alternatives' words rank first."""
         asr = clean(asr)
         alts = tuple(clean(a) for a in alternatives)
-        display: dict[str, str] = {}
-        count: dict[str, int] = {}
-        rank: dict[str, int] = {}
         with self._lock:
-            for text in (asr, *alts):
-                for word in words_of(text):
-                    k = key(word)
-                    if k in display:
-                        continue
-                    display[k] = word
-                    seg, i = self._locate(k)
-                    if seg is not None:
-                        count[k], rank[k] = int(seg.count[i]), int(seg.rank[i])
-                        if seg.tier[i] == LEXICON:  # the lexicon's spelling
-                            display[k] = seg.display[i]
-            tier = dict.fromkeys(display, CLIP)
-            self._context = build_segment(display, tier, count, rank, self._n_english)
-            guessed = {key(w) for w in words_of(asr)} - {key(w) for a in alts for w in words_of(a)}
-            for k in guessed:  # the guess's own words: often the very words being fixed
-                i = self._context.find(k)
-                self._context.bonus[i] -= GUESS_DISCOUNT
+            self._context = clip_segment(asr, alts, self._locate, self._n_english)
             self._context_texts = (asr, alts)
             self._context_convention = (
                 convention or self.convention or infer_convention((asr, *alts))
@@ -343,6 +327,13 @@ class Suggester:
         return ranked(
             found, banned=banned, near_key=w, limit=limit, style=self.style, sounds=sounds
         )
+
+    def fixed(self, word: str) -> list[str]:
+        """What the recogniser's `word` became in transcripts submitted here (`fixes`), the
+        most frequent first: those that may be offered."""
+        with self._lock:
+            found = self._fixes.of(key(word))
+            return [self.style(w) for w in found if self._offerable(w)]
 
     def predict(self, after: str, limit: int = 5, *, exclude: Collection[str] = ()) -> list[str]:
         """Words that followed `after` in this batch, most often first (offerable ones)."""

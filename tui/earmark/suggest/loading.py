@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from earmark.suggest.context import load
+from earmark.suggest.fixes import Fixes, replaced
 from earmark.suggest.following import Following, count_pairs
 from earmark.suggest.learning import MIN_CLIPS, WordStore, fill_word_index
 from earmark.suggest.text import has_letter, key, normalize_utterance, words_of
@@ -75,10 +76,12 @@ class Older:
 
     entries: list[tuple[str, str]]  # (normalised text, transcript), newest first
     pairs: dict[str, dict[str, int]]  # following.count_pairs of the transcripts
+    replaced: list[tuple[str, str]]  # fixes.replaced of each (guess, transcript), newest first
 
-    def remember(self, utterances: Utterances, following: Following) -> None:
+    def remember(self, utterances: Utterances, following: Following, fixes: Fixes) -> None:
         utterances.add_older(self.entries)
         following.add_older(self.pairs)
+        fixes.add_older(self.replaced)
 
 
 def prepare(pairs: list[tuple[str, str]]) -> Older:
@@ -86,14 +89,16 @@ def prepare(pairs: list[tuple[str, str]]) -> Older:
     guesses: dict[str, str] = {}  # recognisers repeat their guesses: normalise each once
     entries: list[tuple[str, str]] = []
     keys: list[list[str]] = []
+    fixed: list[tuple[str, str]] = []
     for text, guess in pairs:
+        fixed += replaced(guess, text)
         norm = normalize_utterance(text)
         said = guesses.get(guess)
         if said is None:
             said = guesses[guess] = normalize_utterance(guess)
         entries += ((said, text), (norm, text))  # `add` puts the guess last: the newer
         keys.append(keys_of(text, norm))
-    return Older(entries, count_pairs(keys))
+    return Older(entries, count_pairs(keys), fixed)
 
 
 def learn_in_slices(

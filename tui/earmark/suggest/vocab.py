@@ -7,7 +7,7 @@ into key order with numpy rather than looked up again per key.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import repeat
 from operator import itemgetter
 
@@ -15,14 +15,47 @@ import numpy as np
 
 from earmark.suggest.english import top_words
 from earmark.suggest.segment import (
+    CLIP,
     ENGLISH,
     LEARNED,
     LEXICON,
     Segment,
+    build_segment,
     empty_segment,
     tier_bonus,
 )
-from earmark.suggest.text import has_letter, key
+from earmark.suggest.text import has_letter, key, words_of
+
+GUESS_DISCOUNT = 3.0  # a word of the guess ranks like a lexicon word, below alternatives
+
+
+def clip_segment(
+    asr: str,
+    alts: tuple[str, ...],
+    locate: Callable[[str], tuple[Segment | None, int]],
+    n_english: int,
+) -> Segment:
+    """The small index of one clip's own words (its guess and alternatives), each with what
+    the big index knows of it (`locate`): its counts, rank and a lexicon term's spelling.
+    The guess's own words, which are often the very words being fixed, rank lower."""
+    display: dict[str, str] = {}
+    count: dict[str, int] = {}
+    rank: dict[str, int] = {}
+    for text in (asr, *alts):
+        for word in words_of(text):
+            k = key(word)
+            if k in display:
+                continue
+            display[k] = word
+            seg, i = locate(k)
+            if seg is not None:
+                count[k], rank[k] = int(seg.count[i]), int(seg.rank[i])
+                if seg.tier[i] == LEXICON:  # the lexicon's spelling
+                    display[k] = seg.display[i]
+    built = build_segment(display, dict.fromkeys(display, CLIP), count, rank, n_english)
+    for k in {key(w) for w in words_of(asr)} - {key(w) for a in alts for w in words_of(a)}:
+        built.bonus[built.find(k)] -= GUESS_DISCOUNT
+    return built
 
 
 def english_words(n: int) -> list[str]:
