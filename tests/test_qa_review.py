@@ -188,7 +188,11 @@ def test_reviewer_cannot_review_their_own_clip(store):
 
 def test_reviewer_who_once_submitted_a_version_cannot_review_it(store):
     store.set_batch_settings("b", actor="lead", review_share=1.0)
-    store.start_clip(2, "bob")  # bob reopens ann's clip and submits his own version
+    # bob once submitted his own version of ann's clip: possible in a project from before
+    # claims had leases (since, a clip claimed is its claimant's to submit)
+    with store.db.write() as c:
+        c.execute("UPDATE clips SET lease_until = NULL WHERE id = 2")
+    store.start_clip(2, "bob")
     store.submit(2, "bob's version", "bob", 1.0)
     store.start_clip(2, "ann")
     store.submit(2, "the cat sat down", "ann", 1.0)  # ann submits again: she is the annotator

@@ -130,3 +130,44 @@ def test_the_clip_decoded_ahead_is_not_held_from_others(pg: PgTest) -> None:
     b.close()
     sa.close()
     sb.close()
+
+
+def test_a_clip_left_untouched_goes_back_to_the_team(pg: PgTest) -> None:
+    """As on SQLite (tests/test_paged_leases.py), with real time and a 1.5 s lease kept by
+    the heartbeat: a clip left as it opened is no longer renewed; one with typing on it,
+    or come back to, is. (On the server an annotator pages among their own clips only.)"""
+    import time
+
+    _project(pg, 5)
+    logins = [pg.login("annotator") for _ in range(3)]
+    stores = [open_postgres(dsn) for _, dsn in logins]
+    for s in stores:
+        s.lease_seconds = 1.5
+    (a_name, _), (b_name, _), (c_name, _) = logins
+    a, c = Session(stores[0], a_name), Session(stores[2], c_name)
+    typed = a.resume()
+    assert typed is not None
+    a.claim()
+    a.edit("typed by a", 10)
+    assert a.next_clip() is None  # past a's only clip: the end of the queue
+    left = c.resume()
+    assert left is not None and left.clip.id != typed.clip.id
+    c.claim()
+    assert c.next_clip() is None  # leaves it as it opened
+    deadline = time.monotonic() + 8
+    while stores[1].peek_next(b_name, 0) != left.clip.id:
+        assert time.monotonic() < deadline, "the clip left untouched stayed held"
+        time.sleep(0.1)
+    back = c.prev_clip()  # c comes back to it: held again
+    assert back is not None and back.clip.id == left.clip.id
+    c.claim()
+    time.sleep(3.5)
+    would = stores[1].peek_next(b_name, 0)
+    assert would not in (typed.clip.id, left.clip.id)
+    c.submit("words of c")  # still c's: no lease lost (LeaseLost would be raised)
+    done = stores[2].clip(left.clip.id, c_name)
+    assert done is not None and done.status == "done" and done.text == "words of c"
+    for session in (a, c):
+        session.close()
+    for s in stores:
+        s.close()

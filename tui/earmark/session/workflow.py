@@ -109,20 +109,18 @@ class Session(HeardMixin, QueueEndMixin):
         return self.open(clip_id) if clip_id is not None else self._empty()
 
     def open(self, clip_id: int, notices: tuple[str, ...] = ()) -> ClipState | None:
-        """Open a clip. A pending clip is claimed (in_progress, ours) by `claim()`, which the
-        caller runs after showing it: the claim is a durable write the screen need not wait for.
-        """
+        """Open a clip. A pending clip is claimed (in_progress, ours), and one of ours left
+        untouched earlier (see `_leave`) held again, by `claim()`, which the caller runs after
+        showing it: the claim is a durable write the screen need not wait for."""
         with self._lock:
             self._leave()
             clip = self.store.clip(clip_id, self.user)
             if clip is None:
                 return self._empty()
             held = self.gold.open(clip)
-            if held is not None:
-                clip, draft = held
-            else:
-                draft = self.store.draft(clip.id, self.user)
-            self._unclaimed = clip.id if clip.status == "pending" else None
+            clip, draft = held if held is not None else (clip, self.store.draft(clip.id, self.user))
+            ours = held is None and clip.status == "in_progress" and clip.annotator == self.user
+            self._unclaimed = clip.id if clip.status == "pending" or ours else None
             reopened = clip.status in ("done", "skipped")
             if draft is not None:
                 text, cursor, prior = draft.text, draft.cursor, draft.seconds
@@ -142,7 +140,7 @@ class Session(HeardMixin, QueueEndMixin):
             return self.state(notices)
 
     def claim(self) -> None:
-        """Mark the open clip as this annotator's clip in progress (if it was pending)."""
+        """Hold the open clip: claim it if it was pending, renew its lease if it was ours."""
         with self._lock:
             clip = self.current
             if clip is None or self._unclaimed != clip.id:
@@ -221,10 +219,15 @@ class Session(HeardMixin, QueueEndMixin):
         self.store.save_draft(clip_id, self.user, text, cursor, seconds)
 
     def _leave(self) -> None:
-        """Keep what was typed and the time spent on the clip we are leaving."""
+        """Keep what was typed and the time spent on the clip we are leaving. A clip left as
+        it opened (paged past, looked at) is no longer held: its lease runs out within
+        minutes and a teammate may take it, instead of it staying this annotator's for as
+        long as earmark runs; coming back to it in time holds it again (`open`)."""
         if self.current is not None:
             self.claim()
             self.save_draft(force=True)
+            if self._original is not None and self.text == self._original:
+                self.store.forget(self.current.id)
 
     def close(self) -> None:
         """Keep the draft, log the end, stop the background writer (also when the draft fails,

@@ -181,15 +181,6 @@ class ClipsMixin(StoreBase):
         return self.totals().counts
 
     # -- annotating ------------------------------------------------------------------
-    def start_clip(self, clip_id: int, annotator: str) -> None:
-        """Mark a pending clip as this annotator's clip in progress."""
-        with self.db.write() as c:
-            c.execute(
-                "UPDATE clips SET status = 'in_progress', annotator = ?, updated_at = ?"
-                " WHERE id = ? AND status = 'pending'",
-                (annotator, self.db.clock.now(), clip_id),
-            )
-
     def submit(self, clip_id: int, text: str, annotator: str, seconds: float) -> None:
         self._finish(clip_id, "done", text, None, annotator, seconds)
 
