@@ -98,3 +98,17 @@ def test_a_clip_paged_to_is_claimed_with_a_lease_that_can_run_out(db_path):
     assert first is not None
     assert bob.next_open("bob", first) == paged  # and the one ann paged to, typed on
     bob.close()
+
+
+def test_paging_back_and_forth_without_typing_still_lets_it_go(two):
+    """Leaving a clip saves its time as a draft; coming back finds that draft, which is
+    not typing: left again as it opened, the clip still goes back to the team."""
+    ann, bob = two
+    first = _opened(ann, ann.resume())
+    _opened(ann, ann.next_clip())
+    assert _opened(ann, ann.prev_clip()) == first
+    _opened(ann, ann.next_clip())
+    deadline = time.monotonic() + 4 * LEASE
+    while _bob_would_get(bob) != first:
+        assert time.monotonic() < deadline, "the clip paged past twice stayed held"
+        time.sleep(0.1)

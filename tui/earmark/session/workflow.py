@@ -226,7 +226,7 @@ class Session(HeardMixin, QueueEndMixin):
         if self.current is not None:
             self.claim()
             self.save_draft(force=True)
-            if self._original is not None and self.text == self._original:
+            if self.text == clean(self.current.asr):  # a draft of the time alone is no edit
                 self.store.forget(self.current.id)
 
     def close(self) -> None:
