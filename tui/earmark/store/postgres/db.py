@@ -67,6 +67,17 @@ class PgDatabase:
         with self._lock, translate():
             return self.conn.execute(sql, params).fetchone()
 
+    def trial_one(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
+    ) -> dict[str, Any] | None:
+        """`query_one` in a transaction always rolled back: what a write would answer, with
+        nothing written. None inside another transaction (the rollback would be its too)."""
+        with self._lock, translate():
+            if self.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                return None
+            with self.conn.transaction(force_rollback=True):
+                return self.conn.execute(sql, params).fetchone()
+
     def close(self) -> None:
         with self._lock, contextlib.suppress(psycopg.Error):
             self.conn.close()

@@ -22,7 +22,6 @@ import psycopg
 from earmark import audit
 from earmark.errors import UserError
 from earmark.store.postgres.clips import PgClipsMixin
-from earmark.store.postgres.db import translate
 from earmark.store.queue import LeaseLost
 from earmark.wer import edits
 
@@ -63,15 +62,10 @@ class PgQueueMixin(PgClipsMixin):
 
         self._as(annotator)
         now = self.db.clock.now()
-        db = self.db
-        with db._lock, translate():
-            if db.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-                return None  # inside another transaction its rollback would be that one's too
-            with db.conn.transaction(force_rollback=True):
-                row = db.conn.execute(
-                    "SELECT claim(%s, %s, %s, %s::bigint[], %s) AS clip",
-                    (now, self.lease_seconds, int(after), sorted(set(avoid)), start_of_day(now)),
-                ).fetchone()
+        row = self.db.trial_one(
+            "SELECT claim(%s, %s, %s, %s::bigint[], %s) AS clip",
+            (now, self.lease_seconds, int(after), sorted(set(avoid)), start_of_day(now)),
+        )
         got = row["clip"] if row else None
         return int(got) if got is not None else None
 
