@@ -181,12 +181,6 @@ class ClipsMixin(StoreBase):
         return self.totals().counts
 
     # -- annotating ------------------------------------------------------------------
-    def submit(self, clip_id: int, text: str, annotator: str, seconds: float) -> None:
-        self._finish(clip_id, "done", text, None, annotator, seconds)
-
-    def skip(self, clip_id: int, reason: str, annotator: str, seconds: float) -> None:
-        self._finish(clip_id, "skipped", None, reason, annotator, seconds)
-
     def _finish(
         self,
         clip_id: int,
