@@ -15,6 +15,7 @@ import difflib
 from collections import Counter, OrderedDict
 from collections.abc import Iterable
 
+from earmark.suggest.following import keep_most
 from earmark.suggest.text import key, words_of
 
 CAPACITY = 50_000
@@ -53,7 +54,7 @@ class Fixes:
             else:
                 self._fixes.move_to_end(k)
             found[word] += 1
-            _trim(found)
+            keep_most(found, KEPT)
 
     def add_older(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Pairs of transcripts older than everything taught so far (newest first): counts
@@ -66,16 +67,9 @@ class Fixes:
                 found = self._fixes[k] = Counter()
                 self._fixes.move_to_end(k, last=False)
             found[word] += 1
-            _trim(found)
+            keep_most(found, KEPT)
 
     def of(self, k: str) -> list[str]:
         """What the guess word (a folded key) became, the most frequent first."""
         found = self._fixes.get(k)
         return [w for w, _ in found.most_common(KEPT)] if found else []
-
-
-def _trim(found: Counter[str]) -> None:
-    if len(found) > 2 * KEPT:  # keep the most frequent
-        kept = found.most_common(KEPT)
-        found.clear()
-        found.update(dict(kept))

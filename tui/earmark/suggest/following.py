@@ -37,10 +37,7 @@ class Following:
                 else:
                     self._next.move_to_end(prev)
                 followers[k] += weight
-                if len(followers) > 2 * FOLLOWERS:  # keep the most frequent
-                    kept = followers.most_common(FOLLOWERS)
-                    followers.clear()
-                    followers.update(dict(kept))
+                keep_most(followers, FOLLOWERS)
             prev = k
 
     def add_older(self, counts: dict[str, dict[str, int]]) -> None:
@@ -51,19 +48,11 @@ class Following:
             held = self._next.get(prev)
             if held is not None:
                 held.update(found)
-                self._trim(held)
+                keep_most(held, FOLLOWERS)
             elif room > 0:  # in front of the newer: O(1), no rebuild
                 room -= 1
-                self._next[prev] = self._trim(Counter(found))
+                self._next[prev] = keep_most(Counter(found), FOLLOWERS)
                 self._next.move_to_end(prev, last=False)
-
-    @staticmethod
-    def _trim(followers: Counter[str]) -> Counter[str]:
-        if len(followers) > 2 * FOLLOWERS:  # keep the most frequent
-            kept = followers.most_common(FOLLOWERS)
-            followers.clear()
-            followers.update(dict(kept))
-        return followers
 
     def after(self, prev: str, limit: int = 5) -> list[tuple[str, float]]:
         """(word, share of what followed `prev`) for the most frequent followers."""
@@ -72,6 +61,16 @@ class Following:
             return []
         total = sum(followers.values())
         return [(k, n / total) for k, n in followers.most_common(limit)]
+
+
+def keep_most(counts: Counter[str], n: int) -> Counter[str]:
+    """Cut `counts` to its `n` most frequent once it holds twice that many (so the cut,
+    a sort, is paid once per n additions, not at every one)."""
+    if len(counts) > 2 * n:
+        kept = counts.most_common(n)
+        counts.clear()
+        counts.update(dict(kept))
+    return counts
 
 
 def count_pairs(texts: Iterable[Sequence[str]]) -> dict[str, dict[str, int]]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import psycopg
@@ -38,18 +38,10 @@ class PgQueueMixin(PgClipsMixin):
         """Claim (or keep) a clip for this annotator: their own live lease other than
         `after` first, else the best free slot. Routing for wellbeing applies here, and
         clips in `avoid` are passed over."""
-        from earmark.wellbeing import start_of_day
-
-        self._as(annotator)
-        now = self.db.clock.now()
-        row = self.db.query_one(
-            "SELECT claim(%s, %s, %s, %s::bigint[], %s) AS clip",
-            (now, self.lease_seconds, int(after), sorted(set(avoid)), start_of_day(now)),
-        )
-        got = row["clip"] if row else None
+        got = self._claim(annotator, after, avoid, self.db.query_one)
         if got is not None:
-            self._hold(int(got))
-        return int(got) if got is not None else None
+            self._hold(got)
+        return got
 
     def claim_next(self, annotator: str, *, avoid: Iterable[int] = ()) -> int | None:
         """Claim the next clip (the load test's and scripts' name for next_open(user, 0))."""
@@ -58,11 +50,22 @@ class PgQueueMixin(PgClipsMixin):
     def peek_next(self, annotator: str, after: int, *, avoid: Iterable[int] = ()) -> int | None:
         """The clip `next_open` would give now, left unclaimed: `claim()` runs in a
         transaction that is rolled back (the same rules, no second clip held)."""
+        return self._claim(annotator, after, avoid, self.db.trial_one)
+
+    def _claim(
+        self,
+        annotator: str,
+        after: int,
+        avoid: Iterable[int],
+        ask: Callable[[str, tuple[Any, ...]], dict[str, Any] | None],
+    ) -> int | None:
+        """The server's `claim()` for this annotator, asked through `ask` (a query that
+        commits, or one rolled back)."""
         from earmark.wellbeing import start_of_day
 
         self._as(annotator)
         now = self.db.clock.now()
-        row = self.db.trial_one(
+        row = ask(
             "SELECT claim(%s, %s, %s, %s::bigint[], %s) AS clip",
             (now, self.lease_seconds, int(after), sorted(set(avoid)), start_of_day(now)),
         )
