@@ -57,6 +57,15 @@ def test_a_cache_cut_short_is_not_read_as_the_list(cut):
     assert RareWords.loads(text[:cut]) is None
 
 
+@pytest.mark.parametrize("hostile", ["\x1b[2J", "two words", "\u202eevil", "a\tb"])
+def test_a_cache_holding_control_characters_or_spaces_is_not_read(hostile):
+    """Whatever was written into the user's cache, a suggestion is one printable word."""
+    text = RareWords.of(["prudish", "prudently", "Zygmunt"]).dumps()
+    assert RareWords.loads(text) is not None and "\tZygmunt" in text
+    assert RareWords.loads(text.replace("prudently", hostile[:9].ljust(9, "x"))) is None
+    assert RareWords.loads(text.replace("\tZygmunt", f"\t{hostile}")) is None
+
+
 def test_a_broken_cache_file_is_rebuilt(tmp_path, monkeypatch):
     path = tmp_path / "rare.txt"
     path.write_text("half a list\n\x1e\n", encoding="utf-8")

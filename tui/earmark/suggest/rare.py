@@ -112,12 +112,16 @@ class RareWords:
             or starts[0] != 0
             or int(starts[-1]) != (len(keys) + 1 if len(rank) else 0)
             or not (np.diff(starts) > 1).all()
+            or len(keys.split()) != len(rank)  # one word a line, nothing else
+            or not keys.replace("\n", "").isprintable()
         ):
             return None
         shown: dict[int, str] = {}
         for line in parts[3].split("\n") if parts[3] else ():
             at, _, word = line.partition("\t")
-            if not at.isdigit() or not word or int(at) >= len(rank):
+            if not at.isdigit() or int(at) >= len(rank) or len(word.split()) != 1:
+                return None
+            if not word.isprintable():
                 return None
             shown[int(at)] = word
         return cls(keys, starts, rank, shown)
