@@ -18,6 +18,7 @@ from earmark.audio import load
 from tests.support import LIBRI
 
 pytestmark = pytest.mark.skipif(not available()[0], reason=available()[1] or "engine present")
+ROOT = Path(__file__).resolve().parents[1]
 TEXT = "and mister john dashwood had then zebra to consider how much there might be"
 
 
@@ -40,6 +41,19 @@ def test_the_child_gives_the_verdicts_the_engine_gives_here(service):
     assert reason == (here.reason or "")
     assert [(w[0], w[4]) for w in words] == [(w.word, w.marked) for w in here.words]
     assert "zebra" in [w[0] for w in words if w[4]]
+
+
+def test_the_second_listen_in_the_child_hears_what_the_decoder_hears_here(service):
+    from earmark.align.firstguess import FreeDecoder
+
+    samples, rate = load(ROOT / "demo_data" / "clips" / "08-remind-plants.flac")
+    got = service.listen(samples, rate, 50)
+    here = FreeDecoder().hypotheses(samples, rate, 50)
+    assert got == here  # a fresh decoder either side: the same list
+    assert 10 < len(got) <= 50 and len(set(got)) == len(got)
+    assert all(h == " ".join(h.split()) and "<" not in h for h in got)  # spoken words only
+    # what the recogniser heard in place of "was" ("remind me to water the plants")
+    assert any("water" in h.split() for h in got)
 
 
 def test_a_child_killed_mid_shift_costs_one_check(service):

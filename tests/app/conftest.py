@@ -35,11 +35,20 @@ class _NoMarks:
         return [], ""
 
 
+class _NoListen:
+    """A second listen that hears nothing: Pilot tests' suggestions do not change when
+    pocketsphinx would have decoded the clip (tests/app/test_heard_*.py test the listen)."""
+
+    def hypotheses(self, samples, rate):
+        return []
+
+
 @pytest.fixture(autouse=True)
 def _quiet_check(monkeypatch):
-    from earmark.app.screens.annotate import check
+    from earmark.app.screens.annotate import check, listening
 
     monkeypatch.setattr(check, "ENGINE", _NoMarks())
+    monkeypatch.setattr(listening, "LISTENER", _NoListen())
 
 
 @pytest.fixture

@@ -21,7 +21,12 @@ movement counts the same on both sides and is left out. The annotator works thro
 clips in manifest order and each submit teaches the suggester, as in the annotator.
 `ksr` = 1 - tool / plain over all clips. The suggester gets the context model when
 PocketSphinx is installed, as the annotator's does, and its pronouncing dictionary (the
-sound-alikes of the recogniser's word); KSR_NO_LM=1 measures without either.
+sound-alikes of the recogniser's word); KSR_NO_LM=1 measures without either. Where a clip's
+audio can be read (its path is relative to the manifest's folder) it also gets the
+annotator's second listen: PocketSphinx decodes the clip, one process for the whole run
+(as the annotator's child process does), and its n-best hypotheses weigh the slots
+(`earmark.suggest.heard`); KSR_NO_HEARD=1 measures without it. `--clips` marks the clips
+that had one.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tui"))
 
 from earmark.suggest import Suggester, apply_utterance, apply_word, offer
 from earmark.suggest.context import load
+from earmark.suggest.heard import Heard
 
 KINDS = ("start", "letters", "slots", "deletions", "submit")
 
@@ -165,6 +171,42 @@ def read_manifest(path: Path) -> list[tuple[str, str, list[str]]]:
     return out
 
 
+def read_audio(path: Path) -> dict[str, Path]:
+    """id -> audio file of each manifest line that names one that exists."""
+    out: dict[str, Path] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(row, dict) and isinstance(row.get("audio"), str):
+            audio = path.parent / row["audio"]
+            if audio.is_file():
+                out[str(row.get("id", ""))] = audio
+    return out
+
+
+class SecondListen:
+    """The annotator's second listen (earmark.align.firstguess), one decoder for the run."""
+
+    def __init__(self) -> None:
+        from earmark.align.firstguess import FreeDecoder, available
+
+        self._decoder = FreeDecoder() if available()[0] else None
+
+    def __call__(self, audio: Path | None) -> list[str]:
+        if self._decoder is None or audio is None:
+            return []
+        from earmark.audio import load
+        from earmark.suggest.heard import MAX_HYPOTHESES
+
+        try:
+            samples, rate = load(str(audio))
+        except Exception:  # noqa: BLE001  (an unreadable clip is measured without it)
+            return []
+        return self._decoder.hypotheses(samples, rate, MAX_HYPOTHESES)
+
+
 def read_lexicon(path: Path | None) -> list[str]:
     if path is None:
         return []
@@ -177,24 +219,31 @@ def measure(
     refs: dict[str, str],
     lexicon: list[str],
     detail: list[str] | None = None,
+    audio: dict[str, Path] | None = None,
 ) -> dict[str, float]:
-    """The figures; `detail` (when given) gets one line per clip: where its keys went."""
+    """The figures; `detail` (when given) gets one line per clip: where its keys went;
+    `audio`: id -> the clip's audio, for the second listen."""
     sugg = Suggester(lexicon=lexicon, context_model=None if os.environ.get("KSR_NO_LM") else load())
     if not os.environ.get("KSR_NO_LM"):
         sugg.load_phonetic()
+    listen = SecondListen() if audio and not os.environ.get("KSR_NO_HEARD") else None
     tool = plain = count = 0
     for n, (cid, guess, alts) in enumerate(clips):
         ref = refs.get(cid)
         if ref is None:
             continue
         sugg.set_context(guess, alts)
+        heard = listen((audio or {}).get(cid)) if listen is not None else []
+        if heard:
+            sugg.set_heard(Heard(guess, heard))
         p, keys = plain_cost(guess, ref), tool_cost(sugg, guess, alts, ref)
         plain += p
         tool += keys.total()
         count += 1
         if detail is not None:
             kinds = " ".join(f"{k} {keys[k]}" for k in KINDS if keys[k])
-            detail.append(f"{cid}\tplain {p}\ttool {keys.total()}\t{kinds}")
+            mark = "\theard" if heard else ""
+            detail.append(f"{cid}\tplain {p}\ttool {keys.total()}\t{kinds}{mark}")
         sugg.add_transcript(ref, clip=n, guess=guess)
     if not count:
         raise ValueError("no clip of the manifest has a reference")
@@ -221,7 +270,8 @@ def main(argv: list[str] | None = None) -> int:
         refs = json.loads(args.references.read_text(encoding="utf-8"))
         if not isinstance(refs, dict) or not all(isinstance(v, str) for v in refs.values()):
             raise ValueError(f"{args.references}: expected an object of id -> transcript")
-        result = measure(read_manifest(args.manifest), refs, read_lexicon(args.lexicon), detail)
+        clips, lexicon = read_manifest(args.manifest), read_lexicon(args.lexicon)
+        result = measure(clips, refs, lexicon, detail, read_audio(args.manifest))
     except (OSError, ValueError) as exc:
         print(f"ksr: {exc}", file=sys.stderr)
         return 2

@@ -22,6 +22,7 @@ from earmark.align.resample import RATE, to_pcm16
 SOURCE = "offline"  # how the store and the annotator name a guess made here
 ALTERNATIVES = 3
 _NBEST = 10  # hypotheses looked at for ALTERNATIVES distinct ones
+_NBEST_LISTEN = 2000  # hypotheses looked at for a second listen's distinct ones
 _VARIANT = re.compile(r"\(\d+\)$")  # "read(2)": the dictionary's second pronunciation
 
 
@@ -88,6 +89,27 @@ class FreeDecoder:
             if alt and alt != text and alt not in alternatives:
                 alternatives.append(alt)
         return Guess(text, tuple(words), tuple(alternatives))
+
+    def hypotheses(self, samples: np.ndarray, samplerate: int, limit: int) -> list[str]:
+        """A second listen: the decoder's n-best hypotheses of the clip, best first, distinct,
+        spoken words only (earmark.suggest.heard weighs what they put in place of each guess
+        word). Decoding costs about a third of the clip's length; the list itself, ms."""
+        d = self._decoder
+        d.start_utt()
+        d.process_raw(to_pcm16(samples, samplerate), full_utt=True)
+        d.end_utt()
+        out: list[str] = []
+        seen: set[str] = set()
+        for n, best in enumerate(d.nbest()):
+            if n >= _NBEST_LISTEN or len(out) >= limit:
+                break
+            if best is None:
+                continue
+            text = " ".join(w for t in best.hypstr.split() if (w := _spoken(t)) is not None)
+            if text and text not in seen:
+                seen.add(text)
+                out.append(text)
+        return out
 
 
 __all__ = ["ALTERNATIVES", "RATE", "SOURCE", "FreeDecoder", "Guess", "GuessWord", "available"]

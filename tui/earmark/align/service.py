@@ -84,6 +84,19 @@ def _check(samples: np.ndarray, samplerate: int, text: str) -> tuple[list[Plain]
     return words, result.reason or ""
 
 
+_free: Any = None  # in the child: the free decoder of `_listen`, loaded at its first use
+
+
+def _listen(samples: np.ndarray, samplerate: int, limit: int) -> list[str]:
+    """In the child: the clip's n-best hypotheses (earmark.align.firstguess)."""
+    global _free
+    from earmark.align.firstguess import FreeDecoder
+
+    if _free is None:
+        _free = FreeDecoder()
+    return list(_free.hypotheses(samples, samplerate, limit))
+
+
 class CheckService:
     """One child process that runs checks one at a time, started on first use."""
 
@@ -126,6 +139,10 @@ class CheckService:
     def check(self, samples: np.ndarray, samplerate: int, text: str) -> tuple[list[Plain], str]:
         words, reason = self._run(_check, samples, samplerate, text)
         return list(words), str(reason)
+
+    def listen(self, samples: np.ndarray, samplerate: int, limit: int) -> list[str]:
+        """A second listen to the clip: its n-best hypotheses, best first."""
+        return [str(h) for h in self._run(_listen, samples, samplerate, limit)]
 
     def pids(self) -> list[int]:
         """The child's process id, once started (for `ps`, and for tests that kill it)."""

@@ -222,7 +222,8 @@ def offer(
         words: list[str] = []  # the recogniser's word, not pointed at
     elif not fragment:
         predicted = suggester.predict(prev, limit, exclude=(current,)) if prev else []
-        similar = [(s.text, s.score) for s in suggester.similar(current, pool)]
+        heard = suggester.heard_at(j)
+        similar = [(s.text, s.score) for s in suggester.similar(current, pool, heard=heard)]
         top = similar[0][1] if similar else 0.0
         scored = [(w, top) for w in predicted] + similar
         common = [w for w in _common() if fold(w) != fold(current)]
@@ -242,7 +243,10 @@ def offer(
         fixed = suggester.fixed(asr_word) if asr_word is not None else []
         words = [p for p in fixed + alts if fold(p).startswith(low) and fold(p) != low]
         near = asr_word if asr_word is not None and fold(asr_word) != low else None
-        found = suggester.suggest(fragment, pool, near=near, after=prev, exclude=(current,))
+        heard = suggester.heard_at(j)
+        found = suggester.suggest(
+            fragment, pool, near=near, after=prev, exclude=(current,), heard=heard
+        )
         candidates = [(s.text, s.score) for s in found]
         weight = _after_weight(edited, guess, alternatives, here + 1) if guess else 1.0
         words += _in_context(suggester, candidates, before, after, 0, weight)

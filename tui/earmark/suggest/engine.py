@@ -21,12 +21,13 @@ work); afterwards one lock makes every method safe to call from different thread
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
 from earmark.suggest import rare
 from earmark.suggest.context import ContextModel
 from earmark.suggest.fixes import Fixes, replaced
 from earmark.suggest.following import FOLLOWERS, Following
+from earmark.suggest.heard import Heard, heard_words, weight
 from earmark.suggest.learning import (
     MIN_CLIPS,
     Pending,
@@ -40,12 +41,9 @@ from earmark.suggest.phonetic import Phonetic, sound_alikes
 from earmark.suggest.phonetic import load as load_phonetic
 from earmark.suggest.ranking import KEEP, Found, Suggestion, collect, ranked
 from earmark.suggest.segment import (
-    ENGLISH,
-    LEARNED,
     LEXICON,
     PREFIX,
     Segment,
-    build_segment,
     empty_segment,
 )
 from earmark.suggest.text import (
@@ -55,12 +53,17 @@ from earmark.suggest.text import (
     infer_convention,
     key,
     lexicon_terms,
-    normalize_utterance,
     styled,
     words_of,
 )
 from earmark.suggest.utterances import CAPACITY, Utterances
-from earmark.suggest.vocab import Vocab, clip_segment, english_words
+from earmark.suggest.vocab import (
+    Vocab,
+    clip_segment,
+    count_words,
+    english_words,
+    extra_segment,
+)
 from earmark.textsafe import clean
 
 MAX_FRAGMENT = 64
@@ -114,6 +117,7 @@ class Suggester:
         self._context = empty_segment(self._n_english)
         self._context_texts: tuple[str, tuple[str, ...]] = ("", ())
         self._context_convention = Convention.AS_TYPED
+        self._heard: Heard | None = None  # what a second listen heard in the open clip
         self._utterances = Utterances(capacity)
         self._following = Following()
         self._fixes = Fixes()
@@ -175,32 +179,9 @@ class Suggester:
                 self._fixes.add(replaced(clean(guess or ""), text))
                 self._following.add(key(w) for w in words)
             self._utterance_cache.clear()
-            fresh: list[str] = []
-            for word in words:
-                k = key(word)
-                seg, i = self._locate(k)
-                if seg is not None:
-                    seg.count[i] += 1
-                    if seg.tier[i] == ENGLISH:
-                        seg.tier[i] = LEARNED
-                    seg.refresh(i)
-                elif k in self._extra:
-                    shown, n = self._extra[k]
-                    self._extra[k] = (shown, n + 1)
-                else:
-                    fresh.append(k)
-            spelled = {key(w): w for w in words}
-            ready = self._pending.add(fresh, clip)
-            for k in ready:
-                self._extra[k] = (spelled.get(k, k), self._pending.min_clips)
-            if ready:  # copy-on-write: a fresh small segment; the big one is never rebuilt
-                self._extra_seg = build_segment(
-                    {k: v[0] for k, v in self._extra.items()},
-                    dict.fromkeys(self._extra, LEARNED),
-                    {k: v[1] for k, v in self._extra.items()},
-                    {},
-                    self._n_english,
-                )
+            grown = count_words(words, clip, self._locate, self._extra, self._pending)
+            if grown:  # copy-on-write: a fresh small segment; the big one is never rebuilt
+                self._extra_seg = extra_segment(self._extra, self._n_english)
         if self._store is not None and clip is not None:
             record_submit(self._store, clip, text, guess, marks)
 
@@ -224,6 +205,7 @@ class Suggester:
         with self._lock:
             self._context = clip_segment(asr, alts, self._locate, self._n_english)
             self._context_texts = (asr, alts)
+            self._heard = None
             self._context_convention = (
                 convention or self.convention or infer_convention((asr, *alts))
             )
@@ -231,6 +213,20 @@ class Suggester:
         if phonetic is not None:  # the sound-alikes of the guess words, before they are asked
             words = [key(w) for w in words_of(asr)]
             phonetic.warm_soon(words)
+
+    def set_heard(self, heard: Heard) -> bool:
+        """What a second listen to the open clip heard (`heard.Heard`, built off the UI
+        thread). False, and kept for nothing, when it is for another clip's guess."""
+        with self._lock:
+            if heard.guess != " ".join(self._context_texts[0].split()):
+                return False
+            self._heard = heard
+            return True
+
+    def heard_at(self, j: int | None) -> dict[str, float]:
+        """The words heard in place of the open clip's guess word j (key -> share)."""
+        with self._lock:
+            return self._heard.at(j) if self._heard is not None else {}
 
     @property
     def context(self) -> tuple[str, tuple[str, ...]]:
@@ -251,6 +247,7 @@ class Suggester:
         near: str | None = None,
         after: str | None = None,
         exclude: Collection[str] = (),
+        heard: Mapping[str, float] | None = None,
     ) -> list[Suggestion]:
         """Up to `limit` words completing (or correcting) the fragment, best first.
 
@@ -281,6 +278,8 @@ class Suggester:
             following = self._followers(after)
             sounds = sound_alikes(self.phonetic, near_key, frag, found, self._locate_any)
             rare.rare_words(self.rare, frag, found, self._locate_any)
+            if heard:
+                heard_words(heard, frag, found, self._locate_any)
             for k in following:
                 if k.startswith(frag) and k not in found:
                     at, i = self._locate(k, context=True)
@@ -298,6 +297,7 @@ class Suggester:
             following=following,
             sounds=sounds,
             unvouched=self._unvouched,
+            heard=weight(heard, frag) if heard else None,
         )
 
     def _unvouched(self, k: str) -> bool:
@@ -309,7 +309,12 @@ class Suggester:
             )
 
     def similar(
-        self, word: str, limit: int = 5, *, exclude: Collection[str] = ()
+        self,
+        word: str,
+        limit: int = 5,
+        *,
+        exclude: Collection[str] = (),
+        heard: Mapping[str, float] | None = None,
     ) -> list[Suggestion]:
         """Words one or two edits from `word` (the recogniser's word the annotator points
         at), ranked by resemblance, source and frequency; `word` itself is never offered."""
@@ -323,9 +328,17 @@ class Suggester:
                     where, scores, _ = seg.fuzzy(w, 1 if len(w) < 5 else 2)
                     collect(found, seg, where, scores)
             sounds = sound_alikes(self.phonetic, w, "", found, self._locate_any)
+            if heard:
+                heard_words(heard, "", found, self._locate_any)
         banned = {w, *exclude}
         return ranked(
-            found, banned=banned, near_key=w, limit=limit, style=self.style, sounds=sounds
+            found,
+            banned=banned,
+            near_key=w,
+            limit=limit,
+            style=self.style,
+            sounds=sounds,
+            heard=weight(heard, "") if heard else None,
         )
 
     def fixed(self, word: str) -> list[str]:
@@ -369,14 +382,10 @@ class Suggester:
         with self._lock:
             if query in self._utterance_cache:
                 return self._utterance_cache[query]
-            best: tuple[str, float] | None = None
-            for text in (asr, *alternatives):
-                norm = normalize_utterance(text)
-                if not norm:
-                    continue
-                hit = self._utterances.best(norm, self.utterance_threshold)
-                if hit and self._offerable(hit[0]) and (best is None or hit[1] > best[1]):
-                    best = (self.style(hit[0]), hit[1])
+            hit = self._utterances.best_of(
+                (asr, *alternatives), self.utterance_threshold, self._offerable
+            )
+            best = (self.style(hit[0]), hit[1]) if hit else None
             if len(self._utterance_cache) >= 256:
                 self._utterance_cache.clear()
             self._utterance_cache[query] = best

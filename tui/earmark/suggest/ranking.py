@@ -74,10 +74,12 @@ def ranked(
     following: dict[str, float] | None = None,
     sounds: dict[str, float] | None = None,
     unvouched: Callable[[str], bool] | None = None,
+    heard: Mapping[str, float] | None = None,
 ) -> list[Suggestion]:
     """The best `limit` suggestions, spelled with `style`. `corrections`: the whole-word
     corrections of the fragment, with what their commonness adds (`segment.commonness`);
-    `unvouched(k)`: k is a word only a big lexicon knows (never written, not English)."""
+    `unvouched(k)`: k is a word only a big lexicon knows (never written, not English);
+    `heard`: what a heard word gains (`heard.weight`)."""
     for k in banned:
         found.pop(fold(k), None)
     if near_key:
@@ -90,6 +92,8 @@ def ranked(
         if sounds:
             bonus += SOUND_BONUS * sounds.get(k, 0.0) ** 2
         bonus += corrections.get(k, 0.0)
+        if heard:
+            bonus += heard.get(k, 0.0)
         found[k] = (score + bonus, text, tier)
     order = sorted(found, key=lambda k: (-found[k][0], found[k][1]))
     fixes = [k for k in order if k in corrections][: CORRECTIONS + 1]

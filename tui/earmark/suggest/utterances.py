@@ -17,7 +17,7 @@ compared with every entry of a length that can still reach the threshold.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from rapidfuzz import fuzz, process
 
@@ -109,3 +109,16 @@ class Utterances:
         if hit is None:
             return None
         return self._items[hit[0]], float(hit[1])
+
+    def best_of(
+        self, texts: Iterable[str], cutoff: float, keep: Callable[[str], bool]
+    ) -> tuple[str, float] | None:
+        """`best` over several versions of one clip (its guess, its alternatives): the
+        closest match that `keep` accepts (one whose every word may be offered)."""
+        found: tuple[str, float] | None = None
+        for text in texts:
+            norm = normalize_utterance(text)
+            hit = self.best(norm, cutoff) if norm else None
+            if hit and keep(hit[0]) and (found is None or hit[1] > found[1]):
+                found = hit
+        return found

@@ -14,6 +14,7 @@ from operator import itemgetter
 import numpy as np
 
 from earmark.suggest.english import top_words
+from earmark.suggest.learning import Pending
 from earmark.suggest.segment import (
     CLIP,
     ENGLISH,
@@ -56,6 +57,49 @@ def clip_segment(
     for k in {key(w) for w in words_of(asr)} - {key(w) for a in alts for w in words_of(a)}:
         built.bonus[built.find(k)] -= GUESS_DISCOUNT
     return built
+
+
+def count_words(
+    words: list[str],
+    clip: int | None,
+    locate: Callable[[str], tuple[Segment | None, int]],
+    extra: dict[str, tuple[str, int]],
+    pending: Pending,
+) -> bool:
+    """Count a submitted transcript's learnable words where they are indexed (an English
+    word written here becomes a learned one), in `extra` (key -> (spelling, uses)) for the
+    words learned since start, and in `pending` for new ones, which move to `extra` once
+    written in enough clips. True when `extra` gained a word (its segment is then rebuilt)."""
+    fresh: list[str] = []
+    for word in words:
+        k = key(word)
+        seg, i = locate(k)
+        if seg is not None:
+            seg.count[i] += 1
+            if seg.tier[i] == ENGLISH:
+                seg.tier[i] = LEARNED
+            seg.refresh(i)
+        elif k in extra:
+            shown, n = extra[k]
+            extra[k] = (shown, n + 1)
+        else:
+            fresh.append(k)
+    spelled = {key(w): w for w in words}
+    ready = pending.add(fresh, clip)
+    for k in ready:
+        extra[k] = (spelled.get(k, k), pending.min_clips)
+    return bool(ready)
+
+
+def extra_segment(extra: dict[str, tuple[str, int]], n_english: int) -> Segment:
+    """The small segment of the words learned since start (`count_words`)."""
+    return build_segment(
+        {k: v[0] for k, v in extra.items()},
+        dict.fromkeys(extra, LEARNED),
+        {k: v[1] for k, v in extra.items()},
+        {},
+        n_english,
+    )
 
 
 def english_words(n: int) -> list[str]:

@@ -149,8 +149,18 @@ class TranscriptCheck(_Base):
         def editor(self) -> TranscriptInput: ...
         def say(self, text: str, timeout: float = 4, severity: Any = "information") -> None: ...
         def refresh_status(self) -> None: ...
+        def listen_to_open_clip(self) -> None: ...
 
     _audio = _Audio()
+
+    @property
+    def check_ok(self) -> bool | None:
+        """Whether the acoustic check (and with it the second listen) runs here."""
+        return self.check_state.ok
+
+    def audio_of(self, path: str) -> tuple[np.ndarray, int]:
+        """The samples of a clip checked or listened to now (decoded once, in a worker)."""
+        return self._audio.get(path)
 
     @property
     def check_state(self) -> _CheckState:
@@ -174,6 +184,7 @@ class TranscriptCheck(_Base):
         if not msg.ok:
             self.say(msg.reason or "acoustic check off", timeout=8, severity="warning")
         self._check_due()
+        self.listen_to_open_clip()
 
     def check_status(self) -> str:
         """The status line's part: how many words are marked now ("✗ 2 to hear again")."""
@@ -196,6 +207,7 @@ class TranscriptCheck(_Base):
             st.timer.stop()
             st.timer = None
         self._check_due()
+        self.listen_to_open_clip()
 
     def check_edited(self) -> None:
         """The text changed: carry the marks over to it, and check it once typing pauses."""

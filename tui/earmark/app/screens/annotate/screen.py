@@ -27,6 +27,7 @@ from earmark.app.bindings import first_key, screen_bindings
 from earmark.app.screens.annotate.actions import EditingActions
 from earmark.app.screens.annotate.check import TranscriptCheck
 from earmark.app.screens.annotate.deps import AnnotateDeps
+from earmark.app.screens.annotate.listening import SecondListen
 from earmark.app.screens.annotate.messages import ClipShown, PaceCounted, SuggesterReady
 from earmark.app.screens.annotate.queue_end import QueueEnd
 from earmark.app.screens.annotate.sensitive import Sensitive
@@ -49,7 +50,9 @@ from earmark.textsafe import clean
 PACE_EVERY = 30.0  # seconds between pace counts when nothing was submitted
 
 
-class AnnotateScreen(EditingActions, TranscriptCheck, QueueEnd, FeedbackActions, Screen[None]):
+class AnnotateScreen(
+    EditingActions, TranscriptCheck, SecondListen, QueueEnd, FeedbackActions, Screen[None]
+):
     CSS_PATH = "screen.tcss"
     BINDINGS = screen_bindings()
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from earmark.redaction import Mark
 from earmark.store import Clip
 from earmark.suggest import Offer, Suggester, apply_utterance, apply_word, offer
+from earmark.suggest.heard import Heard
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,9 @@ class Suggestions:
         self.suggester: Suggester | None = None
         self.status = "suggestions: loading"
         self.last_offer: Offer | None = None  # what the bar shows, which the keys take
+        # the open clip's second listen (clip id, guess, hypotheses): it may come in before
+        # the suggester is built, which is then told as it starts
+        self._heard: tuple[int, Heard] | None = None
 
     def ready(self, suggester: Suggester | None, reason: str | None, clip: Clip | None) -> None:
         self.suggester = suggester
@@ -38,8 +42,17 @@ class Suggestions:
         self.set_clip(clip)
 
     def set_clip(self, clip: Clip | None) -> None:
+        if self._heard is not None and (clip is None or clip.id != self._heard[0]):
+            self._heard = None
         if self.suggester is not None and clip is not None:
             self.suggester.set_context(clip.asr, clip.alternatives)
+            if self._heard is not None:
+                self.suggester.set_heard(self._heard[1])
+
+    def hear(self, clip_id: int, heard: Heard) -> bool:
+        """The second listen to the open clip `clip_id`: True when the suggester took it."""
+        self._heard = (clip_id, heard)
+        return self.suggester is not None and self.suggester.set_heard(heard)
 
     def offer(self, value: str, cursor: int, typed: tuple[int, int] | None) -> Offer | None:
         """The words and utterance for the cursor (earmark.suggest.offer: the same logic the

@@ -1,0 +1,133 @@
+"""The second listen in the annotator, with a listener whose hypotheses are fixed (the real
+decoder is driven in tests/app/test_heard_tmux.py): what it heard ranks the slots of the
+clip it was for, never those of another clip, and a listen that fails changes nothing."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from earmark.app.screens.annotate import listening
+from earmark.app.widgets.suggestions import SuggestionsBar
+from earmark.store import NewClip
+from tests.app.pilot import editor_of, make_app, screen_of, settle, wait_for
+
+GUESS = "reminds me that was a sad sad to see em"
+OTHER = "that was a sad song"
+HEARD = {
+    GUESS: [
+        "reminds me lot of that plan sad sixty m.",
+        "reminds me to water a sad sad to see em",
+        "reminds me that water the plan sad sixty m.",
+    ],
+    OTHER: [],
+}
+
+
+class FakeListener:
+    """Hears `HEARD[guess]`, found by the clip's samples; `gate` holds a listen until set."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.calls = 0
+        self.fail = fail
+        self.gate = threading.Event()
+        self.gate.set()
+        self.by_length: dict[int, str] = {}
+
+    def hypotheses(self, samples, rate):
+        self.calls += 1
+        assert self.gate.wait(20)
+        if self.fail:
+            raise RuntimeError("the check's process stopped")
+        return HEARD[self.by_length[len(samples)]]
+
+
+@pytest.fixture
+def listener(monkeypatch):
+    fake = FakeListener()
+    monkeypatch.setattr(listening, "LISTENER", fake)
+    return fake
+
+
+@pytest.fixture
+def ws(store, tmp_path, listener):
+    """Two clips of a tone (of different lengths, which tells the listener which is which)."""
+    sr = 16000
+    clips = []
+    for i, (seconds, guess) in enumerate(((3, GUESS), (2, OTHER))):
+        tone = (0.1 * np.sin(np.arange(seconds * sr) * 2 * np.pi * 220 / sr)).astype("float32")
+        path = tmp_path / f"t{i}.wav"
+        sf.write(path, tone, sr)
+        listener.by_length[seconds * sr] = guess
+        clips.append(
+            NewClip(name=f"t{i}", audio=str(path), asr=guess, duration=seconds, samplerate=sr)
+        )
+    store.add_clips(store.batch_id("tones"), clips)
+    return store
+
+
+async def _open_with_w(pilot, app) -> SuggestionsBar:
+    """Type `w` in place of "was", the word the listen heard "water" in place of."""
+    s = screen_of(app)
+    await wait_for(pilot, lambda: s.suggest.suggester is not None)
+    editor = editor_of(app)
+    at = GUESS.index("was")
+    editor.value = GUESS[:at] + GUESS[at + 3 :]
+    editor.cursor_position = at
+    await pilot.press("w")
+    assert editor.value == "reminds me that w a sad sad to see em"
+    return s.query_one(SuggestionsBar)
+
+
+async def test_the_word_heard_there_comes_into_the_slots(ws, listener):
+    listener.gate.clear()  # the listen holds until the slots without it are seen
+    app = make_app(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        bar = await _open_with_w(pilot, app)
+        await wait_for(pilot, lambda: len(bar.words) == 5)
+        assert "water" not in bar.words
+        listener.gate.set()
+        await wait_for(pilot, lambda: "water" in bar.words)  # no key pressed: it came in
+        n = bar.words.index("water") + 1
+        await pilot.press("tab" if n == 1 else f"alt+{n}")
+        assert editor_of(app).value == "reminds me that water a sad sad to see em"
+
+
+async def test_a_listen_that_comes_in_after_the_clip_changed_is_dropped(ws, listener):
+    app = make_app(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        s = screen_of(app)
+        await wait_for(pilot, lambda: listener.calls >= 1)
+        listener.gate.clear()  # the next listens hang until released
+        await pilot.press("pagedown")
+        await settle(pilot, app)
+        assert s.clip_state.clip.asr == OTHER
+        await wait_for(pilot, lambda: listener.calls >= 2)
+        await pilot.press("pageup")
+        await settle(pilot, app)
+        assert s.clip_state.clip.asr == GUESS
+        suggester = s.suggest.suggester
+        await wait_for(pilot, lambda: suggester is not None)
+        listener.gate.set()  # clip 2's listen reports now, to clip 1: not taken
+        await wait_for(pilot, lambda: listener.calls >= 3)
+        await pilot.pause(0.2)
+        assert s.suggest.suggester.heard_at(3).get("water") is not None  # clip 1's own
+
+
+async def test_a_failed_listen_changes_nothing(ws, listener):
+    listener.fail = True
+    app = make_app(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        bar = await _open_with_w(pilot, app)
+        await wait_for(pilot, lambda: listener.calls >= 1)
+        await pilot.pause(0.3)
+        assert bar.words and bar.words[0] != "water"
+        assert screen_of(app).suggest.suggester.heard_at(3) == {}
+        await pilot.press("tab")  # the annotator goes on as before
+        assert editor_of(app).value != "reminds me that w a sad sad to see em"
