@@ -4,9 +4,12 @@
     .venv/bin/python tests/bench/ksr_sets/make_sets.py [prose]
 
 Writes, per set, `<set>.jsonl` (a manifest: id, audio path, the recogniser's guess and its
-n-best alternatives) and `<set>_references.json` (id -> true transcript). The audio is
-generated under `audio/` (not committed: rerun this script to get it back); only the text
-the benchmark needs is committed. Every guess is PocketSphinx's real output on the audio.
+n-best alternatives) and `<set>_references.json` (id -> true transcript), and the synthetic
+clips under `audio/` as FLAC (4 MB, committed): the benchmark's second listen decodes them
+again, and a rerun of this script does not give the same guesses back (one decoder carries
+its state from clip to clip, and espeak-ng's voices change between its releases), so the
+audio a guess was made from is kept with it. Every guess is PocketSphinx's real output on
+the audio.
 
 Sets:
 - `espeak_dev`, `espeak_heldout`: voice-assistant requests (none of them in demo_data),
@@ -34,6 +37,7 @@ import wave
 from pathlib import Path
 
 import numpy as np
+import soundfile as sf
 
 HERE = Path(__file__).resolve().parent
 REALDATA = HERE.parents[3] / "shared" / "realdata"
@@ -143,8 +147,9 @@ def synthesise(text: str, voice: str, speed: int, path: Path) -> np.ndarray:
         check=True,
     ).stdout
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(pcm)
-    return read_wav(io.BytesIO(pcm))
+    samples = read_wav(io.BytesIO(pcm))
+    sf.write(path, samples, SR, subtype="PCM_16", format="FLAC")
+    return samples
 
 
 def read_wav(src: io.BytesIO | Path) -> np.ndarray:
@@ -186,7 +191,7 @@ def prose(decoder) -> None:  # type: ignore[no-untyped-def]
     rows, refs = [], {}
     for k, text in enumerate(PROSE):
         voice, speed = VOICES[k % len(VOICES)]
-        audio = f"audio/prose-{k + 1:03d}.wav"
+        audio = f"audio/prose-{k + 1:03d}.flac"
         guess, alts = recognise(decoder, synthesise(text, voice, speed, HERE / audio))
         cid = f"pr-{k + 1:03d}"
         rows.append(row(cid, audio, guess, alts))
@@ -213,7 +218,7 @@ def main() -> int:
         for take in range(2 if k % 4 == 0 else 1):
             n += 1
             voice, speed = VOICES[(k + take) % len(VOICES)]
-            audio = f"audio/{n:03d}.wav"
+            audio = f"audio/{n:03d}.flac"
             pcm = synthesise(text, voice, speed, HERE / audio)
             guess, alts = recognise(decoder, pcm)
             cid = f"es-{n:03d}"
