@@ -129,3 +129,60 @@ def test_pointing_at_a_word_of_an_alternative_offers_the_guesss_own_word():
         "turn off the living room lights",
         len(text) + 2,
     )
+
+
+# -- a term of several words -----------------------------------------------------------------
+@pytest.fixture(scope="module")
+def terms() -> Suggester:
+    s = Suggester(lexicon=["oat milk", "coffee pods", "Luis Fonsi"], english=20_000)
+    s.set_context("add so real that my shopping list")
+    return s
+
+
+def _take(s: Suggester, text: str, cursor: int, word: str) -> str:
+    got = offer(s, text, cursor, typed=True)
+    assert word in got.words, got.words
+    after = apply_word(text, got, got.words.index(word) + 1)
+    assert after is not None
+    return after[0]
+
+
+def test_a_term_typed_in_place_of_a_word_takes_the_recognisers_next_word_too(terms):
+    text = "add oa real that my shopping list"
+    assert _take(terms, text, 6, "oat milk") == "add oat milk that my shopping list"
+    assert _take(terms, text, 6, "oat") == "add oat real that my shopping list"  # one word: one
+
+
+def test_a_term_never_takes_a_word_the_annotator_wrote(terms):
+    # "milk" is the annotator's, not the recogniser's: the term takes only what was typed
+    text = "add oa mil that my shopping list"
+    assert _take(terms, text, 6, "oat milk") == "add oat milk mil that my shopping list"
+
+
+def test_with_nothing_typed_a_term_changes_only_the_word_pointed_at(terms):
+    text = "add so real that my shopping list"
+    got = offer(terms, text, text.index("so"))
+    assert got.ends == ()
+
+
+_TYPED = st.lists(
+    st.sampled_from(["add", "so", "real", "that", "my", "o", "oa", "c", "lu", "milk", " "]),
+    max_size=8,
+).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_TYPED, cursor=st.integers(0, 40), n=st.integers(1, 5))
+def test_a_slot_takes_the_typed_word_and_guess_words_only(terms, text, cursor, n):
+    got = offer(terms, text, cursor, typed=True)
+    after = apply_word(text, got, n)
+    if after is None:
+        return
+    new, pos = after
+    end = got.ends[n - 1] if got.ends else got.end
+    assert got.end <= end <= len(text)
+    assert new == text[: got.start] + got.words[n - 1] + text[end:]
+    taken = text[got.end : end].split()
+    assert len(taken) <= len(got.words[n - 1].split()) - 1
+    guess = ["add", "so", "real", "that", "my", "shopping", "list"]
+    assert all(w in guess for w in taken)  # only the recogniser's words, never typed ones

@@ -88,3 +88,22 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path):
         got = _run(*args, "--json")
         assert got.returncode == 2
         assert got.stderr.count("\n") == 1 and "Traceback" not in got.stderr
+
+
+def test_a_term_of_two_words_is_one_slot(tmp_path):
+    """`oat milk` typed in place of the recogniser's "so real": two words, one slot."""
+    (tmp_path / "m.jsonl").write_text(json.dumps({"id": "1", "asr": "add so real to my list"}))
+    (tmp_path / "r.json").write_text(json.dumps({"1": "add oat milk to my list"}))
+    (tmp_path / "lex.txt").write_text("oat milk\n")
+    got = _run(
+        str(tmp_path / "m.jsonl"),
+        str(tmp_path / "r.json"),
+        "--lexicon",
+        str(tmp_path / "lex.txt"),
+        "--json",
+        "--clips",
+    )
+    assert got.returncode == 0, got.stderr
+    words = got.stderr.split("\t")[3].split()
+    parts = dict(zip(words[::2], map(int, words[1::2]), strict=True))
+    assert parts["slots"] == 1 and parts["letters"] <= 2 and parts["submit"] == 1

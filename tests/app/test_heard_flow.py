@@ -131,3 +131,13 @@ async def test_a_failed_listen_changes_nothing(ws, listener):
         assert screen_of(app).suggest.suggester.heard_at(3) == {}
         await pilot.press("tab")  # the annotator goes on as before
         assert editor_of(app).value != "reminds me that w a sad sad to see em"
+
+
+async def test_the_settings_file_can_turn_the_second_listen_off(ws, listener):
+    app = make_app(ws, settings={"suggestions": {"second_listen": False}})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        bar = await _open_with_w(pilot, app)
+        await wait_for(pilot, lambda: len(bar.words) == 5)
+        await pilot.pause(0.3)
+        assert listener.calls == 0 and "water" not in bar.words

@@ -113,11 +113,48 @@ def word_cost(
     return Counter(letters=len(r))
 
 
+def _run(ops: list[tuple[str, int, int]], n: int) -> int:
+    """How many ops from n on replace or keep one guess word by one true word each, in
+    order: the words a term typed at op n may take in one slot."""
+    m = 1
+    while n + m < len(ops):
+        tag, i, j = ops[n + m]
+        if tag not in ("sub", "equal") or (i, j) != (ops[n][1] + m, ops[n][2] + m):
+            break
+        m += 1
+    return m
+
+
+def phrase_cost(
+    sugg: Suggester, before: list[str], hyp: list[str], targets: list[str]
+) -> tuple[Counter[str], int] | None:
+    """The cheapest way to write the first two or more of `targets` in place of as many
+    guess words (`hyp`, from the one being replaced on) with one slot: a term of several
+    words offered once k letters are typed, which takes the guess words after the typed one
+    (`offer`'s `ends`). (keys, words written), or None."""
+    head = " ".join(before) + (" " if before else "")
+    r = targets[0]
+    for k in range(1, len(r)):
+        text = head + r[:k] + "".join(" " + w for w in hyp[1:])
+        got = offer(sugg, text, len(head) + k, typed=True)
+        for n, word in enumerate(got.words, 1):
+            m = len(word.split())
+            if m < 2 or word.split() != targets[:m]:
+                continue
+            after = apply_word(text, got, n)
+            if after is not None and after[0].split() == before + targets[:m] + hyp[m:]:
+                return Counter(letters=k, slots=1), m
+    return None
+
+
 def edit_cost(sugg: Suggester, start: str, ref: str) -> Counter[str]:
     hyp, words = start.split(), ref.split()
     done: list[str] = []
     cost: Counter[str] = Counter()
-    for tag, i, j in align(hyp, words):
+    ops = align(hyp, words)
+    n = 0
+    while n < len(ops):
+        tag, i, j = ops[n]
         rest = hyp[i + 1 :] if tag in ("sub", "del", "equal") else hyp[i:]
         if tag == "equal":
             done.append(hyp[i])
@@ -125,8 +162,24 @@ def edit_cost(sugg: Suggester, start: str, ref: str) -> Counter[str]:
             cost["deletions"] += 1
         else:
             old = hyp[i] if tag == "sub" else None
+            span = _run(ops, n) if tag == "sub" else 1
+            term = phrase_cost(sugg, done, hyp[i:], words[j : j + span]) if span > 1 else None
+            if term is not None:  # the term, if it costs less than its words one by one
+                keys, m = term
+                each: Counter[str] = Counter()
+                so_far = list(done)
+                for tag2, i2, j2 in ops[n : n + m]:
+                    if tag2 == "sub":
+                        each += word_cost(sugg, so_far, hyp[i2], hyp[i2 + 1 :], words[j2])
+                    so_far.append(words[j2])
+                if keys.total() < each.total():
+                    cost += keys
+                    done.extend(words[j : j + m])
+                    n += m
+                    continue
             cost += word_cost(sugg, done, old, rest, words[j])
             done.append(words[j])
+        n += 1
     return cost
 
 

@@ -65,6 +65,13 @@ def _settings() -> dict[str, Any]:
         return {}  # a broken settings file is reported by the command; keep the defaults here
 
 
+def _second_listen(settings: dict[str, Any]) -> bool:
+    """`[suggestions] second_listen = false` turns the second listen off (a slow machine:
+    it decodes every clip again); anything but false keeps it on."""
+    table = settings.get("suggestions")
+    return not (isinstance(table, dict) and table.get("second_listen") is False)
+
+
 def _policy(settings: dict[str, Any]) -> DeadlinePolicy:
     try:
         return DeadlinePolicy.from_settings(settings)
@@ -123,6 +130,7 @@ class AnnotatorApp(App[int]):
             policy=_policy(settings),
             autoplay=autoplay,
             cursor_blink=cursor_blink,
+            second_listen=_second_listen(settings),
         )
         self._clash_reported: set[frozenset[str]] = set()
         self._shut_down = False

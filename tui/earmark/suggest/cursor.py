@@ -64,6 +64,9 @@ class Offer:
     start: int  # the span of text a word suggestion replaces
     end: int
     fragment: str  # what was typed of the word before the cursor
+    # where each slot's replacement ends, when not at `end`: a term of several words typed
+    # in place of one also takes the recogniser's words after it, one per further word
+    ends: tuple[int, ...] = ()
 
 
 def word_spans(text: str) -> list[tuple[int, int]]:
@@ -163,17 +166,20 @@ def _in_context(
     after: list[str],
     common: int = 0,
     weight: float = 1.0,
+    kept: int = 0,
 ) -> list[str]:
     """The candidates ordered by their own score plus how well they fit between the words
     before and after (the context model); in their own order without one. The last
     `common` candidates (common words offered for their context alone) take at most
     `COMMON_SLOTS` of the first five places, so the words that sound or spell like the one
-    being fixed keep theirs; `weight`: what the words after count."""
+    being fixed keep theirs; `weight`: what the words after count. A term of several words
+    fits before the words after those it takes (`kept`: how many of the words after are the
+    recogniser's own, see `_phrase_ends`), as a single word fits before them all."""
     model = suggester.context_model
     if model is None:
         return [w for w, _ in scored]
     weighed = [
-        (score + LM_WEIGHT * model.fit(w, before, after, weight=weight), n, w)
+        (score + LM_WEIGHT * model.fit(w, before, after[_taken(w, kept) :], weight=weight), n, w)
         for n, (w, score) in enumerate(scored)
     ]
     order = sorted(weighed, key=lambda t: (-t[0], t[1]))
@@ -249,13 +255,49 @@ def offer(
         )
         candidates = [(s.text, s.score) for s in found]
         weight = _after_weight(edited, guess, alternatives, here + 1) if guess else 1.0
-        words += _in_context(suggester, candidates, before, after, 0, weight)
+        kept = _kept(edited, guess, here) if guess else 0
+        words += _in_context(suggester, candidates, before, after, 0, weight, kept)
     unique: list[str] = []
     for w in words:
         w = suggester.style(w)
         if w not in unique and w != current:
             unique.append(w)
-    return Offer(tuple(unique[:limit]), utterance, a, b, fragment)
+    shown = tuple(unique[:limit])
+    ends = _phrase_ends(shown, spans, edited, guess, here, b) if fragment and guess else ()
+    return Offer(shown, utterance, a, b, fragment, ends)
+
+
+def _taken(word: str, kept: int) -> int:
+    """How many of the words after the one typed a slot of `word` takes (`_phrase_ends`)."""
+    return min(len(word.split()) - 1, kept)
+
+
+def _kept(edited: list[str], guess: list[str], here: int) -> int:
+    """How many words after edited[here] are the guess's own there, untouched."""
+    kept = 0
+    for k in range(here + 1, len(edited)):
+        j = _aligned(edited, guess, k)
+        if j is None or fold(guess[j]) != fold(edited[k]):
+            break
+        kept += 1
+    return kept
+
+
+def _phrase_ends(
+    shown: tuple[str, ...],
+    spans: list[tuple[int, int]],
+    edited: list[str],
+    guess: list[str],
+    here: int,
+    end: int,
+) -> tuple[int, ...]:
+    """Where each slot's replacement ends: a term of n words (`oat milk` typed in place of
+    `so` in "so real that") takes the next n - 1 words too while they are still the
+    recogniser's, as the guess had them there; any other slot ends at the word typed."""
+    if not any(" " in w for w in shown):
+        return ()
+    kept = _kept(edited, guess, here)
+    return tuple(spans[here + m][1] if (m := _taken(w, kept)) else end for w in shown)
 
 
 def apply_word(text: str, offered: Offer, n: int) -> tuple[str, int] | None:
@@ -263,7 +305,8 @@ def apply_word(text: str, offered: Offer, n: int) -> tuple[str, int] | None:
     if not 1 <= n <= len(offered.words):
         return None
     word = offered.words[n - 1]
-    return text[: offered.start] + word + text[offered.end :], offered.start + len(word)
+    end = offered.ends[n - 1] if offered.ends else offered.end
+    return text[: offered.start] + word + text[end:], offered.start + len(word)
 
 
 def apply_utterance(offered: Offer) -> tuple[str, int] | None:

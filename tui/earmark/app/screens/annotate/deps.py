@@ -28,3 +28,4 @@ class AnnotateDeps:
     policy: DeadlinePolicy
     autoplay: bool = True
     cursor_blink: bool = True
+    second_listen: bool = True  # [suggestions] second_listen in the settings file

@@ -25,6 +25,7 @@ from earmark.suggest.heard import MAX_HYPOTHESES, Heard
 if TYPE_CHECKING:
     from textual.screen import Screen
 
+    from earmark.app.screens.annotate.deps import AnnotateDeps
     from earmark.app.screens.annotate.suggestions import Suggestions
     from earmark.session import ClipState
 
@@ -70,6 +71,7 @@ class SecondListen(_Base):
     if TYPE_CHECKING:
         clip_state: ClipState | None
         suggest: Suggestions
+        deps: AnnotateDeps
 
         def _update_suggestions(self) -> None: ...
 
@@ -81,7 +83,9 @@ class SecondListen(_Base):
     def listen_to_open_clip(self) -> None:
         """Start the second listen of the clip now shown (once the check can run)."""
         s = self.clip_state
-        if not self.check_ok or s is None or not s.clip.playable or not s.clip.asr.strip():
+        if not self.deps.second_listen or not self.check_ok or s is None:
+            return
+        if not s.clip.playable or not s.clip.asr.strip():
             return
         if s.clip.duration is not None and s.clip.duration > LISTEN_MAX_SECONDS:
             return
