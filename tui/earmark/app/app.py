@@ -16,6 +16,7 @@ import contextlib
 import signal
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App
@@ -52,6 +53,9 @@ def _default_player_opener(
         return open_player(url, output=output, clock=clock)
 
     return opener
+
+
+WORKER_THREADS = 32  # the annotator's thread workers that may run (or wait) at once
 
 
 def _default_suggester(store: Store) -> Suggester:
@@ -141,10 +145,18 @@ class AnnotatorApp(App[int]):
 
     # -- lifecycle -------------------------------------------------------------------------
     def on_mount(self) -> None:
+        loop = asyncio.get_running_loop()
+        # Textual runs thread workers on the loop's default executor: min(32, cores + 4)
+        # threads, six on two cores. Some workers wait on a child process (the check, the
+        # second listen, the timings kept after a submit) or on the store (the wait for
+        # work); six of them waiting at once held the transition to the next clip behind
+        # them for 1.9 s. Threads are made only as workers need them.
+        loop.set_default_executor(
+            ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="earmark-worker")
+        )
         self.push_screen(AnnotateScreen(self.deps))
         for warning in self.keymap.warnings:
             self.notify(warning, title="keymap", severity="warning", timeout=10, markup=False)
-        loop = asyncio.get_running_loop()
         for sig in (signal.SIGHUP, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, self._on_signal)
