@@ -52,9 +52,6 @@ class Listener:
             service = self._service
         return list(service.listen(samples, samplerate, MAX_HYPOTHESES))
 
-    def pids(self) -> list[int]:
-        return self._service.pids() if self._service is not None else []
-
 
 LISTENER = Listener()
 
