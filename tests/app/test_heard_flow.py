@@ -101,9 +101,9 @@ async def test_the_word_heard_there_comes_into_the_slots(ws, listener):
 
 
 async def test_one_listen_at_a_time_and_a_clip_left_meanwhile_is_never_decoded(ws, listener):
+    listener.gate.clear()  # clip 1's listen hangs until released
     app = make_app(ws)
     async with app.run_test(size=(80, 24)) as pilot:
-        listener.gate.clear()  # clip 1's listen hangs until released
         await settle(pilot, app)
         s = screen_of(app)
         await wait_for(pilot, lambda: listener.calls == 1)

@@ -224,6 +224,7 @@ def offer(
     asr_word = guess[j] if j is not None else None
     unchanged = asr_word is not None and fold(asr_word) == fold(current)
     alts = alternatives_at(guess, alternatives, j) if j is not None else []
+    kept = 0  # words after the one typed that a term may take (`_kept`)
     if cursor == b and unchanged and not typed:
         words: list[str] = []  # the recogniser's word, not pointed at
     elif not fragment:
@@ -263,7 +264,7 @@ def offer(
         if w not in unique and w != current:
             unique.append(w)
     shown = tuple(unique[:limit])
-    ends = _phrase_ends(shown, spans, edited, guess, here, b) if fragment and guess else ()
+    ends = _phrase_ends(shown, spans, here, b, kept) if fragment and guess else ()
     return Offer(shown, utterance, a, b, fragment, ends)
 
 
@@ -273,30 +274,27 @@ def _taken(word: str, kept: int) -> int:
 
 
 def _kept(edited: list[str], guess: list[str], here: int) -> int:
-    """How many words after edited[here] are the guess's own there, untouched."""
-    kept = 0
-    for k in range(here + 1, len(edited)):
-        j = _aligned(edited, guess, k)
-        if j is None or fold(guess[j]) != fold(edited[k]):
-            break
-        kept += 1
-    return kept
+    """How many words after edited[here] are the guess's own there, untouched: the run of
+    words right after it inside one block the edit left equal to the guess (one alignment
+    for the whole text, not one a word: this runs at every key)."""
+    m = difflib.SequenceMatcher(
+        a=[w.lower() for w in edited], b=[w.lower() for w in guess], autojunk=False
+    )
+    for tag, i1, i2, _j1, _j2 in m.get_opcodes():
+        if tag == "equal" and i1 <= here + 1 < i2:
+            return i2 - (here + 1)
+    return 0
 
 
 def _phrase_ends(
-    shown: tuple[str, ...],
-    spans: list[tuple[int, int]],
-    edited: list[str],
-    guess: list[str],
-    here: int,
-    end: int,
+    shown: tuple[str, ...], spans: list[tuple[int, int]], here: int, end: int, kept: int
 ) -> tuple[int, ...]:
     """Where each slot's replacement ends: a term of n words (`oat milk` typed in place of
     `so` in "so real that") takes the next n - 1 words too while they are still the
-    recogniser's, as the guess had them there; any other slot ends at the word typed."""
+    recogniser's, as the guess had them there (`kept`, see `_kept`); any other slot ends at
+    the word typed."""
     if not any(" " in w for w in shown):
         return ()
-    kept = _kept(edited, guess, here)
     return tuple(spans[here + m][1] if (m := _taken(w, kept)) else end for w in shown)
 
 
