@@ -7,10 +7,11 @@ word are the ones the audio supports there (`water` for `was`, `camera` for `fam
 search which words sound alike in general; this knows what *this clip* sounds like, so it
 ranks the meant word high where the other two cannot (tests/bench/ksr.py).
 
-The hypotheses come from earmark decoding the clip itself (`earmark.align.listen`, in the
-check's child process); here they are only text, aligned to the guess word by word, each
-weighed by its place in the list (the best first, the hundredth still counting a tenth).
-Nothing here knows about audio, pocketsphinx or Textual.
+The hypotheses come from earmark decoding the clip itself
+(`earmark.align.firstguess.FreeDecoder.hypotheses`, in a child process of its own: see
+app/screens/annotate/listening.py); here they are only text, aligned to the guess word by
+word, each weighed by its place in the list (the best first, the hundredth still counting a
+tenth). Nothing here knows about audio, pocketsphinx or Textual.
 """
 
 from __future__ import annotations
