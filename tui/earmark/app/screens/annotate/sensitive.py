@@ -198,12 +198,12 @@ class Sensitive:
         now = self.store.clock.monotonic()
         if self._meter_at is not None and now - self._meter_at < METER_EVERY:
             return self._meter
-        self._meter_at = now
         try:
             minutes = self.wellbeing.minutes_today()
             policy = self.wellbeing.policy
         except STORE_ERRORS:
-            return self._meter
+            return self._meter  # asked again at the next refresh, not METER_EVERY later
+        self._meter_at = now
         # nothing flagged heard yet today: keep the status line for the work
         self._meter = meter_text(minutes, policy) if minutes >= 0.05 else ""
         level = policy.level(minutes)
