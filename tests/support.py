@@ -206,3 +206,17 @@ def build_workspace(store, *, hostile: bool = False, unplayable: bool = True) ->
         )
     store.add_clips(batch, clips)
     store.add_lexicon(batch, ["dashwood", "barton", "norland"])
+
+
+def suggestion_bar(screen: str) -> str:
+    """The suggestions bar of an annotator screen in tmux: the line that offers Tab."""
+    return next((ln for ln in screen.splitlines() if " tab " in ln), "")
+
+
+def demo_at_clip(term, n: int) -> None:  # type: ignore[no-untyped-def]
+    """`earmark demo` (no autoplay) in tmux at 80x24, paged to clip n of its 21."""
+    term.start([sys.executable, "-m", "earmark", "demo", "--no-autoplay"], width=80, height=24)
+    term.ready("clip 1 of 21")
+    for k in range(2, n + 1):
+        term.keys("PageDown")
+        term.wait_for(f"clip {k} of 21")

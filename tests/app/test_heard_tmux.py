@@ -5,25 +5,14 @@ supports there: on the demo's eighth clip ("reminds me that was a sad sad to see
 
 from __future__ import annotations
 
-import sys
-
 from tests.speech import needs_pocketsphinx
-from tests.support import needs_tmux
+from tests.support import demo_at_clip, needs_tmux, suggestion_bar
 
 pytestmark = [needs_tmux, needs_pocketsphinx]
 
 
-def _bar(screen: str) -> str:
-    return next((ln for ln in screen.splitlines() if " tab " in ln), "")
-
-
 def test_the_word_heard_there_is_the_first_slot(term):
-    demo = [sys.executable, "-m", "earmark", "demo", "--no-autoplay"]
-    term.start(demo, width=80, height=24)
-    term.ready("clip 1 of 21")
-    for n in range(2, 9):
-        term.keys("PageDown")
-        term.wait_for(f"clip {n} of 21")
+    demo_at_clip(term, 8)
     term.wait_for("reminds me that was a sad sad to see em")
     term.keys("Home")
     for _ in range(4):
@@ -34,7 +23,7 @@ def test_the_word_heard_there_is_the_first_slot(term):
     # the slots follow the letter at once; the listen (a few seconds of decoding, in its
     # own process) puts "water" first when it comes in
     screen = term.wait_until(
-        lambda s: _bar(s).split()[1:2] == ["water"], "'water' in the first slot", 60
+        lambda s: suggestion_bar(s).split()[1:2] == ["water"], "'water' in the first slot", 60
     )
     assert "reminds me that w a sad" in screen
     term.keys("Tab")

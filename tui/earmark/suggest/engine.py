@@ -278,8 +278,8 @@ class Suggester:
             following = self._followers(after)
             sounds = sound_alikes(self.phonetic, near_key, frag, found, self._locate_any)
             rare.rare_words(self.rare, frag, found, self._locate_any)
-            if heard:
-                heard_words(heard, frag, found, self._locate_any)
+            bonus = weight(heard, frag) if heard else {}
+            heard_words(bonus, frag, found, self._locate_any)
             for k in following:
                 if k.startswith(frag) and k not in found:
                     at, i = self._locate(k, context=True)
@@ -297,7 +297,7 @@ class Suggester:
             following=following,
             sounds=sounds,
             unvouched=self._unvouched,
-            heard=weight(heard, frag) if heard else None,
+            heard=bonus or None,
         )
 
     def _unvouched(self, k: str) -> bool:
@@ -328,8 +328,8 @@ class Suggester:
                     where, scores, _ = seg.fuzzy(w, 1 if len(w) < 5 else 2)
                     collect(found, seg, where, scores)
             sounds = sound_alikes(self.phonetic, w, "", found, self._locate_any)
-            if heard:
-                heard_words(heard, "", found, self._locate_any)
+            bonus = weight(heard, "") if heard else {}
+            heard_words(bonus, "", found, self._locate_any)
         banned = {w, *exclude}
         return ranked(
             found,
@@ -338,7 +338,7 @@ class Suggester:
             limit=limit,
             style=self.style,
             sounds=sounds,
-            heard=weight(heard, "") if heard else None,
+            heard=bonus or None,
         )
 
     def fixed(self, word: str) -> list[str]:

@@ -87,15 +87,15 @@ def weight(heard: Mapping[str, float], frag: str) -> dict[str, float]:
 
 
 def heard_words(
-    heard: Mapping[str, float],
+    bonus: Mapping[str, float],
     frag: str,
     found: Found,
     locate: Callable[[str], tuple[Segment | None, int]],
 ) -> None:
-    """Put the heard words that begin with `frag` (and may be offered: `locate` finds them)
-    into `found`, scored as completions of what is typed."""
+    """Put the heard words of `bonus` (`weight`: those that begin with `frag`) that may be
+    offered (`locate` finds them) into `found`, scored as completions of what is typed."""
     n = len(frag)
-    for k in weight(heard, frag):
+    for k in bonus:
         if k != frag and k not in found:
             seg, i = locate(k)
             if seg is not None:
