@@ -6,11 +6,12 @@ keystroke benchmark (tests/bench/ksr.py) run exactly the same logic.
 Which word is pointed at: the word the cursor is in, or just after. With nothing typed (the
 cursor at the start of a word the annotator moved to) the recogniser's other guesses for
 that word are offered, after what the same recogniser's word became in transcripts
-submitted before (`fixes`: it mishears a word the same way each time). A word of the guess
-left as it was, with the cursor just after it (where the editor puts it when a clip
-opens), is *not* pointed at: nothing is offered for
-it, so Tab never replaces a correct word the annotator did not choose; unless they have
-just typed its last letter (`typed`): then it is the beginning of the word they write.
+submitted before (`fixes`: it mishears a word the same way each time) and, in a lowercase
+spoken-form batch, what is said for a written form (`mister` for `mr`, `spoken`). A word
+of the guess left as it was, with the cursor just after it (where the editor puts it when
+a clip opens), is *not* pointed at: nothing is offered for it, so Tab never replaces a
+correct word the annotator did not choose; unless they have just typed its last letter
+(`typed`): then it is the beginning of the word they write.
 A pointed word that is not the guess's word there (the annotator started from an
 alternative) has the guess's own word offered after the alternatives: the recogniser's
 first choice is a likely fix of its second. So are its other spellings (`parlour` for
@@ -239,7 +240,7 @@ def offer(
         else:
             common = []
         mine = [asr_word] if asr_word is not None and not unchanged else []
-        fixed = [w for k in (current, *mine) for w in suggester.fixed(k)]
+        fixed = [w for k in (current, *mine) for w in suggester.fixed(k) + suggester.spoken(k)]
         own = mine + _variants(suggester, current)
         weight = _after_weight(edited, guess, alternatives, here + 1) if guess else 1.0
         words = (
@@ -247,7 +248,7 @@ def offer(
         )
     else:
         low = fold(fragment)
-        fixed = suggester.fixed(asr_word) if asr_word is not None else []
+        fixed = suggester.fixed(asr_word) + suggester.spoken(asr_word) if asr_word else []
         words = [p for p in fixed + alts if fold(p).startswith(low) and fold(p) != low]
         near = asr_word if asr_word is not None and fold(asr_word) != low else None
         heard = suggester.heard_at(j)

@@ -40,12 +40,8 @@ from earmark.suggest.loading import Older, from_store, learn_in_slices, newest_f
 from earmark.suggest.phonetic import Phonetic, sound_alikes
 from earmark.suggest.phonetic import load as load_phonetic
 from earmark.suggest.ranking import KEEP, Found, Suggestion, collect, ranked
-from earmark.suggest.segment import (
-    LEXICON,
-    PREFIX,
-    Segment,
-    empty_segment,
-)
+from earmark.suggest.segment import LEXICON, PREFIX, Segment, empty_segment
+from earmark.suggest.spoken import spoken
 from earmark.suggest.text import (
     Convention,
     clean_all,
@@ -57,13 +53,7 @@ from earmark.suggest.text import (
     words_of,
 )
 from earmark.suggest.utterances import CAPACITY, Utterances
-from earmark.suggest.vocab import (
-    Vocab,
-    clip_segment,
-    count_words,
-    english_words,
-    extra_segment,
-)
+from earmark.suggest.vocab import Vocab, clip_segment, count_words, english_words, extra_segment
 from earmark.textsafe import clean
 
 MAX_FRAGMENT = 64
@@ -347,6 +337,14 @@ class Suggester:
         with self._lock:
             found = self._fixes.of(key(word))
             return [self.style(w) for w in found if self._offerable(w)]
+
+    def spoken(self, word: str) -> list[str]:
+        """What a lowercase spoken-form batch writes for the recogniser's `word` (`mister`
+        for `mr`, see `spoken`), where offerable; nothing in a batch of another convention."""
+        with self._lock:
+            if self._context_convention is not Convention.LOWER:
+                return []
+            return [s for s in spoken(word) if self._offerable(s)]
 
     def predict(self, after: str, limit: int = 5, *, exclude: Collection[str] = ()) -> list[str]:
         """Words that followed `after` in this batch, most often first (offerable ones)."""
