@@ -131,6 +131,32 @@ def test_pointing_at_a_word_of_an_alternative_offers_the_guesss_own_word():
     )
 
 
+GUESS_OF_ALT = "the candidates ah that's the day"
+TAKEN_ALT = "that candidates ah that's a day"  # the alternative the annotator took
+
+
+@pytest.fixture
+def from_alternative() -> Suggester:
+    s = Suggester(english=20_000)
+    s.set_context(GUESS_OF_ALT, [TAKEN_ALT])
+    return s
+
+
+def test_retyping_a_word_of_a_taken_alternative_offers_the_guesss_word(from_alternative):
+    text = "t candidates ah that's a day"  # `that` deleted, `t` typed
+    got = offer(from_alternative, text, 1, typed=True)
+    assert "the" in got.words  # the guess's own word there
+    assert "that" not in got.words  # the word being replaced: wrong, or it would be kept
+
+
+def test_tab_leaves_an_unpointed_word_of_a_taken_alternative_alone(from_alternative):
+    cursor = TAKEN_ALT.index(" a ") + 2  # just after the alternative's `a`, nothing typed
+    got = offer(from_alternative, TAKEN_ALT, cursor)
+    assert got.words == () and apply_word(TAKEN_ALT, got, 1) is None
+    pointed = offer(from_alternative, TAKEN_ALT, cursor - 1)  # moved to it: it is offered for
+    assert "the" in pointed.words
+
+
 # -- a term of several words -----------------------------------------------------------------
 @pytest.fixture(scope="module")
 def terms() -> Suggester:

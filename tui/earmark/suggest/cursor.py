@@ -223,7 +223,10 @@ def offer(
     edited = [text[x:y] for x, y in spans]
     j = _aligned(edited, guess, here) if guess else None
     asr_word = guess[j] if j is not None else None
-    unchanged = asr_word is not None and fold(asr_word) == fold(current)
+    base = _base(edited, guess, alternatives)
+    jb = _aligned(edited, base, here) if base is not guess else j
+    base_word = base[jb] if jb is not None else None  # the recogniser's word being edited
+    unchanged = base_word is not None and fold(base_word) == fold(current)
     alts = alternatives_at(guess, alternatives, j) if j is not None else []
     kept = 0  # words after the one typed that a term may take (`_kept`)
     if cursor == b and unchanged and not typed:
@@ -239,7 +242,7 @@ def offer(
             scored += [(w, top - COMMON_GAP) for w in common]
         else:
             common = []
-        mine = [asr_word] if asr_word is not None and not unchanged else []
+        mine = [asr_word] if asr_word is not None and fold(asr_word) != fold(current) else []
         fixed = [w for k in (current, *mine) for w in suggester.fixed(k) + suggester.spoken(k)]
         own = mine + _variants(suggester, current)
         weight = _after_weight(edited, guess, alternatives, here + 1) if guess else 1.0
@@ -249,15 +252,19 @@ def offer(
     else:
         low = fold(fragment)
         fixed = suggester.fixed(asr_word) + suggester.spoken(asr_word) if asr_word else []
-        words = [p for p in fixed + alts if fold(p).startswith(low) and fold(p) != low]
-        near = asr_word if asr_word is not None and fold(asr_word) != low else None
+        was = fold(base_word) if base_word is not None else None
+        mine = [asr_word] if asr_word is not None and fold(asr_word) != was else []
+        words = [
+            p for p in fixed + alts + mine if fold(p).startswith(low) and fold(p) not in (low, was)
+        ]
+        near = base_word if base_word is not None and fold(base_word) != low else None
         heard = suggester.heard_at(j)
         found = suggester.suggest(
             fragment, pool, near=near, after=prev, exclude=(current,), heard=heard
         )
         candidates = [(s.text, s.score) for s in found]
         weight = _after_weight(edited, guess, alternatives, here + 1) if guess else 1.0
-        kept = _kept(edited, guess, here) if guess else 0
+        kept = _kept(edited, base, here) if base else 0
         words += _in_context(suggester, candidates, before, after, 0, weight, kept)
     unique: list[str] = []
     for w in words:
@@ -267,6 +274,26 @@ def offer(
     shown = tuple(unique[:limit])
     ends = _phrase_ends(shown, spans, here, b, kept) if fragment and guess else ()
     return Offer(shown, utterance, a, b, fragment, ends)
+
+
+def _base(edited: list[str], guess: list[str], alternatives: tuple[str, ...]) -> list[str]:
+    """The recogniser's version the annotator is editing: the guess, or the alternative the
+    text is closer to (taken with `use_alternative`). Its word where the cursor is was wrong
+    if it is being retyped; the guess's word there, when another, is a likely fix."""
+    if not alternatives or not guess:
+        return guess
+    low = [w.lower() for w in edited]
+
+    def likeness(words: list[str]) -> float:
+        m = difflib.SequenceMatcher(a=low, b=[w.lower() for w in words], autojunk=False)
+        return m.ratio()
+
+    best, score = guess, likeness(guess)
+    for alt in alternatives:
+        words = clean(alt).split()
+        if (r := likeness(words)) > score:
+            best, score = words, r
+    return best
 
 
 def _taken(word: str, kept: int) -> int:
