@@ -278,15 +278,16 @@ def offer(
 
 def _base(edited: list[str], guess: list[str], alternatives: tuple[str, ...]) -> list[str]:
     """The recogniser's version the annotator is editing: the guess, or the alternative the
-    text is closer to (taken with `use_alternative`). Its word where the cursor is was wrong
+    text has more words of (taken with `use_alternative`). Its word where the cursor is was wrong
     if it is being retyped; the guess's word there, when another, is a likely fix."""
     if not alternatives or not guess:
         return guess
     low = [w.lower() for w in edited]
 
-    def likeness(words: list[str]) -> float:
+    def likeness(words: list[str]) -> tuple[int, float]:  # words in common, in order; on a
+        # tie, the likeness of the lengths too (the annotator's edits change the length)
         m = difflib.SequenceMatcher(a=low, b=[w.lower() for w in words], autojunk=False)
-        return m.ratio()
+        return sum(block.size for block in m.get_matching_blocks()), m.ratio()
 
     best, score = guess, likeness(guess)
     for alt in alternatives:
