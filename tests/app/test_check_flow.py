@@ -173,3 +173,42 @@ async def test_without_the_engine_the_annotator_says_why_once_and_works(ws, monk
         await pilot.press("alt+i")
         assert any("check is off" in n for n in notes(app))
     assert ws.clip(1).text == "the chicken"
+
+
+@pytest.fixture
+def many(store, tmp_path):
+    """Twelve 1-second tone clips without a guess."""
+    sr = 16000
+    tone = (0.1 * np.sin(np.arange(sr) * 2 * np.pi * 220 / sr)).astype("float32")
+    clips = []
+    for i in range(12):
+        path = tmp_path / f"m{i}.wav"
+        sf.write(path, tone, sr)
+        clips.append(NewClip(name=f"m{i:02d}", audio=str(path), duration=1.0, samplerate=sr))
+    store.add_clips(store.batch_id("tones"), clips)
+    return store
+
+
+async def test_timings_wait_in_a_bounded_backlog_one_check_at_a_time(many, engine):
+    app = make_app(many, **NO_SUGGEST)
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        await wait_for(pilot, lambda: screen_of(app).check_state.ok)
+        engine.gate.clear()  # every check waits: the annotator submits faster than they run
+        peak = 0
+        for n in range(1, 13):
+            await pilot.press(*f"clip {n}", "enter")
+            if n < 12:
+                await settle(pilot, app, clip_id=n + 1)  # the next clip never waits
+            running = [w for w in app.workers if w.group == "timings" and w.is_running]
+            peak = max(peak, len(running))
+        await wait_for(pilot, lambda: len(screen_of(app).check_state.to_record) == 8)
+        assert peak == 1  # one thread, not one per submit
+        engine.gate.set()
+        await wait_for(pilot, lambda: many.check_counts()["checked"] == 9)
+        await wait_for(pilot, lambda: not screen_of(app).check_state.recording)
+    timed = {c: t for c, t, _ in many.iter_word_timings()}
+    # the first was being checked; of the eleven after it the oldest three fell off the
+    # backlog (the backfill, `earmark asr --timings`, makes theirs), the newest eight waited
+    assert timed == {1: "clip 1", **{n: f"clip {n}" for n in range(5, 13)}}
+    assert all(many.clip(n).text == f"clip {n}" for n in range(1, 13))  # every submit kept

@@ -10,8 +10,11 @@ dropped (the marks it would give are for words that may have moved). Keys never 
 Submitting is never blocked by marks. After a submit, the submitted text's word timings and
 how many words were marked are kept with the clip (store.record_check), from the result
 already shown when it is for exactly that text, else from a check run then, in the
-background, so the next clip never waits. Without pocketsphinx the check is off and the
-annotator is told why once.
+background, so the next clip never waits. Those run one at a time, and at most
+RECORD_BACKLOG wait: an annotator submitting faster than the checks run would otherwise
+pile up a thread per clip; the oldest waiting falls off, and `earmark asr --timings` (the
+backfill) makes its timings later. Without pocketsphinx the check is off and the annotator
+is told why once.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ else:
 
 CHECK_DELAY = 0.3  # seconds of no typing before the text is checked
 CHECK_MAX_SECONDS = 120.0  # longer clips are not checked while typing (about a second a check)
+RECORD_BACKLOG = 8  # submitted texts waiting for their timings; older ones are left to backfill
 
 
 class CheckEngine:
@@ -123,6 +127,14 @@ class CheckReady(Message):
     reason: str
 
 
+@dataclass(eq=False)
+class RecordDone(Message):
+    """The timings of one submitted text are kept (or failed): the next may start."""
+
+
+_Record = tuple[int, str, str, Checked | None]  # clip id, audio, submitted text, result
+
+
 @dataclass
 class _CheckState:
     ok: bool | None = None  # unknown until the engine says
@@ -133,6 +145,8 @@ class _CheckState:
     note: str = ""  # why the open clip is not checked, for the status line
     # keystroke to marks shown, the last few hundred checks (tests/bench/bench_checkui.py)
     latencies_ms: deque[float] = field(default_factory=lambda: deque(maxlen=500))
+    to_record: deque[_Record] = field(default_factory=lambda: deque(maxlen=RECORD_BACKLOG))
+    recording: bool = False
 
 
 def _normal(text: str) -> str:
@@ -305,16 +319,32 @@ class TranscriptCheck(_Base):
         ready = st.checked
         if ready is not None and (ready.clip_id != clip_id or _normal(ready.text) != final):
             ready = None
-        self._record_check(clip_id, audio, final, ready)
+        st.to_record.append((clip_id, audio, final, ready))  # a full backlog drops its oldest
+        if not st.recording:
+            self._record_next()
+
+    def _record_next(self) -> None:
+        st = self.check_state
+        st.recording = bool(st.to_record)
+        if st.to_record:
+            self._record_check(*st.to_record.popleft())
+
+    def on_record_done(self, _msg: RecordDone) -> None:
+        self._record_next()
 
     @work(thread=True, group="timings", exit_on_error=False)
     def _record_check(self, clip_id: int, audio: str, text: str, ready: Checked | None) -> None:
         """A failure here loses timings a backfill can make again, never the submit."""
-        if ready is None:
-            samples, rate = self._audio.get(audio)
-            verdicts, _reason = ENGINE.check(samples, rate, text)
-            ready = Checked(clip_id, text, tuple(verdicts)) if verdicts else None
-        if ready is None:
-            return
-        words = [Word(v.word, round(v.start, 3), round(v.end, 3), v.score) for v in ready.verdicts]
-        self.deps.store.record_check(clip_id, text, words, ready.marked)
+        try:
+            if ready is None:
+                samples, rate = self._audio.get(audio)
+                verdicts, _reason = ENGINE.check(samples, rate, text)
+                ready = Checked(clip_id, text, tuple(verdicts)) if verdicts else None
+            if ready is None:
+                return
+            words = [
+                Word(v.word, round(v.start, 3), round(v.end, 3), v.score) for v in ready.verdicts
+            ]
+            self.deps.store.record_check(clip_id, text, words, ready.marked)
+        finally:
+            self.post_message(RecordDone())
