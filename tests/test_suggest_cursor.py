@@ -212,3 +212,32 @@ def test_a_slot_takes_the_typed_word_and_guess_words_only(terms, text, cursor, n
     assert len(taken) <= len(got.words[n - 1].split()) - 1
     guess = ["add", "so", "real", "that", "my", "shopping", "list"]
     assert all(w in guess for w in taken)  # only the recogniser's words, never typed ones
+
+
+# -- the audio's choice among the candidates -------------------------------------------------
+def test_the_audios_choice_leads_the_suggesters_words(sugg):
+    text = "set the thermostat to twenty one de"
+    asked: list = []
+
+    def chosen(q):
+        asked.append(q)
+        return q.candidates[3]
+
+    plain = offer(sugg, text, len(text), typed=True)
+    got = offer(sugg, text, len(text), typed=True, chosen=chosen)
+    q = asked[0]
+    assert q == plain.choice and got.choice == q
+    assert q.before == ("set", "the", "thermostat", "to", "twenty", "one") and q.after == ()
+    assert got.words[0] == q.candidates[3] and set(got.words[1:]) <= set(plain.words)
+
+
+def test_a_choice_outside_the_candidates_changes_nothing(sugg):
+    text = "set the thermostat to twenty one de"
+    plain = offer(sugg, text, len(text), typed=True)
+    for answer in (None, "zebra", "set"):
+        assert offer(sugg, text, len(text), typed=True, chosen=lambda q, a=answer: a) == plain
+
+
+def test_nothing_is_asked_of_the_audio_with_nothing_typed(sugg):
+    text = "set the thermostat to twenty one degrees"
+    assert offer(sugg, text, text.index("degrees")).choice is None

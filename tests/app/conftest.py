@@ -42,6 +42,9 @@ class _NoListen:
     def hypotheses(self, samples, rate):
         return []
 
+    def choose(self, samples, rate, choice):
+        return None
+
 
 @pytest.fixture(autouse=True)
 def _quiet_check(monkeypatch):

@@ -37,6 +37,10 @@ class FakeListener:
         self.gate.set()
         self.by_length: dict[int, str] = {}
         self.heard: list[str] = []  # the guesses of the clips listened to, in order
+        self.asked: list = []  # the choices asked of the audio, in order
+        self.answer = lambda choice: None  # what the audio chooses
+        self.choose_gate = threading.Event()
+        self.choose_gate.set()
 
     def hypotheses(self, samples, rate):
         self.calls += 1
@@ -46,6 +50,11 @@ class FakeListener:
         guess = self.by_length[len(samples)]
         self.heard.append(guess)
         return HEARD[guess]
+
+    def choose(self, samples, rate, choice):
+        self.asked.append(choice)
+        assert self.choose_gate.wait(20)
+        return self.answer(choice)
 
 
 @pytest.fixture
@@ -147,3 +156,46 @@ async def test_the_settings_file_can_turn_the_second_listen_off(ws, listener):
         await wait_for(pilot, lambda: len(bar.words) == 5)
         await pilot.pause(0.3)
         assert listener.calls == 0 and "water" not in bar.words
+        assert listener.asked == []  # nor the audio's choice, which is part of it
+
+
+# -- the audio's choice among the candidates once a letter is typed --------------------------
+async def test_the_audios_choice_leads_the_slots_when_it_comes_back(ws, listener):
+    listener.choose_gate.clear()
+    listener.answer = lambda choice: choice.candidates[7]  # below the five shown
+    app = make_app(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        bar = await _open_with_w(pilot, app)
+        await wait_for(pilot, lambda: listener.asked)
+        q = listener.asked[-1]
+        assert q.before == ("reminds", "me", "that") and q.after[:2] == ("a", "sad")
+        won = q.candidates[7]
+        assert won not in bar.words
+        listener.choose_gate.set()
+        await wait_for(pilot, lambda: bar.words[:1] == [won])  # no key pressed: it came in
+        await pilot.press("tab")
+        assert editor_of(app).value == f"reminds me that {won} a sad sad to see em"
+
+
+async def test_an_answer_for_text_typed_past_is_kept_not_shown(ws, listener):
+    listener.choose_gate.clear()
+    listener.answer = lambda choice: choice.candidates[-1]
+    app = make_app(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        bar = await _open_with_w(pilot, app)
+        await wait_for(pilot, lambda: len(listener.asked) == 1)
+        await pilot.press("a", "t")  # "wat": one choice running, only the latest waits
+        await wait_for(pilot, lambda: bar.words and bar.words[0].startswith("wat"))
+        shown = bar.words
+        listener.choose_gate.set()
+        await wait_for(pilot, lambda: len(listener.asked) == 2)  # "wa" was never asked
+        first, last = listener.asked
+        assert last.candidates[0].startswith("wat") and first != last
+        await wait_for(pilot, lambda: bar.words[0] == last.candidates[-1])
+        assert first.candidates[-1] not in bar.words or first.candidates[-1] in shown
+        await pilot.press("backspace", "backspace")  # back to "w": answered before
+        await wait_for(pilot, lambda: bar.words[:1] == [first.candidates[-1]])
+        await pilot.pause(0.2)
+        assert listener.asked.count(first) == 1  # from what was kept, not asked again

@@ -26,7 +26,11 @@ audio can be read (its path is relative to the manifest's folder) it also gets t
 annotator's second listen: PocketSphinx decodes the clip, one process for the whole run
 (as the annotator's child process does), and its n-best hypotheses weigh the slots
 (`earmark.suggest.heard`); KSR_NO_HEARD=1 measures without it. `--clips` marks the clips
-that had one.
+that had one. With it, once a letter is typed the audio chooses among the best candidates
+(`earmark.align.choose`, the question `offer` names as its `choice`), as the annotator's
+listen child does after the keys; here it is asked at once, synchronously (the annotator
+gets it a decode later: about a tenth of the clip's length). KSR_NO_CHOICE=1 measures
+without it.
 """
 
 from __future__ import annotations
@@ -36,15 +40,22 @@ import json
 import os
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tui"))
 
-from earmark.suggest import Suggester, apply_utterance, apply_word, offer
+from earmark.suggest import Choice, Offer, Suggester, apply_utterance, apply_word, offer
 from earmark.suggest.context import load
 from earmark.suggest.heard import Heard
 
 KINDS = ("start", "letters", "slots", "deletions", "submit")
+_chosen: Callable[[Choice], str | None] | None = None  # the open clip's choices (`SecondListen`)
+
+
+def _offer(sugg: Suggester, text: str, cursor: int, typed: bool = False) -> Offer:
+    return offer(sugg, text, cursor, typed=typed, chosen=_chosen)
 
 
 def align(hyp: list[str], ref: list[str]) -> list[tuple[str, int, int]]:
@@ -88,7 +99,7 @@ def plain_cost(guess: str, ref: str) -> int:
 def _slot(sugg: Suggester, text: str, cursor: int, target: str, typed: bool = False) -> bool:
     """Whether a slot offered at (text, cursor) puts exactly `target` there (`typed`: the
     annotator has just typed the letter before the cursor)."""
-    got = offer(sugg, text, cursor, typed=typed)
+    got = _offer(sugg, text, cursor, typed=typed)
     for n, word in enumerate(got.words, 1):
         if word == target:
             after = apply_word(text, got, n)
@@ -136,7 +147,7 @@ def phrase_cost(
     r = targets[0]
     for k in range(1, len(r)):
         text = head + r[:k] + "".join(" " + w for w in hyp[1:])
-        got = offer(sugg, text, len(head) + k, typed=True)
+        got = _offer(sugg, text, len(head) + k, typed=True)
         for n, word in enumerate(got.words, 1):
             m = len(word.split())
             if m < 2 or word.split() != targets[:m]:
@@ -240,24 +251,40 @@ def read_audio(path: Path) -> dict[str, Path]:
 
 
 class SecondListen:
-    """The annotator's second listen (earmark.align.firstguess), one decoder for the run."""
+    """The annotator's second listen (earmark.align.firstguess) and the audio's choice among
+    the candidates (earmark.align.choose), one decoder each for the run."""
 
     def __init__(self) -> None:
+        from earmark.align.choose import Chooser
         from earmark.align.firstguess import FreeDecoder, available
 
-        self._decoder = FreeDecoder() if available()[0] else None
+        ok = available()[0]
+        self._decoder = FreeDecoder() if ok else None
+        self._chooser = Chooser() if ok and not os.environ.get("KSR_NO_CHOICE") else None
+        self._audio: tuple[Any, int] | None = None
+        self._choices: dict[Choice, str | None] = {}
 
     def __call__(self, audio: Path | None) -> list[str]:
+        """The clip's n-best hypotheses; its audio is the one `choose` then listens to."""
+        self._audio, self._choices = None, {}
         if self._decoder is None or audio is None:
             return []
         from earmark.audio import load
         from earmark.suggest.heard import MAX_HYPOTHESES
 
         try:
-            samples, rate = load(str(audio))
+            self._audio = load(str(audio))
         except Exception:  # noqa: BLE001  (an unreadable clip is measured without it)
             return []
-        return self._decoder.hypotheses(samples, rate, MAX_HYPOTHESES)
+        return self._decoder.hypotheses(*self._audio, MAX_HYPOTHESES)
+
+    def choose(self, q: Choice) -> str | None:
+        if self._chooser is None or self._audio is None:
+            return None
+        if q not in self._choices:
+            samples, rate = self._audio
+            self._choices[q] = self._chooser.choose(samples, rate, q.before, q.candidates, q.after)
+        return self._choices[q]
 
 
 def read_lexicon(path: Path | None) -> list[str]:
@@ -279,7 +306,9 @@ def measure(
     sugg = Suggester(lexicon=lexicon, context_model=None if os.environ.get("KSR_NO_LM") else load())
     if not os.environ.get("KSR_NO_LM"):
         sugg.load_phonetic()
+    global _chosen
     listen = SecondListen() if audio and not os.environ.get("KSR_NO_HEARD") else None
+    _chosen = listen.choose if listen is not None else None
     tool = plain = count = 0
     for n, (cid, guess, alts) in enumerate(clips):
         ref = refs.get(cid)

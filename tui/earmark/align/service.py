@@ -97,6 +97,22 @@ def _listen(samples: np.ndarray, samplerate: int, limit: int) -> list[str]:
     return list(_free.hypotheses(samples, samplerate, limit))
 
 
+_chooser: Any = None  # in the child: the grammar decoder of `_choose`, loaded at its first use
+
+
+def _choose(
+    samples: np.ndarray, samplerate: int, before: list[str], cands: list[str], after: list[str]
+) -> str | None:
+    """In the child: the candidate the audio supports (earmark.align.choose)."""
+    global _chooser
+    from earmark.align.choose import Chooser
+
+    if _chooser is None:
+        _chooser = Chooser()
+    won: str | None = _chooser.choose(samples, samplerate, before, cands, after)
+    return won
+
+
 class CheckService:
     """One child process that runs checks one at a time, started on first use."""
 
@@ -143,6 +159,18 @@ class CheckService:
     def listen(self, samples: np.ndarray, samplerate: int, limit: int) -> list[str]:
         """A second listen to the clip: its n-best hypotheses, best first."""
         return [str(h) for h in self._run(_listen, samples, samplerate, limit)]
+
+    def choose(
+        self,
+        samples: np.ndarray,
+        samplerate: int,
+        before: list[str],
+        candidates: list[str],
+        after: list[str],
+    ) -> str | None:
+        """Which of the candidates for the word being typed the audio supports, or None."""
+        won = self._run(_choose, samples, samplerate, before, candidates, after)
+        return None if won is None else str(won)
 
     def pids(self) -> list[int]:
         """The child's process id, once started (for `ps`, and for tests that kill it)."""

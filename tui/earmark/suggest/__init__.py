@@ -10,6 +10,7 @@ word follows which), `ranking` (ordering one query's candidates), `learning`
 """
 
 from earmark.suggest.cursor import (
+    Choice,
     Offer,
     apply_utterance,
     apply_word,
@@ -40,6 +41,7 @@ __all__ = [
     "MIN_CLIPS",
     "SOURCES",
     "Convention",
+    "Choice",
     "Offer",
     "Suggester",
     "Suggestion",

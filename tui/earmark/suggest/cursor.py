@@ -36,6 +36,7 @@ and a candidate that fits it proves little, so the words after count half there.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -54,6 +55,18 @@ COMMON_SLOTS = 2  # places among the five that common words may take
 COMMON_GAP = 7.5  # how far below the best spelling match a common word starts
 VARIANT_MIN = 4  # letters a word needs before its other spellings are offered
 DISPUTED = 0.5  # what the words after count where the recogniser's versions disagree
+CHOICES = 40  # the best candidates the audio may choose among once a letter is typed (20
+# and 40 tied on the development sets; 5 chose among too few to find the word)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The question for the audio once a letter is typed (earmark.align.choose): which of
+    `candidates` was said between the words `before` and the recogniser's words `after`."""
+
+    before: tuple[str, ...]
+    candidates: tuple[str, ...]
+    after: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -68,6 +81,7 @@ class Offer:
     # where each slot's replacement ends, when not at `end`: a term of several words typed
     # in place of one also takes the recogniser's words after it, one per further word
     ends: tuple[int, ...] = ()
+    choice: Choice | None = None  # what to ask the audio, with a letter typed
 
 
 def word_spans(text: str) -> list[tuple[int, int]]:
@@ -193,11 +207,19 @@ def _in_context(
 
 
 def offer(
-    suggester: Suggester, text: str, cursor: int, limit: int = SLOTS, *, typed: bool = False
+    suggester: Suggester,
+    text: str,
+    cursor: int,
+    limit: int = SLOTS,
+    *,
+    typed: bool = False,
+    chosen: Callable[[Choice], str | None] | None = None,
 ) -> Offer:
     """The suggestions for the word at the cursor and for the whole utterance; `typed`: the
     annotator just typed the character before the cursor (so even a word that reads as the
-    guess did, `a` typed to begin `alexa`, is being written, not passed by)."""
+    guess did, `a` typed to begin `alexa`, is being written, not passed by). `chosen`: what
+    the audio chose for a `Choice` (None: not known, or nothing); that candidate leads the
+    suggester's words. The offer names its `choice` for the caller to ask about."""
     cursor = max(0, min(cursor, len(text)))
     utterance = suggester.context_utterance()
     if utterance is not None and utterance.strip() == text.strip():
@@ -229,6 +251,7 @@ def offer(
     unchanged = base_word is not None and fold(base_word) == fold(current)
     alts = alternatives_at(guess, alternatives, j) if j is not None else []
     kept = 0  # words after the one typed that a term may take (`_kept`)
+    choice: Choice | None = None
     if cursor == b and unchanged and not typed:
         words: list[str] = []  # the recogniser's word, not pointed at
     elif not fragment:
@@ -265,7 +288,10 @@ def offer(
         candidates = [(s.text, s.score) for s in found]
         weight = _after_weight(edited, guess, alternatives, here + 1) if guess else 1.0
         kept = _kept(edited, base, here) if base else 0
-        words += _in_context(suggester, candidates, before, after, 0, weight, kept)
+        order = _in_context(suggester, candidates, before, after, 0, weight, kept)
+        choice = Choice(tuple(before), tuple(order[:CHOICES]), tuple(after)) if order else None
+        won = chosen(choice) if chosen is not None and choice is not None else None
+        words += [won, *(w for w in order if w != won)] if won in order[:CHOICES] else order
     unique: list[str] = []
     for w in words:
         w = suggester.style(w)
@@ -273,7 +299,7 @@ def offer(
             unique.append(w)
     shown = tuple(unique[:limit])
     ends = _phrase_ends(shown, spans, here, b, kept) if fragment and guess else ()
-    return Offer(shown, utterance, a, b, fragment, ends)
+    return Offer(shown, utterance, a, b, fragment, ends, choice)
 
 
 def _base(edited: list[str], guess: list[str], alternatives: tuple[str, ...]) -> list[str]:

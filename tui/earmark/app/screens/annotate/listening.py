@@ -9,6 +9,12 @@ holds the GIL for seconds, and the check's child must stay free for the checks t
 it runs) for the clip's n-best hypotheses; it posts `HeardDone`, and the suggester is told
 (`Suggester.set_heard`) if that clip is still open. Decoding takes about a third of the
 clip's length: by the time the clip has been heard once, its second listen is in.
+
+The same child also answers the offer's `Choice` once a letter is typed: which of the best
+candidates the audio supports between the words before and after (earmark.align.choose, a
+decode of about a tenth of the clip's length). The answer leads the slots when it comes
+back, if the bar still shows that offer; answers are kept for the open clip, so typing back
+to the same letters is answered at once. Choices too run one at a time, the latest waiting.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.message import Message
 
+from earmark.suggest import Choice
 from earmark.suggest.heard import MAX_HYPOTHESES, Heard
 
 if TYPE_CHECKING:
@@ -52,6 +59,17 @@ class Listener:
             service = self._service
         return list(service.listen(samples, samplerate, MAX_HYPOTHESES))
 
+    def choose(self, samples: Any, samplerate: int, choice: Choice) -> str | None:
+        from earmark.align.service import CheckService
+
+        with self._lock:
+            if self._service is None:
+                self._service = CheckService()
+            service = self._service
+        before, cands, after = list(choice.before), list(choice.candidates), list(choice.after)
+        won = service.choose(samples, samplerate, before, cands, after)
+        return None if won is None else str(won)
+
 
 LISTENER = Listener()
 
@@ -65,10 +83,22 @@ class HeardDone(Message):
     heard: Heard | None
 
 
+@dataclass(eq=False)
+class ChoiceDone(Message):
+    """The audio answered `choice` for clip `clip_id`: the candidate it supports, or None
+    (nothing fits, or the decode failed: the slots stay as they are)."""
+
+    clip_id: int
+    choice: Choice
+    won: str | None
+
+
 @dataclass
 class _ListenState:
     running: bool = False
     pending: tuple[int, str, str] | None = None  # the clip opened while one was decoded
+    choosing: bool = False
+    choice_pending: tuple[int, str, Choice] | None = None  # asked while one was decoded
 
 
 class SecondListen(_Base):
@@ -97,14 +127,18 @@ class SecondListen(_Base):
             state = self.__dict__["_listen_state"] = _ListenState()
         return state
 
+    def _listenable(self) -> bool:
+        s = self.clip_state
+        if not self.deps.second_listen or not self.check_ok or s is None:
+            return False
+        if not s.clip.playable or not s.clip.asr.strip():
+            return False
+        return s.clip.duration is None or s.clip.duration <= LISTEN_MAX_SECONDS
+
     def listen_to_open_clip(self) -> None:
         """Start the second listen of the clip now shown (once the check can run)."""
         s = self.clip_state
-        if not self.deps.second_listen or not self.check_ok or s is None:
-            return
-        if not s.clip.playable or not s.clip.asr.strip():
-            return
-        if s.clip.duration is not None and s.clip.duration > LISTEN_MAX_SECONDS:
+        if s is None or not self._listenable():
             return
         st = self.listen_state
         request = (s.clip.id, s.clip.audio, s.clip.asr)
@@ -136,3 +170,41 @@ class SecondListen(_Base):
         if waiting is not None and waiting[0] == open_id and waiting[0] != msg.clip_id:
             st.running = True
             self._listen(*waiting)
+
+    def ask_audio(self, choice: Choice | None) -> None:
+        """Ask the audio which candidate of the offer shown it supports, unless known."""
+        s = self.clip_state
+        if choice is None or s is None or self.suggest.knows(s.clip.id, choice):
+            return
+        if not self._listenable():
+            return
+        st = self.listen_state
+        request = (s.clip.id, s.clip.audio, choice)
+        if st.choosing:
+            st.choice_pending = request  # after the one being decoded; an earlier one dropped
+            return
+        st.choosing = True
+        self._choose(*request)
+
+    @work(thread=True, group="choose", exit_on_error=False)
+    def _choose(self, clip_id: int, audio: str, choice: Choice) -> None:
+        won: str | None = None
+        try:
+            samples, rate = self.audio_of(audio)
+            won = LISTENER.choose(samples, rate, choice)
+        except Exception:  # noqa: BLE001  (a failed choice changes nothing)
+            pass
+        self.post_message(ChoiceDone(clip_id, choice, won))
+
+    def on_choice_done(self, msg: ChoiceDone) -> None:
+        st = self.listen_state
+        st.choosing = False
+        if self.suggest.chose(msg.clip_id, msg.choice, msg.won):
+            self._update_suggestions()
+        waiting, st.choice_pending = st.choice_pending, None
+        s = self.clip_state
+        if waiting is None or s is None or waiting[0] != s.clip.id:
+            return
+        if not self.suggest.knows(waiting[0], waiting[2]):
+            st.choosing = True
+            self._choose(*waiting)

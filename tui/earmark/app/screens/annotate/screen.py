@@ -235,6 +235,7 @@ class AnnotateScreen(
         if offer is None:
             bar.show([], keys, status=self.suggest.status if clip else "")
             return
+        self.ask_audio(offer.choice)
         bar.show(
             offer.words,
             keys,

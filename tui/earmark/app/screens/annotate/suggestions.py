@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from earmark.redaction import Mark
 from earmark.store import Clip
-from earmark.suggest import Offer, Suggester, apply_utterance, apply_word, offer
+from earmark.suggest import Choice, Offer, Suggester, apply_utterance, apply_word, offer
 from earmark.suggest.heard import Heard
 
 
@@ -35,6 +35,8 @@ class Suggestions:
         # the open clip's second listen (clip id, guess, hypotheses): it may come in before
         # the suggester is built, which is then told as it starts
         self._heard: tuple[int, Heard] | None = None
+        # what the audio chose among the candidates (`Choice`), for the open clip only
+        self._chosen: tuple[int, dict[Choice, str | None]] = (0, {})
 
     def ready(self, suggester: Suggester | None, reason: str | None, clip: Clip | None) -> None:
         self.suggester = suggester
@@ -44,6 +46,8 @@ class Suggestions:
     def set_clip(self, clip: Clip | None) -> None:
         if self._heard is not None and (clip is None or clip.id != self._heard[0]):
             self._heard = None
+        if clip is None or clip.id != self._chosen[0]:
+            self._chosen = (clip.id if clip is not None else 0, {})
         if self.suggester is not None and clip is not None:
             self.suggester.set_context(clip.asr, clip.alternatives)
             if self._heard is not None:
@@ -54,6 +58,21 @@ class Suggestions:
         self._heard = (clip_id, heard)
         return self.suggester is not None and self.suggester.set_heard(heard)
 
+    def knows(self, clip_id: int, choice: Choice) -> bool:
+        """Whether the audio has answered `choice` for the open clip `clip_id`."""
+        return self._chosen[0] == clip_id and choice in self._chosen[1]
+
+    def chose(self, clip_id: int, choice: Choice, won: str | None) -> bool:
+        """The audio's answer to `choice` (None: it chose nothing); True when it is for the
+        open clip and puts a word first that was not (the bar is then drawn again)."""
+        if clip_id != self._chosen[0]:
+            return False
+        answers = self._chosen[1]
+        if len(answers) >= 256:  # one clip's edits: bounded all the same
+            answers.clear()
+        answers[choice] = won
+        return won is not None and (self.last_offer is None or self.last_offer.choice == choice)
+
     def offer(self, value: str, cursor: int, typed: tuple[int, int] | None) -> Offer | None:
         """The words and utterance for the cursor (earmark.suggest.offer: the same logic the
         keystroke benchmark measures); None without a suggester. `typed`: where the cursor can
@@ -61,7 +80,11 @@ class Suggestions:
         `typed`, kept change by change: keys typed faster than offers are made still count)."""
         # the same offer however often it is asked (the cursor may move after the text)
         at = typed is not None and typed[0] <= cursor <= typed[1]
-        self.last_offer = offer(self.suggester, value, cursor, typed=at) if self.suggester else None
+        self.last_offer = (
+            offer(self.suggester, value, cursor, typed=at, chosen=self._chosen[1].get)
+            if self.suggester
+            else None
+        )
         return self.last_offer
 
     def word(self, value: str, n: int) -> tuple[str, int] | None:
