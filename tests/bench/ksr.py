@@ -29,7 +29,7 @@ annotator's second listen: PocketSphinx decodes the clip, one process for the wh
 that had one. With it, once a letter is typed the audio chooses among the best candidates
 (`earmark.align.choose`, the question `offer` names as its `choice`), as the annotator's
 listen child does after the keys; here it is asked at once, synchronously (the annotator
-gets it a decode later: about a tenth of the clip's length). KSR_NO_CHOICE=1 measures
+gets it a decode later: 0.1 s for a 7-second clip). KSR_NO_CHOICE=1 measures
 without it.
 """
 
