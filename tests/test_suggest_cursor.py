@@ -238,6 +238,14 @@ def test_a_choice_outside_the_candidates_changes_nothing(sugg):
         assert offer(sugg, text, len(text), typed=True, chosen=lambda q, a=answer: a) == plain
 
 
-def test_nothing_is_asked_of_the_audio_with_nothing_typed(sugg):
+def test_the_audio_is_asked_about_a_word_pointed_at_never_about_one_passed_by(sugg):
     text = "set the thermostat to twenty one degrees"
-    assert offer(sugg, text, text.index("degrees")).choice is None
+    pointed = offer(sugg, text, text.index("degrees"), chosen=lambda q: q.candidates[2])
+    q = pointed.choice
+    assert q is not None and "degrees" not in q.candidates
+    assert q.after == () and q.before[-1] == "one"
+    # the recogniser's alternative there keeps slot 1; the audio's word leads the rest
+    assert pointed.words[:2] == ("to breathe", q.candidates[2])
+    assert offer(sugg, text, len(text)).choice is None  # the guess word, not pointed at
+    gap = "set the thermostat  to twenty one degrees"
+    assert offer(sugg, gap, gap.index("  ") + 1).choice is None  # between words

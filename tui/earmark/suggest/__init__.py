@@ -6,11 +6,11 @@ Modules: `text` (keys, words, casing convention), `segment` (the sorted index an
 search), `vocab` (building it), `utterances` (the bounded utterance memory), `following` (which
 word follows which), `ranking` (ordering one query's candidates), `learning`
 (which learned words may be offered; the word store interface), `engine` (the Suggester),
-`cursor` (offer and apply).
+`cursor` (offer and apply), `choice` (what to ask the audio about the word pointed at).
 """
 
+from earmark.suggest.choice import Choice
 from earmark.suggest.cursor import (
-    Choice,
     Offer,
     apply_utterance,
     apply_word,

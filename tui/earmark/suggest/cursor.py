@@ -28,7 +28,9 @@ With a context model (`context`, PocketSphinx's trigram when installed) a larger
 candidates is weighed by how well each fits between the two words before and the two
 after; with nothing typed, the most common English words are candidates too (a wrong `to`
 or `the` looks like nothing it should be, but its neighbours say what fits), taking at most
-two of the five places. The words after are mostly still the recogniser's: where its
+two of the five places. Both ways, the offer names a question for the clip's audio
+(`choice`): its answer, when the caller has one, leads the suggester's words. The words
+after are mostly still the recogniser's: where its
 versions (the guess and the alternatives) disagree on one of them, it is likely wrong too,
 and a candidate that fits it proves little, so the words after count half there.
 """
@@ -40,6 +42,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
+from earmark.suggest.choice import Choice, audio_first
 from earmark.suggest.context import AFTER
 from earmark.suggest.engine import Suggester
 from earmark.suggest.text import fold
@@ -55,18 +58,6 @@ COMMON_SLOTS = 2  # places among the five that common words may take
 COMMON_GAP = 7.5  # how far below the best spelling match a common word starts
 VARIANT_MIN = 4  # letters a word needs before its other spellings are offered
 DISPUTED = 0.5  # what the words after count where the recogniser's versions disagree
-CHOICES = 40  # the best candidates the audio may choose among once a letter is typed (20
-# and 40 tied on the development sets; 5 chose among too few to find the word)
-
-
-@dataclass(frozen=True)
-class Choice:
-    """The question for the audio once a letter is typed (earmark.align.choose): which of
-    `candidates` was said between the words `before` and the recogniser's words `after`."""
-
-    before: tuple[str, ...]
-    candidates: tuple[str, ...]
-    after: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -81,7 +72,7 @@ class Offer:
     # where each slot's replacement ends, when not at `end`: a term of several words typed
     # in place of one also takes the recogniser's words after it, one per further word
     ends: tuple[int, ...] = ()
-    choice: Choice | None = None  # what to ask the audio, with a letter typed
+    choice: Choice | None = None  # what to ask the audio about the word pointed at
 
 
 def word_spans(text: str) -> list[tuple[int, int]]:
@@ -269,9 +260,9 @@ def offer(
         fixed = [w for k in (current, *mine) for w in suggester.fixed(k) + suggester.spoken(k)]
         own = mine + _variants(suggester, current)
         weight = _after_weight(edited, guess, alternatives, here + 1) if guess else 1.0
-        words = (
-            fixed + alts + own + _in_context(suggester, scored, before, after, len(common), weight)
-        )
+        order = _in_context(suggester, scored, before, after, len(common), weight)
+        order, choice = audio_first(order, before, after, current, chosen)
+        words = fixed + alts + own + order
     else:
         low = fold(fragment)
         fixed = suggester.fixed(asr_word) + suggester.spoken(asr_word) if asr_word else []
@@ -289,9 +280,8 @@ def offer(
         weight = _after_weight(edited, guess, alternatives, here + 1) if guess else 1.0
         kept = _kept(edited, base, here) if base else 0
         order = _in_context(suggester, candidates, before, after, 0, weight, kept)
-        choice = Choice(tuple(before), tuple(order[:CHOICES]), tuple(after)) if order else None
-        won = chosen(choice) if chosen is not None and choice is not None else None
-        words += [won, *(w for w in order if w != won)] if won in order[:CHOICES] else order
+        order, choice = audio_first(order, before, after, current, chosen)
+        words += order
     unique: list[str] = []
     for w in words:
         w = suggester.style(w)
