@@ -24,6 +24,17 @@ REALDATA = SHARED / "realdata"
 ASOUNDRC_NULL = SHARED / "audio" / "asoundrc-null"
 
 
+def null_asoundrc(home: Path) -> Path:
+    """`home`/.asoundrc sending sound to ALSA's null device: ../shared's copy where it is
+    beside this checkout, else the same two lines."""
+    target = home / ".asoundrc"
+    if ASOUNDRC_NULL.is_file():
+        shutil.copy(ASOUNDRC_NULL, target)
+    else:
+        target.write_text("pcm.!default {\n    type null\n}\n")
+    return target
+
+
 def _null_audio_home() -> None:
     """Point HOME at ALSA's null device before anything in the test process loads PortAudio.
 
@@ -31,10 +42,7 @@ def _null_audio_home() -> None:
     real HOME (no sound card here), every in-process test would see no output device.
     """
     home = Path(tempfile.mkdtemp(prefix="earmark-test-home-"))
-    if ASOUNDRC_NULL.is_file():
-        shutil.copy(ASOUNDRC_NULL, home / ".asoundrc")
-    else:
-        (home / ".asoundrc").write_text("pcm.!default {\n    type null\n}\n")
+    null_asoundrc(home)
     os.environ["HOME"] = str(home)
 
 

@@ -8,29 +8,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.support import LIBRI
-
-pytest.importorskip("pocketsphinx", reason="the choice needs pocketsphinx (the align extra)")
-
 from earmark.align.choose import Chooser, plain
 from earmark.audio import load
+from tests.speech import needs_pocketsphinx
+from tests.support import LIBRI, needs_realdata
 
-BEFORE = [
-    "and",
-    "mister",
-    "john",
-    "dashwood",
-    "had",
-    "then",
-    "leisure",
-    "to",
-    "consider",
-    "how",
-    "much",
-    "there",
-    "might",
-    "be",
-]
+pytestmark = [needs_pocketsphinx, needs_realdata]
+
+BEFORE = "and mister john dashwood had then leisure to consider how much there might be".split()  # noqa: SIM905
 AFTER = ["in", "his", "power", "to", "do", "for"]  # the recogniser's: `them` is missing
 
 

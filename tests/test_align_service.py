@@ -15,9 +15,12 @@ import pytest
 
 from earmark.align import available, check_transcript
 from earmark.audio import load
-from tests.support import LIBRI
+from tests.support import LIBRI, needs_realdata
 
-pytestmark = pytest.mark.skipif(not available()[0], reason=available()[1] or "engine present")
+pytestmark = [
+    pytest.mark.skipif(not available()[0], reason=available()[1] or "engine present"),
+    needs_realdata,
+]
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = "and mister john dashwood had then zebra to consider how much there might be"
 

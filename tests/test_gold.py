@@ -17,7 +17,9 @@ from earmark.clock import FakeClock
 from earmark.session import Session
 from earmark.session.gold import GoldServing
 from earmark.store import open_store
-from tests.support import LIBRI, write_jsonl
+from tests.support import LIBRI, needs_realdata, write_jsonl
+
+pytestmark = needs_realdata
 
 REF = "zebra quantum marmalade"
 

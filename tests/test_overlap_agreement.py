@@ -11,7 +11,9 @@ import pytest
 from earmark import cli
 from earmark.roles import PermissionDenied
 from earmark.store import finals, open_store
-from tests.support import LIBRI, write_jsonl
+from tests.support import LIBRI, needs_realdata, write_jsonl
+
+pytestmark = needs_realdata
 
 # clip index -> (ann's transcript, bob's); None is a skip
 TEXTS = {

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import LIBRI, needs_tmux, write_jsonl
+from tests.support import LIBRI, needs_realdata, needs_tmux, write_jsonl
 
-pytestmark = needs_tmux
+pytestmark = [needs_tmux, needs_realdata]
 REF = "zebra quantum marmalade"
 
 

@@ -245,7 +245,7 @@ def test_two_os_users_in_tmux_never_see_the_same_clip(
     import shutil
 
     from earmark.cli import main
-    from tests.support import ASOUNDRC_NULL
+    from tests.support import null_asoundrc
     from tests.tmux import Tmux
 
     if shutil.which("tmux") is None:
@@ -257,7 +257,7 @@ def test_two_os_users_in_tmux_never_see_the_same_clip(
     for user in ("emkann1", "emkann2"):
         home = tmp_path / user
         home.mkdir()
-        shutil.copy(ASOUNDRC_NULL, home / ".asoundrc")
+        null_asoundrc(home)
         shutil.chown(home, user)
         shutil.chown(home / ".asoundrc", user)
         t = Tmux(tmp_path, f"pg-{user}")
