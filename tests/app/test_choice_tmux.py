@@ -37,11 +37,20 @@ def test_the_word_the_audio_chooses_is_the_first_slot(term, choice_db):
     term.keys("C-e", "C-u")  # the guess gone; the annotator writes what they heard
     term.keys("he was not an ill  young man", literal=True)
     term.keys("C-Left", "C-Left", "Left")  # between "ill" and "young"
-    term.keys("d", literal=True)
-    term.wait_for("he was not an ill d young man")
-    term.wait_until(
-        lambda s: suggestion_bar(s).split()[1:2] == ["disposed"], "'disposed' in slot 1", 60
-    )
+    for attempt in range(3):  # an answer later than CHOICE_SETTLE (a busy machine: the
+        # listen child at nice 10) leaves the bar alone and comes in when `d` is typed again
+        term.keys("d", literal=True)
+        term.wait_for("he was not an ill d young man")
+        try:
+            term.wait_until(
+                lambda s: suggestion_bar(s).split()[1:2] == ["disposed"], "'disposed' first", 10
+            )
+            break
+        except AssertionError:
+            if attempt == 2:
+                raise
+            term.keys("BSpace")
+            term.wait_for("he was not an ill  young man")
     term.keys("Tab")
     term.wait_for("he was not an ill disposed young man")
     term.keys("C-q")

@@ -61,6 +61,8 @@ class FakeListener:
 def listener(monkeypatch):
     fake = FakeListener()
     monkeypatch.setattr(listening, "LISTENER", fake)
+    # answers held by a test's gate still count as in time, unless a test says otherwise
+    monkeypatch.setattr(listening, "CHOICE_SETTLE", 60.0)
     return fake
 
 
@@ -199,3 +201,27 @@ async def test_an_answer_for_text_typed_past_is_kept_not_shown(ws, listener):
         await wait_for(pilot, lambda: bar.words[:1] == [first.candidates[-1]])
         await pilot.pause(0.2)
         assert listener.asked.count(first) == 1  # from what was kept, not asked again
+
+
+async def test_a_late_answer_never_moves_the_slots_being_read(ws, listener, monkeypatch):
+    monkeypatch.setattr(listening, "CHOICE_SETTLE", 0.2)
+    listener.choose_gate.clear()
+    listener.answer = lambda choice: choice.candidates[7]
+    app = make_app(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        bar = await _open_with_w(pilot, app)
+        await wait_for(pilot, lambda: listener.asked)
+        await wait_for(pilot, lambda: len(bar.words) == 5)
+        await pilot.pause(0.4)  # the annotator is reading the bar
+        shown = list(bar.words)
+        listener.choose_gate.set()
+        await wait_for(pilot, lambda: not screen_of(app).listen_state.choosing)
+        await pilot.pause(0.2)
+        assert list(bar.words) == shown  # the answer came too late to move them
+        won = listener.asked[0].candidates[7]
+        await pilot.press("backspace", "w")  # the same text offered again: now it leads
+        await wait_for(pilot, lambda: bar.words[:1] == [won])
+        assert len(listener.asked) == 1
+        await pilot.press("tab")
+        assert editor_of(app).value == f"reminds me that {won} a sad sad to see em"

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from earmark.app.screens.annotate.listening import CHOICE_SETTLE
 from earmark.keymap import ALL_IDS, load_keymap
 from tests.support import build_workspace, needs_tmux
 from tests.tmux import playhead_col, tmux_key
@@ -123,13 +125,14 @@ class Keys:
     def _slot(self, key: str, label: str) -> None:
         self.clear_editor()
         self.t.keys("th", literal=True)
-        last = [""]
+        since = ["", 0.0]  # the screen, and since when it has been the same
 
         def offered(screen: str) -> bool:  # the bar for "th", drawn and steady
+            if screen != since[0]:
+                since[:] = [screen, time.monotonic()]
             ready = editor_text(screen) == "th" and label in bar_words(screen)
-            steady = ready and screen == last[0]
-            last[0] = screen
-            return steady
+            # steady for longer than the audio's answer may still reorder it (CHOICE_SETTLE)
+            return ready and time.monotonic() - float(since[1]) > 2 * CHOICE_SETTLE
 
         word = bar_words(self.t.wait_until(offered, f"a word for {label}"))[label]
         self.press(key)

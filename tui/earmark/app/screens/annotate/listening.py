@@ -15,12 +15,18 @@ candidates the audio supports between the words before and after (earmark.align.
 decode of the clip: 0.1 s for 7 seconds of audio). The answer leads the slots when it comes
 back, if the bar still shows that offer; answers are kept for the open clip, so typing back
 to the same letters is answered at once. Choices too run one at a time, the latest waiting.
+An answer later than CHOICE_SETTLE after its question was first shown does not redraw the
+bar (it is kept for the next time that text is offered): by then the annotator may be
+reading the bar, and a slot key must take the word they read, not one
+that moved into its place as they pressed it (a keys test in tmux caught `them` taken for
+`the` that way). On clips of a few seconds the answer is in within a tenth of a second.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -41,6 +47,8 @@ else:
     _Base = object
 
 LISTEN_MAX_SECONDS = 60.0  # longer clips are not decoded again (seconds of CPU a clip)
+CHOICE_SETTLE = 0.25  # seconds after a question is shown when its answer may still reorder
+# the slots (less than the time to read a bar of five words and press a key)
 
 
 class Listener:
@@ -99,6 +107,7 @@ class _ListenState:
     pending: tuple[int, str, str] | None = None  # the clip opened while one was decoded
     choosing: bool = False
     choice_pending: tuple[int, str, Choice] | None = None  # asked while one was decoded
+    asked_at: dict[Choice, float] = field(default_factory=dict)  # first shown (monotonic)
 
 
 class SecondListen(_Base):
@@ -179,6 +188,9 @@ class SecondListen(_Base):
         if not self._listenable():
             return
         st = self.listen_state
+        if len(st.asked_at) >= 256:
+            st.asked_at.clear()
+        st.asked_at.setdefault(choice, time.monotonic())
         request = (s.clip.id, s.clip.audio, choice)
         if st.choosing:
             st.choice_pending = request  # after the one being decoded; an earlier one dropped
@@ -199,7 +211,11 @@ class SecondListen(_Base):
     def on_choice_done(self, msg: ChoiceDone) -> None:
         st = self.listen_state
         st.choosing = False
-        if self.suggest.chose(msg.clip_id, msg.choice, msg.won):
+        asked = st.asked_at.pop(msg.choice, None)
+        late = asked is None or time.monotonic() - asked > CHOICE_SETTLE
+        # a late answer is kept for the next time the same text is offered (typed back to),
+        # but the bar the annotator may be reading now stays as it is
+        if self.suggest.chose(msg.clip_id, msg.choice, msg.won) and not late:
             self._update_suggestions()
         waiting, st.choice_pending = st.choice_pending, None
         s = self.clip_state
