@@ -54,18 +54,26 @@ def engine(monkeypatch):
     return fake
 
 
-@pytest.fixture
-def ws(store, tmp_path):
-    """Three 3-second clips of a tone that came without a guess (so without word timings)."""
+def _tones(store, folder, n: int, seconds: int, name: str):
+    """n clips of a tone, `seconds` long, that came without a guess (so without word
+    timings), named `name`.format(i)."""
     sr = 16000
-    tone = (0.1 * np.sin(np.arange(3 * sr) * 2 * np.pi * 220 / sr)).astype("float32")
+    tone = (0.1 * np.sin(np.arange(seconds * sr) * 2 * np.pi * 220 / sr)).astype("float32")
     clips = []
-    for i in range(3):
-        path = tmp_path / f"t{i}.wav"
+    for i in range(n):
+        path = folder / f"{name.format(i)}.wav"
         sf.write(path, tone, sr)
-        clips.append(NewClip(name=f"t{i}", audio=str(path), duration=3.0, samplerate=sr))
+        clips.append(
+            NewClip(name=name.format(i), audio=str(path), duration=float(seconds), samplerate=sr)
+        )
     store.add_clips(store.batch_id("tones"), clips)
     return store
+
+
+@pytest.fixture
+def ws(store, tmp_path):
+    """Three 3-second clips of a tone."""
+    return _tones(store, tmp_path, 3, 3, "t{}")
 
 
 def _status(app) -> str:
@@ -177,16 +185,8 @@ async def test_without_the_engine_the_annotator_says_why_once_and_works(ws, monk
 
 @pytest.fixture
 def many(store, tmp_path):
-    """Twelve 1-second tone clips without a guess."""
-    sr = 16000
-    tone = (0.1 * np.sin(np.arange(sr) * 2 * np.pi * 220 / sr)).astype("float32")
-    clips = []
-    for i in range(12):
-        path = tmp_path / f"m{i}.wav"
-        sf.write(path, tone, sr)
-        clips.append(NewClip(name=f"m{i:02d}", audio=str(path), duration=1.0, samplerate=sr))
-    store.add_clips(store.batch_id("tones"), clips)
-    return store
+    """Twelve 1-second clips of a tone."""
+    return _tones(store, tmp_path, 12, 1, "m{:02d}")
 
 
 async def test_timings_wait_in_a_bounded_backlog_one_check_at_a_time(many, engine):

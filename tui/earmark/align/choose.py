@@ -20,7 +20,6 @@ the choice is then skipped, as the grammar's syntax must not be open to the text
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -42,15 +41,9 @@ class Chooser:
     """One loaded model (about a second to load), reused for every choice of a process."""
 
     def __init__(self) -> None:
-        import pocketsphinx
+        from earmark.align.engine import acoustic_decoder  # pocketsphinx, in the child only
 
-        model = pocketsphinx.get_model_path()
-        self._decoder: Any = pocketsphinx.Decoder(
-            hmm=os.path.join(model, "en-us", "en-us"),
-            dict=os.path.join(model, "en-us", "cmudict-en-us.dict"),
-            lm=None,
-            loglevel="FATAL",
-        )
+        self._decoder: Any = acoustic_decoder()
 
     def _lookup(self, word: str) -> str | None:
         found = self._decoder.lookup_word(word)

@@ -46,18 +46,26 @@ class Span:
     skipped: bool = False  # the audio had no room for this token at all
 
 
+def acoustic_decoder(**options: Any) -> Any:
+    """A decoder with pocketsphinx's US English acoustic model and pronouncing dictionary and
+    no language model: what may be said comes from the text (an alignment, a grammar)."""
+    import pocketsphinx
+
+    model = pocketsphinx.get_model_path()
+    return pocketsphinx.Decoder(
+        hmm=os.path.join(model, "en-us", "en-us"),
+        dict=os.path.join(model, "en-us", "cmudict-en-us.dict"),
+        lm=None,
+        loglevel="FATAL",
+        **options,
+    )
+
+
 class Engine:
     """The loaded model and the passes over one clip at a time."""
 
     def __init__(self) -> None:
-        import pocketsphinx
-
-        model = pocketsphinx.get_model_path()
-        self._decoder: Any = pocketsphinx.Decoder(
-            hmm=os.path.join(model, "en-us", "en-us"),
-            dict=os.path.join(model, "en-us", "cmudict-en-us.dict"),
-            lm=None,
-            loglevel="FATAL",
+        self._decoder: Any = acoustic_decoder(
             beam=1e-120,
             wbeam=1e-100,
             pbeam=1e-120,

@@ -58,24 +58,20 @@ class Listener:
         self._lock = threading.Lock()
         self._service: Any = None
 
-    def hypotheses(self, samples: Any, samplerate: int) -> list[str]:
+    def _service_(self) -> Any:
         from earmark.align.service import CheckService
 
         with self._lock:
             if self._service is None:
                 self._service = CheckService()
-            service = self._service
-        return list(service.listen(samples, samplerate, MAX_HYPOTHESES))
+            return self._service
+
+    def hypotheses(self, samples: Any, samplerate: int) -> list[str]:
+        return list(self._service_().listen(samples, samplerate, MAX_HYPOTHESES))
 
     def choose(self, samples: Any, samplerate: int, choice: Choice) -> str | None:
-        from earmark.align.service import CheckService
-
-        with self._lock:
-            if self._service is None:
-                self._service = CheckService()
-            service = self._service
         before, cands, after = list(choice.before), list(choice.candidates), list(choice.after)
-        won = service.choose(samples, samplerate, before, cands, after)
+        won = self._service_().choose(samples, samplerate, before, cands, after)
         return None if won is None else str(won)
 
 
