@@ -225,3 +225,20 @@ async def test_a_late_answer_never_moves_the_slots_being_read(ws, listener, monk
         assert len(listener.asked) == 1
         await pilot.press("tab")
         assert editor_of(app).value == f"reminds me that {won} a sad sad to see em"
+
+
+async def test_a_choice_whose_child_dies_changes_nothing(ws, listener):
+    def killed(choice):
+        raise RuntimeError("the check's process stopped; the next check starts it again")
+
+    listener.answer = killed
+    app = make_app(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        bar = await _open_with_w(pilot, app)
+        await wait_for(pilot, lambda: listener.asked)
+        await wait_for(pilot, lambda: not screen_of(app).listen_state.choosing)
+        shown = list(bar.words)
+        await pilot.press("a")  # the annotator types on; the next question is asked as usual
+        await wait_for(pilot, lambda: len(listener.asked) == 2)
+        assert shown and bar.words and bar.words[0].startswith("wa")
